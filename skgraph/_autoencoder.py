@@ -1,0 +1,151 @@
+"""Training a graph auto-encoder on the edges of one graph (shared by the node estimators).
+
+``VGAEEmbedder`` and ``LinkPredictor`` both learn a GCN encoder from the edges of one
+graph: reconstruction loss on its edges against fresh negative pairs each epoch, plus the
+KL term when variational. This module holds that procedure once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import _DROPOUT, _FEATURELESS, BaseGraphEstimator
+from ._graph import Graph, as_graph
+from ._node_inputs import NodeInputs, feature_width, node_inputs, structure_fingerprint
+from .model_selection._edge_split import split_edges
+from .nn import EdgeSet, GCNEncoder, GraphAutoEncoder, sample_negative_pairs
+
+__all__ = ["BaseGraphAutoEncoder"]
+
+
+@dataclass
+class _EdgeTrainingData:
+    inputs: NodeInputs
+    positives: torch.Tensor  # (2, E): each undirected training edge once
+    edges: EdgeSet  # both directions, to reject known edges as negatives
+    validation_pairs: torch.Tensor | None = None  # (2, 2 m): held-out edges then non-edges
+    validation_labels: torch.Tensor | None = None
+
+
+def _upper_pairs(adjacency: sp.csr_array, device) -> torch.Tensor:
+    upper = sp.triu(adjacency, k=1, format="coo")
+    return torch.from_numpy(np.vstack([upper.row, upper.col]).astype(np.int64)).to(device)
+
+
+def roc_auc(scores: torch.Tensor, labels: torch.Tensor) -> float:
+    """ROC AUC by the rank statistic (ties broken by order; scores are continuous)."""
+    order = torch.argsort(scores)
+    ranks = torch.empty_like(order, dtype=torch.float64)
+    ranks[order] = torch.arange(1, len(scores) + 1, device=scores.device, dtype=torch.float64)
+    n_pos = labels.sum().item()
+    n_neg = len(labels) - n_pos
+    return float((ranks[labels.bool()].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+class BaseGraphAutoEncoder(BaseGraphEstimator):
+    """Base of the estimators that train a graph auto-encoder on one graph's edges."""
+
+    _parameter_constraints: dict = {
+        **BaseGraphEstimator._parameter_constraints,
+        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": ["array-like"],
+        "variational": ["boolean"],
+        "dropout": _DROPOUT,
+        "featureless": _FEATURELESS,
+    }
+
+    def _build_decoder(self) -> torch.nn.Module | None:
+        return None  # the inner-product decoder
+
+    def _build_module(self) -> GraphAutoEncoder:
+        encoder = GCNEncoder(self._input_width, self._hidden_sizes(), self.n_components,
+                             variational=self.variational, dropout=self.dropout)
+        return GraphAutoEncoder(encoder, self._build_decoder())
+
+    def _hidden_sizes(self) -> tuple[int, ...]:
+        sizes = np.atleast_1d(np.asarray(self.hidden_layer_sizes, dtype=object)).tolist()
+        if not all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in sizes):
+            raise ValueError("hidden_layer_sizes must be a sequence of positive ints, "
+                             f"got {self.hidden_layer_sizes!r}.")
+        return tuple(int(s) for s in sizes)
+
+    def _module_signature(self) -> tuple:
+        return (self._input_width, self._hidden_sizes(), self.n_components, self.variational,
+                type(self._build_decoder()).__name__)
+
+    # -- fit -----------------------------------------------------------------
+    def _fit_graph(self, X: Any) -> "BaseGraphAutoEncoder":
+        graph = as_graph(X).whole()
+        if graph.n_edges == 0:
+            raise ValueError(f"{type(self).__name__} learns from edges, but the graph has none.")
+        if self.early_stopping and graph.n_edges < 4:
+            raise ValueError(f"early_stopping holds out validation edges, but the graph has "
+                             f"only {graph.n_edges} edge(s).")
+        self._hidden_sizes()
+        self.n_features_in_ = graph.n_features
+        self._input_width = feature_width(graph, self.featureless)
+        self._identity_of = (structure_fingerprint(graph.adjacency)
+                             if graph.features is None and self.featureless == "identity" else None)
+        self.n_nodes_ = graph.n_nodes
+
+        def prepare(device, rng):
+            adjacency = graph.adjacency
+            val_pairs = val_labels = None
+            if self.early_stopping:
+                n_val = max(1, int(round(self.validation_fraction * graph.n_edges)))
+                adjacency, pos, neg = split_edges(adjacency, min(n_val, graph.n_edges - 1), rng)
+                val_pairs = torch.from_numpy(np.vstack([pos, neg]).T.copy()).to(device)
+                val_labels = torch.cat([torch.ones(len(pos)), torch.zeros(len(neg))]).to(device)
+            return _EdgeTrainingData(node_inputs(graph, self.featureless, device, adjacency),
+                                     _upper_pairs(adjacency, device), EdgeSet(adjacency, device),
+                                     val_pairs, val_labels)
+
+        self._fit_module(prepare, _run_epoch, _validation_auc if self.early_stopping else None)
+        return self
+
+    # -- inference -----------------------------------------------------------
+    def _inference_graph(self, X: Any) -> Graph:
+        """Validate a graph given after fit: fitted, same feature width, identity features' graph."""
+        check_is_fitted(self, "module_")
+        graph = as_graph(X)
+        if graph.n_features != self.n_features_in_:
+            raise ValueError(f"the graph has {graph.n_features} node features but "
+                             f"{type(self).__name__} was fitted with {self.n_features_in_}.")
+        if self._identity_of is not None and structure_fingerprint(graph.adjacency) != self._identity_of:
+            raise ValueError(
+                "this estimator was fitted on a featureless graph with featureless='identity' "
+                "(one-hot node identities), which only describe the training graph; give the new "
+                "graph node features, or fit with featureless='degree' for inductive use.")
+        return graph
+
+    def _embed(self, graph: Graph) -> torch.Tensor:
+        """Mean embeddings of all nodes of the whole graph behind ``graph``."""
+        device = torch.device(self.device_)
+        inputs = node_inputs(graph, self.featureless, device)
+        self.module_.eval()
+        with torch.no_grad():
+            return self.module_.embed(inputs.features, inputs.operator)
+
+
+def _run_epoch(module: GraphAutoEncoder, optimizer, data: _EdgeTrainingData) -> float:
+    optimizer.zero_grad()
+    negatives = sample_negative_pairs(data.edges, data.positives.shape[1],
+                                      device=data.positives.device)
+    loss = module.loss(data.inputs.features, data.inputs.operator, data.positives, negatives,
+                       data.inputs.n_nodes)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def _validation_auc(module: GraphAutoEncoder, data: _EdgeTrainingData) -> float:
+    z = module.embed(data.inputs.features, data.inputs.operator)
+    return roc_auc(module.decoder(z, data.validation_pairs), data.validation_labels)

@@ -1,0 +1,147 @@
+"""What every skgraph estimator shares: parameters of training, seeding, fitting, pickling."""
+
+from __future__ import annotations
+
+import io
+from numbers import Integral, Real
+from typing import Any, Callable
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._device import check_device_name, load_location, resolve_device, seed_devices
+from ._training import History, train_module
+
+__all__ = ["BaseGraphEstimator"]
+
+
+class _DeviceString(StrOptions):
+    """``_parameter_constraints`` entry for ``device`` (auto, cpu, cuda, cuda:N, mps).
+
+    A ``StrOptions`` because scikit-learn accepts only its own constraint types; it also
+    accepts ``"cuda:N"`` for any N.
+    """
+
+    def __init__(self) -> None:
+        super().__init__({"auto", "cpu", "cuda", "mps"})
+
+    def is_satisfied_by(self, value: Any) -> bool:
+        try:
+            check_device_name(value)
+        except ValueError:
+            return False
+        return True
+
+    def __str__(self) -> str:
+        return "a str among 'auto', 'cpu', 'cuda', 'cuda:N', 'mps'"
+
+
+TRAINING_PARAMETER_CONSTRAINTS: dict = {
+    "max_epochs": [Interval(Integral, 1, None, closed="left")],
+    "learning_rate": [Interval(Real, 0, None, closed="neither")],
+    "weight_decay": [Interval(Real, 0, None, closed="left")],
+    "early_stopping": ["boolean"],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "device": [_DeviceString()],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+    "warm_start": ["boolean"],
+}
+
+_DROPOUT = [Interval(Real, 0, 1, closed="left")]
+_FEATURELESS = [StrOptions({"identity", "degree"})]
+
+
+class BaseGraphEstimator(BaseEstimator):
+    """Base class: the shared fit procedure and persistence of skgraph estimators.
+
+    A subclass defines ``_build_module()`` (a fresh torch module from its parameters and
+    fitted shape attributes), then calls :meth:`_fit_module` from ``fit`` with callables
+    for one epoch and for the validation score. Fitted torch state lives only in
+    ``module_``, so pickling can store it as a device-independent ``state_dict``.
+    """
+
+    _parameter_constraints: dict = dict(TRAINING_PARAMETER_CONSTRAINTS)
+
+    # -- fitting -------------------------------------------------------------
+    def _build_module(self) -> torch.nn.Module:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _module_signature(self) -> tuple:
+        """What must not change for ``warm_start`` to continue training the same module."""
+        return ()
+
+    def _fit_module(
+        self,
+        prepare: Callable[[torch.device, np.random.Generator], Any],
+        run_epoch: Callable[[torch.nn.Module, torch.optim.Optimizer, Any], float],
+        validation_score: Callable[[torch.nn.Module, Any], float] | None = None,
+    ) -> History:
+        """Seed, build (or reuse with ``warm_start``) the module, and train it.
+
+        ``prepare(device, rng)`` returns the training data (tensors on ``device``); it and
+        training run inside a forked torch RNG seeded from ``random_state``, so two fits
+        with the same ``random_state`` agree on CPU and the global torch RNG is untouched.
+        """
+        device = resolve_device(self.device)
+        seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        reuse = (self.warm_start and hasattr(self, "module_")
+                 and getattr(self, "_fitted_signature", None) == self._module_signature())
+        with torch.random.fork_rng(devices=seed_devices(device)):
+            torch.manual_seed(seed)
+            data = prepare(device, np.random.default_rng(seed))
+            module = self.module_.to(device) if reuse else self._build_module().to(device)
+            score = None
+            if validation_score is not None:
+                def score():
+                    return validation_score(module, data)
+            history = train_module(
+                module, lambda optimizer: run_epoch(module, optimizer, data),
+                validation_score=score, max_epochs=self.max_epochs,
+                learning_rate=self.learning_rate, weight_decay=self.weight_decay,
+                n_iter_no_change=self.n_iter_no_change, tol=self.tol, verbose=self.verbose,
+                description=type(self).__name__,
+            )
+        self.module_ = module
+        self.device_ = str(device)
+        self._fitted_signature = self._module_signature()
+        previous = self.loss_curve_ if reuse else []
+        self.loss_curve_ = list(previous) + history.loss_curve
+        self.validation_scores_ = history.validation_scores if validation_score else None
+        self.best_validation_score_ = history.best_validation_score
+        self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else float("nan")
+        self.n_iter_ = history.n_iter
+        return history
+
+    # -- persistence ---------------------------------------------------------
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        module = state.pop("module_", None)
+        if module is not None:
+            buffer = io.BytesIO()
+            torch.save(module.state_dict(), buffer)
+            state["_module_state"] = buffer.getvalue()
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        blob = state.pop("_module_state", None)
+        super().__setstate__(state)
+        if blob is not None:
+            location = load_location(self.device_)
+            weights = torch.load(io.BytesIO(blob), map_location=location, weights_only=True)
+            module = self._build_module()
+            module.load_state_dict(weights)
+            self.module_ = module.to(location).eval()
+            self.device_ = str(location)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.sparse = True
+        tags.input_tags.pairwise = False
+        return tags

@@ -1,0 +1,71 @@
+"""Device choice, in one place: which device to train on and where to load saved state."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import torch
+
+_DEVICE_PATTERN = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
+
+
+def check_device_name(device: str) -> None:
+    """Raise ``ValueError`` unless ``device`` is one of the accepted device strings."""
+    if not isinstance(device, str) or not _DEVICE_PATTERN.match(device):
+        raise ValueError(f"device must be 'auto', 'cpu', 'cuda', 'cuda:N' or 'mps', got {device!r}.")
+
+
+def _mps_available() -> bool:
+    mps = getattr(torch.backends, "mps", None)
+    return bool(mps is not None and mps.is_available())
+
+
+def resolve_device(device: str) -> torch.device:
+    """The torch device for a ``device`` parameter.
+
+    ``"auto"`` picks CUDA, then MPS, then CPU. Asking for a device that is not present
+    raises ``ValueError`` instead of failing later inside torch.
+    """
+    check_device_name(device)
+    if device == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        return torch.device("mps") if _mps_available() else torch.device("cpu")
+    resolved = torch.device(device)
+    if resolved.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(f"device={device!r} was requested but CUDA is not available.")
+        if resolved.index is not None and resolved.index >= torch.cuda.device_count():
+            raise ValueError(f"device={device!r} was requested but only "
+                             f"{torch.cuda.device_count()} CUDA device(s) exist.")
+    if resolved.type == "mps" and not _mps_available():
+        raise ValueError("device='mps' was requested but MPS is not available.")
+    return resolved
+
+
+def load_location(saved_device: str) -> torch.device:
+    """Where to put state that was saved on ``saved_device``, on this machine.
+
+    A model trained on a GPU loads on a machine without one: its tensors go to the CPU,
+    with a warning (the behaviour of skorch's ``get_map_location``).
+    """
+    saved = torch.device(saved_device)
+    if saved.type == "cuda" and not torch.cuda.is_available():
+        warnings.warn(f"the model was trained on {saved_device} but CUDA is not available here; "
+                      "it is loaded on the CPU.", UserWarning, stacklevel=3)
+        return torch.device("cpu")
+    if saved.type == "mps" and not _mps_available():
+        warnings.warn("the model was trained on MPS but MPS is not available here; "
+                      "it is loaded on the CPU.", UserWarning, stacklevel=3)
+        return torch.device("cpu")
+    if saved.type == "cuda" and saved.index is not None and saved.index >= torch.cuda.device_count():
+        return torch.device("cuda")
+    return saved
+
+
+def seed_devices(device: torch.device) -> list[int]:
+    """CUDA device indices whose RNG state a fit must fork (for ``torch.random.fork_rng``)."""
+    if device.type != "cuda":
+        return []
+    return [device.index if device.index is not None else torch.cuda.current_device()]

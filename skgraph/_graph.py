@@ -1,0 +1,355 @@
+"""Graph input: the one place where every accepted input form is validated.
+
+Every estimator calls :func:`as_graph` on what the user passes, so no estimator
+ever branches on input types (the pattern of scikit-network's ``get_adjacency``).
+"""
+
+from __future__ import annotations
+
+import numbers
+import sys
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["Graph", "as_graph"]
+
+_ACCEPTED = (
+    "a skgraph.Graph, an adjacency matrix (scipy sparse or 2-D array), an "
+    "(adjacency, features) tuple, a networkx graph or a torch_geometric Data object"
+)
+
+
+def _kind_name(obj: Any) -> str:
+    return type(obj).__name__
+
+
+def _check_numeric_dtype(dtype: np.dtype, what: str) -> None:
+    if dtype == object:
+        raise TypeError(f"{what} has dtype object; expected numbers (bool, int or float).")
+    if np.issubdtype(dtype, np.complexfloating):
+        raise TypeError(f"{what} has complex dtype {dtype}; expected real numbers.")
+    if not (np.issubdtype(dtype, np.number) or dtype == bool):
+        raise TypeError(f"{what} has dtype {dtype}; expected numbers (bool, int or float).")
+
+
+def _to_2d_numeric(obj: Any, what: str) -> np.ndarray | sp.sparray:
+    """Return ``obj`` as a 2-D ndarray or scipy sparse array, without copying yet."""
+    if sp.issparse(obj):
+        _check_numeric_dtype(obj.dtype, what)
+        return obj
+    if isinstance(obj, (str, bytes)) or obj is None or isinstance(obj, numbers.Number):
+        raise TypeError(f"{what} must be a 2-D array or scipy sparse matrix, got {_kind_name(obj)}.")
+    if hasattr(obj, "detach") and hasattr(obj, "cpu"):  # a torch tensor
+        obj = obj.detach().cpu().numpy()
+    try:
+        arr = np.asarray(obj)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{what} could not be read as an array (ragged rows?): {exc}") from None
+    _check_numeric_dtype(arr.dtype, what)
+    if arr.ndim != 2:
+        raise ValueError(f"{what} must be 2-D, got an array with {arr.ndim} dimension(s) "
+                         f"and shape {arr.shape}.")
+    return arr
+
+
+def _check_finite(values: np.ndarray, what: str) -> None:
+    if values.dtype.kind == "f" and not np.isfinite(values).all():
+        raise ValueError(f"{what} contains NaN or infinite values.")
+
+
+def check_adjacency(adjacency: Any) -> sp.csr_array:
+    """Validate an adjacency matrix and return its canonical form.
+
+    The canonical form is a new ``scipy.sparse.csr_array`` of float64 edge weights,
+    symmetric (an edge given in one direction becomes undirected, with the larger of the
+    two weights), without self loops or explicit zeros, with sorted indices.
+    """
+    A = _to_2d_numeric(adjacency, "adjacency")
+    if A.shape[0] != A.shape[1]:
+        raise ValueError(f"adjacency must be square (n_nodes, n_nodes), got shape {A.shape}.")
+    if A.shape[0] == 0:
+        raise ValueError("the graph is empty: adjacency has 0 nodes.")
+    A = sp.csr_array(A, dtype=np.float64, copy=True)
+    A.sum_duplicates()
+    _check_finite(A.data, "adjacency")
+    if A.data.size and A.data.min() < 0:
+        raise ValueError(f"adjacency has negative edge weights (minimum {A.data.min():g}); "
+                         "edge weights must be non-negative.")
+    A.setdiag(0)
+    A = A.maximum(A.T).tocsr()
+    A.eliminate_zeros()
+    A.sort_indices()
+    return sp.csr_array(A)
+
+
+def check_features(features: Any, n_nodes: int) -> np.ndarray | sp.csr_array | None:
+    """Validate node features and return a read-only float copy (dense or CSR)."""
+    if features is None:
+        return None
+    X = _to_2d_numeric(features, "features")
+    if X.shape[0] != n_nodes:
+        raise ValueError(f"features has {X.shape[0]} rows but the graph has {n_nodes} nodes; "
+                         "expected one row per node.")
+    dtype = np.float32 if X.dtype == np.float32 else np.float64
+    if sp.issparse(X):
+        X = sp.csr_array(X, dtype=dtype, copy=True)
+        X.sum_duplicates()
+        _check_finite(X.data, "features")
+        for part in (X.data, X.indices, X.indptr):
+            part.flags.writeable = False
+        return X
+    X = np.array(X, dtype=dtype, copy=True, order="C")
+    _check_finite(X, "features")
+    X.flags.writeable = False
+    return X
+
+
+class Graph:
+    """An undirected graph with optional node features; also a sample container over nodes.
+
+    ``Graph`` validates its input once and is immutable. Indexing it with node indices
+    (``G[idx]``) returns a *node view*: the same whole graph with a selection of nodes,
+    which is how scikit-learn's splitters and ``GridSearchCV`` split one graph by node.
+    Estimators fitted on a view learn from the whole graph (transductive setting) and
+    ``transform(view)`` returns rows for the selected nodes only, in order.
+
+    Parameters
+    ----------
+    adjacency : array-like or scipy sparse of shape (n_nodes, n_nodes)
+        Non-negative edge weights. The graph is undirected: a non-symmetric adjacency is
+        symmetrised (``max(A, A.T)``); self loops are dropped (the encoders add their own
+        unit self loops, as GCN does); explicit zeros are dropped. Isolated nodes are kept.
+    features : array-like or scipy sparse of shape (n_nodes, n_features), default=None
+        Node features. ``None`` means a featureless graph; estimators then use the
+        default node representation they document.
+    node_names : array-like of shape (n_nodes,), default=None
+        Original node labels (set when converting from networkx), kept for output.
+
+    Attributes
+    ----------
+    adjacency : scipy.sparse.csr_array of shape (n_nodes, n_nodes)
+    features : ndarray, scipy.sparse.csr_array or None
+    n_nodes : int
+        Nodes of the whole graph (also for a node view).
+    node_index : ndarray of int
+        The selected nodes of a view (``arange(n_nodes)`` for the whole graph).
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> from skgraph import Graph
+    >>> A = sp.csr_array(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]]))
+    >>> G = Graph(A, np.eye(3))
+    >>> len(G), G.n_nodes, G.n_edges
+    (3, 3, 2)
+    >>> view = G[[2, 0]]
+    >>> len(view), view.n_nodes, view.node_index.tolist()
+    (2, 3, [2, 0])
+    """
+
+    __slots__ = ("_adjacency", "_features", "_node_index", "_node_names", "_frozen")
+
+    def __init__(self, adjacency: Any, features: Any = None, *, node_names: Any = None) -> None:
+        if isinstance(adjacency, Graph):
+            raise TypeError("adjacency is already a Graph; use it directly or skgraph.as_graph.")
+        A = check_adjacency(adjacency)
+        for part in (A.data, A.indices, A.indptr):
+            part.flags.writeable = False
+        self._adjacency = A
+        self._features = check_features(features, A.shape[0])
+        if node_names is not None:
+            node_names = np.asarray(node_names)
+            if node_names.shape != (A.shape[0],):
+                raise ValueError(f"node_names must have one entry per node ({A.shape[0]}), "
+                                 f"got shape {node_names.shape}.")
+        self._node_names = node_names
+        self._node_index = None
+        self._frozen = True
+
+    @classmethod
+    def _view(cls, base: "Graph", node_index: np.ndarray | None) -> "Graph":
+        view = object.__new__(cls)
+        for name in ("_adjacency", "_features", "_node_names"):
+            object.__setattr__(view, name, getattr(base, name))
+        if node_index is not None:
+            node_index = np.asarray(node_index, dtype=np.int64)
+            node_index.flags.writeable = False
+        object.__setattr__(view, "_node_index", node_index)
+        object.__setattr__(view, "_frozen", True)
+        return view
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if getattr(self, "_frozen", False):
+            raise AttributeError("Graph is immutable.")
+        object.__setattr__(self, name, value)
+
+    def __getstate__(self):
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __setstate__(self, state):
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+
+    # -- the graph ---------------------------------------------------------
+    @property
+    def adjacency(self) -> sp.csr_array:
+        return self._adjacency
+
+    @property
+    def features(self) -> np.ndarray | sp.csr_array | None:
+        return self._features
+
+    @property
+    def node_names(self) -> np.ndarray | None:
+        return self._node_names
+
+    @property
+    def n_nodes(self) -> int:
+        return self._adjacency.shape[0]
+
+    @property
+    def n_edges(self) -> int:
+        """Number of undirected edges."""
+        return self._adjacency.nnz // 2
+
+    @property
+    def n_features(self) -> int:
+        return 0 if self._features is None else self._features.shape[1]
+
+    @property
+    def is_view(self) -> bool:
+        return self._node_index is not None
+
+    @property
+    def node_index(self) -> np.ndarray:
+        if self._node_index is None:
+            return np.arange(self.n_nodes)
+        return self._node_index
+
+    def whole(self) -> "Graph":
+        """The whole graph behind a node view (``self`` if this is not a view)."""
+        return self if self._node_index is None else Graph._view(self, None)
+
+    # -- sample container over nodes ----------------------------------------
+    def __len__(self) -> int:
+        return self.n_nodes if self._node_index is None else len(self._node_index)
+
+    @property
+    def shape(self) -> tuple[int]:
+        return (len(self),)
+
+    def __getitem__(self, key: Any) -> "Graph":
+        if isinstance(key, tuple):
+            rest = key[1:]
+            if not all(k is Ellipsis or k == slice(None) for k in rest):
+                raise IndexError("a Graph is indexed by node only: G[idx] or G[idx, ...].")
+            key = key[0]
+        positions = _positions(key, len(self))
+        return Graph._view(self, self.node_index[positions])
+
+    def __repr__(self) -> str:
+        view = f", view of {len(self)} nodes" if self.is_view else ""
+        return (f"Graph(n_nodes={self.n_nodes}, n_edges={self.n_edges}, "
+                f"n_features={self.n_features}{view})")
+
+
+def _positions(key: Any, length: int) -> np.ndarray:
+    """Integer positions selected by ``key`` in a container of ``length`` items."""
+    if isinstance(key, slice):
+        return np.arange(length)[key]
+    if isinstance(key, (numbers.Integral, np.integer)) and not isinstance(key, bool):
+        key = [key]
+    idx = np.asarray(key)
+    if idx.ndim != 1:
+        raise IndexError(f"node index must be 1-D, got shape {idx.shape}.")
+    if idx.dtype == bool:
+        if idx.shape[0] != length:
+            raise IndexError(f"boolean mask has length {idx.shape[0]}, expected {length}.")
+        return np.flatnonzero(idx)
+    if idx.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if not np.issubdtype(idx.dtype, np.integer):
+        raise IndexError(f"node index must be integers or a boolean mask, got dtype {idx.dtype}.")
+    if idx.min() < -length or idx.max() >= length:
+        raise IndexError(f"node index out of range for {length} nodes "
+                         f"(got values from {idx.min()} to {idx.max()}).")
+    return np.where(idx < 0, idx + length, idx).astype(np.int64)
+
+
+# -- conversion from every accepted form ---------------------------------------
+def _from_networkx(nx_graph: Any) -> Graph:
+    nx = sys.modules["networkx"]
+    nodes = list(nx_graph.nodes)
+    if not nodes:
+        raise ValueError("the graph is empty: the networkx graph has 0 nodes.")
+    A = nx.to_scipy_sparse_array(nx_graph, nodelist=nodes, weight="weight", format="csr")
+    attrs = [nx_graph.nodes[v].get("x") for v in nodes]
+    features = None
+    if all(a is not None for a in attrs):
+        features = np.vstack([np.asarray(a, dtype=float).ravel() for a in attrs])
+    elif any(a is not None for a in attrs):
+        raise ValueError("some networkx nodes have an 'x' feature attribute and some do not.")
+    names = None
+    if nodes != list(range(len(nodes))):
+        names = np.empty(len(nodes), dtype=object)
+        names[:] = nodes
+    return Graph(A, features, node_names=names)
+
+
+def _from_pyg(data: Any) -> Graph:
+    n = data.num_nodes
+    if n is None or n == 0:
+        raise ValueError("the graph is empty: the torch_geometric Data object has 0 nodes.")
+    edge_index = data.edge_index
+    if edge_index is None:
+        src = dst = np.zeros(0, dtype=np.int64)
+    else:
+        edge_index = edge_index.detach().cpu().numpy()
+        if edge_index.ndim != 2 or edge_index.shape[0] != 2:
+            raise ValueError(f"Data.edge_index must have shape (2, n_edges), got {edge_index.shape}.")
+        src, dst = edge_index
+        if edge_index.size and (edge_index.min() < 0 or edge_index.max() >= n):
+            raise ValueError(f"Data.edge_index refers to nodes outside 0..{n - 1}.")
+    weight = getattr(data, "edge_weight", None)
+    weight = np.ones(len(src)) if weight is None else weight.detach().cpu().numpy().ravel()
+    A = sp.csr_array((weight, (src, dst)), shape=(n, n))
+    x = getattr(data, "x", None)
+    return Graph(A, None if x is None else x.detach().cpu().numpy())
+
+
+def _is_instance_of(obj: Any, module: str, cls: str) -> bool:
+    mod = sys.modules.get(module)
+    return mod is not None and isinstance(obj, getattr(mod, cls))
+
+
+def as_graph(obj: Any) -> Graph:
+    """Turn any accepted graph input into a :class:`Graph`.
+
+    Accepted: a :class:`Graph` (returned as is), a scipy sparse or dense square adjacency,
+    an ``(adjacency, features)`` tuple, a networkx graph (edge attribute ``weight`` and node
+    attribute ``x`` are read) or a torch_geometric ``Data`` object (``edge_index``,
+    ``edge_weight``, ``x``).
+
+    Raises
+    ------
+    TypeError
+        If ``obj`` is none of these.
+    ValueError
+        If it is one of these but invalid (see :class:`Graph`).
+    """
+    if isinstance(obj, Graph):
+        return obj
+    if isinstance(obj, tuple):
+        if len(obj) not in (1, 2):
+            raise ValueError(f"a graph tuple must be (adjacency,) or (adjacency, features), "
+                             f"got a tuple of length {len(obj)}.")
+        return Graph(*obj)
+    if sp.issparse(obj) or isinstance(obj, np.ndarray):
+        return Graph(obj)
+    if _is_instance_of(obj, "networkx", "Graph"):
+        return _from_networkx(obj)
+    if _is_instance_of(obj, "torch_geometric.data", "Data"):
+        return _from_pyg(obj)
+    raise TypeError(f"expected {_ACCEPTED}; got {_kind_name(obj)}.")

@@ -1,0 +1,90 @@
+"""From a validated Graph to the tensors a node encoder reads.
+
+Shared by the estimators that encode the nodes of one graph (``VGAEEmbedder``,
+``LinkPredictor``): the normalised propagation operator and the node representation,
+including the default representation of a featureless graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+
+from ._graph import Graph
+from .nn._propagation import IdentityFeatures, SparseOperator, gcn_normalize
+
+__all__ = ["NodeInputs", "node_inputs", "structure_fingerprint", "degree_features"]
+
+# Dense features above this many entries stay sparse on the way to torch.
+_DENSE_LIMIT = 50_000_000
+
+
+@dataclass
+class NodeInputs:
+    """Encoder inputs of one graph: ``features @ W`` then ``operator @ (...)``."""
+
+    features: object  # Tensor, SparseOperator or IdentityFeatures
+    operator: SparseOperator
+    n_nodes: int
+
+
+def degree_features(adjacency: sp.sparray) -> np.ndarray:
+    """The inductive default for featureless graphs: ``[1, log(1 + degree)]`` per node."""
+    degree = np.asarray(adjacency.sum(axis=1)).ravel()
+    return np.column_stack([np.ones_like(degree), np.log1p(degree)]).astype(np.float32)
+
+
+def structure_fingerprint(adjacency: sp.csr_array) -> str:
+    """A hash of the edge structure, to recognise the graph that identity features belong to."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(np.asarray(adjacency.shape, dtype=np.int64).tobytes())
+    digest.update(np.ascontiguousarray(adjacency.indptr, dtype=np.int64).tobytes())
+    digest.update(np.ascontiguousarray(adjacency.indices, dtype=np.int64).tobytes())
+    return digest.hexdigest()
+
+
+def feature_width(graph: Graph, featureless: str) -> int:
+    """Width of the encoder input for ``graph`` under the ``featureless`` policy."""
+    if graph.features is not None:
+        return graph.n_features
+    return graph.n_nodes if featureless == "identity" else 2
+
+
+def _feature_tensor(features, device) -> object:
+    if sp.issparse(features):
+        n, f = features.shape
+        if n * f <= _DENSE_LIMIT and features.nnz > 0.05 * n * f:
+            return torch.as_tensor(features.toarray(), dtype=torch.float32, device=device)
+        return SparseOperator(features, device=device)
+    return torch.as_tensor(np.asarray(features), dtype=torch.float32, device=device)
+
+
+def node_inputs(graph: Graph, featureless: str, device: torch.device | str,
+                adjacency: sp.sparray | None = None) -> NodeInputs:
+    """Encoder inputs for the whole graph behind ``graph``.
+
+    Parameters
+    ----------
+    graph : Graph
+    featureless : {"identity", "degree"}
+        Representation of a graph without features: one-hot node identities
+        (transductive; the paper's featureless VGAE) or ``[1, log(1 + degree)]``
+        (inductive).
+    device : torch device
+    adjacency : scipy sparse, default=None
+        Message-passing structure to use instead of ``graph.adjacency`` (for example the
+        training graph without held-out edges).
+    """
+    A = graph.adjacency if adjacency is None else adjacency
+    if graph.features is not None:
+        features = _feature_tensor(graph.features, device)
+    elif featureless == "identity":
+        features = IdentityFeatures(graph.n_nodes)
+    else:
+        features = torch.as_tensor(degree_features(A), device=device)
+    return NodeInputs(features, SparseOperator(gcn_normalize(A), symmetric=True, device=device),
+                      graph.n_nodes)
