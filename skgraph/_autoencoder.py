@@ -18,6 +18,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _DROPOUT, _FEATURELESS, BaseGraphEstimator
+from ._device import thread_limit
 from ._graph import Graph, as_graph
 from ._node_inputs import NodeInputs, feature_width, node_inputs, structure_fingerprint
 from .model_selection._edge_split import split_edges
@@ -108,7 +109,8 @@ class BaseGraphAutoEncoder(BaseGraphEstimator):
                                      _upper_pairs(adjacency, device), EdgeSet(adjacency, device),
                                      val_pairs, val_labels)
 
-        self._fit_module(prepare, _run_epoch, _validation_auc if self.early_stopping else None)
+        self._fit_module(prepare, _run_epoch, _validation_auc if self.early_stopping else None,
+                         work_size=_work_size(graph))
         return self
 
     # -- inference -----------------------------------------------------------
@@ -117,8 +119,9 @@ class BaseGraphAutoEncoder(BaseGraphEstimator):
         check_is_fitted(self, "module_")
         graph = as_graph(X)
         if graph.n_features != self.n_features_in_:
-            raise ValueError(f"the graph has {graph.n_features} node features but "
-                             f"{type(self).__name__} was fitted with {self.n_features_in_}.")
+            raise ValueError(f"X has {graph.n_features} features, but {type(self).__name__} is "
+                             f"expecting {self.n_features_in_} features as input (node feature "
+                             "width seen in fit).")
         if self._identity_of is not None and structure_fingerprint(graph.adjacency) != self._identity_of:
             raise ValueError(
                 "this estimator was fitted on a featureless graph with featureless='identity' "
@@ -131,8 +134,12 @@ class BaseGraphAutoEncoder(BaseGraphEstimator):
         device = torch.device(self.device_)
         inputs = node_inputs(graph, self.featureless, device)
         self.module_.eval()
-        with torch.no_grad():
+        with torch.no_grad(), thread_limit(_work_size(graph)):
             return self.module_.embed(inputs.features, inputs.operator)
+
+
+def _work_size(graph: Graph) -> int:
+    return graph.adjacency.nnz + graph.n_nodes * max(graph.n_features, 1)
 
 
 def _run_epoch(module: GraphAutoEncoder, optimizer, data: _EdgeTrainingData) -> float:

@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._device import check_device_name, load_location, resolve_device, seed_devices
+from ._device import check_device_name, load_location, resolve_device, seed_devices, thread_limit
 from ._training import History, train_module
 
 __all__ = ["BaseGraphEstimator"]
@@ -45,7 +45,7 @@ TRAINING_PARAMETER_CONSTRAINTS: dict = {
     "weight_decay": [Interval(Real, 0, None, closed="left")],
     "early_stopping": ["boolean"],
     "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
     "tol": [Interval(Real, 0, None, closed="left")],
     "device": [_DeviceString()],
     "random_state": ["random_state"],
@@ -81,18 +81,22 @@ class BaseGraphEstimator(BaseEstimator):
         prepare: Callable[[torch.device, np.random.Generator], Any],
         run_epoch: Callable[[torch.nn.Module, torch.optim.Optimizer, Any], float],
         validation_score: Callable[[torch.nn.Module, Any], float] | None = None,
+        *,
+        work_size: int | None = None,
     ) -> History:
         """Seed, build (or reuse with ``warm_start``) the module, and train it.
 
         ``prepare(device, rng)`` returns the training data (tensors on ``device``); it and
         training run inside a forked torch RNG seeded from ``random_state``, so two fits
         with the same ``random_state`` agree on CPU and the global torch RNG is untouched.
+        ``work_size`` (about the non-zeros touched by one product) picks the thread count;
+        ``None`` leaves torch's setting alone.
         """
         device = resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         reuse = (self.warm_start and hasattr(self, "module_")
                  and getattr(self, "_fitted_signature", None) == self._module_signature())
-        with torch.random.fork_rng(devices=seed_devices(device)):
+        with torch.random.fork_rng(devices=seed_devices(device)), thread_limit(work_size):
             torch.manual_seed(seed)
             data = prepare(device, np.random.default_rng(seed))
             module = self.module_.to(device) if reuse else self._build_module().to(device)
@@ -120,7 +124,7 @@ class BaseGraphEstimator(BaseEstimator):
 
     # -- persistence ---------------------------------------------------------
     def __getstate__(self) -> dict:
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ returns __dict__ itself
         module = state.pop("module_", None)
         if module is not None:
             buffer = io.BytesIO()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import warnings
 
@@ -69,3 +70,21 @@ def seed_devices(device: torch.device) -> list[int]:
     if device.type != "cuda":
         return []
     return [device.index if device.index is not None else torch.cuda.current_device()]
+
+
+# Below this many non-zeros of work per product, torch's intra-op threads cost more in
+# synchronisation than they save (and stall badly when cores are shared).
+SMALL_WORK = 200_000
+
+
+@contextlib.contextmanager
+def thread_limit(work_size: int | None):
+    """Run small problems single-threaded; leave torch's thread setting alone otherwise."""
+    previous = torch.get_num_threads()
+    if work_size is not None and work_size < SMALL_WORK and previous > 1:
+        torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        if torch.get_num_threads() != previous:
+            torch.set_num_threads(previous)

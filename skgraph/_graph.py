@@ -26,10 +26,9 @@ def _kind_name(obj: Any) -> str:
 
 
 def _check_numeric_dtype(dtype: np.dtype, what: str) -> None:
-    if dtype == object:
-        raise TypeError(f"{what} has dtype object; expected numbers (bool, int or float).")
     if np.issubdtype(dtype, np.complexfloating):
-        raise TypeError(f"{what} has complex dtype {dtype}; expected real numbers.")
+        raise ValueError(f"{what} has complex dtype {dtype}: Complex data not supported; "
+                         "expected real numbers.")
     if not (np.issubdtype(dtype, np.number) or dtype == bool):
         raise TypeError(f"{what} has dtype {dtype}; expected numbers (bool, int or float).")
 
@@ -47,10 +46,18 @@ def _to_2d_numeric(obj: Any, what: str) -> np.ndarray | sp.sparray:
         arr = np.asarray(obj)
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{what} could not be read as an array (ragged rows?): {exc}") from None
+    if arr.dtype == object:  # numbers in an object array are fine, anything else is not
+        try:
+            arr = arr.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{what} has dtype object with non-numeric entries ({exc}); "
+                            "expected numbers (bool, int or float).") from None
     _check_numeric_dtype(arr.dtype, what)
     if arr.ndim != 2:
+        hint = " Reshape your data with features.reshape(-1, 1) if it has a single feature." \
+            if what == "features" and arr.ndim == 1 else ""
         raise ValueError(f"{what} must be 2-D, got an array with {arr.ndim} dimension(s) "
-                         f"and shape {arr.shape}.")
+                         f"and shape {arr.shape}.{hint}")
     return arr
 
 
@@ -92,6 +99,9 @@ def check_features(features: Any, n_nodes: int) -> np.ndarray | sp.csr_array | N
     if X.shape[0] != n_nodes:
         raise ValueError(f"features has {X.shape[0]} rows but the graph has {n_nodes} nodes; "
                          "expected one row per node.")
+    if X.shape[1] == 0:
+        raise ValueError(f"features has 0 feature(s) (shape={X.shape}) while a minimum of 1 is "
+                         "required; pass features=None for a featureless graph.")
     dtype = np.float32 if X.dtype == np.float32 else np.float64
     if sp.issparse(X):
         X = sp.csr_array(X, dtype=dtype, copy=True)

@@ -60,7 +60,7 @@ def _feature_tensor(features, device) -> object:
         if n * f <= _DENSE_LIMIT and features.nnz > 0.05 * n * f:
             return torch.as_tensor(features.toarray(), dtype=torch.float32, device=device)
         return SparseOperator(features, device=device)
-    return torch.as_tensor(np.asarray(features), dtype=torch.float32, device=device)
+    return torch.tensor(np.asarray(features), dtype=torch.float32, device=device)
 
 
 def node_inputs(graph: Graph, featureless: str, device: torch.device | str,

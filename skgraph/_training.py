@@ -42,7 +42,7 @@ def train_module(
     max_epochs: int,
     learning_rate: float,
     weight_decay: float = 0.0,
-    n_iter_no_change: int = 10,
+    n_iter_no_change: int | None = 10,
     tol: float = 1e-4,
     verbose: int = 0,
     description: str = "fit",
@@ -59,7 +59,8 @@ def train_module(
         ``validation_score() -> float``, higher is better, evaluated after each epoch.
         When given, stopping watches it and the best weights are restored at the end.
     max_epochs, learning_rate, weight_decay, n_iter_no_change, tol, verbose
-        As the estimators document them.
+        As the estimators document them; ``n_iter_no_change=None`` never stops before
+        ``max_epochs`` (the best weights are still restored when validating).
 
     Returns
     -------
@@ -98,7 +99,7 @@ def train_module(
                 postfix = {"loss": f"{loss:.4f}", "val": f"{score:.4f}"}
             bar.set_postfix(postfix, refresh=False)
             no_improvement = 0 if improved else no_improvement + 1
-            if no_improvement > n_iter_no_change:
+            if n_iter_no_change is not None and no_improvement > n_iter_no_change:
                 history.stopped_early = True
                 break
     except KeyboardInterrupt:

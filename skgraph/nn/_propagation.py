@@ -7,6 +7,8 @@ keep ``S.T`` (the same object when ``S`` is symmetric) and compute that directly
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import scipy.sparse as sp
 import torch
@@ -27,11 +29,17 @@ class _SparseMatmul(torch.autograd.Function):
 
 def _torch_csr(matrix: sp.csr_array, device: torch.device | str) -> torch.Tensor:
     matrix = sp.csr_array(matrix)
+    with warnings.catch_warnings():  # torch flags CSR as beta on every construction
+        warnings.simplefilter("ignore", UserWarning)
+        return _csr_tensor(matrix, device)
+
+
+def _csr_tensor(matrix: sp.csr_array, device: torch.device | str) -> torch.Tensor:
     return torch.sparse_csr_tensor(
         torch.from_numpy(matrix.indptr.astype(np.int64)),
         torch.from_numpy(matrix.indices.astype(np.int64)),
         torch.from_numpy(matrix.data.astype(np.float32)),
-        size=matrix.shape, device=device,
+        size=matrix.shape, device=device, check_invariants=False,
     )
 
 

@@ -1,0 +1,66 @@
+import numpy as np
+import pytest
+
+from skgraph import Graph
+from skgraph.datasets import make_community_graph
+from skgraph.model_selection import train_test_split_edges
+
+
+def _keys(pairs, n):
+    return set((np.minimum(pairs[:, 0], pairs[:, 1]) * n + np.maximum(pairs[:, 0], pairs[:, 1])).tolist())
+
+
+def test_split_protocol():
+    G, _ = make_community_graph(n_nodes=100, random_state=0)
+    n = G.n_nodes
+    G_train, pairs, y = train_test_split_edges(G, test_size=0.1, random_state=0)
+    n_test = int(round(0.1 * G.n_edges))
+    assert pairs.shape == (2 * n_test, 2) and y.tolist() == [1] * n_test + [0] * n_test
+    pos, neg = pairs[y == 1], pairs[y == 0]
+    assert (G.adjacency[pos[:, 0], pos[:, 1]] > 0).all()  # held-out edges are edges
+    assert (G.adjacency[neg[:, 0], neg[:, 1]] == 0).all()  # negatives: non-edges of the whole graph
+    assert (G_train.adjacency[pos[:, 0], pos[:, 1]] == 0).all()  # removed ...
+    assert (G_train.adjacency[pos[:, 1], pos[:, 0]] == 0).all()  # ... in both directions
+    assert G_train.n_edges == G.n_edges - n_test and G_train.n_nodes == n
+    assert (pairs[:, 0] != pairs[:, 1]).all() and len(_keys(neg, n)) == n_test
+    np.testing.assert_array_equal(G_train.features, G.features)
+
+
+def test_validation_split_is_disjoint_and_leak_free():
+    G, _ = make_community_graph(n_nodes=100, random_state=1)
+    n = G.n_nodes
+    G_train, test_pairs, test_y, val_pairs, val_y = train_test_split_edges(
+        G, test_size=0.1, validation_size=0.05, random_state=0)
+    assert not _keys(test_pairs, n) & _keys(val_pairs, n)
+    for pairs, y in ((test_pairs, test_y), (val_pairs, val_y)):
+        assert (G_train.adjacency[pairs[:, 0], pairs[:, 1]] == 0).all()
+        assert (G.adjacency[pairs[y == 0, 0], pairs[y == 0, 1]] == 0).all()
+    assert G_train.n_edges == G.n_edges - (test_y == 1).sum() - (val_y == 1).sum()
+
+
+def test_random_state_repeats():
+    G, _ = make_community_graph(n_nodes=60, random_state=0)
+    a = train_test_split_edges(G, random_state=3)
+    b = train_test_split_edges(G, random_state=3)
+    np.testing.assert_array_equal(a[1], b[1])
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(test_size=0.0), ValueError, r"in \(0, 1\)"),
+    (dict(test_size=1.5), ValueError, r"in \(0, 1\)"),
+    (dict(test_size=10_000), ValueError, "as a count"),
+    (dict(test_size="10%"), TypeError, "float in"),
+    (dict(test_size=0.5, validation_size=0.5), ValueError, "leave no training edge"),
+])
+def test_bad_sizes(kwargs, error, match):
+    G, _ = make_community_graph(n_nodes=60, random_state=0)
+    with pytest.raises(error, match=match):
+        train_test_split_edges(G, **kwargs)
+
+
+def test_too_few_edges_or_non_edges():
+    with pytest.raises(ValueError, match="at least 2 are needed"):
+        train_test_split_edges(np.array([[0, 1], [1, 0]]))
+    complete = np.ones((4, 4)) - np.eye(4)
+    with pytest.raises(ValueError, match="cannot sample"):
+        train_test_split_edges(Graph(complete), test_size=2)

@@ -1,0 +1,66 @@
+import numpy as np
+import scipy.sparse as sp
+import torch
+from torch_geometric.nn.conv.gcn_conv import gcn_norm
+
+from skgraph.datasets import make_community_graph
+from skgraph.nn import GCNEncoder, IdentityFeatures, SparseOperator, gcn_normalize
+
+
+def _weighted_graph():
+    G, _ = make_community_graph(n_nodes=40, n_features=0, random_state=0)
+    A = G.adjacency.copy()
+    A.data = np.random.default_rng(0).uniform(0.5, 2.0, A.nnz)
+    return sp.csr_array(A.maximum(A.T))
+
+
+def test_gcn_normalize_matches_pyg_gcn_norm():
+    A = _weighted_graph()
+    coo = A.tocoo()
+    edge_index = torch.tensor(np.vstack([coo.row, coo.col]), dtype=torch.long)
+    ei, w = gcn_norm(edge_index, torch.tensor(coo.data, dtype=torch.float32),
+                     num_nodes=A.shape[0], add_self_loops=True)
+    expected = sp.csr_array((w.numpy(), (ei[1].numpy(), ei[0].numpy())), shape=A.shape)
+    np.testing.assert_allclose(gcn_normalize(A).toarray(), expected.toarray(), rtol=1e-5)
+
+
+def test_isolated_nodes_keep_their_self_loop():
+    A = sp.csr_array(np.array([[0, 1, 0], [1, 0, 0], [0, 0, 0]], dtype=float))
+    S = gcn_normalize(A).toarray()
+    assert S[2, 2] == 1.0 and np.allclose(S[:2, :2], 0.5)
+
+
+def test_sparse_operator_gradient_matches_dense():
+    A = _weighted_graph()
+    S = gcn_normalize(A)
+    asym = sp.random(40, 30, density=0.2, random_state=0, format="csr", dtype=np.float32)
+    for matrix, symmetric in ((S, True), (asym, False)):
+        op = SparseOperator(matrix, symmetric=symmetric)
+        x = torch.randn(matrix.shape[1], 5, requires_grad=True)
+        x_dense = x.detach().clone().requires_grad_(True)
+        out = op @ x
+        dense_out = torch.tensor(matrix.toarray()) @ x_dense
+        torch.testing.assert_close(out, dense_out, rtol=1e-5, atol=1e-5)
+        upstream = torch.randn_like(out)
+        (out * upstream).sum().backward()
+        (dense_out * upstream).sum().backward()
+        torch.testing.assert_close(x.grad, x_dense.grad, rtol=1e-5, atol=1e-5)
+
+
+def test_identity_features_equal_one_hot_input():
+    op = SparseOperator(gcn_normalize(_weighted_graph()), symmetric=True)
+    torch.manual_seed(0)
+    encoder = GCNEncoder(40, (8,), 4, variational=True)
+    mu, logstd = encoder(IdentityFeatures(40), op)
+    mu_dense, logstd_dense = encoder(torch.eye(40), op)
+    torch.testing.assert_close(mu, mu_dense)
+    torch.testing.assert_close(logstd, logstd_dense)
+
+
+def test_encoder_sampling_only_in_training():
+    encoder = GCNEncoder(3, (), 2, variational=True)
+    mu, logstd = torch.zeros(5, 2), torch.zeros(5, 2)
+    encoder.eval()
+    assert torch.equal(encoder.sample(mu, logstd), mu)
+    encoder.train()
+    assert not torch.equal(encoder.sample(mu, logstd), mu)

@@ -1,0 +1,184 @@
+import pickle
+
+import networkx as nx
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+from torch_geometric.data import Data
+
+from skgraph import Graph, as_graph
+
+
+def test_graph_canonical_form(small_adjacency):
+    A, X = small_adjacency
+    G = Graph(A, X)
+    assert isinstance(G.adjacency, sp.csr_array)
+    assert G.adjacency.dtype == np.float64 and G.n_nodes == 6 and G.n_edges == 5
+    assert len(G) == G.shape[0] == 6 and G.n_features == 3
+    np.testing.assert_array_equal(G.features, X)
+    assert not G.is_view and np.array_equal(G.node_index, np.arange(6))
+
+
+@pytest.mark.parametrize("form", ["csr_matrix", "coo_array", "csc_matrix", "dense", "list"])
+def test_graph_accepts_adjacency_forms(small_adjacency, form):
+    A, _ = small_adjacency
+    given = {"csr_matrix": sp.csr_matrix(A), "coo_array": sp.coo_array(A),
+             "csc_matrix": sp.csc_matrix(A), "dense": A.toarray(),
+             "list": A.toarray().tolist()}[form]
+    assert (Graph(given).adjacency != A).nnz == 0
+
+
+def test_directed_input_is_symmetrised_with_max_weight_and_self_loops_dropped():
+    A = np.array([[5.0, 2.0, 0.0], [0.0, 0.0, 3.0], [0.0, 1.0, 0.0]])
+    G = Graph(A)
+    expected = np.array([[0, 2, 0], [2, 0, 3], [0, 3, 0]], dtype=float)
+    np.testing.assert_array_equal(G.adjacency.toarray(), expected)
+    assert G.n_edges == 2
+
+
+def test_isolated_nodes_are_kept():
+    A = np.zeros((4, 4))
+    A[0, 1] = A[1, 0] = 1
+    G = Graph(A)
+    assert G.n_nodes == 4 and G.n_edges == 1
+
+
+def test_graph_is_immutable_and_does_not_alias_caller_data(small_adjacency):
+    A, X = small_adjacency
+    A0, X0 = A.copy(), X.copy()
+    G = Graph(A, X)
+    with pytest.raises(AttributeError, match="immutable"):
+        G.features = None
+    with pytest.raises(ValueError):
+        G.features[0, 0] = 1.0  # read-only
+    X[0, 0] = 99.0  # the caller's array is theirs: the graph kept a copy
+    assert G.features[0, 0] == X0[0, 0]
+    X[0, 0] = X0[0, 0]
+    assert abs(A - A0).sum() == 0
+
+
+def test_sparse_features_stay_sparse_and_read_only(small_adjacency):
+    A, X = small_adjacency
+    G = Graph(A, sp.csr_matrix(X))
+    assert sp.issparse(G.features) and G.features.dtype == np.float64
+    with pytest.raises(ValueError):
+        G.features.data[0] = 1.0
+
+
+@pytest.mark.parametrize("key, expected", [
+    (np.array([3, 1, 2]), [3, 1, 2]),
+    ([0, -1], [0, 5]),
+    (slice(1, 6, 2), [1, 3, 5]),
+    (np.array([True, False, True, False, False, True]), [0, 2, 5]),
+    ((np.array([4, 0]), Ellipsis), [4, 0]),
+    ((np.array([4, 0]), slice(None)), [4, 0]),
+    (2, [2]),
+])
+def test_node_views(small_adjacency, key, expected):
+    G = Graph(*small_adjacency)
+    view = G[key]
+    assert view.is_view and len(view) == len(expected) == view.shape[0]
+    assert view.node_index.tolist() == expected
+    assert view.n_nodes == 6 and view.adjacency is G.adjacency  # the whole graph, shared
+    assert view.whole().node_index.tolist() == list(range(6))
+
+
+def test_view_of_view_composes(small_adjacency):
+    G = Graph(*small_adjacency)
+    assert G[[5, 4, 3, 2]][[1, 3]].node_index.tolist() == [4, 2]
+
+
+@pytest.mark.parametrize("key, match", [
+    (np.array([0, 6]), "out of range"),
+    (np.array([-7]), "out of range"),
+    (np.array([True, False]), "boolean mask has length 2"),
+    (np.array([0.5, 1.0]), "integers or a boolean mask"),
+    (np.zeros((2, 2), dtype=int), "1-D"),
+    ((np.array([0]), 1), "indexed by node only"),
+])
+def test_bad_node_index(small_adjacency, key, match):
+    with pytest.raises(IndexError, match=match):
+        Graph(*small_adjacency)[key]
+
+
+@pytest.mark.parametrize("adjacency, error, match", [
+    (np.ones((3, 4)), ValueError, "square"),
+    (sp.csr_array(np.ones((3, 4))), ValueError, "square"),
+    (np.zeros((0, 0)), ValueError, "empty"),
+    (np.array([[0, np.nan], [np.nan, 0]]), ValueError, "NaN or infinite"),
+    (np.array([[0, np.inf], [1, 0]]), ValueError, "NaN or infinite"),
+    (np.array([[0, -1.0], [-1.0, 0]]), ValueError, "negative edge weights"),
+    (np.array([[0, 1j], [1j, 0]]), ValueError, "Complex data not supported"),
+    (np.array([["a", "b"], ["c", "d"]]), TypeError, "dtype"),
+    (np.array([[0, {}], [1, 0]], dtype=object), TypeError, "non-numeric"),
+    (np.ones(3), ValueError, "2-D"),
+    ([[0, 1], [1]], ValueError, "ragged"),
+    ("graph", TypeError, "adjacency must be a 2-D array"),
+    (None, TypeError, "adjacency must be a 2-D array"),
+])
+def test_bad_adjacency(adjacency, error, match):
+    with pytest.raises(error, match=match):
+        Graph(adjacency)
+
+
+@pytest.mark.parametrize("features, error, match", [
+    (np.ones((5, 2)), ValueError, "5 rows but the graph has 6 nodes"),
+    (np.ones(6), ValueError, "Reshape your data"),
+    (np.full((6, 2), np.nan), ValueError, "NaN or infinite"),
+    (sp.csr_array(np.full((6, 2), np.inf)), ValueError, "NaN or infinite"),
+    (np.ones((6, 0)), ValueError, "0 feature"),
+    (np.array([["a"]] * 6), TypeError, "dtype"),
+])
+def test_bad_features(small_adjacency, features, error, match):
+    with pytest.raises(error, match=match):
+        Graph(small_adjacency[0], features)
+
+
+def test_as_graph_forms(small_adjacency):
+    A, X = small_adjacency
+    G = Graph(A, X)
+    assert as_graph(G) is G
+    for given in (A, A.toarray(), sp.coo_matrix(A)):
+        assert as_graph(given).features is None and as_graph(given).n_edges == 5
+    assert as_graph((A, X)).n_features == 3 and as_graph((A,)).features is None
+    with pytest.raises(ValueError, match="length 3"):
+        as_graph((A, X, X))
+    with pytest.raises(TypeError, match="networkx graph or a torch_geometric Data"):
+        as_graph("graph")
+    with pytest.raises(TypeError, match="got list"):
+        as_graph([A, X])
+
+
+def test_as_graph_networkx_keeps_weights_features_and_names():
+    g = nx.Graph()
+    g.add_edge("a", "b", weight=2.0)
+    g.add_edge("b", "c")
+    for i, v in enumerate(g.nodes):
+        g.nodes[v]["x"] = [i, 10 * i]
+    G = as_graph(g)
+    assert G.n_nodes == 3 and G.n_edges == 2
+    assert G.adjacency[0, 1] == 2.0 and G.adjacency[1, 2] == 1.0
+    np.testing.assert_array_equal(G.features, [[0, 0], [1, 10], [2, 20]])
+    assert G.node_names.tolist() == ["a", "b", "c"]
+    with pytest.raises(ValueError, match="0 nodes"):
+        as_graph(nx.Graph())
+    g.nodes["a"].pop("x")
+    with pytest.raises(ValueError, match="some networkx nodes"):
+        as_graph(g)
+
+
+def test_as_graph_pyg_data():
+    data = Data(x=torch.ones(4, 2), edge_index=torch.tensor([[0, 1, 2], [1, 2, 3]]))
+    G = as_graph(data)
+    assert G.n_nodes == 4 and G.n_edges == 3 and G.n_features == 2
+    bad = Data(x=torch.ones(2, 2), edge_index=torch.tensor([[0], [5]]))
+    with pytest.raises(ValueError, match="outside 0..1"):
+        as_graph(bad)
+
+
+def test_graph_pickles(small_adjacency):
+    G = Graph(*small_adjacency)[[1, 2]]
+    H = pickle.loads(pickle.dumps(G))
+    assert H.node_index.tolist() == [1, 2] and (H.adjacency != G.adjacency).nnz == 0
+    assert repr(H) == "Graph(n_nodes=6, n_edges=5, n_features=3, view of 2 nodes)"
