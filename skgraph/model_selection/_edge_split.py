@@ -11,7 +11,7 @@ from sklearn.utils import check_random_state
 
 from .._graph import Graph, as_graph
 
-__all__ = ["train_test_split_edges", "split_edges", "sample_non_edges"]
+__all__ = ["train_test_split_edges", "link_pairs", "split_edges", "sample_non_edges"]
 
 
 def _upper_edges(adjacency: sp.csr_array) -> np.ndarray:
@@ -164,3 +164,48 @@ def train_test_split_edges(graph: Any, *, test_size: float | int = 0.1,
         result += pairs_and_labels(*outputs[2:])
     return tuple(result)
 
+
+
+def link_pairs(graph: Any, *, negative_ratio: float = 1.0, random_state: Any = None):
+    """Every edge of a graph plus sampled non-edges, as samples for link-prediction CV.
+
+    Parameters
+    ----------
+    graph : Graph or any accepted graph input
+        Usually the training graph from :func:`train_test_split_edges`.
+    negative_ratio : float, default=1.0
+        Non-edges sampled per edge.
+    random_state : int, RandomState instance or None
+
+    Returns
+    -------
+    pairs : NodePairs
+        Indexable container of node pairs (edges first, then non-edges).
+    labels : ndarray of int
+        1 for edges, 0 for non-edges.
+
+    Examples
+    --------
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from skgraph import LinkPredictor
+    >>> from skgraph.datasets import make_community_graph
+    >>> from skgraph.model_selection import link_pairs
+    >>> G, _ = make_community_graph(n_nodes=60, random_state=0)
+    >>> P, y = link_pairs(G, random_state=0)
+    >>> search = GridSearchCV(LinkPredictor(max_epochs=20, random_state=0),
+    ...                       {"n_components": [4, 8]}, cv=3).fit(P, y)
+    >>> 0.5 < search.best_score_ <= 1.0
+    True
+    """
+    from .._pairs import NodePairs
+
+    G = as_graph(graph).whole()
+    if G.n_edges == 0:
+        raise ValueError("the graph has no edges: there is nothing to predict.")
+    if not isinstance(negative_ratio, Real) or negative_ratio <= 0:
+        raise ValueError(f"negative_ratio must be a positive number, got {negative_ratio!r}.")
+    rng = np.random.default_rng(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+    positives = _upper_edges(G.adjacency)
+    negatives = sample_non_edges(G.adjacency, max(1, int(round(negative_ratio * len(positives)))), rng)
+    labels = np.r_[np.ones(len(positives), int), np.zeros(len(negatives), int)]
+    return NodePairs(G, np.vstack([positives, negatives])), labels

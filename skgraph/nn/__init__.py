@@ -1,6 +1,7 @@
 """Torch modules of skgraph: encoders, decoders, propagation and sampling."""
 
 from ._autoencoder import (
+    CosineDecoder,
     GCNEncoder,
     GCNLayer,
     GraphAutoEncoder,
@@ -13,6 +14,7 @@ from ._propagation import IdentityFeatures, SparseOperator, gcn_normalize
 from ._sampling import EdgeSet, sample_negative_pairs
 
 __all__ = [
+    "CosineDecoder",
     "EdgeSet",
     "GCNEncoder",
     "GCNLayer",

@@ -1,0 +1,124 @@
+"""Node pairs of one graph: validation, and a sample container for tuning link predictors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._graph import Graph, _positions, as_graph
+
+__all__ = ["NodePairs", "check_pairs"]
+
+
+def check_pairs(pairs: Any, n_nodes: int) -> np.ndarray:
+    """Validate node pairs: an ``(n, 2)`` array of integer node indices in ``[0, n_nodes)``.
+
+    Returns a new int64 array; raises ``TypeError`` for non-integer input and
+    ``ValueError`` for a wrong shape, no pairs, or indices out of range.
+    """
+    if isinstance(pairs, NodePairs):
+        return pairs.pairs
+    if isinstance(pairs, (str, bytes)) or pairs is None or sp.issparse(pairs):
+        raise TypeError(f"pairs must be an (n_pairs, 2) array of node indices, got "
+                        f"{type(pairs).__name__}.")
+    try:
+        arr = np.asarray(pairs)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"pairs could not be read as an (n_pairs, 2) array: {exc}") from None
+    if arr.ndim != 2 or arr.shape[1] != 2:
+        raise ValueError(f"pairs must have shape (n_pairs, 2), got {arr.shape}.")
+    if arr.shape[0] == 0:
+        raise ValueError("pairs is empty: give at least one (i, j) node pair.")
+    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer)
+                                 or np.issubdtype(arr.dtype, np.floating)):
+        raise TypeError(f"pairs must hold integer node indices, got dtype {arr.dtype}.")
+    if np.issubdtype(arr.dtype, np.floating):
+        if not np.isfinite(arr).all() or (arr != np.round(arr)).any():
+            raise TypeError("pairs must hold integer node indices, got non-integer values.")
+    arr = arr.astype(np.int64)
+    if arr.min() < 0 or arr.max() >= n_nodes:
+        raise ValueError(f"pairs refer to nodes outside 0..{n_nodes - 1} "
+                         f"(got values from {arr.min()} to {arr.max()}).")
+    return arr
+
+
+class NodePairs:
+    """Node pairs of one graph, as a sample container (one sample per pair).
+
+    ``NodePairs`` lets scikit-learn split *pairs* for link prediction, as node views let it
+    split nodes. Indexing returns a view with a selection of pairs over the same graph.
+    A :class:`~skgraph.LinkPredictor` fitted on a selection removes from its message-passing
+    graph every pair of the whole set that is an edge but is *not* selected, so a held-out
+    positive edge is never seen during ``fit``. Build one with
+    :func:`skgraph.model_selection.link_pairs`.
+
+    Parameters
+    ----------
+    graph : Graph or any accepted graph input
+    pairs : array-like of shape (n_pairs, 2)
+        Integer node indices into ``graph``.
+
+    Attributes
+    ----------
+    graph : Graph
+    pairs : ndarray of shape (n_selected, 2)
+        The selected pairs.
+    """
+
+    __slots__ = ("_graph", "_all_pairs", "_index")
+
+    def __init__(self, graph: Any, pairs: Any) -> None:
+        self._graph = as_graph(graph).whole()
+        self._all_pairs = check_pairs(pairs, self._graph.n_nodes)
+        self._all_pairs.flags.writeable = False
+        self._index = None
+
+    @property
+    def graph(self) -> Graph:
+        return self._graph
+
+    @property
+    def pairs(self) -> np.ndarray:
+        return self._all_pairs if self._index is None else self._all_pairs[self._index]
+
+    def __len__(self) -> int:
+        return len(self._all_pairs) if self._index is None else len(self._index)
+
+    @property
+    def shape(self) -> tuple[int]:
+        return (len(self),)
+
+    def __getitem__(self, key: Any) -> "NodePairs":
+        if isinstance(key, tuple):
+            if not all(k is Ellipsis or k == slice(None) for k in key[1:]):
+                raise IndexError("NodePairs are indexed by pair only: P[idx] or P[idx, ...].")
+            key = key[0]
+        positions = _positions(key, len(self))
+        index = positions if self._index is None else self._index[positions]
+        view = object.__new__(NodePairs)
+        view._graph, view._all_pairs, view._index = self._graph, self._all_pairs, index
+        return view
+
+    def training_adjacency(self) -> sp.csr_array:
+        """The graph's adjacency without the unselected pairs that are edges (both directions)."""
+        A = self._graph.adjacency
+        if self._index is None:
+            return A
+        held_out = np.ones(len(self._all_pairs), dtype=bool)
+        held_out[self._index] = False
+        out = self._all_pairs[held_out]
+        out = out[np.asarray(A[out[:, 0], out[:, 1]]).ravel() > 0]
+        if len(out) == 0:
+            return A
+        n = A.shape[0]
+        mask = sp.csr_array((np.ones(2 * len(out)), (np.r_[out[:, 0], out[:, 1]],
+                                                     np.r_[out[:, 1], out[:, 0]])), shape=(n, n))
+        mask.data[:] = 1.0
+        reduced = sp.csr_array(A - A.multiply(mask))
+        reduced.eliminate_zeros()
+        return reduced
+
+    def __repr__(self) -> str:
+        return f"NodePairs({len(self)} pairs over {self._graph!r})"
