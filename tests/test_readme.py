@@ -1,0 +1,14 @@
+"""The README's runnable examples run as written."""
+
+import re
+from pathlib import Path
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def test_runnable_readme_blocks_run():
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
+              if b.startswith("# runnable")]
+    assert blocks, "the README has no runnable example"
+    for block in blocks:
+        exec(compile(block, str(README), "exec"), {})
