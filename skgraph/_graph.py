@@ -13,7 +13,11 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["Graph", "as_graph"]
+__all__ = ["Graph", "NodeIndexError", "as_graph"]
+
+
+class NodeIndexError(IndexError, ValueError):
+    """A bad node or pair index: an ``IndexError`` for containers, a ``ValueError`` for users."""
 
 _ACCEPTED = (
     "a skgraph.Graph, an adjacency matrix (scipy sparse or 2-D array), an "
@@ -254,7 +258,7 @@ class Graph:
         if isinstance(key, tuple):
             rest = key[1:]
             if not all(k is Ellipsis or k == slice(None) for k in rest):
-                raise IndexError("a Graph is indexed by node only: G[idx] or G[idx, ...].")
+                raise NodeIndexError("a Graph is indexed by node only: G[idx] or G[idx, ...].")
             key = key[0]
         positions = _positions(key, len(self))
         return Graph._view(self, self.node_index[positions])
@@ -273,17 +277,17 @@ def _positions(key: Any, length: int) -> np.ndarray:
         key = [key]
     idx = np.asarray(key)
     if idx.ndim != 1:
-        raise IndexError(f"node index must be 1-D, got shape {idx.shape}.")
+        raise NodeIndexError(f"node index must be 1-D, got shape {idx.shape}.")
     if idx.dtype == bool:
         if idx.shape[0] != length:
-            raise IndexError(f"boolean mask has length {idx.shape[0]}, expected {length}.")
+            raise NodeIndexError(f"boolean mask has length {idx.shape[0]}, expected {length}.")
         return np.flatnonzero(idx)
     if idx.size == 0:
         return np.zeros(0, dtype=np.int64)
     if not np.issubdtype(idx.dtype, np.integer):
-        raise IndexError(f"node index must be integers or a boolean mask, got dtype {idx.dtype}.")
+        raise NodeIndexError(f"node index must be integers or a boolean mask, got dtype {idx.dtype}.")
     if idx.min() < -length or idx.max() >= length:
-        raise IndexError(f"node index out of range for {length} nodes "
+        raise NodeIndexError(f"node index out of range for {length} nodes "
                          f"(got values from {idx.min()} to {idx.max()}).")
     return np.where(idx < 0, idx + length, idx).astype(np.int64)
 

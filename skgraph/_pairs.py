@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from ._graph import Graph, _positions, as_graph
+from ._graph import Graph, NodeIndexError, _positions, as_graph
 
 __all__ = ["NodePairs", "check_pairs"]
 
@@ -93,7 +93,7 @@ class NodePairs:
     def __getitem__(self, key: Any) -> "NodePairs":
         if isinstance(key, tuple):
             if not all(k is Ellipsis or k == slice(None) for k in key[1:]):
-                raise IndexError("NodePairs are indexed by pair only: P[idx] or P[idx, ...].")
+                raise NodeIndexError("NodePairs are indexed by pair only: P[idx] or P[idx, ...].")
             key = key[0]
         positions = _positions(key, len(self))
         index = positions if self._index is None else self._index[positions]

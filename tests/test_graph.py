@@ -100,6 +100,8 @@ def test_view_of_view_composes(small_adjacency):
 def test_bad_node_index(small_adjacency, key, match):
     with pytest.raises(IndexError, match=match):
         Graph(*small_adjacency)[key]
+    with pytest.raises(ValueError, match=match):  # the same error is also a ValueError
+        Graph(*small_adjacency)[key]
 
 
 @pytest.mark.parametrize("adjacency, error, match", [
