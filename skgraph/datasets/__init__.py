@@ -2,5 +2,6 @@
 
 from ._generators import make_community_graph
 from ._planetoid import load_planetoid
+from ._tu import load_tu
 
-__all__ = ["load_planetoid", "make_community_graph"]
+__all__ = ["load_planetoid", "load_tu", "make_community_graph"]

@@ -1,0 +1,210 @@
+"""Tests of GNNGraphClassifier: whole-graph classification."""
+
+import pickle
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, cross_val_score
+
+from skgraph import GNNGraphClassifier, Graph
+
+# The seed's 5-node graph (adjacency with self loops; Graph drops the loops).
+TOY_A = np.array([[1, 0, 1, 1, 0], [0, 1, 1, 0, 1], [1, 1, 1, 0, 1],
+                  [1, 0, 0, 1, 1], [0, 1, 1, 1, 1]], dtype=float)
+FAST = dict(max_epochs=15, random_state=0, device="cpu")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread():
+    """Tiny models run fastest on one thread (and do not stall on a busy machine)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def toy_graphs(n, seed, noise=0.1):
+    """The seed's toy problem: node features all -1 (class "neg") or all +1 ("pos")."""
+    rng = np.random.default_rng(seed)
+    labels = np.array(["neg", "pos"] * (n // 2))
+    rng.shuffle(labels)
+    noise = noise * rng.normal(size=(n, 5, 2))
+    graphs = [(TOY_A, np.where(label == "neg", -1.0, 1.0) + noise[i])
+              for i, label in enumerate(labels)]
+    return graphs, labels
+
+
+def community_graphs(n=24, seed=0):
+    """Graphs with one or two communities (label 0 / 1), random features of width 3."""
+    rng = np.random.default_rng(seed)
+    graphs, y = [], []
+    for i in range(n):
+        k = 1 + i % 2
+        size = 8 + i % 5
+        blocks = np.arange(size) % k
+        P = np.where(blocks[:, None] == blocks[None, :], 0.6, 0.05)
+        A = np.triu(rng.random((size, size)) < P, 1).astype(float)
+        graphs.append(Graph(sp.csr_array(A + A.T), rng.normal(size=(size, 3))))
+        y.append(k - 1)
+    return graphs, np.array(y)
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.1])
+def test_toy_problem_is_learned_perfectly(noise):
+    X_train, y_train = toy_graphs(20, seed=0, noise=noise)
+    X_test, y_test = toy_graphs(20, seed=1, noise=noise)
+    clf = GNNGraphClassifier(max_epochs=30, random_state=0).fit(X_train, y_train)
+    assert clf.score(X_test, y_test) == 1.0
+    assert list(clf.classes_) == ["neg", "pos"]
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+
+
+@pytest.mark.parametrize("conv", ["gin", "gcn", "sage", "sum", "gat"])
+@pytest.mark.parametrize("readout", ["sum", "mean", "max", "attention"])
+def test_every_conv_and_readout_learns_the_toy(conv, readout):
+    X_train, y_train = toy_graphs(16, seed=2)
+    X_test, y_test = toy_graphs(10, seed=3)
+    clf = GNNGraphClassifier(conv, readout=readout, n_layers=2, hidden_size=16, max_epochs=30,
+                             random_state=0).fit(X_train, y_train)
+    assert clf.score(X_test, y_test) == 1.0
+
+
+def test_shapes_probabilities_and_decision_function():
+    graphs, y = community_graphs()
+    clf = GNNGraphClassifier(**FAST).fit(graphs, y)
+    P = clf.predict_proba(graphs)
+    assert P.shape == (len(graphs), 2) and np.allclose(P.sum(axis=1), 1)
+    assert np.allclose(np.exp(clf.predict_log_proba(graphs)), P)
+    d = clf.decision_function(graphs)
+    assert d.shape == (len(graphs),)
+    assert np.array_equal(clf.predict(graphs), clf.classes_[(d > 0).astype(int)])
+    assert clf.n_classes_ == 2 and clf.n_features_in_ == 3
+    assert len(clf.loss_curve_) == clf.n_iter_ == 15
+    assert clf.device_ == "cpu"
+
+
+def test_multiclass_and_string_labels_round_trip():
+    graphs, y = community_graphs(30)
+    labels = np.array(["a", "b", "c"])[np.arange(30) % 3]
+    clf = GNNGraphClassifier(**FAST).fit(graphs, labels)
+    assert list(clf.classes_) == ["a", "b", "c"]
+    assert clf.predict_proba(graphs).shape == (30, 3)
+    assert clf.decision_function(graphs).shape == (30, 3)
+    assert set(clf.predict(graphs)) <= {"a", "b", "c"}
+
+
+def test_every_input_form_and_featureless_graphs():
+    nx = pytest.importorskip("networkx")
+    from torch_geometric.data import Data
+
+    path = nx.path_graph(4)
+    forms = [sp.csr_array(nx.to_numpy_array(path)), nx.to_numpy_array(path), path,
+             Data(edge_index=torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]]), num_nodes=3),
+             Graph(np.ones((3, 3)))]
+    y = [0, 1, 0, 1, 0]
+    clf = GNNGraphClassifier(**FAST).fit(forms, y)
+    assert clf.n_features_in_ == 0  # featureless: [1, log(1 + degree)] per node
+    assert clf.predict_proba(forms).shape == (5, 2)
+
+
+def test_graphs_without_edges_and_single_nodes_are_valid():
+    # class 0: isolated nodes only (1 to 4 of them); class 1: a triangle; features near 1
+    rng = np.random.default_rng(0)
+    graphs, y = [], []
+    for i in range(12):
+        n = 1 + i % 4
+        graphs.append((sp.csr_array((n, n)), 1 + 0.1 * rng.normal(size=(n, 1))))
+        graphs.append((np.ones((3, 3)) - np.eye(3), 1 + 0.1 * rng.normal(size=(3, 1))))
+        y += [0, 1]
+    clf = GNNGraphClassifier(max_epochs=40, random_state=0).fit(graphs, y)
+    single = [(np.zeros((1, 1)), np.ones((1, 1)))]
+    assert clf.predict(single).tolist() == [0]
+    assert clf.score(graphs, y) == 1.0
+
+
+def test_cross_val_score_and_grid_search():
+    graphs, y = community_graphs()
+    scores = cross_val_score(GNNGraphClassifier(**FAST), graphs, y, cv=3)
+    assert scores.shape == (3,) and np.all((0 <= scores) & (scores <= 1))
+    for n_jobs in (1, 2):
+        search = GridSearchCV(GNNGraphClassifier(**FAST), {"hidden_size": [8, 16]}, cv=2,
+                              n_jobs=n_jobs).fit(graphs, y)
+        assert search.best_params_["hidden_size"] in (8, 16)
+        assert search.predict(graphs).shape == (len(graphs),)
+
+
+def test_pickle_clone_and_repeatability():
+    graphs, y = community_graphs()
+    clf = GNNGraphClassifier(**FAST).fit(graphs, y)
+    P = clf.predict_proba(graphs)
+    restored = pickle.loads(pickle.dumps(clf))
+    assert np.array_equal(restored.predict_proba(graphs), P)
+    assert clone(clf).get_params() == clf.get_params()
+    again = GNNGraphClassifier(**FAST).fit(graphs, y)
+    assert np.array_equal(again.predict_proba(graphs), P)
+    assert again.loss_curve_ == clf.loss_curve_
+
+
+def test_fit_leaves_the_global_torch_rng_alone():
+    graphs, y = community_graphs(10)
+    state = torch.random.get_rng_state()
+    GNNGraphClassifier(**FAST).fit(graphs, y)
+    assert torch.equal(torch.random.get_rng_state(), state)
+
+
+def test_early_stopping_and_warm_start():
+    graphs, y = community_graphs(30)
+    clf = GNNGraphClassifier(early_stopping=True, n_iter_no_change=3, max_epochs=50,
+                             random_state=0).fit(graphs, y)
+    assert len(clf.validation_scores_) == clf.n_iter_ <= 50
+    assert 0 <= clf.best_validation_score_ <= 1
+    warm = GNNGraphClassifier(warm_start=True, **FAST).fit(graphs, y)
+    first = warm.module_
+    warm.fit(graphs, y)
+    assert warm.module_ is first and len(warm.loss_curve_) == 30
+
+
+def test_callers_data_is_not_modified():
+    graphs, y = community_graphs(10)
+    raw = [(g.adjacency.toarray(), np.array(g.features)) for g in graphs]
+    copies = [(a.copy(), x.copy()) for a, x in raw]
+    y_copy = y.copy()
+    GNNGraphClassifier(**FAST).fit(raw, y).predict_proba(raw)
+    assert all(np.array_equal(a, a0) and np.array_equal(x, x0)
+               for (a, x), (a0, x0) in zip(raw, copies))
+    assert np.array_equal(y, y_copy)
+
+
+def test_bad_input():
+    graphs, y = community_graphs(10)
+    with pytest.raises(ValueError, match="empty"):
+        GNNGraphClassifier(**FAST).fit([], [])
+    with pytest.raises(ValueError, match=r"X\[1\].*0 nodes"):
+        GNNGraphClassifier(**FAST).fit([graphs[0], np.zeros((0, 0))], [0, 1])
+    wrong_width = graphs[:3] + [(graphs[3].adjacency, np.ones((graphs[3].n_nodes, 5)))]
+    with pytest.raises(ValueError, match=r"X\[3\] has 5 node features"):
+        GNNGraphClassifier(**FAST).fit(wrong_width, y[:4])
+    with pytest.raises(ValueError, match="single class"):
+        GNNGraphClassifier(**FAST).fit(graphs, np.zeros(10))
+    with pytest.raises(ValueError, match="10 graphs but y has 9 labels"):
+        GNNGraphClassifier(**FAST).fit(graphs, y[:9])
+    with pytest.raises(ValueError, match="continuous"):
+        GNNGraphClassifier(**FAST).fit(graphs, np.linspace(0, 1, 10))
+    with pytest.raises(NotFittedError):
+        GNNGraphClassifier().predict(graphs)
+    for single in (graphs[0], (graphs[0].adjacency, graphs[0].features), graphs[0].adjacency):
+        with pytest.raises(TypeError, match="single graph"):
+            GNNGraphClassifier(**FAST).fit(single, [0])
+    with pytest.raises(TypeError, match=r"X\[0\] is not a valid graph"):
+        GNNGraphClassifier(**FAST).fit(["not a graph", graphs[1]], [0, 1])
+    with pytest.raises(ValueError, match="conv"):
+        GNNGraphClassifier(conv="nope").fit(graphs, y)
+    clf = GNNGraphClassifier(**FAST).fit(graphs, y)
+    with pytest.raises(ValueError, match="training graphs had 3"):
+        clf.predict([(np.ones((2, 2)), np.ones((2, 4)))])
+    with pytest.raises(TypeError, match="single graph"):
+        clf.predict(graphs[0])
