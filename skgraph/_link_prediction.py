@@ -79,12 +79,12 @@ class LinkPredictor(ClassifierMixin, BaseGraphAutoEncoder):
     >>> from skgraph import LinkPredictor
     >>> from skgraph.datasets import make_community_graph
     >>> from skgraph.model_selection import train_test_split_edges
-    >>> G, _ = make_community_graph(n_nodes=200, random_state=0)
+    >>> G, _ = make_community_graph(n_nodes=200, p_in=0.3, p_out=0.01, random_state=0)
     >>> G_train, pairs, y = train_test_split_edges(G, test_size=0.1, random_state=0)
     >>> lp = LinkPredictor(max_epochs=100, random_state=0).fit(G_train)
-    >>> lp.predict_proba(pairs).shape
-    (84, 2)
-    >>> lp.score(pairs, y) > 0.7
+    >>> lp.predict_proba(pairs).shape == (len(pairs), 2)
+    True
+    >>> bool(lp.score(pairs, y) > 0.7)  # ROC AUC; 0.5 is chance
     True
     """
 

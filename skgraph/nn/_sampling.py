@@ -25,8 +25,13 @@ class EdgeSet:
         keys = src * self.n_nodes + dst
         if self.keys.numel() == 0:
             return torch.zeros_like(keys, dtype=torch.bool)
+        # sorted queries walk the sorted edge keys in order: several times faster than
+        # random-order lookups on large graphs (cache locality)
+        keys, order = torch.sort(keys)
         pos = torch.searchsorted(self.keys, keys).clamp(max=self.keys.numel() - 1)
-        return self.keys[pos] == keys
+        found = torch.empty_like(keys, dtype=torch.bool)
+        found[order] = self.keys[pos] == keys
+        return found
 
 
 def sample_negative_pairs(edges: EdgeSet, n_pairs: int, *, device: torch.device | str = "cpu",

@@ -64,3 +64,16 @@ def test_encoder_sampling_only_in_training():
     assert torch.equal(encoder.sample(mu, logstd), mu)
     encoder.train()
     assert not torch.equal(encoder.sample(mu, logstd), mu)
+
+
+def test_pair_dot_gradient_matches_autograd_indexing():
+    from skgraph.nn._autoencoder import pair_dot
+
+    torch.manual_seed(0)
+    z = torch.randn(30, 4, requires_grad=True)
+    z_ref = z.detach().clone().requires_grad_(True)
+    pairs = torch.randint(0, 30, (2, 200))
+    upstream = torch.randn(200)
+    (pair_dot(z, pairs) * upstream).sum().backward()
+    ((z_ref[pairs[0]] * z_ref[pairs[1]]).sum(-1) * upstream).sum().backward()
+    torch.testing.assert_close(z.grad, z_ref.grad)

@@ -1,0 +1,114 @@
+"""Seconds per epoch and peak memory at scale: VGAEEmbedder next to the seed's plain PyG loop.
+
+Generates an undirected random graph (average degree 10) with 32 Gaussian features, then
+times training epochs of our VGAEEmbedder engine and of the seed's plain PyG VGAE loop
+(GCNConv encoder, VGAE.recon_loss with PyG's negative_sampling) side by side in one process.
+Peak memory (max RSS) of each is measured in a separate child process per model.
+
+    python benchmarks/scale.py --nodes 10000 100000 1000000 --epochs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+
+import _pyg_reference as reference
+from skgraph import Graph
+from skgraph._autoencoder import _run_epoch
+from skgraph._embedding import VGAEEmbedder
+
+
+def make_graph(n_nodes: int, degree: float = 10.0, n_features: int = 32, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    m = int(n_nodes * degree / 2)
+    src, dst = rng.integers(0, n_nodes, m), rng.integers(0, n_nodes, m)
+    keep = src != dst
+    A = sp.csr_array((np.ones(keep.sum()), (src[keep], dst[keep])), shape=(n_nodes, n_nodes))
+    A = A + A.T
+    A.data[:] = 1.0
+    X = rng.normal(size=(n_nodes, n_features)).astype(np.float32)
+    return A, X
+
+
+def time_ours(A, X, epochs: int) -> float:
+    """Seconds per epoch of VGAEEmbedder's training step (data prepared once, as in fit)."""
+    est = VGAEEmbedder(max_epochs=epochs, random_state=0, device="cpu")
+    times = []
+    original = _run_epoch
+
+    def timed(module, optimizer, data):
+        start = time.perf_counter()
+        loss = original(module, optimizer, data)
+        times.append(time.perf_counter() - start)
+        return loss
+
+    import skgraph._autoencoder as engine
+    engine._run_epoch = timed
+    try:
+        est.fit(Graph(A, X))
+    finally:
+        engine._run_epoch = original
+    return float(np.median(times))
+
+
+def time_pyg(A, X, epochs: int) -> float:
+    coo = A.tocoo()
+    edge_index = torch.as_tensor(np.vstack([coo.row, coo.col]), dtype=torch.long)
+    upper = edge_index[:, edge_index[0] < edge_index[1]]
+    x = torch.as_tensor(X)
+    torch.manual_seed(0)
+    model = reference.make_model(x.shape[1])
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        reference.train_epoch(model, optimizer, x, edge_index, upper, x.shape[0])
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def peak_memory_child(model: str, n_nodes: int, epochs: int) -> float:
+    """Max RSS in GB of a child process that builds the graph and trains ``model``."""
+    out = subprocess.run([sys.executable, __file__, "--child", model, "--nodes", str(n_nodes),
+                          "--epochs", str(epochs)], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument("--child", choices=["skgraph", "pyg"])
+    args = parser.parse_args()
+
+    if args.child:
+        A, X = make_graph(args.nodes[0])
+        (time_ours if args.child == "skgraph" else time_pyg)(A, X, args.epochs)
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2)
+        return
+
+    print(f"torch threads: {torch.get_num_threads()}")
+    print(f"{'nodes':>10} {'edges':>11} {'PyG s/epoch':>12} {'ours s/epoch':>13} {'speed-up':>9}"
+          f" {'PyG peak GB':>12} {'ours peak GB':>13}")
+    for n in args.nodes:
+        A, X = make_graph(n)
+        pyg = time_pyg(A, X, args.epochs)
+        ours = time_ours(A, X, args.epochs)
+        mem = ("", "") if args.no_memory else (
+            f"{peak_memory_child('pyg', n, args.epochs):.2f}",
+            f"{peak_memory_child('skgraph', n, args.epochs):.2f}")
+        print(f"{n:>10} {A.nnz:>11} {pyg:>12.3f} {ours:>13.3f} {pyg / ours:>8.1f}x"
+              f" {mem[0]:>12} {mem[1]:>13}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
