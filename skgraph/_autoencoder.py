@@ -20,7 +20,13 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import _DROPOUT, _FEATURELESS, BaseGraphEstimator
 from ._device import thread_limit
 from ._graph import Graph, as_graph
-from ._node_inputs import NodeInputs, feature_width, node_inputs, structure_fingerprint
+from ._node_inputs import (
+    NodeInputs,
+    feature_scale,
+    feature_width,
+    node_inputs,
+    structure_fingerprint,
+)
 from .model_selection._edge_split import split_edges
 from .nn import EdgeSet, GCNEncoder, GraphAutoEncoder, sample_negative_pairs
 
@@ -96,6 +102,7 @@ class BaseGraphAutoEncoder(BaseGraphEstimator):
         self._identity_of = (structure_fingerprint(graph.adjacency)
                              if graph.features is None and self.featureless == "identity" else None)
         self.n_nodes_ = graph.n_nodes
+        self.feature_scale_ = feature_scale(graph.features)
 
         def prepare(device, rng):
             adjacency = graph.adjacency
@@ -105,7 +112,8 @@ class BaseGraphAutoEncoder(BaseGraphEstimator):
                 adjacency, pos, neg = split_edges(adjacency, min(n_val, graph.n_edges - 1), rng)
                 val_pairs = torch.from_numpy(np.vstack([pos, neg]).T.copy()).to(device)
                 val_labels = torch.cat([torch.ones(len(pos)), torch.zeros(len(neg))]).to(device)
-            return _EdgeTrainingData(node_inputs(graph, self.featureless, device, adjacency),
+            inputs = node_inputs(graph, self.featureless, device, adjacency, self.feature_scale_)
+            return _EdgeTrainingData(inputs,
                                      _upper_pairs(adjacency, device), EdgeSet(adjacency, device),
                                      val_pairs, val_labels)
 
@@ -132,7 +140,7 @@ class BaseGraphAutoEncoder(BaseGraphEstimator):
     def _embed(self, graph: Graph) -> torch.Tensor:
         """Mean embeddings of all nodes of the whole graph behind ``graph``."""
         device = torch.device(self.device_)
-        inputs = node_inputs(graph, self.featureless, device)
+        inputs = node_inputs(graph, self.featureless, device, scale=self.feature_scale_)
         self.module_.eval()
         with torch.no_grad(), thread_limit(_work_size(graph)):
             return self.module_.embed(inputs.features, inputs.operator)

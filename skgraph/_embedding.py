@@ -72,6 +72,9 @@ class VGAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGraphA
         Width of the node features seen in fit (0 for a featureless graph).
     n_nodes_ : int
         Nodes of the graph seen in fit.
+    feature_scale_ : float
+        Global max-abs value of the training features; features are divided by it (also
+        at ``transform``), so the model does not depend on their overall scale.
     loss_curve_ : list of float
         Training loss per epoch.
     validation_scores_ : list of float or None

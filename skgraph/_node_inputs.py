@@ -17,7 +17,8 @@ import torch
 from ._graph import Graph
 from .nn._propagation import IdentityFeatures, SparseOperator, gcn_normalize
 
-__all__ = ["NodeInputs", "node_inputs", "structure_fingerprint", "degree_features"]
+__all__ = ["NodeInputs", "node_inputs", "structure_fingerprint", "degree_features",
+           "feature_scale"]
 
 # Dense features above this many entries stay sparse on the way to torch.
 _DENSE_LIMIT = 50_000_000
@@ -54,17 +55,33 @@ def feature_width(graph: Graph, featureless: str) -> int:
     return graph.n_nodes if featureless == "identity" else 2
 
 
-def _feature_tensor(features, device) -> object:
+def feature_scale(features) -> float:
+    """The global max-abs value of node features (1.0 for none or all-zero features).
+
+    Features are divided by it, fitted once: a feature matrix and ``1e6`` times it give
+    the same model, and extreme scales cannot overflow the encoder. Binary and
+    row-normalised features (maximum 1) are unchanged.
+    """
+    if features is None:
+        return 1.0
+    values = features.data if sp.issparse(features) else np.asarray(features)
+    peak = float(np.abs(values).max()) if values.size else 0.0
+    return peak if peak > 0 else 1.0
+
+
+def _feature_tensor(features, scale: float, device) -> object:
     if sp.issparse(features):
         n, f = features.shape
+        features = features / scale if scale != 1.0 else features
         if n * f <= _DENSE_LIMIT and features.nnz > 0.05 * n * f:
             return torch.as_tensor(features.toarray(), dtype=torch.float32, device=device)
         return SparseOperator(features, device=device)
-    return torch.tensor(np.asarray(features), dtype=torch.float32, device=device)
+    dense = np.asarray(features, dtype=np.float64) / scale
+    return torch.tensor(dense, dtype=torch.float32, device=device)
 
 
 def node_inputs(graph: Graph, featureless: str, device: torch.device | str,
-                adjacency: sp.sparray | None = None) -> NodeInputs:
+                adjacency: sp.sparray | None = None, scale: float = 1.0) -> NodeInputs:
     """Encoder inputs for the whole graph behind ``graph``.
 
     Parameters
@@ -78,10 +95,12 @@ def node_inputs(graph: Graph, featureless: str, device: torch.device | str,
     adjacency : scipy sparse, default=None
         Message-passing structure to use instead of ``graph.adjacency`` (for example the
         training graph without held-out edges).
+    scale : float, default=1.0
+        Node features are divided by it (see :func:`feature_scale`).
     """
     A = graph.adjacency if adjacency is None else adjacency
     if graph.features is not None:
-        features = _feature_tensor(graph.features, device)
+        features = _feature_tensor(graph.features, scale, device)
     elif featureless == "identity":
         features = IdentityFeatures(graph.n_nodes)
     else:

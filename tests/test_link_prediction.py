@@ -134,9 +134,9 @@ def test_grid_search_over_pairs_never_sees_held_out_edges(split, monkeypatch):
     seen = []
     original = autoencoder_module.node_inputs
 
-    def spy(graph, featureless, device, adjacency=None):
+    def spy(graph, featureless, device, adjacency=None, *args, **kwargs):
         seen.append((graph.adjacency if adjacency is None else adjacency).copy())
-        return original(graph, featureless, device, adjacency)
+        return original(graph, featureless, device, adjacency, *args, **kwargs)
 
     monkeypatch.setattr(autoencoder_module, "node_inputs", spy)
     cv = KFold(3, shuffle=True, random_state=0)

@@ -32,6 +32,8 @@ def _read_table(path: Path, dtype, *, expected_rows: int | None = None,
             table = np.loadtxt(path, delimiter=",", dtype=dtype, ndmin=2)
     except ValueError as exc:
         raise ValueError(f"{path.name} is corrupt (non-numeric or ragged line): {exc}") from None
+    if n_columns is not None and table.shape[0] == 0:  # an empty file: no rows of that width
+        table = table.reshape(0, n_columns)
     if n_columns is not None and table.shape[0] and table.shape[1] != n_columns:
         raise ValueError(f"{path.name} must have {n_columns} comma-separated column(s) per line, "
                          f"got {table.shape[1]}.")

@@ -1,0 +1,205 @@
+"""Repeatability, interrupted training, numerical robustness and threads, for every estimator."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+from sklearn.model_selection import GridSearchCV, KFold
+
+import skgraph._training as training
+from skgraph import GNNGraphClassifier, Graph, LinkPredictor, VGAEEmbedder
+from skgraph.datasets import make_community_graph
+from skgraph.model_selection import link_pairs
+
+FAST = dict(max_epochs=15, random_state=0, device="cpu")
+
+
+def _graphs_and_labels(n=16):
+    graphs, labels = [], []
+    for i in range(n):
+        k = 1 + i % 2
+        G, _ = make_community_graph(n_nodes=12, n_communities=k, p_in=0.6, p_out=0.05,
+                                    n_features=3, random_state=i)
+        graphs.append(G)
+        labels.append(k)
+    return graphs, np.array(labels)
+
+
+def _outputs(name, est, data):
+    if name == "embedder":
+        return est.fit(data).transform(data)
+    if name == "link":
+        return est.fit(data).predict_proba(np.array([[0, 1], [2, 50], [7, 80]]))
+    graphs, y = data
+    return est.fit(graphs, y).predict_proba(graphs)
+
+
+CASES = {
+    "embedder": (lambda **kw: VGAEEmbedder(n_components=4, **kw),
+                 lambda: make_community_graph(n_nodes=90, random_state=0)[0]),
+    "link": (lambda **kw: LinkPredictor(n_components=8, **kw),
+             lambda: make_community_graph(n_nodes=90, random_state=0)[0]),
+    "classifier": (lambda **kw: GNNGraphClassifier(hidden_size=8, batch_size=4, **kw),
+                   _graphs_and_labels),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_same_random_state_same_outputs_independent_of_global_rng(name):
+    make, data = CASES[name]
+    data = data()
+    torch.manual_seed(1)
+    np.random.seed(1)
+    first = _outputs(name, make(**FAST), data)
+    state_torch, state_np = torch.random.get_rng_state(), np.random.get_state()[1].copy()
+    torch.manual_seed(999)  # a different global state must not change the result
+    np.random.seed(999)
+    torch.random.set_rng_state(state_torch)
+    np.random.set_state(("MT19937", state_np, 624, 0, 0.0))
+    second = _outputs(name, make(**FAST), data)
+    np.testing.assert_array_equal(first, second)
+    assert torch.equal(torch.random.get_rng_state(), state_torch)  # fitting left it alone
+    torch.manual_seed(12345)
+    np.testing.assert_array_equal(_outputs(name, make(**FAST), data), first)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_pickle_round_trip_is_exact(name):
+    make, data = CASES[name]
+    data = data()
+    est = make(**FAST)
+    out = _outputs(name, est, data)
+    restored = pickle.loads(pickle.dumps(est))
+    if name == "embedder":
+        np.testing.assert_array_equal(restored.transform(data), out)
+    elif name == "link":
+        np.testing.assert_array_equal(restored.predict_proba(np.array([[0, 1], [2, 50], [7, 80]])), out)
+    else:
+        np.testing.assert_array_equal(restored.predict_proba(data[0]), out)
+
+
+def _search(name, n_jobs):
+    cv = KFold(3, shuffle=True, random_state=0)
+    if name == "embedder":
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        G, y = make_community_graph(n_nodes=90, random_state=0)
+        pipe = make_pipeline(VGAEEmbedder(**FAST), LogisticRegression(max_iter=300))
+        grid = {"vgaeembedder__n_components": [2, 4]}
+        return GridSearchCV(pipe, grid, cv=cv, n_jobs=n_jobs).fit(G, y)
+    if name == "link":
+        P, y = link_pairs(make_community_graph(n_nodes=90, random_state=0)[0], random_state=0)
+        return GridSearchCV(LinkPredictor(**FAST), {"n_components": [4, 8]}, cv=cv,
+                            n_jobs=n_jobs).fit(P, y)
+    graphs, y = _graphs_and_labels()
+    return GridSearchCV(GNNGraphClassifier(batch_size=4, **FAST), {"hidden_size": [4, 8]},
+                        cv=cv, n_jobs=n_jobs).fit(graphs, y)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", CASES)
+def test_grid_search_in_two_processes_matches_one(name):
+    one, two = _search(name, 1), _search(name, 2)
+    np.testing.assert_array_equal(one.cv_results_["mean_test_score"],
+                                  two.cv_results_["mean_test_score"])
+    assert one.best_params_ == two.best_params_
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_keyboard_interrupt_keeps_a_usable_estimator(name, monkeypatch):
+    make, data = CASES[name]
+    data = data()
+    train = training.train_module
+
+    def interrupt_after_three(module, run_epoch, **kwargs):
+        calls = []
+
+        def epoch(optimizer):
+            calls.append(1)
+            if len(calls) == 4:
+                raise KeyboardInterrupt
+            return run_epoch(optimizer)
+
+        return train(module, epoch, **kwargs)
+
+    monkeypatch.setattr("skgraph._base.train_module", interrupt_after_three)
+    est = make(**{**FAST, "max_epochs": 50})
+    with pytest.warns(UserWarning, match="interrupted after 3 epoch"):
+        out = _outputs(name, est, data)
+    assert est.n_iter_ == 3 and len(est.loss_curve_) == 3
+    assert np.isfinite(out).all()
+
+
+@pytest.mark.parametrize("scale", [1e-6, 1.0, 1e6])
+def test_feature_scale_does_not_matter_for_the_node_estimators(scale):
+    G, _ = make_community_graph(n_nodes=90, random_state=0)
+    scaled = Graph(G.adjacency, np.asarray(G.features) * scale)
+    base = VGAEEmbedder(**FAST).fit_transform(G)
+    Z = VGAEEmbedder(**FAST).fit_transform(scaled)
+    assert np.isfinite(Z).all()
+    np.testing.assert_allclose(Z, base, rtol=1e-3, atol=1e-4)
+    P = LinkPredictor(**FAST).fit(scaled).predict_proba(np.array([[0, 1], [3, 4]]))
+    assert np.isfinite(P).all()
+
+
+def test_awkward_structures_stay_finite():
+    rng = np.random.default_rng(0)
+    n = 300
+    hub = np.zeros((n, n))
+    hub[0, 1:] = hub[1:, 0] = 1  # a star: one node of degree 299
+    components = sp.block_diag([sp.csr_array(np.ones((5, 5)) - np.eye(5))] * 10).toarray()
+    isolated = np.pad(components, ((0, 20), (0, 20)))  # 20 isolated nodes
+    for A in (hub, isolated):
+        X = rng.normal(size=(A.shape[0], 4))
+        Z = VGAEEmbedder(**FAST).fit_transform((A, X))
+        assert np.isfinite(Z).all()
+        P = LinkPredictor(**FAST).fit((A, X)).predict_proba(np.array([[0, 1], [0, A.shape[0] - 1]]))
+        assert np.isfinite(P).all() and np.allclose(P.sum(axis=1), 1)
+
+
+@pytest.mark.slow
+def test_long_training_stays_finite():
+    G, _ = make_community_graph(n_nodes=60, random_state=0)
+    emb = VGAEEmbedder(max_epochs=1500, learning_rate=0.05, random_state=0, device="cpu").fit(G)
+    assert np.isfinite(emb.transform(G)).all() and np.isfinite(emb.loss_curve_).all()
+    graphs, y = _graphs_and_labels(8)
+    clf = GNNGraphClassifier(max_epochs=300, hidden_size=8, batch_size=4, random_state=0,
+                             device="cpu").fit(graphs, y)
+    assert np.isfinite(clf.predict_proba(graphs)).all()
+
+
+def test_torch_thread_setting_is_respected_and_restored(monkeypatch):
+    seen = []
+    train = training.train_module
+
+    def record(module, run_epoch, **kwargs):
+        seen.append(torch.get_num_threads())
+        return train(module, run_epoch, **kwargs)
+
+    monkeypatch.setattr("skgraph._base.train_module", record)
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        VGAEEmbedder(**FAST).fit(make_community_graph(n_nodes=60, random_state=0)[0])
+        assert seen[-1] == 1 and torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+    assert torch.get_num_threads() == before
+
+
+@pytest.mark.slow
+def test_grid_search_workers_do_not_oversubscribe_the_cores():
+    """Inside GridSearchCV(n_jobs=2) each worker trains with cores // 2 torch threads at most."""
+    import os
+
+    from joblib import Parallel, delayed
+
+    def threads_in_worker(_):
+        import torch as worker_torch
+        return worker_torch.get_num_threads()
+
+    counts = Parallel(n_jobs=2)(delayed(threads_in_worker)(i) for i in range(2))
+    assert max(counts) <= max(1, (os.cpu_count() or 2) // 2)
