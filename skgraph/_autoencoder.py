@@ -8,7 +8,7 @@ KL term when variational. This module holds that procedure once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Integral
 from typing import Any
 
 import numpy as np

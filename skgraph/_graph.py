@@ -33,7 +33,7 @@ def _check_numeric_dtype(dtype: np.dtype, what: str) -> None:
     if np.issubdtype(dtype, np.complexfloating):
         raise ValueError(f"{what} has complex dtype {dtype}: Complex data not supported; "
                          "expected real numbers.")
-    if not (np.issubdtype(dtype, np.number) or dtype == bool):
+    if not (np.issubdtype(dtype, np.number) or dtype.kind == "b"):
         raise TypeError(f"{what} has dtype {dtype}; expected numbers (bool, int or float).")
 
 

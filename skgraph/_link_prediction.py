@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -10,7 +11,6 @@ from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import roc_auc_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
-from numbers import Integral
 
 from ._autoencoder import BaseGraphAutoEncoder
 from ._device import thread_limit

@@ -11,7 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 
-from skgraph import Graph, VGAEEmbedder
+from skgraph import VGAEEmbedder
 from skgraph.datasets import make_community_graph
 
 from .conftest import FAST

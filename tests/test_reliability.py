@@ -1,7 +1,6 @@
 """Repeatability, interrupted training, numerical robustness and threads, for every estimator."""
 
 import pickle
-import warnings
 
 import numpy as np
 import pytest
