@@ -54,7 +54,7 @@ class _CollatedGraphs:
     def n_graphs(self) -> int:
         return len(self.node_ptr) - 1
 
-    def to(self, device: torch.device) -> "_CollatedGraphs":
+    def to(self, device: torch.device) -> _CollatedGraphs:
         return _CollatedGraphs(self.x.to(device), self.edge_index.to(device),
                                self.node_ptr.to(device), self.edge_ptr.to(device))
 
@@ -154,6 +154,31 @@ def _collate(graphs: Sequence[Any], width: int | None, what: str
     return collated, expected
 
 
+def _feature_scaling(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-column ``(offset, scale)`` so that ``(x - offset) / scale`` is on a common scale.
+
+    Constant columns are left unchanged (offset 0, scale 1: a constant input still counts
+    neighbours under sum aggregation); two-valued columns (e.g. one-hot labels) are mapped
+    to ``{0, 1}``, smallest value to 0; every other column is standardised to zero mean
+    and unit variance. Statistics are computed in float64 over all nodes of ``x``.
+    """
+    x = x.double()
+    offset = torch.zeros(x.shape[1], dtype=torch.float64)
+    scale = torch.ones(x.shape[1], dtype=torch.float64)
+    for j in range(x.shape[1]):
+        column = x[:, j]
+        low, high = column.min(), column.max()
+        if high <= low:
+            continue
+        if not torch.any((column != low) & (column != high)):
+            offset[j], scale[j] = low, high - low
+        else:
+            std = column.std(unbiased=False)
+            if std > 0:
+                offset[j], scale[j] = column.mean(), std
+    return offset.float(), scale.float()
+
+
 def _chunks(node_ptr: torch.Tensor, budget: int) -> list[torch.Tensor]:
     """Consecutive graph ids in chunks of about ``budget`` nodes (at least one graph each)."""
     ends = node_ptr[1:].numpy()
@@ -182,7 +207,9 @@ class _TrainingData:
 class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
     """Whole-graph classification with a graph neural network (GIN by default).
 
-    Each sample is a graph. Message-passing layers compute node representations, a
+    Each sample is a graph. Node features are first put on a common scale
+    (``standardize``, statistics from the training graphs). Message-passing layers
+    compute node representations, a
     readout pools them into one vector per graph and an MLP head gives class logits,
     trained with cross-entropy over shuffled mini-batches of graphs, the step size
     decaying along a cosine over ``max_epochs``. After training, the batch-norm statistics
@@ -211,6 +238,14 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
     jumping_knowledge : bool, default=False
         Pool the concatenation of all layers' node representations rather than the last
         layer's only. (Measured: no better on MUTAG, worse on PROTEINS with sum readout.)
+    standardize : bool, default=True
+        Put every node feature column on a common scale, with statistics fitted on the
+        training graphs' nodes and reused at prediction (stored in ``feature_offset_``
+        and ``feature_scale_``): two-valued columns (e.g. one-hot labels) are mapped to
+        ``{0, 1}``, other non-constant columns standardised to zero mean and unit variance,
+        constant columns left unchanged. Predictions are then invariant to a positive
+        rescaling (and shift) of any feature column. Without it a large-valued attribute
+        (summed over neighbours and nodes) can swamp the others.
     batch_size : int, default=32
         Graphs per mini-batch.
     max_epochs : int, default=100
@@ -247,6 +282,12 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
     n_classes_ : int
     n_features_in_ : int
         Node feature width of the training graphs (0 for featureless graphs).
+    feature_offset_ : ndarray of shape (n_input_features,) or None
+        Subtracted from each node feature column before the network (``None`` without
+        ``standardize``). ``n_input_features`` is ``n_features_in_``, or 2 for featureless
+        graphs (their ``[1, log(1 + degree)]`` features).
+    feature_scale_ : ndarray of shape (n_input_features,) or None
+        Then divided into each column.
     module_ : skgraph.nn.GraphClassificationNetwork
         The trained torch module.
     loss_curve_ : list of float
@@ -284,11 +325,13 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
         "dropout": _DROPOUT,
         "jumping_knowledge": ["boolean"],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "standardize": ["boolean"],
     }
 
     def __init__(self, conv: str = "gin", *, readout: str = "sum", n_layers: int = 4,
                  hidden_size: int = 64, dropout: float = 0.5, jumping_knowledge: bool = False,
-                 batch_size: int = 32, max_epochs: int = 100, learning_rate: float = 0.01,
+                 standardize: bool = True, batch_size: int = 32, max_epochs: int = 100,
+                 learning_rate: float = 0.01,
                  weight_decay: float = 0.0, early_stopping: bool = False,
                  validation_fraction: float = 0.1, n_iter_no_change: int | None = None,
                  tol: float = 1e-4, device: str = "auto", random_state=None, verbose: int = 0,
@@ -299,6 +342,7 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
         self.hidden_size = hidden_size
         self.dropout = dropout
         self.jumping_knowledge = jumping_knowledge
+        self.standardize = standardize
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.learning_rate = learning_rate
@@ -321,11 +365,11 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
 
     def _module_signature(self) -> tuple:
         return (self._input_width, tuple(self.classes_.tolist()), self.conv, self.readout,
-                self.n_layers, self.hidden_size, self.jumping_knowledge)
+                self.n_layers, self.hidden_size, self.jumping_knowledge, self.standardize)
 
     # -- fit -----------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X: Sequence[Any], y: Any) -> "GNNGraphClassifier":
+    def fit(self, X: Sequence[Any], y: Any) -> GNNGraphClassifier:
         """Train on a sequence of graphs and one class label per graph.
 
         Parameters
@@ -356,6 +400,14 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
         self.n_classes_ = len(classes)
         self.n_features_in_ = width
         self._input_width = collated.x.shape[1]
+        reuse = (self.warm_start and hasattr(self, "module_")
+                 and getattr(self, "_fitted_signature", None) == self._module_signature())
+        if not self.standardize:
+            self.feature_offset_ = self.feature_scale_ = None
+        elif not reuse:  # a warm start keeps the scaling its weights were trained on
+            offset, scale = _feature_scaling(collated.x)
+            self.feature_offset_, self.feature_scale_ = offset.numpy(), scale.numpy()
+        collated = self._scaled(collated)
         targets = torch.from_numpy(y_encoded.astype(np.int64))
         prepared = []
 
@@ -380,6 +432,15 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
                 data.train_ids[order.to(data.train_ids.device)], data.batch_size)))
         return self
 
+    def _scaled(self, collated: _CollatedGraphs) -> _CollatedGraphs:
+        """``collated`` with its node features scaled by the fitted statistics (a new tensor)."""
+        if getattr(self, "feature_offset_", None) is None:
+            return collated
+        offset = torch.from_numpy(self.feature_offset_)
+        scale = torch.from_numpy(self.feature_scale_)
+        return _CollatedGraphs((collated.x - offset) / scale, collated.edge_index,
+                               collated.node_ptr, collated.edge_ptr)
+
     def _work_size(self, collated: _CollatedGraphs, n_graphs: int) -> int:
         """About the entries one layer touches for ``n_graphs`` average graphs."""
         per_graph = (collated.node_ptr[-1] + collated.edge_ptr[-1]).item() / collated.n_graphs
@@ -402,6 +463,7 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
         check_is_fitted(self, "module_")
         graphs = _check_graph_sequence(X)
         collated, _ = _collate(graphs, self.n_features_in_, "X")
+        collated = self._scaled(collated)
         device = torch.device(self.device_)
         self.module_.eval()
         outputs = []

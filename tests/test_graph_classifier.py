@@ -208,3 +208,62 @@ def test_bad_input():
         clf.predict([(np.ones((2, 2)), np.ones((2, 4)))])
     with pytest.raises(TypeError, match="single graph"):
         clf.predict(graphs[0])
+
+
+def mixed_feature_graphs(n=24, seed=0):
+    """Community graphs whose features are a large real attribute, a one-hot pair coded
+    ``{2, 5}`` and a constant column; label 1: two communities and a larger attribute."""
+    graphs, y = community_graphs(n, seed)
+    rng = np.random.default_rng(seed)
+    mixed = []
+    for g, label in zip(graphs, y):
+        n_nodes = g.n_nodes
+        attribute = 100 + 30 * rng.normal(size=n_nodes) + 40 * label
+        onehot = np.where(rng.random(n_nodes) < 0.5, 2.0, 5.0)
+        mixed.append((g.adjacency.toarray(),
+                      np.column_stack([attribute, onehot, np.full(n_nodes, 7.0)])))
+    return mixed, y
+
+
+def test_standardize_statistics_come_from_the_training_nodes():
+    graphs, y = mixed_feature_graphs()
+    clf = GNNGraphClassifier(**FAST).fit(graphs[:16], y[:16])
+    nodes = np.vstack([x for _, x in graphs[:16]])
+    assert clf.feature_offset_.shape == clf.feature_scale_.shape == (3,)
+    # real column: mean / std; two-valued column: min / (max - min); constant: 0 / 1
+    assert np.allclose(clf.feature_offset_, [nodes[:, 0].mean(), 2, 0], rtol=1e-5)
+    assert np.allclose(clf.feature_scale_, [nodes[:, 0].std(), 3, 1], rtol=1e-5)
+    offset, scale = clf.feature_offset_.copy(), clf.feature_scale_.copy()
+    # prediction reuses the fitted statistics: a graph scores the same alone or among others
+    P = clf.predict_proba(graphs[16:])
+    assert np.allclose(clf.predict_proba(graphs[16:17]), P[:1], atol=1e-6)
+    # ... and is not refitted on the graphs predicted: shifting them all changes the output
+    shifted = [(a, x + [1000.0, 0, 0]) for a, x in graphs[16:]]
+    assert not np.allclose(clf.predict_proba(shifted), P, atol=1e-3)
+    assert np.array_equal(clf.feature_offset_, offset)
+    assert np.array_equal(clf.feature_scale_, scale)
+    # a warm start keeps the scaling its weights were trained on
+    clf.set_params(warm_start=True).fit([(a, 2 * x) for a, x in graphs[:16]], y[:16])
+    assert np.array_equal(clf.feature_offset_, offset)
+    off = GNNGraphClassifier(standardize=False, **FAST).fit(graphs, y)
+    assert off.feature_offset_ is None and off.feature_scale_ is None
+
+
+def test_standardize_makes_predictions_invariant_to_feature_rescaling():
+    graphs, y = mixed_feature_graphs()
+    copies = [(a.copy(), x.copy()) for a, x in graphs]
+    # a positive rescaling and shift of the real and the two-valued columns (the constant
+    # column is left alone by standardisation: under sum aggregation it counts neighbours)
+    rescaled = [(a, x * [0.001, 10.0, 1.0] + [5.0, -1.0, 0.0]) for a, x in graphs]
+    P = GNNGraphClassifier(**FAST).fit(graphs, y).predict_proba(graphs)
+    Q = GNNGraphClassifier(**FAST).fit(rescaled, y).predict_proba(rescaled)
+    assert np.allclose(Q, P, atol=1e-4)
+    assert all(np.array_equal(x, x0) for (_, x), (_, x0) in zip(graphs, copies))
+    raw = GNNGraphClassifier(standardize=False, **FAST).fit(rescaled, y).predict_proba(rescaled)
+    assert not np.allclose(raw, P, atol=1e-3)
+
+
+def test_standardize_is_validated():
+    graphs, y = community_graphs(10)
+    with pytest.raises(ValueError, match="standardize"):
+        GNNGraphClassifier(standardize="yes").fit(graphs, y)
