@@ -1,10 +1,12 @@
 """skgraph: scikit-learn estimators for graph machine learning, trained with PyTorch and PyG."""
 
 from ._embedding import VGAEEmbedder
-from ._graph_classifier import GNNGraphClassifier
 from ._graph import Graph, as_graph
+from ._graph_classifier import GNNGraphClassifier
+from ._interop import embeddings_by_node, to_networkx
 from ._link_prediction import LinkPredictor
 from ._pairs import NodePairs
+from ._persistence import load
 
 __version__ = "0.1.0"
 
@@ -14,6 +16,9 @@ __all__ = [
     "LinkPredictor",
     "NodePairs",
     "VGAEEmbedder",
-    "as_graph",
     "__version__",
+    "as_graph",
+    "embeddings_by_node",
+    "load",
+    "to_networkx",
 ]

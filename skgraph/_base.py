@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from numbers import Integral, Real
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -12,7 +13,14 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._device import check_device_name, load_location, resolve_device, seed_devices, thread_limit
+from ._device import (
+    check_device_name,
+    load_location,
+    resolve_device,
+    seed_devices,
+    thread_limit,
+)
+from ._persistence import PersistenceMixin
 from ._training import History, train_module
 
 __all__ = ["BaseGraphEstimator"]
@@ -57,7 +65,7 @@ _DROPOUT = [Interval(Real, 0, 1, closed="left")]
 _FEATURELESS = [StrOptions({"identity", "degree"})]
 
 
-class BaseGraphEstimator(BaseEstimator):
+class BaseGraphEstimator(PersistenceMixin, BaseEstimator):
     """Base class: the shared fit procedure and persistence of skgraph estimators.
 
     A subclass defines ``_build_module()`` (a fresh torch module from its parameters and
