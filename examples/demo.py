@@ -16,15 +16,15 @@ import time
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from sklearn.cluster import KMeans  # noqa: E402
-from sklearn.decomposition import PCA  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.metrics import adjusted_rand_score  # noqa: E402
-from sklearn.model_selection import cross_val_score  # noqa: E402
+import matplotlib.pyplot as plt
+from sklearn.cluster import KMeans
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import adjusted_rand_score
+from sklearn.model_selection import cross_val_score
 
-from skgraph import VGAEEmbedder  # noqa: E402
-from skgraph.datasets import make_community_graph  # noqa: E402
+from skgraph import VGAEEmbedder
+from skgraph.datasets import make_community_graph
 
 
 def main(argv=None) -> dict:

@@ -1,7 +1,12 @@
 import pytest
 import torch
 
-from skgraph._device import check_device_name, load_location, resolve_device, thread_limit
+from skgraph._device import (
+    check_device_name,
+    load_location,
+    resolve_device,
+    thread_limit,
+)
 
 
 @pytest.mark.parametrize("name", ["auto", "cpu", "cuda", "cuda:1", "mps"])

@@ -3,6 +3,10 @@
 import importlib.util
 from pathlib import Path
 
+import pytest
+
+from .conftest import DATASETS, requires_datasets
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
@@ -18,3 +22,67 @@ def test_demo_writes_its_picture_and_the_embedding_beats_raw_features(tmp_path):
     result = _load("demo").main(["--output", str(out), "--nodes", "300", "--epochs", "100"])
     assert out.stat().st_size > 10_000 and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert result["embedding_accuracy"] > result["raw_accuracy"] + 0.1
+
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _check_png(path):
+    data = path.read_bytes()
+    assert len(data) > 5_000 and data[:8] == PNG
+
+
+def test_node_embeddings_picture(tmp_path):
+    out = tmp_path / "node_embeddings.png"
+    result = _load("node_embeddings").main(["--output", str(out), "--nodes", "200",
+                                            "--epochs", "40", "--device", "cpu"])
+    _check_png(out)
+    assert result["n_nodes"] == 200 and result["n_classes"] == 4
+
+
+def test_node_embeddings_tsne_picture(tmp_path):
+    out = tmp_path / "tsne.png"
+    _load("node_embeddings").main(["--output", str(out), "--nodes", "120", "--epochs", "10",
+                                   "--method", "tsne", "--device", "cpu"])
+    _check_png(out)
+
+
+def test_node_classification_grid_search_picture(tmp_path):
+    out = tmp_path / "grid.png"
+    result = _load("node_classification_grid_search").main(
+        ["--output", str(out), "--nodes", "160", "--epochs", "20", "--cv", "2",
+         "--device", "cpu"])
+    _check_png(out)
+    assert set(result["best_params"]) == {"vgaeembedder__n_components", "vgaeembedder__dropout"}
+    assert 0 <= result["test_accuracy"] <= 1
+
+
+def test_link_prediction_roc_picture(tmp_path):
+    out = tmp_path / "roc.png"
+    result = _load("link_prediction").main(["--output", str(out), "--nodes", "200",
+                                            "--epochs", "40", "--device", "cpu"])
+    _check_png(out)
+    assert result["LinkPredictor"]["roc_auc"] > 0.6
+
+
+def test_graph_classification_learning_curve_picture(tmp_path):
+    out = tmp_path / "graphs.png"
+    result = _load("graph_classification").main(["--output", str(out), "--graphs", "30",
+                                                 "--epochs", "5", "--cv", "3",
+                                                 "--device", "cpu"])
+    _check_png(out)
+    assert len(result["learning_curve"]) == 3 and 0 <= result["cv_accuracy"] <= 1
+
+
+@requires_datasets
+@pytest.mark.data
+def test_examples_read_the_benchmark_datasets(tmp_path):
+    datasets = ["--datasets-dir", str(DATASETS), "--device", "cpu"]
+    _load("node_embeddings").main(["--output", str(tmp_path / "a.png"), "--epochs", "5",
+                                   *datasets])
+    _load("link_prediction").main(["--output", str(tmp_path / "b.png"), "--epochs", "5",
+                                   *datasets])
+    _load("graph_classification").main(["--output", str(tmp_path / "c.png"), "--epochs", "2",
+                                        *datasets])
+    for name in "abc":
+        _check_png(tmp_path / f"{name}.png")

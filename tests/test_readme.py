@@ -7,7 +7,7 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def test_runnable_readme_blocks_run():
-    blocks = [b for b in re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", README.read_text(), re.DOTALL)
               if b.startswith("# runnable")]
     assert blocks, "the README has no runnable example"
     for block in blocks:

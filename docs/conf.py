@@ -1,0 +1,45 @@
+"""Sphinx configuration of the skgraph documentation.
+
+Build (warnings are errors):  python -m sphinx -W --keep-going -b html docs docs/_build/html
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.abspath(".."))
+
+import skgraph  # noqa: E402
+
+project = "skgraph"
+author = "the skgraph developers"
+copyright = "the skgraph developers"
+version = release = skgraph.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
+    "numpydoc",
+    "myst_parser",
+]
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+root_doc = "index"
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
+templates_path = []
+html_static_path = []
+html_theme = "alabaster"
+html_title = f"skgraph {release}"
+
+# API reference: one hand-written page of autodoc directives; no generated stub files.
+autosummary_generate = False
+autodoc_default_options = {"show-inheritance": False}
+autodoc_member_order = "groupwise"
+autodoc_typehints = "none"  # the numpydoc sections document the types
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_xref_param_type = False
+
+# the build must not touch the network: no intersphinx inventories are fetched
+intersphinx_mapping = {}
+myst_heading_anchors = 3
+suppress_warnings = ["myst.header"]
