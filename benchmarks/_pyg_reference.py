@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import torch
-from torch_geometric.nn import GCNConv, VGAE
+from torch_geometric.nn import VGAE, GCNConv
 
 
 class VariationalGCNEncoder(torch.nn.Module):

@@ -15,12 +15,12 @@ import argparse
 import json
 import time
 
+import _pyg_reference as reference
 import numpy as np
 import scipy.sparse as sp
 import torch
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-import _pyg_reference as reference
 from skgraph import Graph, LinkPredictor
 from skgraph.datasets import load_planetoid
 from skgraph.model_selection import train_test_split_edges

@@ -16,11 +16,11 @@ import subprocess
 import sys
 import time
 
+import _pyg_reference as reference
 import numpy as np
 import scipy.sparse as sp
 import torch
 
-import _pyg_reference as reference
 from skgraph import Graph
 from skgraph._autoencoder import _run_epoch
 from skgraph._embedding import VGAEEmbedder

@@ -13,11 +13,11 @@ import argparse
 import statistics
 import time
 
+import _pyg_reference as reference
 import numpy as np
 import scipy.sparse as sp
 import torch
 
-import _pyg_reference as reference
 from skgraph import VGAEEmbedder
 from skgraph.datasets import load_planetoid
 

@@ -89,7 +89,7 @@ class BaseGraphAutoEncoder(BaseGraphEstimator):
                 type(self._build_decoder()).__name__)
 
     # -- fit -----------------------------------------------------------------
-    def _fit_graph(self, X: Any) -> "BaseGraphAutoEncoder":
+    def _fit_graph(self, X: Any) -> BaseGraphAutoEncoder:
         graph = as_graph(X).whole()
         if graph.n_edges == 0:
             raise ValueError(f"{type(self).__name__} learns from edges, but the graph has none.")

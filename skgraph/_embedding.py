@@ -123,7 +123,7 @@ class VGAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGraphA
         self.warm_start = warm_start
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X: Any, y: Any = None) -> "VGAEEmbedder":
+    def fit(self, X: Any, y: Any = None) -> VGAEEmbedder:
         """Train the auto-encoder on the whole graph behind ``X``.
 
         Parameters

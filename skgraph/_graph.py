@@ -163,7 +163,7 @@ class Graph:
     (2, 3, [2, 0])
     """
 
-    __slots__ = ("_adjacency", "_features", "_node_index", "_node_names", "_frozen")
+    __slots__ = ("_adjacency", "_features", "_frozen", "_node_index", "_node_names")
 
     def __init__(self, adjacency: Any, features: Any = None, *, node_names: Any = None) -> None:
         if isinstance(adjacency, Graph):
@@ -183,7 +183,7 @@ class Graph:
         self._frozen = True
 
     @classmethod
-    def _view(cls, base: "Graph", node_index: np.ndarray | None) -> "Graph":
+    def _view(cls, base: Graph, node_index: np.ndarray | None) -> Graph:
         view = object.__new__(cls)
         for name in ("_adjacency", "_features", "_node_names"):
             object.__setattr__(view, name, getattr(base, name))
@@ -242,7 +242,7 @@ class Graph:
             return np.arange(self.n_nodes)
         return self._node_index
 
-    def whole(self) -> "Graph":
+    def whole(self) -> Graph:
         """The whole graph behind a node view (``self`` if this is not a view)."""
         return self if self._node_index is None else Graph._view(self, None)
 
@@ -254,7 +254,7 @@ class Graph:
     def shape(self) -> tuple[int]:
         return (len(self),)
 
-    def __getitem__(self, key: Any) -> "Graph":
+    def __getitem__(self, key: Any) -> Graph:
         if isinstance(key, tuple):
             rest = key[1:]
             if not all(k is Ellipsis or k == slice(None) for k in rest):

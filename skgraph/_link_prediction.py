@@ -128,7 +128,7 @@ class LinkPredictor(ClassifierMixin, BaseGraphAutoEncoder):
         return None
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X: Any, y: Any = None) -> "LinkPredictor":
+    def fit(self, X: Any, y: Any = None) -> LinkPredictor:
         """Learn to predict the edges of a graph.
 
         Parameters

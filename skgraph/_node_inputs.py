@@ -17,8 +17,13 @@ import torch
 from ._graph import Graph
 from .nn._propagation import IdentityFeatures, SparseOperator, gcn_normalize
 
-__all__ = ["NodeInputs", "node_inputs", "structure_fingerprint", "degree_features",
-           "feature_scale"]
+__all__ = [
+    "NodeInputs",
+    "degree_features",
+    "feature_scale",
+    "node_inputs",
+    "structure_fingerprint",
+]
 
 # Dense features above this many entries stay sparse on the way to torch.
 _DENSE_LIMIT = 50_000_000

@@ -67,7 +67,7 @@ class NodePairs:
         The selected pairs.
     """
 
-    __slots__ = ("_graph", "_all_pairs", "_index")
+    __slots__ = ("_all_pairs", "_graph", "_index")
 
     def __init__(self, graph: Any, pairs: Any) -> None:
         self._graph = as_graph(graph).whole()
@@ -90,7 +90,7 @@ class NodePairs:
     def shape(self) -> tuple[int]:
         return (len(self),)
 
-    def __getitem__(self, key: Any) -> "NodePairs":
+    def __getitem__(self, key: Any) -> NodePairs:
         if isinstance(key, tuple):
             if not all(k is Ellipsis or k == slice(None) for k in key[1:]):
                 raise NodeIndexError("NodePairs are indexed by pair only: P[idx] or P[idx, ...].")

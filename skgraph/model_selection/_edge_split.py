@@ -11,7 +11,7 @@ from sklearn.utils import check_random_state
 
 from .._graph import Graph, as_graph
 
-__all__ = ["train_test_split_edges", "link_pairs", "split_edges", "sample_non_edges"]
+__all__ = ["link_pairs", "sample_non_edges", "split_edges", "train_test_split_edges"]
 
 
 def _upper_edges(adjacency: sp.csr_array) -> np.ndarray:
@@ -99,8 +99,8 @@ def _n_heldout(size: Any, n_edges: int, name: str) -> int:
     raise TypeError(f"{name} must be a float in (0, 1) or an int, got {type(size).__name__}.")
 
 
-def train_test_split_edges(graph: Any, *, test_size: float | int = 0.1,
-                           validation_size: float | int | None = None,
+def train_test_split_edges(graph: Any, *, test_size: float = 0.1,
+                           validation_size: float | None = None,
                            random_state: Any = None):
     """Split the edges of a graph into a training graph and held-out node pairs.
 

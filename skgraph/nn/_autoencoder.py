@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-__all__ = ["GCNLayer", "GCNEncoder", "InnerProductDecoder", "HadamardMLPDecoder", "CosineDecoder",
-           "reconstruction_loss", "kl_divergence"]
+__all__ = [
+    "CosineDecoder",
+    "GCNEncoder",
+    "GCNLayer",
+    "HadamardMLPDecoder",
+    "InnerProductDecoder",
+    "kl_divergence",
+    "reconstruction_loss",
+]
 
 MAX_LOGSTD = 10.0
 
@@ -83,12 +90,12 @@ class _PairDot(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, z, src, dst):  # noqa: D102
+    def forward(ctx, z, src, dst):
         ctx.save_for_backward(z, src, dst)
         return (z.index_select(0, src) * z.index_select(0, dst)).sum(dim=-1)
 
     @staticmethod
-    def backward(ctx, grad):  # noqa: D102
+    def backward(ctx, grad):
         z, src, dst = ctx.saved_tensors
         grad = grad.unsqueeze(-1)
         grad_z = torch.zeros_like(z)

@@ -13,17 +13,17 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-__all__ = ["SparseOperator", "gcn_normalize", "IdentityFeatures"]
+__all__ = ["IdentityFeatures", "SparseOperator", "gcn_normalize"]
 
 
 class _SparseMatmul(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, matrix, matrix_t, dense):  # noqa: D102
+    def forward(ctx, matrix, matrix_t, dense):
         ctx.matrix_t = matrix_t
         return torch.sparse.mm(matrix, dense)
 
     @staticmethod
-    def backward(ctx, grad):  # noqa: D102
+    def backward(ctx, grad):
         return None, None, torch.sparse.mm(ctx.matrix_t, grad.contiguous())
 
 
