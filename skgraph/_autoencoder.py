@@ -28,7 +28,14 @@ from ._node_inputs import (
     structure_fingerprint,
 )
 from .model_selection._edge_split import split_edges
-from .nn import EdgeSet, GCNEncoder, GraphAutoEncoder, sample_negative_pairs
+from .nn import (
+    EdgeSet,
+    GCNEncoder,
+    GraphAutoEncoder,
+    HadamardMLPDecoder,
+    PairSet,
+    sample_negative_pairs,
+)
 
 __all__ = ["BaseGraphAutoEncoder"]
 
@@ -36,15 +43,17 @@ __all__ = ["BaseGraphAutoEncoder"]
 @dataclass
 class _EdgeTrainingData:
     inputs: NodeInputs
-    positives: torch.Tensor  # (2, E): each undirected training edge once
+    positives: PairSet  # each undirected training edge once
     edges: EdgeSet  # both directions, to reject known edges as negatives
     validation_pairs: torch.Tensor | None = None  # (2, 2 m): held-out edges then non-edges
     validation_labels: torch.Tensor | None = None
 
 
-def _upper_pairs(adjacency: sp.csr_array, device) -> torch.Tensor:
-    upper = sp.triu(adjacency, k=1, format="coo")
-    return torch.from_numpy(np.vstack([upper.row, upper.col]).astype(np.int64)).to(device)
+def _upper_pairs(adjacency: sp.csr_array, device) -> PairSet:
+    upper = sp.triu(adjacency, k=1, format="csr")
+    rows = np.repeat(np.arange(upper.shape[0], dtype=np.int64), np.diff(upper.indptr))
+    pairs = torch.from_numpy(np.vstack([rows, upper.indices.astype(np.int64)])).to(device)
+    return PairSet(pairs, upper.shape[0], assume_sorted=upper.has_sorted_indices)
 
 
 def roc_auc(scores: torch.Tensor, labels: torch.Tensor) -> float:
@@ -73,9 +82,15 @@ class BaseGraphAutoEncoder(BaseGraphEstimator):
         return None  # the inner-product decoder
 
     def _build_module(self) -> GraphAutoEncoder:
+        decoder = self._build_decoder()
+        # An MLP decoder sees only noise while the posterior is as wide as PyG's VGAE starts
+        # it (std 1) and can stall there for good (half of the seeds on small graphs); start
+        # it at std e^-2 so the decoder sees the means first.
+        initial_logstd = -2.0 if isinstance(decoder, HadamardMLPDecoder) else 0.0
         encoder = GCNEncoder(self._input_width, self._hidden_sizes(), self.n_components,
-                             variational=self.variational, dropout=self.dropout)
-        return GraphAutoEncoder(encoder, self._build_decoder())
+                             variational=self.variational, dropout=self.dropout,
+                             initial_logstd=initial_logstd)
+        return GraphAutoEncoder(encoder, decoder)
 
     def _hidden_sizes(self) -> tuple[int, ...]:
         sizes = np.atleast_1d(np.asarray(self.hidden_layer_sizes, dtype=object)).tolist()
@@ -143,7 +158,7 @@ class BaseGraphAutoEncoder(BaseGraphEstimator):
         inputs = node_inputs(graph, self.featureless, device, scale=self.feature_scale_)
         self.module_.eval()
         with torch.no_grad(), thread_limit(_work_size(graph)):
-            return self.module_.embed(inputs.features, inputs.operator)
+            return self.module_.embed(inputs.features, inputs.operator, inputs.propagated)
 
 
 def _work_size(graph: Graph) -> int:
@@ -152,15 +167,17 @@ def _work_size(graph: Graph) -> int:
 
 def _run_epoch(module: GraphAutoEncoder, optimizer, data: _EdgeTrainingData) -> float:
     optimizer.zero_grad()
-    negatives = sample_negative_pairs(data.edges, data.positives.shape[1],
+    inputs = data.inputs
+    negatives = sample_negative_pairs(data.edges, len(data.positives),
                                       device=data.positives.device)
-    loss = module.loss(data.inputs.features, data.inputs.operator, data.positives, negatives,
-                       data.inputs.n_nodes)
+    loss = module.loss(inputs.features, inputs.operator, data.positives,
+                       PairSet(negatives, inputs.n_nodes, assume_sorted=True), inputs.n_nodes,
+                       inputs.propagated)
     loss.backward()
     optimizer.step()
     return loss.item()
 
 
 def _validation_auc(module: GraphAutoEncoder, data: _EdgeTrainingData) -> float:
-    z = module.embed(data.inputs.features, data.inputs.operator)
+    z = module.embed(data.inputs.features, data.inputs.operator, data.inputs.propagated)
     return roc_auc(module.decoder(z, data.validation_pairs), data.validation_labels)

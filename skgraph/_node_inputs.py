@@ -36,6 +36,9 @@ class NodeInputs:
     features: object  # Tensor, SparseOperator or IdentityFeatures
     operator: SparseOperator
     n_nodes: int
+    # ``operator @ features`` computed once, when that is cheap and no larger than the
+    # features (dense features; the operator itself for identity features); else None
+    propagated: object = None
 
 
 def degree_features(adjacency: sp.sparray) -> np.ndarray:
@@ -110,5 +113,11 @@ def node_inputs(graph: Graph, featureless: str, device: torch.device | str,
         features = IdentityFeatures(graph.n_nodes)
     else:
         features = torch.as_tensor(degree_features(A), device=device)
-    return NodeInputs(features, SparseOperator(gcn_normalize(A), symmetric=True, device=device),
-                      graph.n_nodes)
+    operator = SparseOperator(gcn_normalize(A), symmetric=True, device=device)
+    if isinstance(features, IdentityFeatures):
+        propagated = operator  # S @ I
+    elif isinstance(features, torch.Tensor):
+        propagated = operator @ features
+    else:  # sparse features: S @ X could fill in far beyond X
+        propagated = None
+    return NodeInputs(features, operator, graph.n_nodes, propagated)

@@ -10,6 +10,7 @@ from ._autoencoder import (
     kl_divergence,
     reconstruction_loss,
 )
+from ._pair_scores import PairSet, pair_dot
 from ._propagation import IdentityFeatures, SparseOperator, gcn_normalize
 from ._sampling import EdgeSet, sample_negative_pairs
 
@@ -22,9 +23,11 @@ __all__ = [
     "HadamardMLPDecoder",
     "IdentityFeatures",
     "InnerProductDecoder",
+    "PairSet",
     "SparseOperator",
     "gcn_normalize",
     "kl_divergence",
+    "pair_dot",
     "reconstruction_loss",
     "sample_negative_pairs",
 ]

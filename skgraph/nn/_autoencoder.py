@@ -9,6 +9,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ._pair_scores import PairSet, pair_dot, pair_indices
+
 __all__ = [
     "CosineDecoder",
     "GCNEncoder",
@@ -40,8 +42,44 @@ class GCNLayer(nn.Module):
         nn.init.uniform_(self.weight, -bound, bound)
         nn.init.zeros_(self.bias)
 
-    def forward(self, x, operator) -> torch.Tensor:
-        return operator @ (x @ self.weight) + self.bias
+    def forward(self, x, operator, propagated=None) -> torch.Tensor:
+        """``S (x W) + b``, or ``propagated W + b`` when ``propagated = S x`` is given."""
+        return _propagate(x, self.weight, self.bias, operator, propagated)
+
+
+def _propagate(x, weight: torch.Tensor, bias: torch.Tensor, operator,
+               propagated=None) -> torch.Tensor:
+    if isinstance(propagated, torch.Tensor):
+        return torch.addmm(bias, propagated, weight)
+    product = propagated @ weight if propagated is not None else operator @ (x @ weight)
+    return product.add_(bias)  # in place: neither product saves its output for backward
+
+
+class _ReluDropout(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, h, p):
+        # the mask holds 1 / (1 - p) where a unit is kept and positive, else 0; built in
+        # place, because at scale each temporary of h's size costs page faults
+        mask = torch.rand(h.shape, device=h.device, dtype=h.dtype).ge_(p).mul_(1.0 / (1.0 - p))
+        mask.masked_fill_(h <= 0, 0.0)
+        ctx.save_for_backward(mask)
+        return h * mask
+
+    @staticmethod
+    def backward(ctx, grad):
+        (mask,) = ctx.saved_tensors
+        return grad * mask, None
+
+
+def relu_dropout(h: torch.Tensor, p: float, training: bool = True) -> torch.Tensor:
+    """``dropout(relu(h), p)`` in one pass that keeps a boolean mask for backward.
+
+    Same distribution as ``F.dropout(F.relu(h))``; its mask comes from ``torch.rand``,
+    which on CPU is about three times faster than the ``bernoulli_`` of ``F.dropout``.
+    """
+    if not training or p == 0.0 or not h.requires_grad:
+        return F.dropout(F.relu(h), p, training)
+    return _ReluDropout.apply(h, p)
 
 
 class GCNEncoder(nn.Module):
@@ -57,23 +95,40 @@ class GCNEncoder(nn.Module):
     variational : bool
         Whether to add the log-std head (VGAE) or not (GAE).
     dropout : float
+    initial_logstd : float, default=0.0
+        Initial bias of the log-std head: the posterior's initial log standard deviation
+        (0 as in PyG's VGAE; negative starts it narrower).
     """
 
     def __init__(self, in_channels: int, hidden_channels: Sequence[int], out_channels: int,
-                 *, variational: bool = True, dropout: float = 0.0) -> None:
+                 *, variational: bool = True, dropout: float = 0.0,
+                 initial_logstd: float = 0.0) -> None:
         super().__init__()
         widths = [in_channels, *hidden_channels]
         self.hidden = nn.ModuleList(GCNLayer(a, b) for a, b in zip(widths[:-1], widths[1:]))
         self.mu = GCNLayer(widths[-1], out_channels)
         self.logstd = GCNLayer(widths[-1], out_channels) if variational else None
+        if self.logstd is not None:
+            nn.init.constant_(self.logstd.bias, initial_logstd)
         self.dropout = dropout
 
-    def forward(self, x, operator) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def forward(self, x, operator, propagated=None) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """``(mu, logstd)``; ``logstd`` is None for a plain GAE.
+
+        ``propagated``, when given, is ``operator @ x`` computed once (the input does not
+        change between epochs): the first layer is then ``propagated @ W``, which is the same
+        product ``S (X W)`` reassociated, without a sparse product forward or backward.
+        """
         for layer in self.hidden:
-            x = F.dropout(F.relu(layer(x, operator)), self.dropout, self.training)
-        mu = self.mu(x, operator)
-        logstd = None if self.logstd is None else self.logstd(x, operator).clamp(max=MAX_LOGSTD)
-        return mu, logstd
+            x = relu_dropout(layer(x, operator, propagated), self.dropout, self.training)
+            propagated = None
+        if self.logstd is None:
+            return self.mu(x, operator, propagated), None
+        # both heads in one propagation of width 2 * out: one pass over the sparse operator
+        weight = torch.cat([self.mu.weight, self.logstd.weight], dim=1)
+        bias = torch.cat([self.mu.bias, self.logstd.bias])
+        mu, logstd = _propagate(x, weight, bias, operator, propagated).chunk(2, dim=1)
+        return mu, logstd.clamp(max=MAX_LOGSTD)
 
     def sample(self, mu: torch.Tensor, logstd: torch.Tensor | None) -> torch.Tensor:
         """The reparametrised sample in training mode, the mean otherwise."""
@@ -82,39 +137,10 @@ class GCNEncoder(nn.Module):
         return mu + torch.randn_like(mu) * torch.exp(logstd)
 
 
-class _PairDot(torch.autograd.Function):
-    """``<z[i], z[j]>`` for each pair, with a backward by ``index_add_``.
-
-    autograd's backward of ``z[idx]`` accumulates through a generic scatter that is several
-    times slower on CPU than ``index_add_``; this is the decoder's hot path.
-    """
-
-    @staticmethod
-    def forward(ctx, z, src, dst):
-        ctx.save_for_backward(z, src, dst)
-        return (z.index_select(0, src) * z.index_select(0, dst)).sum(dim=-1)
-
-    @staticmethod
-    def backward(ctx, grad):
-        z, src, dst = ctx.saved_tensors
-        grad = grad.unsqueeze(-1)
-        grad_z = torch.zeros_like(z)
-        grad_z.index_add_(0, src, grad * z.index_select(0, dst))
-        grad_z.index_add_(0, dst, grad * z.index_select(0, src))
-        return grad_z, None, None
-
-
-def pair_dot(z: torch.Tensor, pairs: torch.Tensor) -> torch.Tensor:
-    """Inner products ``<z[pairs[0, k]], z[pairs[1, k]]>`` (differentiable in ``z``)."""
-    if z.requires_grad:
-        return _PairDot.apply(z, pairs[0], pairs[1])
-    return (z.index_select(0, pairs[0]) * z.index_select(0, pairs[1])).sum(dim=-1)
-
-
 class InnerProductDecoder(nn.Module):
     """Edge logit ``<z_i, z_j>`` (Kipf & Welling 2016)."""
 
-    def forward(self, z: torch.Tensor, pairs: torch.Tensor) -> torch.Tensor:
+    def forward(self, z: torch.Tensor, pairs: torch.Tensor | PairSet) -> torch.Tensor:
         return pair_dot(z, pairs)
 
 
@@ -126,8 +152,9 @@ class HadamardMLPDecoder(nn.Module):
         self.mlp = nn.Sequential(nn.Linear(in_channels, hidden_channels), nn.ReLU(),
                                  nn.Dropout(dropout), nn.Linear(hidden_channels, 1))
 
-    def forward(self, z: torch.Tensor, pairs: torch.Tensor) -> torch.Tensor:
-        return self.mlp(z[pairs[0]] * z[pairs[1]]).squeeze(-1)
+    def forward(self, z: torch.Tensor, pairs: torch.Tensor | PairSet) -> torch.Tensor:
+        src, dst = pair_indices(pairs)
+        return self.mlp(z[src] * z[dst]).squeeze(-1)
 
 
 class CosineDecoder(nn.Module):
@@ -142,7 +169,7 @@ class CosineDecoder(nn.Module):
         self.scale = nn.Parameter(torch.tensor(float(scale)))
         self.offset = nn.Parameter(torch.tensor(0.0))
 
-    def forward(self, z: torch.Tensor, pairs: torch.Tensor) -> torch.Tensor:
+    def forward(self, z: torch.Tensor, pairs: torch.Tensor | PairSet) -> torch.Tensor:
         return self.scale * pair_dot(F.normalize(z, dim=-1), pairs) + self.offset
 
 
@@ -171,14 +198,14 @@ class GraphAutoEncoder(nn.Module):
         self.encoder = encoder
         self.decoder = InnerProductDecoder() if decoder is None else decoder
 
-    def embed(self, features, operator) -> torch.Tensor:
+    def embed(self, features, operator, propagated=None) -> torch.Tensor:
         """The mean embedding (deterministic)."""
-        return self.encoder(features, operator)[0]
+        return self.encoder(features, operator, propagated)[0]
 
-    def loss(self, features, operator, positives: torch.Tensor, negatives: torch.Tensor,
-             n_nodes: int) -> torch.Tensor:
+    def loss(self, features, operator, positives: torch.Tensor | PairSet,
+             negatives: torch.Tensor | PairSet, n_nodes: int, propagated=None) -> torch.Tensor:
         """Reconstruction loss on ``positives``/``negatives`` plus KL / n_nodes (VGAE)."""
-        mu, logstd = self.encoder(features, operator)
+        mu, logstd = self.encoder(features, operator, propagated)
         z = self.encoder.sample(mu, logstd)
         loss = reconstruction_loss(self.decoder(z, positives), self.decoder(z, negatives))
         if logstd is not None:

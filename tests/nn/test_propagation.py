@@ -67,7 +67,7 @@ def test_encoder_sampling_only_in_training():
 
 
 def test_pair_dot_gradient_matches_autograd_indexing():
-    from skgraph.nn._autoencoder import pair_dot
+    from skgraph.nn import pair_dot
 
     torch.manual_seed(0)
     z = torch.randn(30, 4, requires_grad=True)

@@ -1,0 +1,157 @@
+"""Inner products of node pairs, the decoder's hot path, with fast gradients.
+
+Two representations of a set of pairs:
+
+* a ``(2, P)`` index tensor, scored by gathering rows (``pair_dot``); its gradient
+  accumulates with ``index_add_`` rather than autograd's generic scatter;
+* a :class:`PairSet`, the pairs as the sparsity pattern of an ``n x n`` CSR matrix,
+  scored by a sampled dense-dense product (SDDMM, ``torch.sparse.sampled_addmm``) whose
+  gradient is two sparse-dense products. On CPU this is about five times faster than
+  gathering and scattering 16-wide rows for millions of pairs, because it streams through
+  the rows of ``z`` in order instead of jumping to random ones. Training builds one for the
+  fixed positive edges once, and one for each epoch's negatives.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import torch
+
+__all__ = ["PairSet", "pair_dot"]
+
+
+class _PairDot(torch.autograd.Function):
+    """``<z[i], z[j]>`` for each pair, with a backward by ``index_add_``."""
+
+    @staticmethod
+    def forward(ctx, z, src, dst):
+        ctx.save_for_backward(z, src, dst)
+        return (z.index_select(0, src) * z.index_select(0, dst)).sum(dim=-1)
+
+    @staticmethod
+    def backward(ctx, grad):
+        z, src, dst = ctx.saved_tensors
+        grad = grad.unsqueeze(-1)
+        grad_z = torch.zeros_like(z)
+        grad_z.index_add_(0, src, grad * z.index_select(0, dst))
+        grad_z.index_add_(0, dst, grad * z.index_select(0, src))
+        return grad_z, None, None
+
+
+def _csr(crow: torch.Tensor, col: torch.Tensor, values: torch.Tensor, n: int) -> torch.Tensor:
+    with warnings.catch_warnings():  # torch flags sparse CSR as beta on every construction
+        warnings.simplefilter("ignore", UserWarning)
+        return torch.sparse_csr_tensor(crow, col, values, size=(n, n), check_invariants=False)
+
+
+def _row_pointers(sorted_rows: torch.Tensor, n: int) -> torch.Tensor:
+    crow = torch.zeros(n + 1, dtype=torch.long, device=sorted_rows.device)
+    torch.cumsum(torch.bincount(sorted_rows, minlength=n), 0, out=crow[1:])
+    return crow
+
+
+class PairSet:
+    """Node pairs ``(i, j)`` of an ``n``-node graph as a CSR pattern, for fast pair scores.
+
+    The pairs are kept sorted by ``(i, j)``; :attr:`src` and :attr:`dst` give them in that
+    order, which is the order of every score computed on the set. Duplicate pairs are kept
+    (each scores once).
+
+    Parameters
+    ----------
+    pairs : Tensor of shape (2, P), int64
+    n_nodes : int
+    assume_sorted : bool, default=False
+        Skip sorting when the pairs are already in ``(i, j)`` order (as the negative
+        sampler returns them).
+
+    Examples
+    --------
+    >>> import torch
+    >>> z = torch.tensor([[1.0, 0.0], [2.0, 1.0], [0.0, 3.0]])
+    >>> pairs = PairSet(torch.tensor([[2, 0], [1, 1]]), n_nodes=3)
+    >>> pairs.src.tolist(), pairs.dst.tolist()
+    ([0, 2], [1, 1])
+    >>> pair_dot(z, pairs).tolist()
+    [2.0, 3.0]
+    """
+
+    def __init__(self, pairs: torch.Tensor, n_nodes: int, *, assume_sorted: bool = False) -> None:
+        src, dst = pairs[0], pairs[1]
+        if not assume_sorted and src.numel():
+            order = torch.sort(src * n_nodes + dst).indices
+            src, dst = src[order], dst[order]
+        self.src, self.dst, self.n_nodes = src, dst, n_nodes
+        self.crow = _row_pointers(src, n_nodes)
+        # the transposed pattern, for the gradient of the column side
+        transposed_order = torch.sort(dst * n_nodes + src).indices
+        self.transposed_order = transposed_order
+        self.transposed_crow = _row_pointers(dst[transposed_order], n_nodes)
+        self.transposed_col = src[transposed_order]
+        self._pattern = _csr(self.crow, dst, torch.ones(len(dst), device=dst.device), n_nodes)
+
+    def __len__(self) -> int:
+        return self.src.numel()
+
+    @property
+    def device(self) -> torch.device:
+        return self.src.device
+
+    def as_tensor(self) -> torch.Tensor:
+        """The pairs as a ``(2, P)`` index tensor, in this set's order."""
+        return torch.stack([self.src, self.dst])
+
+    def dot(self, z: torch.Tensor) -> torch.Tensor:
+        """``<z[i], z[j]>`` for each pair, differentiable in ``z``."""
+        if z.device.type not in ("cpu", "cuda") or z.dtype != torch.float32 or len(self) == 0:
+            return pair_dot(z, self.as_tensor())  # no sparse SDDMM kernel there
+        return _SampledDot.apply(z, self)
+
+
+class _SampledDot(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, z, pairs: PairSet):
+        ctx.pairs = pairs
+        ctx.save_for_backward(z)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            product = torch.sparse.sampled_addmm(pairs._pattern, z, z.t(), beta=0.0)
+        return product.values()
+
+    @staticmethod
+    def backward(ctx, grad):
+        (z,) = ctx.saved_tensors
+        pairs: PairSet = ctx.pairs
+        n = pairs.n_nodes
+        grad = grad.contiguous()
+        rows = _csr(pairs.crow, pairs.dst, grad, n)
+        columns = _csr(pairs.transposed_crow, pairs.transposed_col,
+                       grad[pairs.transposed_order], n)
+        return torch.sparse.mm(rows, z) + torch.sparse.mm(columns, z), None
+
+
+def pair_dot(z: torch.Tensor, pairs: torch.Tensor | PairSet) -> torch.Tensor:
+    """Inner products ``<z[i], z[j]>`` of node pairs (differentiable in ``z``).
+
+    Parameters
+    ----------
+    z : Tensor of shape (n_nodes, d)
+    pairs : Tensor of shape (2, P) or PairSet
+
+    Returns
+    -------
+    Tensor of shape (P,), in the order of ``pairs``.
+    """
+    if isinstance(pairs, PairSet):
+        return pairs.dot(z)
+    if z.requires_grad:
+        return _PairDot.apply(z, pairs[0], pairs[1])
+    return (z.index_select(0, pairs[0]) * z.index_select(0, pairs[1])).sum(dim=-1)
+
+
+def pair_indices(pairs: torch.Tensor | PairSet) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(src, dst)`` index tensors of either representation of pairs."""
+    if isinstance(pairs, PairSet):
+        return pairs.src, pairs.dst
+    return pairs[0], pairs[1]
