@@ -3,9 +3,11 @@
 Generates an undirected random graph (average degree 10) with 32 Gaussian features, then
 times training epochs of our VGAEEmbedder engine and of the seed's plain PyG VGAE loop
 (GCNConv encoder, VGAE.recon_loss with PyG's negative_sampling) side by side in one process.
-Peak memory (max RSS) of each is measured in a separate child process per model.
+Peak memory (peak RSS while training, after the graph was generated; Linux) of each is
+measured in a separate child process per model.
 
     python benchmarks/scale.py --nodes 10000 100000 1000000 --epochs 3
+    python benchmarks/scale.py --nodes 100000 --degree 40 --features 128 --no-memory
 """
 
 from __future__ import annotations
@@ -29,13 +31,34 @@ from skgraph._embedding import VGAEEmbedder
 def make_graph(n_nodes: int, degree: float = 10.0, n_features: int = 32, seed: int = 0):
     rng = np.random.default_rng(seed)
     m = int(n_nodes * degree / 2)
-    src, dst = rng.integers(0, n_nodes, m), rng.integers(0, n_nodes, m)
+    src = rng.integers(0, n_nodes, m, dtype=np.int32)
+    dst = rng.integers(0, n_nodes, m, dtype=np.int32)
     keep = src != dst
-    A = sp.csr_array((np.ones(keep.sum()), (src[keep], dst[keep])), shape=(n_nodes, n_nodes))
+    src, dst = src[keep], dst[keep]
+    A = sp.csr_array((np.ones(len(src), dtype=np.float32), (src, dst)), shape=(n_nodes, n_nodes))
+    del src, dst, keep
     A = A + A.T
     A.data[:] = 1.0
-    X = rng.normal(size=(n_nodes, n_features)).astype(np.float32)
+    X = rng.standard_normal(size=(n_nodes, n_features), dtype=np.float32)
     return A, X
+
+
+def _reset_peak_memory() -> bool:
+    """Reset the kernel's peak-RSS mark (Linux), so the peak counts training only."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def _peak_memory_gb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024**2
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
 
 
 def time_ours(A, X, epochs: int) -> float:
@@ -75,10 +98,16 @@ def time_pyg(A, X, epochs: int) -> float:
     return float(np.median(times))
 
 
-def peak_memory_child(model: str, n_nodes: int, epochs: int) -> float:
-    """Max RSS in GB of a child process that builds the graph and trains ``model``."""
+def peak_memory_child(model: str, n_nodes: int, args) -> float:
+    """Peak RSS in GB of a child process while it trains ``model`` (graph already built).
+
+    The peak counts the runtime (Python, torch, PyG: about 0.5 GB), the graph held by the
+    caller and everything the training builds from it, not the generation of the graph.
+    """
     out = subprocess.run([sys.executable, __file__, "--child", model, "--nodes", str(n_nodes),
-                          "--epochs", str(epochs)], capture_output=True, text=True, check=True)
+                          "--epochs", str(args.epochs), "--degree", str(args.degree),
+                          "--features", str(args.features)],
+                         capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -87,25 +116,29 @@ def main() -> None:
     parser.add_argument("--nodes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument("--degree", type=float, default=10.0, help="average degree")
+    parser.add_argument("--features", type=int, default=32, help="node feature width")
     parser.add_argument("--child", choices=["skgraph", "pyg"])
     args = parser.parse_args()
 
     if args.child:
-        A, X = make_graph(args.nodes[0])
+        A, X = make_graph(args.nodes[0], args.degree, args.features)
+        _reset_peak_memory()
         (time_ours if args.child == "skgraph" else time_pyg)(A, X, args.epochs)
-        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2)
+        print(_peak_memory_gb())
         return
 
-    print(f"torch threads: {torch.get_num_threads()}")
+    print(f"torch threads: {torch.get_num_threads()}, average degree {args.degree:g}, "
+          f"{args.features} features")
     print(f"{'nodes':>10} {'edges':>11} {'PyG s/epoch':>12} {'ours s/epoch':>13} {'speed-up':>9}"
           f" {'PyG peak GB':>12} {'ours peak GB':>13}")
     for n in args.nodes:
-        A, X = make_graph(n)
+        A, X = make_graph(n, args.degree, args.features)
         pyg = time_pyg(A, X, args.epochs)
         ours = time_ours(A, X, args.epochs)
         mem = ("", "") if args.no_memory else (
-            f"{peak_memory_child('pyg', n, args.epochs):.2f}",
-            f"{peak_memory_child('skgraph', n, args.epochs):.2f}")
+            f"{peak_memory_child('pyg', n, args):.2f}",
+            f"{peak_memory_child('skgraph', n, args):.2f}")
         print(f"{n:>10} {A.nnz:>11} {pyg:>12.3f} {ours:>13.3f} {pyg / ours:>8.1f}x"
               f" {mem[0]:>12} {mem[1]:>13}", flush=True)
 

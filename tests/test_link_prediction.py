@@ -67,6 +67,24 @@ def test_many_pairs_are_predicted_in_chunks(split, monkeypatch):
     np.testing.assert_array_equal(chunked, lp.decision_function(pairs))
 
 
+@pytest.mark.slow
+def test_ten_million_pairs_are_predicted(split, monkeypatch):
+    # memory stays linear: the decoder never sees more than _CHUNK pairs at once
+    _, G_train, pairs, y = split
+    lp = LinkPredictor(**FAST).fit(G_train)
+    seen = []
+    decode = lp.module_.decoder.forward
+    monkeypatch.setattr(lp.module_.decoder, "forward",
+                        lambda z, chunk: seen.append(chunk.shape[1]) or decode(z, chunk))
+    many = np.random.default_rng(0).integers(0, G_train.n_nodes, size=(10_000_000, 2),
+                                             dtype=np.int32)
+    many[:len(pairs)] = pairs
+    P = lp.predict_proba(many)
+    assert P.shape == (10_000_000, 2) and np.isfinite(P).all()
+    assert max(seen) <= 1 << 20 and sum(seen) == 10_000_000
+    np.testing.assert_allclose(P[:len(pairs)], lp.predict_proba(pairs), rtol=1e-6)
+
+
 @pytest.mark.parametrize("pairs, error, match", [
     (np.array([[0, 150]]), ValueError, r"outside 0..149"),
     (np.array([[-1, 2]]), ValueError, r"outside 0..149"),
