@@ -34,7 +34,7 @@ from .nn import (
     GraphAutoEncoder,
     HadamardMLPDecoder,
     PairSet,
-    sample_negative_pairs,
+    sample_negative_keys,
 )
 
 __all__ = ["BaseGraphAutoEncoder"]
@@ -168,10 +168,10 @@ def _work_size(graph: Graph) -> int:
 def _run_epoch(module: GraphAutoEncoder, optimizer, data: _EdgeTrainingData) -> float:
     optimizer.zero_grad()
     inputs = data.inputs
-    negatives = sample_negative_pairs(data.edges, len(data.positives),
-                                      device=data.positives.device)
+    negatives = sample_negative_keys(data.edges, len(data.positives),
+                                     device=data.positives.device)
     loss = module.loss(inputs.features, inputs.operator, data.positives,
-                       PairSet(negatives, inputs.n_nodes, assume_sorted=True), inputs.n_nodes,
+                       PairSet.from_sorted_keys(negatives, inputs.n_nodes), inputs.n_nodes,
                        inputs.propagated)
     loss.backward()
     optimizer.step()

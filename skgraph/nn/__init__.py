@@ -10,9 +10,9 @@ from ._autoencoder import (
     kl_divergence,
     reconstruction_loss,
 )
-from ._pair_scores import PairSet, pair_dot
+from ._pair_scores import PairSet, pair_dot, pair_dots
 from ._propagation import IdentityFeatures, SparseOperator, gcn_normalize
-from ._sampling import EdgeSet, sample_negative_pairs
+from ._sampling import EdgeSet, sample_negative_keys, sample_negative_pairs
 
 __all__ = [
     "CosineDecoder",
@@ -28,6 +28,8 @@ __all__ = [
     "gcn_normalize",
     "kl_divergence",
     "pair_dot",
+    "pair_dots",
     "reconstruction_loss",
+    "sample_negative_keys",
     "sample_negative_pairs",
 ]

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ._pair_scores import PairSet, pair_dot, pair_indices
+from ._pair_scores import PairSet, pair_dot, pair_dots, pair_indices
 
 __all__ = [
     "CosineDecoder",
@@ -19,6 +19,7 @@ __all__ = [
     "InnerProductDecoder",
     "kl_divergence",
     "reconstruction_loss",
+    "sample_with_kl",
 ]
 
 MAX_LOGSTD = 10.0
@@ -63,7 +64,8 @@ class _ReluDropout(torch.autograd.Function):
         mask = torch.rand(h.shape, device=h.device, dtype=h.dtype).ge_(p).mul_(1.0 / (1.0 - p))
         mask.masked_fill_(h <= 0, 0.0)
         ctx.save_for_backward(mask)
-        return h * mask
+        ctx.mark_dirty(h)
+        return h.mul_(mask)  # h is a fresh layer output that nothing else saved
 
     @staticmethod
     def backward(ctx, grad):
@@ -77,7 +79,7 @@ def relu_dropout(h: torch.Tensor, p: float, training: bool = True) -> torch.Tens
     Same distribution as ``F.dropout(F.relu(h))``; its mask comes from ``torch.rand``,
     which on CPU is about three times faster than the ``bernoulli_`` of ``F.dropout``.
     """
-    if not training or p == 0.0 or not h.requires_grad:
+    if not training or p == 0.0 or not h.requires_grad or h.is_leaf:
         return F.dropout(F.relu(h), p, training)
     return _ReluDropout.apply(h, p)
 
@@ -119,16 +121,23 @@ class GCNEncoder(nn.Module):
         change between epochs): the first layer is then ``propagated @ W``, which is the same
         product ``S (X W)`` reassociated, without a sparse product forward or backward.
         """
+        heads = self.heads(x, operator, propagated)
+        if self.logstd is None:
+            return heads, None
+        mu, logstd = heads.chunk(2, dim=1)
+        return mu, logstd.clamp(max=MAX_LOGSTD)
+
+    def heads(self, x, operator, propagated=None) -> torch.Tensor:
+        """``mu``, or ``[mu, raw logstd]`` side by side (before the clamp) when variational."""
         for layer in self.hidden:
             x = relu_dropout(layer(x, operator, propagated), self.dropout, self.training)
             propagated = None
         if self.logstd is None:
-            return self.mu(x, operator, propagated), None
+            return self.mu(x, operator, propagated)
         # both heads in one propagation of width 2 * out: one pass over the sparse operator
         weight = torch.cat([self.mu.weight, self.logstd.weight], dim=1)
         bias = torch.cat([self.mu.bias, self.logstd.bias])
-        mu, logstd = _propagate(x, weight, bias, operator, propagated).chunk(2, dim=1)
-        return mu, logstd.clamp(max=MAX_LOGSTD)
+        return _propagate(x, weight, bias, operator, propagated)
 
     def sample(self, mu: torch.Tensor, logstd: torch.Tensor | None) -> torch.Tensor:
         """The reparametrised sample in training mode, the mean otherwise."""
@@ -173,6 +182,57 @@ class CosineDecoder(nn.Module):
         return self.scale * pair_dot(F.normalize(z, dim=-1), pairs) + self.offset
 
 
+class _SampleWithKL(torch.autograd.Function):
+    """The reparametrised sample and the KL term from the side-by-side heads, in one pass.
+
+    Forward: ``z = mu + eps * exp(logstd)`` and ``KL(q || N(0, I))`` averaged over nodes,
+    with ``logstd`` clamped at :data:`MAX_LOGSTD`; backward writes the analytic gradient of
+    both straight into one tensor shaped like the heads. At scale this replaces a dozen
+    node-sized temporaries (and their page faults) of the composed autograd graph.
+    """
+
+    @staticmethod
+    def forward(ctx, heads):
+        mu, raw = heads.chunk(2, dim=1)
+        logstd = raw.clamp(max=MAX_LOGSTD)
+        std = logstd.exp()
+        noise = torch.randn(std.shape, dtype=std.dtype, device=std.device).mul_(std)
+        z = torch.add(mu, noise)
+        n, d = mu.shape
+        # sum(1 + 2 logstd - mu^2 - std^2) without temporaries of the nodes' size
+        total = (n * d + 2 * logstd.sum() - torch.linalg.vector_norm(mu).square()
+                 - torch.linalg.vector_norm(std).square())
+        clamped = raw > MAX_LOGSTD
+        ctx.save_for_backward(mu, std, noise, clamped if bool(clamped.any()) else None)
+        return z, -0.5 * total / n
+
+    @staticmethod
+    def backward(ctx, grad_z, grad_kl):
+        mu, std, noise, clamped = ctx.saved_tensors
+        n, d = mu.shape
+        grad_heads = torch.empty((n, 2 * d), dtype=mu.dtype, device=mu.device)
+        grad_mu, grad_logstd = grad_heads[:, :d], grad_heads[:, d:]
+        scale = float(grad_kl) / n  # d KL/d mu = mu / n, d KL/d logstd = (std^2 - 1) / n
+        if grad_z is None:
+            grad_z = torch.zeros_like(mu)
+        torch.add(grad_z, mu, alpha=scale, out=grad_mu)
+        torch.mul(grad_z, noise, out=grad_logstd)
+        grad_logstd.addcmul_(std, std, value=scale).sub_(scale)
+        if clamped is not None:
+            grad_logstd.masked_fill_(clamped, 0.0)
+        return grad_heads
+
+
+def sample_with_kl(heads: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(z, kl)`` from ``heads = [mu, logstd]`` (side by side, logstd not yet clamped).
+
+    ``z = mu + eps * exp(logstd)`` with ``eps ~ N(0, I)`` and ``kl`` the KL divergence of
+    the posterior from ``N(0, I)`` averaged over nodes: the same values as
+    :meth:`GCNEncoder.sample` and :func:`kl_divergence`, with a leaner backward.
+    """
+    return _SampleWithKL.apply(heads)
+
+
 def reconstruction_loss(pos_logits: torch.Tensor, neg_logits: torch.Tensor) -> torch.Tensor:
     """Binary cross-entropy on positive and negative pairs, each averaged (PyG's recon_loss)."""
     return F.softplus(-pos_logits).mean() + F.softplus(neg_logits).mean()
@@ -205,9 +265,19 @@ class GraphAutoEncoder(nn.Module):
     def loss(self, features, operator, positives: torch.Tensor | PairSet,
              negatives: torch.Tensor | PairSet, n_nodes: int, propagated=None) -> torch.Tensor:
         """Reconstruction loss on ``positives``/``negatives`` plus KL / n_nodes (VGAE)."""
-        mu, logstd = self.encoder(features, operator, propagated)
-        z = self.encoder.sample(mu, logstd)
-        loss = reconstruction_loss(self.decoder(z, positives), self.decoder(z, negatives))
-        if logstd is not None:
-            loss = loss + kl_divergence(mu, logstd) / n_nodes
-        return loss
+        heads = self.encoder.heads(features, operator, propagated)
+        kl = None
+        if self.encoder.logstd is None:
+            z = heads
+        elif self.training:
+            z, kl = sample_with_kl(heads)
+        else:
+            mu, logstd = heads.chunk(2, dim=1)
+            z, kl = mu, kl_divergence(mu, logstd.clamp(max=MAX_LOGSTD))
+        if (type(self.decoder) is InnerProductDecoder and isinstance(positives, PairSet)
+                and isinstance(negatives, PairSet)):
+            scores = pair_dots(z, positives, negatives)  # one gradient buffer for both sets
+        else:
+            scores = self.decoder(z, positives), self.decoder(z, negatives)
+        loss = reconstruction_loss(*scores)
+        return loss if kl is None else loss + kl / n_nodes

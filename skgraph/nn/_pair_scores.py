@@ -18,7 +18,7 @@ import warnings
 
 import torch
 
-__all__ = ["PairSet", "pair_dot"]
+__all__ = ["PairSet", "index_dtype", "pair_dot", "pair_dots"]
 
 
 class _PairDot(torch.autograd.Function):
@@ -45,8 +45,14 @@ def _csr(crow: torch.Tensor, col: torch.Tensor, values: torch.Tensor, n: int) ->
         return torch.sparse_csr_tensor(crow, col, values, size=(n, n), check_invariants=False)
 
 
+def index_dtype(n_nodes: int, n_entries: int) -> torch.dtype:
+    """int32 for sparse indices when they fit (half the memory traffic and no conversion
+    in the sparse kernels), else int64."""
+    return torch.int32 if max(n_nodes, n_entries) < 2**31 - 1 else torch.int64
+
+
 def _row_pointers(sorted_rows: torch.Tensor, n: int) -> torch.Tensor:
-    crow = torch.zeros(n + 1, dtype=torch.long, device=sorted_rows.device)
+    crow = torch.zeros(n + 1, dtype=sorted_rows.dtype, device=sorted_rows.device)
     torch.cumsum(torch.bincount(sorted_rows, minlength=n), 0, out=crow[1:])
     return crow
 
@@ -56,7 +62,7 @@ class PairSet:
 
     The pairs are kept sorted by ``(i, j)``; :attr:`src` and :attr:`dst` give them in that
     order, which is the order of every score computed on the set. Duplicate pairs are kept
-    (each scores once).
+    (each scores once). Indices are stored as int32 when they fit (see :func:`index_dtype`).
 
     Parameters
     ----------
@@ -80,14 +86,28 @@ class PairSet:
     def __init__(self, pairs: torch.Tensor, n_nodes: int, *, assume_sorted: bool = False) -> None:
         src, dst = pairs[0], pairs[1]
         if not assume_sorted and src.numel():
-            order = torch.sort(src * n_nodes + dst).indices
+            order = torch.sort(src.long() * n_nodes + dst).indices
             src, dst = src[order], dst[order]
+        self._build(src, dst, n_nodes)
+
+    @classmethod
+    def from_sorted_keys(cls, keys: torch.Tensor, n_nodes: int) -> PairSet:
+        """The pairs ``(k // n, k % n)`` of sorted int64 keys ``k = i * n + j``."""
+        pairs = cls.__new__(cls)
+        pairs._build(torch.div(keys, n_nodes, rounding_mode="floor"),
+                     torch.remainder(keys, n_nodes), n_nodes)
+        return pairs
+
+    def _build(self, src: torch.Tensor, dst: torch.Tensor, n_nodes: int) -> None:
+        dtype = index_dtype(n_nodes, src.numel())
+        src, dst = src.to(dtype), dst.to(dtype)
         self.src, self.dst, self.n_nodes = src, dst, n_nodes
         self.crow = _row_pointers(src, n_nodes)
-        # the transposed pattern, for the gradient of the column side
-        transposed_order = torch.sort(dst * n_nodes + src).indices
+        # the transposed pattern, for the gradient of the column side: ordered by (j, i),
+        # which a stable sort by j alone gives since the pairs are in (i, j) order
+        sorted_dst, transposed_order = torch.sort(dst, stable=True)
         self.transposed_order = transposed_order
-        self.transposed_crow = _row_pointers(dst[transposed_order], n_nodes)
+        self.transposed_crow = _row_pointers(sorted_dst, n_nodes)
         self.transposed_col = src[transposed_order]
         self._pattern = _csr(self.crow, dst, torch.ones(len(dst), device=dst.device), n_nodes)
 
@@ -104,31 +124,53 @@ class PairSet:
 
     def dot(self, z: torch.Tensor) -> torch.Tensor:
         """``<z[i], z[j]>`` for each pair, differentiable in ``z``."""
-        if z.device.type not in ("cpu", "cuda") or z.dtype != torch.float32 or len(self) == 0:
-            return pair_dot(z, self.as_tensor())  # no sparse SDDMM kernel there
-        return _SampledDot.apply(z, self)
+        return pair_dots(z, self)[0]
+
+    def _sddmm_ready(self, z: torch.Tensor) -> bool:
+        return z.device.type in ("cpu", "cuda") and z.dtype == torch.float32 and len(self) > 0
 
 
-class _SampledDot(torch.autograd.Function):
+class _SampledDots(torch.autograd.Function):
+    """Pair scores of several pair sets; the gradients of all of them accumulate in one buffer."""
+
     @staticmethod
-    def forward(ctx, z, pairs: PairSet):
-        ctx.pairs = pairs
+    def forward(ctx, z, *pair_sets: PairSet):
+        ctx.pair_sets = pair_sets
         ctx.save_for_backward(z)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            product = torch.sparse.sampled_addmm(pairs._pattern, z, z.t(), beta=0.0)
-        return product.values()
+            return tuple(torch.sparse.sampled_addmm(pairs._pattern, z, z.t(), beta=0.0).values()
+                         for pairs in pair_sets)
 
     @staticmethod
-    def backward(ctx, grad):
+    def backward(ctx, *grads):
         (z,) = ctx.saved_tensors
-        pairs: PairSet = ctx.pairs
-        n = pairs.n_nodes
-        grad = grad.contiguous()
-        rows = _csr(pairs.crow, pairs.dst, grad, n)
-        columns = _csr(pairs.transposed_crow, pairs.transposed_col,
-                       grad[pairs.transposed_order], n)
-        return torch.sparse.mm(rows, z) + torch.sparse.mm(columns, z), None
+        grad_z = None
+        for pairs, grad in zip(ctx.pair_sets, grads):
+            if grad is None:
+                continue
+            grad = grad.contiguous()
+            n = pairs.n_nodes
+            for part in (_csr(pairs.crow, pairs.dst, grad, n),
+                         _csr(pairs.transposed_crow, pairs.transposed_col,
+                              grad[pairs.transposed_order], n)):
+                # accumulate in place: no zero-filled temporary and no sum per product
+                if grad_z is None:  # beta=0: the empty output is not read (no zero fill)
+                    grad_z = torch.addmm(torch.empty_like(z), part, z, beta=0.0)
+                else:
+                    grad_z.addmm_(part, z)
+        return (grad_z, *(None for _ in ctx.pair_sets))
+
+
+def pair_dots(z: torch.Tensor, *pair_sets: PairSet) -> tuple[torch.Tensor, ...]:
+    """``<z[i], z[j]>`` over each of several :class:`PairSet` (one tensor per set).
+
+    Equivalent to ``tuple(pair_dot(z, p) for p in pair_sets)``; the backward pass sums the
+    gradient of every set into one tensor (fewer passes and temporaries at scale).
+    """
+    if not all(pairs._sddmm_ready(z) for pairs in pair_sets):  # no sparse SDDMM kernel there
+        return tuple(pair_dot(z, pairs.as_tensor()) for pairs in pair_sets)
+    return _SampledDots.apply(z, *pair_sets)
 
 
 def pair_dot(z: torch.Tensor, pairs: torch.Tensor | PairSet) -> torch.Tensor:

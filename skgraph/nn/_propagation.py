@@ -13,6 +13,8 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
+from ._pair_scores import index_dtype
+
 __all__ = ["IdentityFeatures", "SparseOperator", "gcn_normalize"]
 
 
@@ -35,9 +37,10 @@ def _torch_csr(matrix: sp.csr_array, device: torch.device | str) -> torch.Tensor
 
 
 def _csr_tensor(matrix: sp.csr_array, device: torch.device | str) -> torch.Tensor:
+    index = np.int32 if index_dtype(max(matrix.shape), matrix.nnz) == torch.int32 else np.int64
     return torch.sparse_csr_tensor(
-        torch.from_numpy(matrix.indptr.astype(np.int64)),
-        torch.from_numpy(matrix.indices.astype(np.int64)),
+        torch.from_numpy(matrix.indptr.astype(index)),
+        torch.from_numpy(matrix.indices.astype(index)),
         torch.from_numpy(matrix.data.astype(np.float32)),
         size=matrix.shape, device=device, check_invariants=False,
     )

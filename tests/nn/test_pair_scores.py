@@ -2,8 +2,19 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from skgraph.nn import EdgeSet, GCNEncoder, PairSet, SparseOperator, pair_dot, sample_negative_pairs
-from skgraph.nn._autoencoder import MAX_LOGSTD, relu_dropout
+from skgraph.nn import (
+    EdgeSet,
+    GCNEncoder,
+    GraphAutoEncoder,
+    PairSet,
+    SparseOperator,
+    kl_divergence,
+    pair_dot,
+    pair_dots,
+    sample_negative_keys,
+    sample_negative_pairs,
+)
+from skgraph.nn._autoencoder import MAX_LOGSTD, relu_dropout, sample_with_kl
 from skgraph.nn._sampling import _merge_sorted
 
 
@@ -52,16 +63,18 @@ def test_negative_pairs_come_sorted_and_merge_is_a_sorted_union():
 
 def test_relu_dropout_matches_relu_then_dropout_in_distribution_and_gradient():
     torch.manual_seed(0)
-    h = torch.randn(400, 50, requires_grad=True)
+    leaf = torch.randn(400, 50, requires_grad=True)
+    h = leaf * 1.0  # a layer output (not a leaf): the fused path, which works in place
+    before = h.detach().clone()
     out = relu_dropout(h, 0.3)
     kept = out != 0
     # only positive entries survive, scaled by 1 / (1 - p); about 70% of them survive
-    assert bool((h[kept] > 0).all())
-    torch.testing.assert_close(out[kept], h[kept] / 0.7)
-    assert abs(kept.sum().item() / (h > 0).sum().item() - 0.7) < 0.02
+    assert bool((before[kept] > 0).all())
+    torch.testing.assert_close(out[kept], before[kept] / 0.7)
+    assert abs(kept.sum().item() / (before > 0).sum().item() - 0.7) < 0.02
     out.sum().backward()
-    torch.testing.assert_close(h.grad, kept.float() / 0.7)
-    h_eval = h.detach()
+    torch.testing.assert_close(leaf.grad, kept.float() / 0.7)
+    h_eval = before
     assert torch.equal(relu_dropout(h_eval, 0.3, training=False), torch.relu(h_eval))
 
 
@@ -77,3 +90,92 @@ def test_cached_propagation_and_fused_heads_equal_the_layerwise_encoder():
     torch.testing.assert_close(mu, encoder.mu(h, operator), rtol=1e-5, atol=1e-5)
     expected = encoder.logstd(h, operator).clamp(max=MAX_LOGSTD)
     torch.testing.assert_close(logstd, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_pair_dots_of_several_sets_equal_separate_pair_dots_with_summed_gradient():
+    gen = torch.Generator().manual_seed(3)
+    z = torch.randn(30, 4, generator=gen, requires_grad=True)
+    sets = [PairSet(torch.randint(0, 30, (2, k), generator=gen), 30) for k in (50, 80)]
+    upstream = [torch.randn(len(s), generator=gen) for s in sets]
+    scores = pair_dots(z, *sets)
+    sum((s * u).sum() for s, u in zip(scores, upstream)).backward()
+    z_ref = z.detach().clone().requires_grad_(True)
+    expected = [pair_dot(z_ref, s.as_tensor().long()) for s in sets]
+    sum((s * u).sum() for s, u in zip(expected, upstream)).backward()
+    for got, want in zip(scores, expected):
+        torch.testing.assert_close(got.detach(), want.detach())
+    torch.testing.assert_close(z.grad, z_ref.grad)
+
+
+def test_pair_set_indices_are_int32_when_they_fit():
+    pairs = PairSet(torch.tensor([[0, 2], [1, 1]]), n_nodes=3)
+    assert pairs.src.dtype == pairs.crow.dtype == pairs.transposed_col.dtype == torch.int32
+    keys = torch.tensor([1, 7])  # (0, 1) and (2, 1) in a 3-node graph
+    assert torch.equal(PairSet.from_sorted_keys(keys, 3).as_tensor(), torch.tensor([[0, 2], [1, 1]]))
+
+
+def test_sample_with_kl_matches_the_composed_sample_and_kl_and_their_gradient():
+    torch.manual_seed(0)
+    heads = torch.randn(60, 8, dtype=torch.float64)
+    heads[0, 5] = MAX_LOGSTD + 2  # clamped: no gradient through it
+    upstream = torch.randn(60, 4, dtype=torch.float64)
+    fused_heads = heads.clone().requires_grad_(True)
+    torch.manual_seed(1)
+    z, kl = sample_with_kl(fused_heads)
+    ((z * upstream).sum() + 3.0 * kl).backward()
+    ref_heads = heads.clone().requires_grad_(True)
+    torch.manual_seed(1)
+    mu, raw = ref_heads.chunk(2, dim=1)
+    logstd = raw.clamp(max=MAX_LOGSTD)
+    z_ref = mu + torch.randn(logstd.shape, dtype=logstd.dtype) * logstd.exp()
+    kl_ref = kl_divergence(mu, logstd)
+    ((z_ref * upstream).sum() + 3.0 * kl_ref).backward()
+    torch.testing.assert_close(z, z_ref)
+    torch.testing.assert_close(kl, kl_ref)
+    torch.testing.assert_close(fused_heads.grad, ref_heads.grad)
+    assert fused_heads.grad[0, 5] == 0
+
+
+def test_autoencoder_loss_is_the_composed_loss():
+    torch.manual_seed(0)
+    A = sp.random(40, 40, density=0.15, random_state=2, format="csr")
+    A = ((A + A.T) > 0).astype(np.float32)
+    operator = SparseOperator(A, symmetric=True)
+    x = torch.randn(40, 5)
+    model = GraphAutoEncoder(GCNEncoder(5, (8,), 3, variational=True)).train()
+    positives = PairSet(torch.randint(0, 40, (2, 60)), 40)
+    negatives = PairSet(torch.randint(0, 40, (2, 60)), 40)
+    torch.manual_seed(5)
+    loss = model.loss(x, operator, positives, negatives, 40)
+    torch.manual_seed(5)
+    mu, logstd = model.encoder(x, operator)
+    z = mu + torch.randn(mu.shape) * logstd.exp()
+    pos, neg = pair_dot(z, positives), pair_dot(z, negatives)
+    expected = (torch.nn.functional.softplus(-pos).mean() + torch.nn.functional.softplus(neg).mean()
+                + kl_divergence(mu, logstd) / 40)
+    torch.testing.assert_close(loss, expected)
+
+
+def test_edge_set_bitmap_answers_membership_exactly():
+    rng = np.random.default_rng(0)
+    n = 3000
+    A = sp.random(n, n, density=0.002, random_state=1, format="csr")
+    A = ((A + A.T) > 0).astype(np.float32)
+    edges = EdgeSet(A)
+    coo = A.tocoo()
+    edge_keys = coo.row.astype(np.int64) * n + coo.col
+    queries = np.sort(np.concatenate([edge_keys, rng.integers(0, n * n, 50_000),
+                                      edge_keys + 1, edge_keys - 1]).clip(0, n * n - 1))
+    found = edges.contains_sorted_keys(torch.from_numpy(queries)).numpy()
+    assert np.array_equal(found, np.isin(queries, edge_keys))
+
+
+def test_negative_keys_exact_count_sorted_and_valid_on_a_dense_graph():
+    A = sp.random(30, 30, density=0.6, random_state=0, format="csr")
+    A = ((A + A.T) > 0).astype(float)
+    A.setdiag(0)
+    A.eliminate_zeros()
+    keys = sample_negative_keys(EdgeSet(A), 500, generator=torch.Generator().manual_seed(0))
+    assert keys.numel() == 500 and bool((keys[1:] >= keys[:-1]).all())
+    src, dst = (keys // 30).numpy().copy(), (keys % 30).numpy().copy()
+    assert (src != dst).all() and (A.toarray()[src, dst] == 0).all()
