@@ -156,7 +156,8 @@ class _SampledDots(torch.autograd.Function):
                               grad[pairs.transposed_order], n)):
                 # accumulate in place: no zero-filled temporary and no sum per product
                 if grad_z is None:  # beta=0: the empty output is not read (no zero fill)
-                    grad_z = torch.addmm(torch.empty_like(z), part, z, beta=0.0)
+                    grad_z = torch.addmm(torch.empty_like(z, memory_format=torch.contiguous_format),
+                                         part, z, beta=0.0)
                 else:
                     grad_z.addmm_(part, z)
         return (grad_z, *(None for _ in ctx.pair_sets))

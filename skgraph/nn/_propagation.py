@@ -18,15 +18,25 @@ from ._pair_scores import index_dtype
 __all__ = ["IdentityFeatures", "SparseOperator", "gcn_normalize"]
 
 
+def sparse_dense_mm(matrix: torch.Tensor, dense: torch.Tensor) -> torch.Tensor:
+    """``matrix @ dense`` for a sparse CSR ``matrix``, into an output that is never zero-filled.
+
+    ``torch.sparse.mm`` zero-fills its result before accumulating; ``addmm`` with
+    ``beta=0`` ignores its (uninitialised) input instead, one pass less over the output.
+    """
+    out = torch.empty((matrix.shape[0], dense.shape[1]), dtype=dense.dtype, device=dense.device)
+    return torch.addmm(out, matrix, dense, beta=0.0)
+
+
 class _SparseMatmul(torch.autograd.Function):
     @staticmethod
     def forward(ctx, matrix, matrix_t, dense):
         ctx.matrix_t = matrix_t
-        return torch.sparse.mm(matrix, dense)
+        return sparse_dense_mm(matrix, dense)
 
     @staticmethod
     def backward(ctx, grad):
-        return None, None, torch.sparse.mm(ctx.matrix_t, grad.contiguous())
+        return None, None, sparse_dense_mm(ctx.matrix_t, grad.contiguous())
 
 
 def _torch_csr(matrix: sp.csr_array, device: torch.device | str) -> torch.Tensor:
@@ -67,7 +77,7 @@ class SparseOperator:
     def __matmul__(self, dense: torch.Tensor) -> torch.Tensor:
         if dense.requires_grad:
             return _SparseMatmul.apply(self.matrix, self.matrix_t, dense)
-        return torch.sparse.mm(self.matrix, dense)
+        return sparse_dense_mm(self.matrix, dense)
 
 
 class IdentityFeatures:
