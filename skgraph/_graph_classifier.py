@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -200,7 +200,28 @@ class _TrainingData:
     batch_size: int
     learning_rate: float
     max_epochs: int
+    average_from: int | None = None  # epochs after which the weights are averaged
+    weight_sum: dict[str, torch.Tensor] | None = None
+    n_averaged: int = 0
     epoch: int = 0
+
+    def accumulate(self, module: torch.nn.Module) -> None:
+        """Add the module's current parameters to the running weight average."""
+        params = {name: p.detach() for name, p in module.named_parameters()}
+        if self.weight_sum is None:
+            self.weight_sum = {name: p.clone() for name, p in params.items()}
+        else:
+            for name, p in params.items():
+                self.weight_sum[name].add_(p)
+        self.n_averaged += 1
+
+    def load_average(self, module: torch.nn.Module) -> None:
+        """Give the module the averaged parameters (if any were accumulated)."""
+        if not self.n_averaged:
+            return
+        with torch.no_grad():
+            for name, p in module.named_parameters():
+                p.copy_(self.weight_sum[name] / self.n_averaged)
 
 
 # -- the estimator ----------------------------------------------------------------
@@ -212,9 +233,10 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
     compute node representations, a
     readout pools them into one vector per graph and an MLP head gives class logits,
     trained with cross-entropy over shuffled mini-batches of graphs, the step size
-    decaying along a cosine over ``max_epochs``. After training, the batch-norm statistics
-    are recomputed for the final weights on the training graphs, so predictions match
-    what training saw. With ``jumping_knowledge`` (as in the GIN paper) the readout pools
+    decaying along a cosine over ``max_epochs``; the weights of the last
+    ``weight_averaging`` fraction of epochs are averaged. After training, the batch-norm
+    statistics are recomputed for the final weights on the training graphs, so
+    predictions match what training saw. With ``jumping_knowledge`` (as in the GIN paper) the readout pools
     every layer's representations.
 
     Graphs may have different sizes but must share the node feature width. A graph given
@@ -246,6 +268,13 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
         constant columns left unchanged. Predictions are then invariant to a positive
         rescaling (and shift) of any feature column. Without it a large-valued attribute
         (summed over neighbours and nodes) can swamp the others.
+    weight_averaging : float, default=0.5
+        Fraction of the final epochs whose weights are averaged into the returned model
+        (stochastic weight averaging, Izmailov et al. 2018; the batch-norm statistics are
+        then recomputed for the averaged weights). Averaging along the end of the cosine
+        schedule lands in a flatter region than the last iterate: lower variance across
+        seeds and folds. ``0`` keeps the last epoch's weights; ignored with
+        ``early_stopping`` (the best validated weights are kept).
     batch_size : int, default=32
         Graphs per mini-batch.
     max_epochs : int, default=100
@@ -326,11 +355,13 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
         "jumping_knowledge": ["boolean"],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "standardize": ["boolean"],
+        "weight_averaging": [Interval(Real, 0, 1, closed="left")],
     }
 
     def __init__(self, conv: str = "gin", *, readout: str = "sum", n_layers: int = 4,
                  hidden_size: int = 64, dropout: float = 0.5, jumping_knowledge: bool = False,
-                 standardize: bool = True, batch_size: int = 32, max_epochs: int = 100,
+                 standardize: bool = True, weight_averaging: float = 0.5,
+                 batch_size: int = 32, max_epochs: int = 100,
                  learning_rate: float = 0.01,
                  weight_decay: float = 0.0, early_stopping: bool = False,
                  validation_fraction: float = 0.1, n_iter_no_change: int | None = None,
@@ -343,6 +374,7 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
         self.dropout = dropout
         self.jumping_knowledge = jumping_knowledge
         self.standardize = standardize
+        self.weight_averaging = weight_averaging
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.learning_rate = learning_rate
@@ -417,15 +449,20 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
             if self.early_stopping:
                 ids, validation = self._validation_split(ids, y_encoded, rng)
                 validation = torch.from_numpy(validation).to(device)
+            average_from = None
+            if self.weight_averaging > 0 and not self.early_stopping:
+                average_from = int(math.floor(self.max_epochs * (1 - self.weight_averaging)))
             prepared.append(_TrainingData(collated.to(device), targets.to(device),
                                           torch.from_numpy(ids).to(device), validation,
-                                          self.batch_size, self.learning_rate, self.max_epochs))
+                                          self.batch_size, self.learning_rate, self.max_epochs,
+                                          average_from))
             return prepared[-1]
 
         work_size = self._work_size(collated, self.batch_size)
         self._fit_module(prepare, _run_epoch, _validation_accuracy if self.early_stopping else None,
                          work_size=work_size)
         data = prepared[-1]
+        data.load_average(self.module_)
         order = torch.from_numpy(np.random.default_rng(0).permutation(len(data.train_ids)))
         with thread_limit(work_size):
             recalibrate_batch_norm(self.module_, (data.graphs.batch(ids) for ids in _batches(
@@ -560,6 +597,8 @@ def _run_epoch(module: GraphClassificationNetwork, optimizer: torch.optim.Optimi
         loss.backward()
         optimizer.step()
         total += loss.detach() * len(ids)
+    if data.average_from is not None and data.epoch > data.average_from:
+        data.accumulate(module)
     return float(total) / n
 
 

@@ -267,3 +267,38 @@ def test_standardize_is_validated():
     graphs, y = community_graphs(10)
     with pytest.raises(ValueError, match="standardize"):
         GNNGraphClassifier(standardize="yes").fit(graphs, y)
+
+
+def test_weight_averaging_returns_the_mean_of_the_last_epochs_weights(monkeypatch):
+    import skgraph._graph_classifier as module
+
+    graphs, y = toy_graphs(16, seed=3)
+    snapshots = []
+    original = module._run_epoch
+
+    def recording(net, optimizer, data):
+        loss = original(net, optimizer, data)
+        snapshots.append({k: v.detach().clone() for k, v in net.named_parameters()})
+        return loss
+
+    monkeypatch.setattr(module, "_run_epoch", recording)
+    clf = GNNGraphClassifier(max_epochs=6, weight_averaging=0.5, n_layers=1, hidden_size=8,
+                             random_state=0).fit(graphs, y)
+    assert len(snapshots) == 6
+    for name, param in clf.module_.named_parameters():
+        expected = torch.stack([s[name] for s in snapshots[3:]]).mean(0)
+        torch.testing.assert_close(param.detach(), expected)
+    # without averaging, the last epoch's weights
+    snapshots.clear()
+    last = GNNGraphClassifier(max_epochs=6, weight_averaging=0.0, n_layers=1, hidden_size=8,
+                              random_state=0).fit(graphs, y)
+    for name, param in last.module_.named_parameters():
+        torch.testing.assert_close(param.detach(), snapshots[-1][name])
+
+
+def test_weight_averaging_is_ignored_with_early_stopping():
+    graphs, y = toy_graphs(30, seed=4)
+    kwargs = dict(max_epochs=6, early_stopping=True, random_state=0, n_layers=1, hidden_size=8)
+    a = GNNGraphClassifier(weight_averaging=0.5, **kwargs).fit(graphs, y)
+    b = GNNGraphClassifier(weight_averaging=0.0, **kwargs).fit(graphs, y)
+    np.testing.assert_allclose(a.predict_proba(graphs), b.predict_proba(graphs))
