@@ -14,11 +14,13 @@ Run from the project root::
 
     python benchmarks/graph_classification.py                       # full: 10 folds, defaults
     python benchmarks/graph_classification.py --folds 3 --epochs 20  # quick
+    python benchmarks/graph_classification.py --skip-pyg --params '{"weight_averaging": 0}'
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from pathlib import Path
 
@@ -108,16 +110,21 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None,
                         help="torch.set_num_threads for both methods (default: torch's)")
     parser.add_argument("--skip-pyg", action="store_true")
+    parser.add_argument("--params", default="{}",
+                        help="JSON of GNNGraphClassifier parameters that replace our defaults "
+                             "(to compare variants on the same folds)")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    epochs = args.epochs or DEFAULTS["max_epochs"]
+    params = json.loads(args.params)
+    epochs = args.epochs or params.pop("max_epochs", DEFAULTS["max_epochs"])
     pyg_epochs = args.epochs or REFERENCE["max_epochs"]
     print(f"torch threads {torch.get_num_threads()}, epochs {epochs} (PyG {pyg_epochs}), "
           f"folds {args.folds} of 10, defaults: " + ", ".join(
-              f"{k}={DEFAULTS[k]}" for k in ("conv", "readout", "n_layers", "hidden_size",
-                                              "jumping_knowledge", "standardize", "dropout",
-                                              "batch_size", "learning_rate", "weight_decay")))
+              f"{k}={params.get(k, DEFAULTS[k])}" for k in (
+                  "conv", "readout", "n_layers", "hidden_size", "jumping_knowledge",
+                  "standardize", "weight_averaging", "dropout", "batch_size", "learning_rate",
+                  "weight_decay", "early_stopping", "validation_fraction")))
     rows = []
     for name in args.datasets:
         bunch = load_tu(Path(args.datasets_dir), name)
@@ -129,7 +136,7 @@ def main() -> None:
             if k < args.first_fold:
                 continue
             start = time.perf_counter()
-            clf = GNNGraphClassifier(random_state=k, max_epochs=epochs)
+            clf = GNNGraphClassifier(random_state=k, max_epochs=epochs, **params)
             clf.fit([graphs[i] for i in train], y[train])
             ours = clf.score([graphs[i] for i in test], y[test])
             t_ours = time.perf_counter() - start

@@ -7,6 +7,7 @@ KL term when variational. This module holds that procedure once.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from numbers import Integral
 from typing import Any
@@ -128,6 +129,8 @@ class BaseGraphAutoEncoder(BaseGraphEstimator):
                 val_pairs = torch.from_numpy(np.vstack([pos, neg]).T.copy()).to(device)
                 val_labels = torch.cat([torch.ones(len(pos)), torch.zeros(len(neg))]).to(device)
             inputs = node_inputs(graph, self.featureless, device, adjacency, self.feature_scale_)
+            if isinstance(inputs.propagated, torch.Tensor):  # the first layer reads S X only
+                inputs = dataclasses.replace(inputs, features=None)
             return _EdgeTrainingData(inputs,
                                      _upper_pairs(adjacency, device), EdgeSet(adjacency, device),
                                      val_pairs, val_labels)

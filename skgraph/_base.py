@@ -13,6 +13,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._allocator import retain_freed_memory
 from ._device import (
     check_device_name,
     load_location,
@@ -104,7 +105,8 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator):
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         reuse = (self.warm_start and hasattr(self, "module_")
                  and getattr(self, "_fitted_signature", None) == self._module_signature())
-        with torch.random.fork_rng(devices=seed_devices(device)), thread_limit(work_size):
+        with torch.random.fork_rng(devices=seed_devices(device)), thread_limit(work_size), \
+                retain_freed_memory(device, work_size):
             torch.manual_seed(seed)
             data = prepare(device, np.random.default_rng(seed))
             module = self.module_.to(device) if reuse else self._build_module().to(device)

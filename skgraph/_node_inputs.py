@@ -84,8 +84,8 @@ def _feature_tensor(features, scale: float, device) -> object:
         if n * f <= _DENSE_LIMIT and features.nnz > 0.05 * n * f:
             return torch.as_tensor(features.toarray(), dtype=torch.float32, device=device)
         return SparseOperator(features, device=device)
-    dense = np.asarray(features, dtype=np.float64) / scale
-    return torch.tensor(dense, dtype=torch.float32, device=device)
+    dense = torch.tensor(np.asarray(features, dtype=np.float32), device=device)
+    return dense.div_(scale) if scale != 1.0 else dense
 
 
 def node_inputs(graph: Graph, featureless: str, device: torch.device | str,

@@ -210,17 +210,15 @@ class _SampleWithKL(torch.autograd.Function):
     def backward(ctx, grad_z, grad_kl):
         mu, std, noise, clamped = ctx.saved_tensors
         n, d = mu.shape
-        grad_heads = torch.empty((n, 2 * d), dtype=mu.dtype, device=mu.device)
-        grad_mu, grad_logstd = grad_heads[:, :d], grad_heads[:, d:]
         scale = float(grad_kl) / n  # d KL/d mu = mu / n, d KL/d logstd = (std^2 - 1) / n
         if grad_z is None:
-            grad_z = torch.zeros_like(mu)
-        torch.add(grad_z, mu, alpha=scale, out=grad_mu)
-        torch.mul(grad_z, noise, out=grad_logstd)
-        grad_logstd.addcmul_(std, std, value=scale).sub_(scale)
+            grad_z = torch.zeros_like(std)
+        # contiguous halves first (strided outputs run several times slower), then one copy
+        grad_logstd = torch.mul(grad_z, noise).addcmul_(std, std, value=scale).sub_(scale)
         if clamped is not None:
             grad_logstd.masked_fill_(clamped, 0.0)
-        return grad_heads
+        grad_mu = grad_z.add(mu, alpha=scale) if scale else grad_z
+        return torch.cat([grad_mu, grad_logstd], dim=1)
 
 
 def sample_with_kl(heads: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
