@@ -49,11 +49,17 @@ def test_pair_set_of_sorted_pairs_keeps_their_order_and_handles_empty_sets():
     assert len(empty) == 0 and pair_dot(z, empty).shape == (0,)
 
 
-def test_negative_pairs_come_sorted_and_merge_is_a_sorted_union():
-    A = sp.random(200, 200, density=0.05, random_state=0, format="csr")
+def random_simple_graph(n: int, density: float, seed: int = 0) -> sp.csr_matrix:
+    """A random undirected graph without self loops, as a 0/1 CSR adjacency."""
+    A = sp.random(n, n, density=density, random_state=seed, format="csr")
     A = ((A + A.T) > 0).astype(float)
     A.setdiag(0)
     A.eliminate_zeros()
+    return A
+
+
+def test_negative_pairs_come_sorted_and_merge_is_a_sorted_union():
+    A = random_simple_graph(200, 0.05)
     pairs = sample_negative_pairs(EdgeSet(A), 3000, generator=torch.Generator().manual_seed(0))
     keys = pairs[0] * 200 + pairs[1]
     assert pairs.shape == (2, 3000) and bool((keys[1:] >= keys[:-1]).all())
@@ -171,10 +177,7 @@ def test_edge_set_bitmap_answers_membership_exactly():
 
 
 def test_negative_keys_exact_count_sorted_and_valid_on_a_dense_graph():
-    A = sp.random(30, 30, density=0.6, random_state=0, format="csr")
-    A = ((A + A.T) > 0).astype(float)
-    A.setdiag(0)
-    A.eliminate_zeros()
+    A = random_simple_graph(30, 0.6)
     keys = sample_negative_keys(EdgeSet(A), 500, generator=torch.Generator().manual_seed(0))
     assert keys.numel() == 500 and bool((keys[1:] >= keys[:-1]).all())
     src, dst = (keys // 30).numpy().copy(), (keys % 30).numpy().copy()
