@@ -15,6 +15,7 @@ Run from the project root::
     python benchmarks/graph_classification.py                       # full: 10 folds, defaults
     python benchmarks/graph_classification.py --folds 3 --epochs 20  # quick
     python benchmarks/graph_classification.py --skip-pyg --params '{"weight_averaging": 0}'
+    python benchmarks/graph_classification.py --seed 100  # other random states, same folds
 """
 
 from __future__ import annotations
@@ -107,6 +108,8 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=None,
                         help="epochs for both methods (default: each its own, "
                              f"ours {DEFAULTS['max_epochs']}, PyG {REFERENCE['max_epochs']})")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="fold k trains with random_state SEED + k (both methods)")
     parser.add_argument("--threads", type=int, default=None,
                         help="torch.set_num_threads for both methods (default: torch's)")
     parser.add_argument("--skip-pyg", action="store_true")
@@ -136,7 +139,7 @@ def main() -> None:
             if k < args.first_fold:
                 continue
             start = time.perf_counter()
-            clf = GNNGraphClassifier(random_state=k, max_epochs=epochs, **params)
+            clf = GNNGraphClassifier(random_state=args.seed + k, max_epochs=epochs, **params)
             clf.fit([graphs[i] for i in train], y[train])
             ours = clf.score([graphs[i] for i in test], y[test])
             t_ours = time.perf_counter() - start
@@ -146,7 +149,7 @@ def main() -> None:
             if not args.skip_pyg:
                 start = time.perf_counter()
                 theirs = run_pyg([data[i] for i in train], [data[i] for i in test],
-                                 len(bunch.target_names), pyg_epochs, seed=k)
+                                 len(bunch.target_names), pyg_epochs, seed=args.seed + k)
                 t_pyg = time.perf_counter() - start
                 scores, elapsed = results["PyG GIN"]
                 results["PyG GIN"] = (scores + [theirs], elapsed + t_pyg)

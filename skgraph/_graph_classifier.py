@@ -154,17 +154,24 @@ def _collate(graphs: Sequence[Any], width: int | None, what: str
     return collated, expected
 
 
-def _feature_scaling(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per-column ``(offset, scale)`` so that ``(x - offset) / scale`` is on a common scale.
+# Standardised values of real-valued columns are clipped to this many standard deviations.
+_CLIP_STDS = 3.0
 
-    Constant columns are left unchanged (offset 0, scale 1: a constant input still counts
-    neighbours under sum aggregation); two-valued columns (e.g. one-hot labels) are mapped
-    to ``{0, 1}``, smallest value to 0; every other column is standardised to zero mean
-    and unit variance. Statistics are computed in float64 over all nodes of ``x``.
+
+def _feature_scaling(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Per-column ``(offset, scale, bound)``: ``clip((x - offset) / scale, -bound, bound)``.
+
+    Constant columns are left unchanged (offset 0, scale 1, no bound: a constant input
+    still counts neighbours under sum aggregation); two-valued columns (e.g. one-hot
+    labels) are mapped to ``{0, 1}``, smallest value to 0 (no bound); every other column
+    is standardised to zero mean and unit variance and clipped to ``_CLIP_STDS`` standard
+    deviations, so that a few outlying values (summed over neighbours and nodes) cannot
+    dominate. Statistics are computed in float64 over all nodes of ``x``.
     """
     x = x.double()
     offset = torch.zeros(x.shape[1], dtype=torch.float64)
     scale = torch.ones(x.shape[1], dtype=torch.float64)
+    bound = torch.full((x.shape[1],), math.inf, dtype=torch.float64)
     for j in range(x.shape[1]):
         column = x[:, j]
         low, high = column.min(), column.max()
@@ -175,8 +182,8 @@ def _feature_scaling(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         else:
             std = column.std(unbiased=False)
             if std > 0:
-                offset[j], scale[j] = column.mean(), std
-    return offset.float(), scale.float()
+                offset[j], scale[j], bound[j] = column.mean(), std, _CLIP_STDS
+    return offset.float(), scale.float(), bound.float()
 
 
 def _chunks(node_ptr: torch.Tensor, budget: int) -> list[torch.Tensor]:
@@ -262,12 +269,16 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
         layer's only. (Measured: no better on MUTAG, worse on PROTEINS with sum readout.)
     standardize : bool, default=True
         Put every node feature column on a common scale, with statistics fitted on the
-        training graphs' nodes and reused at prediction (stored in ``feature_offset_``
-        and ``feature_scale_``): two-valued columns (e.g. one-hot labels) are mapped to
-        ``{0, 1}``, other non-constant columns standardised to zero mean and unit variance,
-        constant columns left unchanged. Predictions are then invariant to a positive
-        rescaling (and shift) of any feature column. Without it a large-valued attribute
-        (summed over neighbours and nodes) can swamp the others.
+        training graphs' nodes and reused at prediction (stored in ``feature_offset_``,
+        ``feature_scale_`` and ``feature_bound_``): two-valued columns (e.g. one-hot
+        labels) are mapped to ``{0, 1}``, other non-constant columns standardised to zero
+        mean and unit variance and clipped to 3 standard deviations, constant columns left
+        unchanged. Predictions are then invariant to a positive rescaling (and shift) of
+        any feature column. Without it a large-valued attribute (summed over neighbours
+        and nodes) can swamp the others; without the clip, a few outlying values can
+        (PROTEINS' one attribute spans 43 standard deviations below its mean and 63
+        above; with the clip, 10-fold accuracy was 0.735 and 0.732 over two seeds
+        against 0.730 and 0.730 without, see the benchmarks).
     weight_averaging : float, default=0.5
         Fraction of the final epochs whose weights are averaged into the returned model
         (stochastic weight averaging, Izmailov et al. 2018; the batch-norm statistics are
@@ -317,6 +328,9 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
         graphs (their ``[1, log(1 + degree)]`` features).
     feature_scale_ : ndarray of shape (n_input_features,) or None
         Then divided into each column.
+    feature_bound_ : ndarray of shape (n_input_features,) or None
+        Then each column is clipped to ``[-bound, bound]`` (3 for real-valued columns,
+        ``inf`` for two-valued and constant ones).
     module_ : skgraph.nn.GraphClassificationNetwork
         The trained torch module.
     loss_curve_ : list of float
@@ -435,10 +449,11 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
         reuse = (self.warm_start and hasattr(self, "module_")
                  and getattr(self, "_fitted_signature", None) == self._module_signature())
         if not self.standardize:
-            self.feature_offset_ = self.feature_scale_ = None
+            self.feature_offset_ = self.feature_scale_ = self.feature_bound_ = None
         elif not reuse:  # a warm start keeps the scaling its weights were trained on
-            offset, scale = _feature_scaling(collated.x)
+            offset, scale, bound = _feature_scaling(collated.x)
             self.feature_offset_, self.feature_scale_ = offset.numpy(), scale.numpy()
+            self.feature_bound_ = bound.numpy()
         collated = self._scaled(collated)
         targets = torch.from_numpy(y_encoded.astype(np.int64))
         prepared = []
@@ -475,8 +490,12 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
             return collated
         offset = torch.from_numpy(self.feature_offset_)
         scale = torch.from_numpy(self.feature_scale_)
-        return _CollatedGraphs((collated.x - offset) / scale, collated.edge_index,
-                               collated.node_ptr, collated.edge_ptr)
+        x = (collated.x - offset) / scale
+        bound = getattr(self, "feature_bound_", None)  # absent in models fitted before it
+        if bound is not None:
+            bound = torch.from_numpy(bound)
+            x = torch.maximum(torch.minimum(x, bound), -bound)
+        return _CollatedGraphs(x, collated.edge_index, collated.node_ptr, collated.edge_ptr)
 
     def _work_size(self, collated: _CollatedGraphs, n_graphs: int) -> int:
         """About the entries one layer touches for ``n_graphs`` average graphs."""

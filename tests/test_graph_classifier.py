@@ -233,6 +233,8 @@ def test_standardize_statistics_come_from_the_training_nodes():
     # real column: mean / std; two-valued column: min / (max - min); constant: 0 / 1
     assert np.allclose(clf.feature_offset_, [nodes[:, 0].mean(), 2, 0], rtol=1e-5)
     assert np.allclose(clf.feature_scale_, [nodes[:, 0].std(), 3, 1], rtol=1e-5)
+    # only the real-valued column is clipped (to 3 standard deviations)
+    assert np.array_equal(clf.feature_bound_, [3, np.inf, np.inf])
     offset, scale = clf.feature_offset_.copy(), clf.feature_scale_.copy()
     # prediction reuses the fitted statistics: a graph scores the same alone or among others
     P = clf.predict_proba(graphs[16:])
@@ -247,6 +249,33 @@ def test_standardize_statistics_come_from_the_training_nodes():
     assert np.array_equal(clf.feature_offset_, offset)
     off = GNNGraphClassifier(standardize=False, **FAST).fit(graphs, y)
     assert off.feature_offset_ is None and off.feature_scale_ is None
+    assert off.feature_bound_ is None
+
+
+def test_standardize_clips_outlying_values_of_real_columns():
+    graphs, y = mixed_feature_graphs()
+    clf = GNNGraphClassifier(**FAST).fit(graphs, y)
+    a, x = graphs[0]
+    original = x.copy()
+    mean, std = clf.feature_offset_[0], clf.feature_scale_[0]
+
+    def with_first_node(value):
+        changed = x.copy()
+        changed[0, 0] = value
+        return (a, changed)
+
+    at_bound, far, farther = (with_first_node(mean + k * std) for k in (3.0, 50.0, 5000.0))
+    P = clf.predict_proba([at_bound, far, farther])
+    # every value beyond 3 standard deviations acts as the bound itself ...
+    assert np.allclose(P[1], P[0], atol=1e-6) and np.allclose(P[2], P[0], atol=1e-6)
+    # ... while a value just inside the bound still differs; the caller's array is intact
+    inside = clf.predict_proba([with_first_node(mean + 2.5 * std)])
+    assert not np.allclose(inside, P[:1], atol=1e-4)
+    assert np.array_equal(x, original)
+    # the bounds travel with the model
+    restored = pickle.loads(pickle.dumps(clf))
+    assert np.array_equal(restored.feature_bound_, clf.feature_bound_)
+    assert np.allclose(restored.predict_proba([far]), P[1:2], atol=1e-6)
 
 
 def test_standardize_makes_predictions_invariant_to_feature_rescaling():
