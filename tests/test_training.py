@@ -72,3 +72,22 @@ def test_keyboard_interrupt_stops_cleanly_with_a_warning():
     assert history.interrupted and history.n_iter == 3
     assert any("interrupted after 3 epoch(s)" in str(w.message) for w in caught)
     assert np.isfinite(model(torch.ones(1, 3)).item())
+
+
+def test_adam_is_fused_where_supported_and_falls_back_otherwise(monkeypatch):
+    from skgraph import _training
+
+    params = [torch.nn.Parameter(torch.ones(3))]
+    optimizer = _training._adam(params, 0.1, 0.0)
+    assert optimizer.defaults["fused"] is True  # torch's CPU kernel (torch >= 2.4)
+    real_adam = torch.optim.Adam
+
+    def adam_without_fused_kernel(parameters, **kwargs):
+        if kwargs.pop("fused", None):
+            raise RuntimeError("`fused=True` requires all the params to be on CUDA")
+        return real_adam(parameters, **kwargs)
+
+    monkeypatch.setattr(torch.optim, "Adam", adam_without_fused_kernel)
+    fallback = _training._adam(params, 0.1, 0.01)
+    assert not fallback.defaults.get("fused")
+    assert fallback.defaults["lr"] == 0.1 and fallback.defaults["weight_decay"] == 0.01
