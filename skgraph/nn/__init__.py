@@ -1,4 +1,4 @@
-"""Torch modules of skgraph: encoders, decoders, propagation and sampling."""
+"""Torch modules of skgraph: encoders, decoders, propagation, sampling, graph classifiers."""
 
 from ._autoencoder import (
     CosineDecoder,
@@ -10,6 +10,13 @@ from ._autoencoder import (
     kl_divergence,
     reconstruction_loss,
 )
+from ._graph_networks import (
+    GraphClassificationEnsemble,
+    GraphClassificationNetwork,
+    SumConv,
+    make_conv,
+    make_readout,
+)
 from ._pair_scores import PairSet, pair_dot, pair_dots
 from ._propagation import IdentityFeatures, SparseOperator, gcn_normalize
 from ._sampling import EdgeSet, sample_negative_keys, sample_negative_pairs
@@ -20,13 +27,18 @@ __all__ = [
     "GCNEncoder",
     "GCNLayer",
     "GraphAutoEncoder",
+    "GraphClassificationEnsemble",
+    "GraphClassificationNetwork",
     "HadamardMLPDecoder",
     "IdentityFeatures",
     "InnerProductDecoder",
     "PairSet",
     "SparseOperator",
+    "SumConv",
     "gcn_normalize",
     "kl_divergence",
+    "make_conv",
+    "make_readout",
     "pair_dot",
     "pair_dots",
     "reconstruction_loss",

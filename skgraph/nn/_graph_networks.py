@@ -9,7 +9,8 @@ that pools node representations into one vector per graph, and an MLP head.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import math
+from collections.abc import Callable, Iterable, Sequence
 
 import torch
 from torch import nn
@@ -21,8 +22,9 @@ from torch_geometric.nn.aggr import (
     SumAggregation,
 )
 
-__all__ = ["CONVOLUTIONS", "READOUTS", "GraphClassificationNetwork", "SumConv", "make_conv",
-           "make_readout", "recalibrate_batch_norm"]
+__all__ = ["CONVOLUTIONS", "READOUTS", "GraphClassificationEnsemble",
+           "GraphClassificationNetwork", "SumConv", "make_conv", "make_readout",
+           "recalibrate_batch_norm"]
 
 CONVOLUTIONS = ("gin", "gcn", "sage", "sum", "gat")
 READOUTS = ("sum", "mean", "max", "attention")
@@ -191,6 +193,61 @@ class GraphClassificationNetwork(nn.Module):
         """Logits of shape ``(n_graphs, n_classes)``."""
         h = self.node_representations(x, edge_index)
         return self.head(self.readout(h, batch, dim_size=n_graphs))
+
+    def member_logits(self, x: torch.Tensor, edge_index: torch.Tensor, batch: torch.Tensor,
+                      n_graphs: int) -> torch.Tensor:
+        """The logits as an ensemble of one: shape ``(1, n_graphs, n_classes)``."""
+        return self(x, edge_index, batch, n_graphs).unsqueeze(0)
+
+
+class GraphClassificationEnsemble(nn.Module):
+    """Networks trained side by side whose class probabilities are averaged.
+
+    Each member has its own initial weights and dropout masks and sees the same
+    mini-batches; trained with the sum of the members' losses, every member receives
+    exactly the gradient it would receive alone (their parameters are disjoint), so this is
+    a deep ensemble (Lakshminarayanan et al. 2017) trained in one loop. The output is the
+    logarithm of the members' mean class probabilities, so ``softmax`` of it is that mean.
+
+    Parameters
+    ----------
+    members : sequence of torch.nn.Module
+        Each called as ``member(x, edge_index, batch, n_graphs)`` and returning logits of
+        the same shape.
+
+    Examples
+    --------
+    >>> import torch
+    >>> torch.manual_seed(0)  # doctest: +ELLIPSIS
+    <torch._C.Generator object at ...>
+    >>> nets = [GraphClassificationNetwork(3, 2, n_layers=1, hidden_size=4) for _ in range(3)]
+    >>> ensemble = GraphClassificationEnsemble(nets).eval()
+    >>> x, edge_index = torch.randn(4, 3), torch.tensor([[0, 1], [1, 0]])
+    >>> batch = torch.tensor([0, 0, 1, 1])
+    >>> ensemble.member_logits(x, edge_index, batch, 2).shape
+    torch.Size([3, 2, 2])
+    >>> mean = torch.stack([net(x, edge_index, batch, 2).softmax(-1) for net in nets]).mean(0)
+    >>> torch.allclose(ensemble(x, edge_index, batch, 2).softmax(-1), mean)
+    True
+    """
+
+    def __init__(self, members: Sequence[nn.Module]) -> None:
+        super().__init__()
+        if not members:
+            raise ValueError("an ensemble needs at least one member.")
+        self.members = nn.ModuleList(members)
+
+    def member_logits(self, x: torch.Tensor, edge_index: torch.Tensor, batch: torch.Tensor,
+                      n_graphs: int) -> torch.Tensor:
+        """Every member's logits: shape ``(n_members, n_graphs, n_classes)``."""
+        return torch.stack([member(x, edge_index, batch, n_graphs) for member in self.members])
+
+    def forward(self, x: torch.Tensor, edge_index: torch.Tensor, batch: torch.Tensor,
+                n_graphs: int) -> torch.Tensor:
+        """Log of the mean class probability over members: ``(n_graphs, n_classes)``."""
+        log_probabilities = torch.log_softmax(self.member_logits(x, edge_index, batch, n_graphs),
+                                              dim=-1)
+        return torch.logsumexp(log_probabilities, dim=0) - math.log(len(self.members))
 
 
 def recalibrate_batch_norm(module: nn.Module, batches: Iterable[tuple],
