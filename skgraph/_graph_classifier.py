@@ -296,8 +296,8 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
         encoding, RWSE: Dwivedi et al. 2022; exact, for the walk that moves along an edge
         with probability proportional to its weight). They tell, for instance, whether a node
         lies on a ring of 5 or 6 atoms, which message passing with sum aggregation cannot
-        detect; computed per graph in time cubic in its nodes (up to 2048 nodes, then
-        ``steps * n_edges * n_nodes``). ``0`` adds nothing.
+        detect; computed per graph in time ``steps * n_edges * n_nodes`` at most (cubic in
+        the nodes for small graphs). ``0`` adds nothing.
     weight_averaging : float, default=0.5
         Fraction of the final epochs whose weights are averaged into the returned model
         (stochastic weight averaging, Izmailov et al. 2018; the batch-norm statistics are

@@ -48,9 +48,10 @@ def degree_features(adjacency: sp.sparray) -> np.ndarray:
     return np.column_stack([np.ones_like(degree), np.log1p(degree)]).astype(np.float32)
 
 
-# Graphs up to this many nodes get their return probabilities from one dense
-# eigendecomposition; larger ones from sparse products over blocks of start nodes.
-_EIGH_LIMIT = 2048
+# Graphs of at most this many nodes may get their return probabilities from one dense
+# eigendecomposition (time ~n^3; chosen when cheaper than the walks, ~steps*n_edges*n);
+# the others from sparse products over blocks of start nodes.
+_EIGH_LIMIT = 4096
 # Entries of the dense block of walk distributions propagated at once (larger graphs).
 _WALK_BLOCK_ENTRIES = 1 << 22
 # Return probabilities below this are reported as exactly 0.
@@ -64,9 +65,10 @@ def return_probabilities(adjacency: sp.sparray, steps: int) -> np.ndarray:
     (transition matrix ``D^-1 A``); column ``k - 1`` is the diagonal of ``(D^-1 A)^k`` for
     ``k = 1 .. steps`` (the RWSE of Dwivedi et al. 2022). The values tell a node's
     neighbourhood structure, e.g. whether it lies on a short cycle, which sum-aggregating
-    message passing cannot see. An isolated node gets zeros. Computed exactly: from the
-    eigendecomposition of ``D^-1/2 A D^-1/2`` (same diagonal powers) for graphs of up to
-    2048 nodes, else by propagating blocks of unit vectors (time ``steps * n_edges * n_nodes``).
+    message passing cannot see. An isolated node gets zeros. Computed exactly, whichever is
+    cheaper: from the eigendecomposition of ``D^-1/2 A D^-1/2`` (same diagonal powers; time
+    ``n_nodes**3``, small or dense graphs) or by propagating blocks of unit vectors (time
+    ``steps * n_edges * n_nodes``).
 
     Parameters
     ----------
@@ -91,7 +93,7 @@ def return_probabilities(adjacency: sp.sparray, steps: int) -> np.ndarray:
         return np.zeros((n, steps), dtype=np.float32)
     degree = np.asarray(adjacency.sum(axis=1), dtype=np.float64).ravel()
     inv_sqrt = np.divide(1.0, np.sqrt(degree), out=np.zeros_like(degree), where=degree > 0)
-    if n <= _EIGH_LIMIT:
+    if n <= _EIGH_LIMIT and n * n <= 2 * steps * max(adjacency.nnz, n):
         symmetric = adjacency.toarray().astype(np.float64, copy=False)
         symmetric *= inv_sqrt[:, None]
         symmetric *= inv_sqrt[None, :]
