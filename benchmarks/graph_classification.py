@@ -126,7 +126,8 @@ def main() -> None:
           f"folds {args.folds} of 10, defaults: " + ", ".join(
               f"{k}={params.get(k, DEFAULTS[k])}" for k in (
                   "conv", "readout", "n_layers", "hidden_size", "jumping_knowledge",
-                  "standardize", "weight_averaging", "dropout", "batch_size", "learning_rate",
+                  "standardize", "random_walk_encoding", "weight_averaging", "ensemble_size",
+                  "dropout", "batch_size", "learning_rate",
                   "weight_decay", "early_stopping", "validation_fraction")))
     rows = []
     for name in args.datasets:
