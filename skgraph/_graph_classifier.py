@@ -256,8 +256,8 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
     decaying along a cosine over ``max_epochs``; the weights of the last
     ``weight_averaging`` fraction of epochs are averaged. After training, the batch-norm
     statistics are recomputed for the final weights on the training graphs, so
-    predictions match what training saw. With ``jumping_knowledge`` (as in the GIN paper) the readout pools
-    every layer's representations.
+    predictions match what training saw. With ``jumping_knowledge`` (as in the GIN paper)
+    the readout pools every layer's representations.
 
     Graphs may have different sizes but must share the node feature width. A graph given
     without features gets ``[1, log(1 + degree)]`` per node. Graphs without edges and

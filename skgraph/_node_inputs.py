@@ -59,7 +59,7 @@ _ZERO = 1e-9
 
 
 def return_probabilities(adjacency: sp.sparray, steps: int) -> np.ndarray:
-    """Random-walk structural encoding: ``P[i, k-1]`` = chance a walk from ``i`` is back after ``k`` steps.
+    """Random-walk structural encoding: the chance a walk from each node is back after k steps.
 
     The walk moves to a neighbour with probability proportional to the edge weight
     (transition matrix ``D^-1 A``); column ``k - 1`` is the diagonal of ``(D^-1 A)^k`` for
