@@ -219,6 +219,7 @@ class _TrainingData:
     batch_size: int
     learning_rate: float
     max_epochs: int
+    label_smoothing: float = 0.0
     average_from: int | None = None  # epochs after which the weights are averaged
     weight_sum: dict[str, torch.Tensor] | None = None
     n_averaged: int = 0
@@ -319,6 +320,12 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
         Passes over the training graphs.
     learning_rate : float, default=0.01
         Adam's initial step size (cosine decay over ``max_epochs``).
+    label_smoothing : float, default=0.0
+        Train against targets that give this much probability mass, spread evenly, to
+        every class (Szegedy et al. 2016): the true class of a training graph is aimed at
+        ``1 - label_smoothing + label_smoothing / n_classes`` rather than 1, which keeps
+        the logits bounded and the probabilities less overconfident. ``loss_curve_``
+        includes the smoothing term.
     weight_decay : float, default=0.0
         L2 penalty (Adam's ``weight_decay``).
     early_stopping : bool, default=False
@@ -399,6 +406,7 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
         "random_walk_encoding": [Interval(Integral, 0, None, closed="left")],
         "weight_averaging": [Interval(Real, 0, 1, closed="left")],
         "ensemble_size": [Interval(Integral, 1, None, closed="left")],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
     }
 
     def __init__(self, conv: str = "gin", *, readout: str = "sum", n_layers: int = 4,
@@ -406,7 +414,7 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
                  standardize: bool = True, random_walk_encoding: int = 16,
                  weight_averaging: float = 0.5, ensemble_size: int = 1,
                  batch_size: int = 32, max_epochs: int = 100,
-                 learning_rate: float = 0.01,
+                 learning_rate: float = 0.01, label_smoothing: float = 0.0,
                  weight_decay: float = 0.0, early_stopping: bool = False,
                  validation_fraction: float = 0.1, n_iter_no_change: int | None = None,
                  tol: float = 1e-4, device: str = "auto", random_state=None, verbose: int = 0,
@@ -424,6 +432,7 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.learning_rate = learning_rate
+        self.label_smoothing = label_smoothing
         self.weight_decay = weight_decay
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -508,7 +517,7 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
             prepared.append(_TrainingData(collated.to(device), targets.to(device),
                                           torch.from_numpy(ids).to(device), validation,
                                           self.batch_size, self.learning_rate, self.max_epochs,
-                                          average_from))
+                                          self.label_smoothing, average_from))
             return prepared[-1]
 
         work_size = self._work_size(collated, self.batch_size)
@@ -653,7 +662,8 @@ def _run_epoch(module: GraphClassificationNetwork | GraphClassificationEnsemble,
         optimizer.zero_grad()
         logits = module.member_logits(*data.graphs.batch(ids))
         n_members = logits.shape[0]
-        loss = F.cross_entropy(logits.flatten(0, 1), data.y[ids].repeat(n_members))
+        loss = F.cross_entropy(logits.flatten(0, 1), data.y[ids].repeat(n_members),
+                               label_smoothing=data.label_smoothing)
         (loss * n_members).backward()
         optimizer.step()
         total += loss.detach() * len(ids)

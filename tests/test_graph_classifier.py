@@ -170,6 +170,20 @@ def test_ensemble_averages_the_probabilities_of_members_trained_side_by_side():
         GNNGraphClassifier(ensemble_size=0).fit(graphs, y)
 
 
+def test_label_smoothing_aims_the_true_class_below_certainty():
+    X_train, y_train = toy_graphs(20, seed=0, noise=0.1)
+    X_test, y_test = toy_graphs(20, seed=1, noise=0.1)
+    sharp = GNNGraphClassifier(max_epochs=30, random_state=0).fit(X_train, y_train)
+    smooth = GNNGraphClassifier(max_epochs=30, random_state=0, label_smoothing=0.2).fit(
+        X_train, y_train)
+    assert smooth.score(X_test, y_test) == 1.0
+    assert sharp.predict_proba(X_test).max(axis=1).min() > 0.99
+    # the smoothed target of the true class: 1 - 0.2 + 0.2 / 2 classes = 0.9
+    assert np.allclose(smooth.predict_proba(X_test).max(axis=1), 0.9, atol=0.05)
+    with pytest.raises(ValueError, match="label_smoothing"):
+        GNNGraphClassifier(label_smoothing=1.0).fit(X_train, y_train)
+
+
 def test_fit_leaves_the_global_torch_rng_alone():
     graphs, y = community_graphs(10)
     state = torch.random.get_rng_state()
