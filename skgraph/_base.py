@@ -142,8 +142,12 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator):
             state["_module_state"] = buffer.getvalue()
         return state
 
+    def _upgrade_state(self, state: dict) -> None:
+        """Fill, in place, what a pickle from an earlier version lacks (subclasses)."""
+
     def __setstate__(self, state: dict) -> None:
         blob = state.pop("_module_state", None)
+        self._upgrade_state(state)
         super().__setstate__(state)
         if blob is not None:
             location = load_location(self.device_)

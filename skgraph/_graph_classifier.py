@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
@@ -131,7 +132,10 @@ def _collate(graphs: Sequence[Any], width: int | None, what: str, walk_steps: in
     returns the collated graphs and that width (0 for featureless graphs). Each node's
     features are followed by its ``walk_steps`` random-walk return probabilities.
     """
-    with threadpool_limits(limits=1, user_api="blas"):  # many small eigendecompositions
+    # many small eigendecompositions, where BLAS threads only contend; entering the limit
+    # costs about a millisecond, so only when there are walks to compute
+    limit = threadpool_limits(limits=1, user_api="blas") if walk_steps else nullcontext()
+    with limit:
         return _collate_graphs(graphs, width, what, walk_steps)
 
 
@@ -451,9 +455,17 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
                 n_layers=self.n_layers, hidden_size=self.hidden_size, dropout=self.dropout,
                 jumping_knowledge=self.jumping_knowledge)
 
-        size = getattr(self, "ensemble_size", 1)  # absent in models fitted before it
-        return network() if size == 1 else GraphClassificationEnsemble(
-            [network() for _ in range(size)])
+        return network() if self.ensemble_size == 1 else GraphClassificationEnsemble(
+            [network() for _ in range(self.ensemble_size)])
+
+    def _upgrade_state(self, state: dict) -> None:
+        """Give a pickle written before a parameter or attribute existed the value that
+        reproduces how it was fitted (no walk encoding, one network, no clip, ...)."""
+        for name, value in (("random_walk_encoding", 0), ("ensemble_size", 1),
+                            ("label_smoothing", 0.0)):
+            state.setdefault(name, value)
+        if "feature_offset_" in state:  # fitted
+            state.setdefault("feature_bound_", None)
 
     def _module_signature(self) -> tuple:
         return (self._input_width, tuple(self.classes_.tolist()), self.conv, self.readout,
@@ -538,9 +550,8 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
         offset = torch.from_numpy(self.feature_offset_)
         scale = torch.from_numpy(self.feature_scale_)
         x = (collated.x - offset) / scale
-        bound = getattr(self, "feature_bound_", None)  # absent in models fitted before it
-        if bound is not None:
-            bound = torch.from_numpy(bound)
+        if self.feature_bound_ is not None:
+            bound = torch.from_numpy(self.feature_bound_)
             x = x.clamp_(-bound, bound)
         return _CollatedGraphs(x, collated.edge_index, collated.node_ptr, collated.edge_ptr)
 
@@ -565,8 +576,7 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
     def _logits(self, X: Sequence[Any]) -> torch.Tensor:
         check_is_fitted(self, "module_")
         graphs = _check_graph_sequence(X)
-        walk_steps = getattr(self, "random_walk_encoding", 0)  # absent in older models
-        collated, _ = _collate(graphs, self.n_features_in_, "X", walk_steps)
+        collated, _ = _collate(graphs, self.n_features_in_, "X", self.random_walk_encoding)
         collated = self._scaled(collated)
         device = torch.device(self.device_)
         self.module_.eval()

@@ -106,11 +106,12 @@ def return_probabilities(adjacency: sp.sparray, steps: int) -> np.ndarray:
         width = max(1, _WALK_BLOCK_ENTRIES // n)
         for start in range(0, n, width):
             nodes = np.arange(start, min(n, start + width))
+            starts = (nodes, np.arange(len(nodes)))  # entry (i, column of walks from i)
             walk = np.zeros((n, len(nodes)))
-            walk[nodes, np.arange(len(nodes))] = 1.0
+            walk[starts] = 1.0
             for k in range(steps):
                 walk = symmetric @ walk
-                result[nodes, k] = walk[nodes, np.arange(len(nodes))]
+                result[nodes, k] = walk[starts]
     # round-off of the eigendecomposition (~1e-16) would make exact zeros (odd steps on
     # bipartite graphs, the first step everywhere) differ between nodes
     result[result < _ZERO] = 0.0

@@ -184,6 +184,20 @@ def test_label_smoothing_aims_the_true_class_below_certainty():
         GNNGraphClassifier(label_smoothing=1.0).fit(X_train, y_train)
 
 
+def test_pickle_from_before_the_walk_encoding_ensembles_and_the_clip_still_loads():
+    graphs, y = community_graphs()
+    clf = GNNGraphClassifier(random_walk_encoding=0, **FAST).fit(graphs, y)
+    clf.feature_bound_ = None  # models of that time did not clip
+    P = clf.predict_proba(graphs)
+    state = clf.__getstate__()
+    for name in ("random_walk_encoding", "ensemble_size", "label_smoothing", "feature_bound_"):
+        del state[name]
+    old = GNNGraphClassifier.__new__(GNNGraphClassifier)
+    old.__setstate__(state)
+    assert np.array_equal(old.predict_proba(graphs), P)
+    assert clone(old).get_params()["random_walk_encoding"] == 0
+
+
 def test_fit_leaves_the_global_torch_rng_alone():
     graphs, y = community_graphs(10)
     state = torch.random.get_rng_state()
