@@ -11,14 +11,17 @@ from ._autoencoder import (
     reconstruction_loss,
 )
 from ._graph_networks import (
+    GINConv,
     GraphClassificationEnsemble,
     GraphClassificationNetwork,
+    MeanReadout,
     SumConv,
+    SumReadout,
     make_conv,
     make_readout,
 )
 from ._pair_scores import PairSet, pair_dot, pair_dots
-from ._propagation import IdentityFeatures, SparseOperator, gcn_normalize
+from ._propagation import IdentityFeatures, NeighbourSum, SparseOperator, gcn_normalize
 from ._sampling import EdgeSet, sample_negative_keys, sample_negative_pairs
 
 __all__ = [
@@ -26,15 +29,19 @@ __all__ = [
     "EdgeSet",
     "GCNEncoder",
     "GCNLayer",
+    "GINConv",
     "GraphAutoEncoder",
     "GraphClassificationEnsemble",
     "GraphClassificationNetwork",
     "HadamardMLPDecoder",
     "IdentityFeatures",
     "InnerProductDecoder",
+    "MeanReadout",
+    "NeighbourSum",
     "PairSet",
     "SparseOperator",
     "SumConv",
+    "SumReadout",
     "gcn_normalize",
     "kl_divergence",
     "make_conv",

@@ -13,9 +13,9 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from ._pair_scores import index_dtype
+from ._pair_scores import _row_pointers, index_dtype
 
-__all__ = ["IdentityFeatures", "SparseOperator", "gcn_normalize"]
+__all__ = ["IdentityFeatures", "NeighbourSum", "SparseOperator", "gcn_normalize"]
 
 
 def sparse_dense_mm(matrix: torch.Tensor, dense: torch.Tensor) -> torch.Tensor:
@@ -78,6 +78,60 @@ class SparseOperator:
         if dense.requires_grad:
             return _SparseMatmul.apply(self.matrix, self.matrix_t, dense)
         return sparse_dense_mm(self.matrix, dense)
+
+
+class NeighbourSum:
+    """Sum of the messages along an edge list, ``out[i] = sum_{(j, i) in edges} w_ji x_j``.
+
+    Built once from ``edge_index`` (sources in row 0, targets in row 1, PyG's convention)
+    as a CSR matrix indexed by target and its transpose, and then applied to any number
+    of feature matrices (every layer of a network) as a sparse product whose backward is
+    the transposed product. On CPU this is several times faster, forward and backward,
+    than gathering one message per edge and scattering them back.
+
+    Parameters
+    ----------
+    edge_index : torch.Tensor of shape (2, n_edges)
+        Integer node ids, in any order.
+    n_nodes : int
+    edge_weight : torch.Tensor of shape (n_edges,), default=None
+        Weight of each message (1 when ``None``).
+
+    Examples
+    --------
+    >>> import torch
+    >>> edges = torch.tensor([[0, 1, 1], [1, 0, 2]])  # 0 -> 1, 1 -> 0, 1 -> 2
+    >>> (NeighbourSum(edges, 3) @ torch.tensor([[1.0], [10.0], [100.0]])).ravel().tolist()
+    [10.0, 1.0, 10.0]
+    """
+
+    def __init__(self, edge_index: torch.Tensor, n_nodes: int,
+                 edge_weight: torch.Tensor | None = None) -> None:
+        if edge_weight is None:
+            edge_weight = torch.ones(edge_index.shape[1], device=edge_index.device)
+        source, target = edge_index
+        self.shape = (n_nodes, n_nodes)
+        self.matrix = _csr_by_rows(target, source, edge_weight, n_nodes)
+        self.matrix_t = _csr_by_rows(source, target, edge_weight, n_nodes)
+
+    def __matmul__(self, dense: torch.Tensor) -> torch.Tensor:
+        if dense.requires_grad:
+            return _SparseMatmul.apply(self.matrix, self.matrix_t, dense)
+        return sparse_dense_mm(self.matrix, dense)
+
+
+def _csr_by_rows(rows: torch.Tensor, cols: torch.Tensor, values: torch.Tensor, n: int
+                 ) -> torch.Tensor:
+    """The ``n x n`` CSR tensor with entries ``values`` at ``(rows, cols)`` (no duplicates
+    merged: repeated pairs add up in products)."""
+    order = torch.argsort(rows, stable=True)
+    dtype = index_dtype(n, len(rows))
+    rows, cols = rows[order].to(dtype), cols[order].to(dtype)
+    with warnings.catch_warnings():  # torch flags CSR as beta on every construction
+        warnings.simplefilter("ignore", UserWarning)
+        return torch.sparse_csr_tensor(_row_pointers(rows, n), cols,
+                                       values[order], size=(n, n),
+                                       check_invariants=False)
 
 
 class IdentityFeatures:

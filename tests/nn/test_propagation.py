@@ -4,7 +4,13 @@ import torch
 from torch_geometric.nn.conv.gcn_conv import gcn_norm
 
 from skgraph.datasets import make_community_graph
-from skgraph.nn import GCNEncoder, IdentityFeatures, SparseOperator, gcn_normalize
+from skgraph.nn import (
+    GCNEncoder,
+    IdentityFeatures,
+    NeighbourSum,
+    SparseOperator,
+    gcn_normalize,
+)
 
 
 def _weighted_graph():
@@ -77,3 +83,29 @@ def test_pair_dot_gradient_matches_autograd_indexing():
     (pair_dot(z, pairs) * upstream).sum().backward()
     ((z_ref[pairs[0]] * z_ref[pairs[1]]).sum(-1) * upstream).sum().backward()
     torch.testing.assert_close(z.grad, z_ref.grad)
+
+
+def test_neighbour_sum_matches_dense_sum_over_unsorted_weighted_repeated_edges():
+    rng = np.random.default_rng(1)
+    n = 12
+    edge_index = torch.from_numpy(rng.integers(0, n, size=(2, 50)))  # repeats, self loops
+    edge_index[:, -1] = torch.tensor([3, 3])
+    weight = torch.from_numpy(rng.uniform(0.5, 2.0, 50).astype(np.float32))
+
+    def dense(values):  # row = target, column = source; repeated edges add up
+        return torch.zeros(n, n).index_put_((edge_index[1], edge_index[0]), values,
+                                            accumulate=True)
+
+    for w, matrix in ((None, dense(torch.ones(50))), (weight, dense(weight))):
+        x = torch.randn(n, 4, requires_grad=True)
+        x_dense = x.detach().clone().requires_grad_(True)
+        out = NeighbourSum(edge_index, n, w) @ x
+        expected = matrix @ x_dense
+        torch.testing.assert_close(out, expected, rtol=1e-5, atol=1e-5)
+        upstream = torch.randn_like(out)
+        (out * upstream).sum().backward()
+        (expected * upstream).sum().backward()
+        torch.testing.assert_close(x.grad, x_dense.grad, rtol=1e-5, atol=1e-5)
+    # nodes beyond every edge (isolated, last) receive nothing
+    assert torch.equal(NeighbourSum(torch.tensor([[0], [1]]), 4) @ torch.ones(4, 1),
+                       torch.tensor([[0.0], [1.0], [0.0], [0.0]]))

@@ -1,0 +1,106 @@
+import pytest
+import torch
+from torch_geometric.nn import GINConv as PyGGINConv
+from torch_geometric.nn.aggr import MeanAggregation, SumAggregation
+
+from skgraph.nn import (
+    GINConv,
+    GraphClassificationNetwork,
+    MeanReadout,
+    NeighbourSum,
+    SumConv,
+    SumReadout,
+    make_conv,
+)
+from skgraph.nn._graph_networks import _mlp
+
+
+def _edges(n_nodes=15, n_edges=40, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randint(0, n_nodes, (2, n_edges), generator=generator)
+
+
+@pytest.mark.parametrize("train_eps", [True, False])
+def test_gin_conv_equals_pyg_gin_conv_with_the_same_state(train_eps):
+    torch.manual_seed(0)
+    ours, theirs = GINConv(_mlp(5, 8), train_eps=train_eps), PyGGINConv(_mlp(5, 8),
+                                                                         train_eps=train_eps)
+    ours.load_state_dict(theirs.state_dict())  # same keys: old pickles load
+    with torch.no_grad():
+        ours.eps.fill_(0.3)
+        theirs.eps.fill_(0.3)
+    edge_index = _edges()
+    x = torch.randn(15, 5)
+    x_ours, x_theirs = x.clone().requires_grad_(True), x.clone().requires_grad_(True)
+    out_ours, out_theirs = ours(x_ours, edge_index), theirs(x_theirs, edge_index)
+    torch.testing.assert_close(out_ours, out_theirs, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(ours(x, NeighbourSum(edge_index, 15)), out_theirs.detach(),
+                               rtol=1e-5, atol=1e-5)
+    upstream = torch.randn_like(out_ours)
+    (out_ours * upstream).sum().backward()
+    (out_theirs * upstream).sum().backward()
+    torch.testing.assert_close(x_ours.grad, x_theirs.grad, rtol=1e-5, atol=1e-5)
+    if train_eps:
+        torch.testing.assert_close(ours.eps.grad, theirs.eps.grad, rtol=1e-4, atol=1e-5)
+    else:
+        assert not any(name == "eps" for name, _ in ours.named_parameters())
+
+
+def test_sum_conv_adds_each_node_to_its_neighbour_sum():
+    conv = SumConv(1, 1)
+    with torch.no_grad():
+        conv.lin.weight.fill_(1.0)
+        conv.lin.bias.zero_()
+    x = torch.tensor([[1.0], [10.0], [100.0]])
+    edge_index = torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]])  # path 0 - 1 - 2
+    assert conv(x, edge_index).ravel().tolist() == [11.0, 111.0, 110.0]
+    assert conv(x, NeighbourSum(edge_index, 3)).ravel().tolist() == [11.0, 111.0, 110.0]
+
+
+@pytest.mark.parametrize("ours, theirs", [(SumReadout(), SumAggregation()),
+                                          (MeanReadout(), MeanAggregation())])
+def test_readouts_equal_pyg_aggregations_including_a_graph_without_nodes(ours, theirs):
+    h = torch.randn(7, 3)
+    batch = torch.tensor([0, 0, 0, 2, 2, 3, 3])  # graph 1 has no nodes
+    h_ours, h_theirs = h.clone().requires_grad_(True), h.clone().requires_grad_(True)
+    out = ours(h_ours, batch, dim_size=4)
+    expected = theirs(h_theirs, batch, dim_size=4)
+    torch.testing.assert_close(out, expected)
+    assert torch.equal(out[1], torch.zeros(3))
+    out.pow(2).sum().backward()
+    expected.pow(2).sum().backward()
+    torch.testing.assert_close(h_ours.grad, h_theirs.grad)
+
+
+@pytest.mark.parametrize("conv", ["gin", "sum", "gcn"])
+def test_network_shares_one_neighbour_sum_and_matches_layer_by_layer(conv, monkeypatch):
+    torch.manual_seed(0)
+    net = GraphClassificationNetwork(4, 3, conv=conv, n_layers=3, hidden_size=8).eval()
+    x, edge_index = torch.randn(15, 4), _edges()
+    built = []
+    original_init = NeighbourSum.__init__
+
+    def counting_init(self, *args, **kwargs):
+        built.append(1)
+        original_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(NeighbourSum, "__init__", counting_init)
+    h = net.node_representations(x, edge_index)
+    assert len(built) == (0 if conv == "gcn" else 1)
+    expected = x
+    for layer, norm in zip(net.convs, net.norms):  # each layer on the edge list alone
+        expected = torch.relu(norm(layer(expected, edge_index)))
+    torch.testing.assert_close(h, expected, rtol=1e-5, atol=1e-5)
+
+
+def test_gin_network_state_matches_a_network_of_pyg_gin_convs():
+    """Pickles of networks built with PyG's GINConv load into the current modules."""
+    torch.manual_seed(0)
+    net = GraphClassificationNetwork(4, 2, n_layers=2, hidden_size=8)
+    old = GraphClassificationNetwork(4, 2, n_layers=2, hidden_size=8)
+    old.convs = torch.nn.ModuleList(PyGGINConv(_mlp(a, 8), train_eps=True) for a in (4, 8))
+    assert isinstance(make_conv("gin", 4, 8), GINConv)
+    net.load_state_dict(old.state_dict())
+    x, edge_index, batch = torch.randn(15, 4), _edges(), torch.arange(15) // 8
+    torch.testing.assert_close(net.eval()(x, edge_index, batch, 2),
+                               old.eval()(x, edge_index, batch, 2), rtol=1e-5, atol=1e-5)
