@@ -187,7 +187,7 @@ def test_label_smoothing_aims_the_true_class_below_certainty():
 
 def test_pickle_from_before_the_walk_encoding_ensembles_and_the_clip_still_loads():
     graphs, y = community_graphs()
-    clf = GNNGraphClassifier(random_walk_encoding=0, **FAST).fit(graphs, y)
+    clf = GNNGraphClassifier(random_walk_encoding=0, ensemble_size=1, **FAST).fit(graphs, y)
     clf.feature_bound_ = None  # models of that time did not clip
     P = clf.predict_proba(graphs)
     state = clf.__getstate__()
