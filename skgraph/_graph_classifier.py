@@ -30,7 +30,9 @@ from .nn._graph_networks import (
     GraphClassificationEnsemble,
     GraphClassificationNetwork,
     recalibrate_batch_norm,
+    uses_neighbour_sum,
 )
+from .nn._propagation import NeighbourSum
 
 __all__ = ["GNNGraphClassifier"]
 
@@ -61,9 +63,14 @@ class _CollatedGraphs:
         return _CollatedGraphs(self.x.to(device), self.edge_index.to(device),
                                self.node_ptr.to(device), self.edge_ptr.to(device))
 
-    def batch(self, graph_ids: torch.Tensor
-              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, int]:
-        """The block-diagonal mini-batch of ``graph_ids``: ``x, edge_index, batch, n_graphs``."""
+    def batch(self, graph_ids: torch.Tensor, neighbour_sum: bool = False
+              ) -> tuple[torch.Tensor, torch.Tensor | NeighbourSum, torch.Tensor, int]:
+        """The block-diagonal mini-batch of ``graph_ids``: ``x, edge_index, batch, n_graphs``.
+
+        With ``neighbour_sum`` the edges come as a :class:`~skgraph.nn.NeighbourSum`, for
+        every layer and network to share: one matrix, its own transpose (the graphs are
+        undirected), built without sorting (the edges are sorted by source).
+        """
         n_nodes = self.node_ptr[graph_ids + 1] - self.node_ptr[graph_ids]
         n_edges = self.edge_ptr[graph_ids + 1] - self.edge_ptr[graph_ids]
         total_nodes, total_edges = (int(t) for t in torch.stack([n_nodes.sum(), n_edges.sum()]))
@@ -74,6 +81,8 @@ class _CollatedGraphs:
         edge_index = self.edge_index[:, edges] + shift
         positions = torch.arange(len(graph_ids), device=graph_ids.device)
         batch = torch.repeat_interleave(positions, n_nodes, output_size=total_nodes)
+        if neighbour_sum:
+            edge_index = NeighbourSum(edge_index, total_nodes, symmetric=True)
         return self.x[nodes], edge_index, batch, len(graph_ids)
 
 
@@ -541,8 +550,10 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
         data.load_average(self.module_)
         order = torch.from_numpy(np.random.default_rng(0).permutation(len(data.train_ids)))
         with thread_limit(work_size):
-            recalibrate_batch_norm(self.module_, (data.graphs.batch(ids) for ids in _batches(
-                data.train_ids[order.to(data.train_ids.device)], data.batch_size)))
+            neighbour_sum = uses_neighbour_sum(self.module_)
+            recalibrate_batch_norm(self.module_, (
+                data.graphs.batch(ids, neighbour_sum) for ids in _batches(
+                    data.train_ids[order.to(data.train_ids.device)], data.batch_size)))
         return self
 
     def _scaled(self, collated: _CollatedGraphs) -> _CollatedGraphs:
@@ -580,15 +591,17 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
         graphs = _check_graph_sequence(X)
         collated, _ = _collate(graphs, self.n_features_in_, "X", self.random_walk_encoding)
         collated = self._scaled(collated)
+        chunks = _chunks(collated.node_ptr, _INFERENCE_NODES)
         device = torch.device(self.device_)
+        collated = collated.to(device)
+        neighbour_sum = uses_neighbour_sum(self.module_)
         self.module_.eval()
         outputs = []
         work_size = self._work_size(collated, collated.n_graphs)
         with torch.no_grad(), thread_limit(work_size):
-            for ids in _chunks(collated.node_ptr, _INFERENCE_NODES):
-                part = collated.batch(ids)
-                outputs.append(self.module_(part[0].to(device), part[1].to(device),
-                                            part[2].to(device), part[3]).cpu())
+            for ids in chunks:
+                part = collated.batch(ids.to(device), neighbour_sum)
+                outputs.append(self.module_(*part).cpu())
         return torch.cat(outputs).double()
 
     def decision_function(self, X: Sequence[Any]) -> np.ndarray:
@@ -670,9 +683,10 @@ def _run_epoch(module: GraphClassificationNetwork | GraphClassificationEnsemble,
     n = len(data.train_ids)
     order = data.train_ids[torch.randperm(n).to(data.train_ids.device)]
     total = torch.zeros((), device=order.device)
+    neighbour_sum = uses_neighbour_sum(module)
     for ids in _batches(order, data.batch_size):
         optimizer.zero_grad()
-        logits = module.member_logits(*data.graphs.batch(ids))
+        logits = module.member_logits(*data.graphs.batch(ids, neighbour_sum))
         n_members = logits.shape[0]
         loss = F.cross_entropy(logits.flatten(0, 1), data.y[ids].repeat(n_members),
                                label_smoothing=data.label_smoothing)
@@ -696,5 +710,5 @@ def _batches(order: torch.Tensor, batch_size: int) -> list[torch.Tensor]:
 def _validation_accuracy(module: GraphClassificationNetwork | GraphClassificationEnsemble,
                          data: _TrainingData) -> float:
     ids = data.validation_ids
-    logits = module(*data.graphs.batch(ids))
+    logits = module(*data.graphs.batch(ids, uses_neighbour_sum(module)))
     return float((logits.argmax(dim=1) == data.y[ids]).float().mean())

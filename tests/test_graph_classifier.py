@@ -13,6 +13,7 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 
 from skgraph import GNNGraphClassifier, Graph
 from skgraph._graph_classifier import _collate
+from skgraph.nn import NeighbourSum
 
 # The seed's 5-node graph (adjacency with self loops; Graph drops the loops).
 TOY_A = np.array([[1, 0, 1, 1, 0], [0, 1, 1, 0, 1], [1, 1, 1, 0, 1],
@@ -430,3 +431,18 @@ def test_weight_averaging_is_ignored_with_early_stopping():
     a = GNNGraphClassifier(weight_averaging=0.5, **kwargs).fit(graphs, y)
     b = GNNGraphClassifier(weight_averaging=0.0, **kwargs).fit(graphs, y)
     np.testing.assert_allclose(a.predict_proba(graphs), b.predict_proba(graphs))
+
+
+def test_batches_share_one_neighbour_sum_with_the_same_outputs_as_edge_lists():
+    graphs, y = community_graphs(12)
+    clf = GNNGraphClassifier(**FAST).fit(graphs, y)
+    collated = clf._scaled(_collate(graphs, None, "X", clf.random_walk_encoding)[0])
+    ids = torch.tensor([5, 0, 7, 3])
+    x, shared, batch, n = collated.batch(ids, neighbour_sum=True)
+    _, edge_index, _, _ = collated.batch(ids)
+    assert isinstance(shared, NeighbourSum) and torch.equal(shared.edge_index, edge_index)
+    assert shared.matrix is shared.matrix_t  # undirected: one matrix
+    module = clf.module_.eval()
+    with torch.no_grad():
+        torch.testing.assert_close(module.member_logits(x, shared, batch, n),
+                                   module.member_logits(x, edge_index, batch, n))

@@ -21,7 +21,7 @@ from ._propagation import NeighbourSum
 
 __all__ = ["CONVOLUTIONS", "READOUTS", "GINConv", "GraphClassificationEnsemble",
            "GraphClassificationNetwork", "MeanReadout", "SumConv", "SumReadout", "make_conv",
-           "make_readout", "recalibrate_batch_norm"]
+           "make_readout", "recalibrate_batch_norm", "uses_neighbour_sum"]
 
 CONVOLUTIONS = ("gin", "gcn", "sage", "sum", "gat")
 READOUTS = ("sum", "mean", "max", "attention")
@@ -133,6 +133,11 @@ class MeanReadout(SumReadout):
 
 
 _SHARES_NEIGHBOUR_SUM = (GINConv, SumConv)
+
+
+def uses_neighbour_sum(module: nn.Module) -> bool:
+    """Whether ``module`` contains a layer that can take a :class:`NeighbourSum`."""
+    return any(isinstance(m, _SHARES_NEIGHBOUR_SUM) for m in module.modules())
 
 
 def _mlp(in_channels: int, out_channels: int) -> nn.Sequential:
@@ -257,27 +262,35 @@ class GraphClassificationNetwork(nn.Module):
         self.head = nn.Sequential(nn.Linear(pooled, hidden_size), nn.ReLU(), nn.Dropout(dropout),
                                   nn.Linear(hidden_size, n_classes))
 
-    def node_representations(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
-        """What the readout pools: every layer's output (concatenated) or the last one."""
+    def node_representations(self, x: torch.Tensor, edge_index: torch.Tensor | NeighbourSum
+                             ) -> torch.Tensor:
+        """What the readout pools: every layer's output (concatenated) or the last one.
+
+        ``edge_index`` may be a prebuilt :class:`NeighbourSum` of the batch (its
+        ``edge_index`` then serves the convolutions that take an edge list); otherwise
+        one is built here, once for all layers, when a layer takes it.
+        """
         layers = []
         h = x
-        # the sparse neighbour sum is built once and shared by the layers that take it
-        shared = (NeighbourSum(edge_index, len(x))
-                  if any(isinstance(conv, _SHARES_NEIGHBOUR_SUM) for conv in self.convs) else None)
+        shared = None
+        if isinstance(edge_index, NeighbourSum):
+            shared, edge_index = edge_index, edge_index.edge_index
+        elif uses_neighbour_sum(self):
+            shared = NeighbourSum(edge_index, len(x))
         for conv, norm in zip(self.convs, self.norms):
             graph = shared if isinstance(conv, _SHARES_NEIGHBOUR_SUM) else edge_index
             h = torch.relu(norm(conv(h, graph)))
             layers.append(h)
         return torch.cat(layers, dim=-1) if self.jumping_knowledge else h
 
-    def forward(self, x: torch.Tensor, edge_index: torch.Tensor, batch: torch.Tensor,
-                n_graphs: int) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, edge_index: torch.Tensor | NeighbourSum,
+                batch: torch.Tensor, n_graphs: int) -> torch.Tensor:
         """Logits of shape ``(n_graphs, n_classes)``."""
         h = self.node_representations(x, edge_index)
         return self.head(self.readout(h, batch, dim_size=n_graphs))
 
-    def member_logits(self, x: torch.Tensor, edge_index: torch.Tensor, batch: torch.Tensor,
-                      n_graphs: int) -> torch.Tensor:
+    def member_logits(self, x: torch.Tensor, edge_index: torch.Tensor | NeighbourSum,
+                      batch: torch.Tensor, n_graphs: int) -> torch.Tensor:
         """The logits as an ensemble of one: shape ``(1, n_graphs, n_classes)``."""
         return self(x, edge_index, batch, n_graphs).unsqueeze(0)
 
@@ -319,13 +332,25 @@ class GraphClassificationEnsemble(nn.Module):
             raise ValueError("an ensemble needs at least one member.")
         self.members = nn.ModuleList(members)
 
-    def member_logits(self, x: torch.Tensor, edge_index: torch.Tensor, batch: torch.Tensor,
-                      n_graphs: int) -> torch.Tensor:
-        """Every member's logits: shape ``(n_members, n_graphs, n_classes)``."""
-        return torch.stack([member(x, edge_index, batch, n_graphs) for member in self.members])
+    def member_logits(self, x: torch.Tensor, edge_index: torch.Tensor | NeighbourSum,
+                      batch: torch.Tensor, n_graphs: int) -> torch.Tensor:
+        """Every member's logits: shape ``(n_members, n_graphs, n_classes)``.
 
-    def forward(self, x: torch.Tensor, edge_index: torch.Tensor, batch: torch.Tensor,
-                n_graphs: int) -> torch.Tensor:
+        Members that take a :class:`NeighbourSum` share one, built once per call.
+        """
+        shared = edge_index
+        if not isinstance(edge_index, NeighbourSum) and any(
+                isinstance(m, GraphClassificationNetwork) and uses_neighbour_sum(m)
+                for m in self.members):
+            shared = NeighbourSum(edge_index, len(x))
+        edge_list = shared.edge_index if isinstance(shared, NeighbourSum) else edge_index
+        return torch.stack([
+            member(x, shared if isinstance(member, GraphClassificationNetwork) else edge_list,
+                   batch, n_graphs)
+            for member in self.members])
+
+    def forward(self, x: torch.Tensor, edge_index: torch.Tensor | NeighbourSum,
+                batch: torch.Tensor, n_graphs: int) -> torch.Tensor:
         """Log of the mean class probability over members: ``(n_graphs, n_classes)``."""
         log_probabilities = torch.log_softmax(self.member_logits(x, edge_index, batch, n_graphs),
                                               dim=-1)

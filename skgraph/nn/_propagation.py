@@ -92,10 +92,14 @@ class NeighbourSum:
     Parameters
     ----------
     edge_index : torch.Tensor of shape (2, n_edges)
-        Integer node ids, in any order.
+        Integer node ids, in any order (kept as :attr:`edge_index`).
     n_nodes : int
     edge_weight : torch.Tensor of shape (n_edges,), default=None
         Weight of each message (1 when ``None``).
+    symmetric : bool, default=False
+        Whether every edge ``(j, i)`` comes with ``(i, j)`` of the same weight (an
+        undirected graph): then one matrix serves as its own transpose, built without
+        sorting when ``edge_index`` is sorted by source, as collated batches are.
 
     Examples
     --------
@@ -106,13 +110,15 @@ class NeighbourSum:
     """
 
     def __init__(self, edge_index: torch.Tensor, n_nodes: int,
-                 edge_weight: torch.Tensor | None = None) -> None:
+                 edge_weight: torch.Tensor | None = None, *, symmetric: bool = False) -> None:
         if edge_weight is None:
             edge_weight = torch.ones(edge_index.shape[1], device=edge_index.device)
         source, target = edge_index
+        self.edge_index = edge_index
         self.shape = (n_nodes, n_nodes)
-        self.matrix = _csr_by_rows(target, source, edge_weight, n_nodes)
         self.matrix_t = _csr_by_rows(source, target, edge_weight, n_nodes)
+        self.matrix = (self.matrix_t if symmetric
+                       else _csr_by_rows(target, source, edge_weight, n_nodes))
 
     def __matmul__(self, dense: torch.Tensor) -> torch.Tensor:
         if dense.requires_grad:
@@ -124,13 +130,14 @@ def _csr_by_rows(rows: torch.Tensor, cols: torch.Tensor, values: torch.Tensor, n
                  ) -> torch.Tensor:
     """The ``n x n`` CSR tensor with entries ``values`` at ``(rows, cols)`` (no duplicates
     merged: repeated pairs add up in products)."""
-    order = torch.argsort(rows, stable=True)
+    if len(rows) > 1 and not bool((rows[1:] >= rows[:-1]).all()):
+        order = torch.argsort(rows)
+        rows, cols, values = rows[order], cols[order], values[order]
     dtype = index_dtype(n, len(rows))
-    rows, cols = rows[order].to(dtype), cols[order].to(dtype)
+    rows, cols = rows.to(dtype), cols.to(dtype)
     with warnings.catch_warnings():  # torch flags CSR as beta on every construction
         warnings.simplefilter("ignore", UserWarning)
-        return torch.sparse_csr_tensor(_row_pointers(rows, n), cols,
-                                       values[order], size=(n, n),
+        return torch.sparse_csr_tensor(_row_pointers(rows, n), cols, values, size=(n, n),
                                        check_invariants=False)
 
 

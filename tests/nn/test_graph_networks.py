@@ -5,6 +5,7 @@ from torch_geometric.nn.aggr import MeanAggregation, SumAggregation
 
 from skgraph.nn import (
     GINConv,
+    GraphClassificationEnsemble,
     GraphClassificationNetwork,
     MeanReadout,
     NeighbourSum,
@@ -13,6 +14,20 @@ from skgraph.nn import (
     make_conv,
 )
 from skgraph.nn._graph_networks import _mlp
+
+
+@pytest.fixture
+def built(monkeypatch):
+    """Records every NeighbourSum construction."""
+    records = []
+    original_init = NeighbourSum.__init__
+
+    def counting_init(self, *args, **kwargs):
+        records.append(1)
+        original_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(NeighbourSum, "__init__", counting_init)
+    return records
 
 
 def _edges(n_nodes=15, n_edges=40, seed=0):
@@ -73,18 +88,10 @@ def test_readouts_equal_pyg_aggregations_including_a_graph_without_nodes(ours, t
 
 
 @pytest.mark.parametrize("conv", ["gin", "sum", "gcn"])
-def test_network_shares_one_neighbour_sum_and_matches_layer_by_layer(conv, monkeypatch):
+def test_network_shares_one_neighbour_sum_and_matches_layer_by_layer(conv, built):
     torch.manual_seed(0)
     net = GraphClassificationNetwork(4, 3, conv=conv, n_layers=3, hidden_size=8).eval()
     x, edge_index = torch.randn(15, 4), _edges()
-    built = []
-    original_init = NeighbourSum.__init__
-
-    def counting_init(self, *args, **kwargs):
-        built.append(1)
-        original_init(self, *args, **kwargs)
-
-    monkeypatch.setattr(NeighbourSum, "__init__", counting_init)
     h = net.node_representations(x, edge_index)
     assert len(built) == (0 if conv == "gcn" else 1)
     expected = x
@@ -104,3 +111,14 @@ def test_gin_network_state_matches_a_network_of_pyg_gin_convs():
     x, edge_index, batch = torch.randn(15, 4), _edges(), torch.arange(15) // 8
     torch.testing.assert_close(net.eval()(x, edge_index, batch, 2),
                                old.eval()(x, edge_index, batch, 2), rtol=1e-5, atol=1e-5)
+
+
+def test_ensemble_builds_one_neighbour_sum_for_all_members(built):
+    torch.manual_seed(0)
+    members = [GraphClassificationNetwork(4, 2, n_layers=2, hidden_size=8) for _ in range(3)]
+    ensemble = GraphClassificationEnsemble(members).eval()
+    x, edge_index, batch = torch.randn(15, 4), _edges(), torch.arange(15) // 8
+    expected = torch.stack([m(x, edge_index, batch, 2) for m in members])  # one each
+    built.clear()
+    torch.testing.assert_close(ensemble.member_logits(x, edge_index, batch, 2), expected)
+    assert len(built) == 1

@@ -109,3 +109,20 @@ def test_neighbour_sum_matches_dense_sum_over_unsorted_weighted_repeated_edges()
     # nodes beyond every edge (isolated, last) receive nothing
     assert torch.equal(NeighbourSum(torch.tensor([[0], [1]]), 4) @ torch.ones(4, 1),
                        torch.tensor([[0.0], [1.0], [0.0], [0.0]]))
+
+
+def test_symmetric_neighbour_sum_is_its_own_transpose_sorted_or_not():
+    A = _weighted_graph()
+    coo = A.tocoo()
+    edge_index = torch.from_numpy(np.vstack([coo.row, coo.col]).astype(np.int64))
+    weight = torch.from_numpy(coo.data.astype(np.float32))
+    shuffled = torch.randperm(edge_index.shape[1], generator=torch.Generator().manual_seed(0))
+    x = torch.randn(A.shape[0], 3, requires_grad=True)
+    expected = torch.from_numpy(A.toarray().astype(np.float32)) @ x
+    for order in (torch.arange(edge_index.shape[1]), shuffled):  # sorted by source, shuffled
+        op = NeighbourSum(edge_index[:, order], A.shape[0], weight[order], symmetric=True)
+        assert op.matrix is op.matrix_t
+        torch.testing.assert_close(op @ x, expected, rtol=1e-5, atol=1e-5)
+        (grad,) = torch.autograd.grad((op @ x).sum(), x)
+        torch.testing.assert_close(grad, torch.from_numpy(A.sum(axis=0).astype(np.float32))
+                                   .unsqueeze(1).expand(-1, 3), rtol=1e-5, atol=1e-5)
