@@ -141,47 +141,43 @@ def main() -> None:
         graphs, y = bunch.graphs, bunch.target
         data = [to_data(g, label) for g, label in zip(graphs, y)]
         folds = list(StratifiedKFold(10, shuffle=True, random_state=0).split(np.zeros(len(y)), y))
-        # per method: one list of fold accuracies per seed, and the summed time
-        results = {"skgraph": ([], 0.0), "PyG GIN": ([], 0.0)}
+        methods = ["skgraph"] + ([] if args.skip_pyg else ["PyG GIN"])
+        scores = {m: [] for m in methods}  # per method: a list of fold accuracies per seed
+        elapsed = dict.fromkeys(methods, 0.0)
         for seed in args.seeds:
-            for method in results:
-                results[method][0].append([])
+            for m in methods:
+                scores[m].append([])
             for k, (train, test) in enumerate(folds[: args.folds]):
                 if k < args.first_fold:
                     continue
-                start = time.perf_counter()
-                clf = GNNGraphClassifier(random_state=seed + k, max_epochs=epochs, **params)
-                clf.fit([graphs[i] for i in train], y[train])
-                ours = clf.score([graphs[i] for i in test], y[test])
-                t_ours = time.perf_counter() - start
-                scores, elapsed = results["skgraph"]
-                scores[-1].append(ours)
-                results["skgraph"] = (scores, elapsed + t_ours)
-                line = f"{name} seed {seed} fold {k}: skgraph {ours:.3f} ({t_ours:.1f}s)"
-                if not args.skip_pyg:
+                line = f"{name} seed {seed} fold {k}:"
+                for m in methods:
                     start = time.perf_counter()
-                    theirs = run_pyg([data[i] for i in train], [data[i] for i in test],
-                                     len(bunch.target_names), pyg_epochs, seed=seed + k)
-                    t_pyg = time.perf_counter() - start
-                    scores, elapsed = results["PyG GIN"]
-                    scores[-1].append(theirs)
-                    results["PyG GIN"] = (scores, elapsed + t_pyg)
-                    line += f"  PyG GIN {theirs:.3f} ({t_pyg:.1f}s)"
+                    if m == "skgraph":
+                        clf = GNNGraphClassifier(random_state=seed + k, max_epochs=epochs,
+                                                 **params)
+                        clf.fit([graphs[i] for i in train], y[train])
+                        accuracy = clf.score([graphs[i] for i in test], y[test])
+                    else:
+                        accuracy = run_pyg([data[i] for i in train], [data[i] for i in test],
+                                           len(bunch.target_names), pyg_epochs, seed=seed + k)
+                    seconds = time.perf_counter() - start
+                    scores[m][-1].append(accuracy)
+                    elapsed[m] += seconds
+                    line += f"  {m} {accuracy:.3f} ({seconds:.1f}s)"
                 print(line, flush=True)
-        for method, (scores, elapsed) in results.items():
-            if scores[0]:
-                rows.append((name, method, scores, elapsed))
+        rows += [(name, m, scores[m], elapsed[m]) for m in methods]
     print()
     n_folds = args.folds - args.first_fold
     print(f"| dataset | method | accuracy: mean over {len(args.seeds)} seed(s) of the "
           f"{n_folds}-fold mean (per seed) | std over folds | time (s) |")
     print("|---|---|---|---|---:|")
-    for name, method, scores, elapsed in rows:
-        per_seed = [np.mean(fold_scores) for fold_scores in scores]
-        spread = " / ".join(f"{np.std(fold_scores):.3f}" for fold_scores in scores)
-        detail = f" ({' / '.join(f'{m:.3f}' for m in per_seed)})" if len(scores) > 1 else ""
+    for name, method, fold_scores, seconds in rows:
+        per_seed = [np.mean(seed_scores) for seed_scores in fold_scores]
+        spread = " / ".join(f"{np.std(seed_scores):.3f}" for seed_scores in fold_scores)
+        detail = f" ({' / '.join(f'{m:.3f}' for m in per_seed)})" if len(per_seed) > 1 else ""
         print(f"| {name} | {method} | {np.mean(per_seed):.3f}{detail} | {spread} "
-              f"| {elapsed:.1f} |")
+              f"| {seconds:.1f} |")
     for name in args.datasets:
         times = {m: t for n, m, _, t in rows if n == name}
         if len(times) == 2:

@@ -32,7 +32,7 @@ from .nn._graph_networks import (
     recalibrate_batch_norm,
     uses_neighbour_sum,
 )
-from .nn._propagation import NeighbourSum
+from .nn import NeighbourSum
 
 __all__ = ["GNNGraphClassifier"]
 
@@ -267,8 +267,9 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
     compute node representations, a readout pools them into one vector per graph and
     an MLP head gives class logits; two such networks (``ensemble_size``) are trained
     side by side, each with cross-entropy, over shuffled mini-batches of graphs, and
-    their class probabilities averaged. The step size decays along a cosine over ``max_epochs``; the weights of the last
-    ``weight_averaging`` fraction of epochs are averaged. After training, the batch-norm
+    their class probabilities averaged. The step size decays along a cosine over
+    ``max_epochs``; the weights of the last ``weight_averaging`` fraction of epochs are
+    averaged. After training, the batch-norm
     statistics are recomputed for the final weights on the training graphs, so
     predictions match what training saw. With ``jumping_knowledge`` (as in the GIN paper)
     the readout pools every layer's representations.

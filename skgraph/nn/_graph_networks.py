@@ -90,7 +90,6 @@ class GINConv(nn.Module):
     def __init__(self, nn: nn.Module, eps: float = 0.0, train_eps: bool = False) -> None:
         super().__init__()
         self.nn = nn
-        self.initial_eps = eps
         if train_eps:
             self.eps = torch.nn.Parameter(torch.full((1,), float(eps)))
         else:
@@ -338,14 +337,12 @@ class GraphClassificationEnsemble(nn.Module):
 
         Members that take a :class:`NeighbourSum` share one, built once per call.
         """
-        shared = edge_index
-        if not isinstance(edge_index, NeighbourSum) and any(
-                isinstance(m, GraphClassificationNetwork) and uses_neighbour_sum(m)
-                for m in self.members):
-            shared = NeighbourSum(edge_index, len(x))
-        edge_list = shared.edge_index if isinstance(shared, NeighbourSum) else edge_index
+        edge_list = edge_index.edge_index if isinstance(edge_index, NeighbourSum) else edge_index
+        if edge_index is edge_list and uses_neighbour_sum(self):
+            edge_index = NeighbourSum(edge_list, len(x))
+        # networks take the shared operator; other members get the plain edge list
         return torch.stack([
-            member(x, shared if isinstance(member, GraphClassificationNetwork) else edge_list,
+            member(x, edge_index if isinstance(member, GraphClassificationNetwork) else edge_list,
                    batch, n_graphs)
             for member in self.members])
 

@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from ._pair_scores import _row_pointers, index_dtype
+from ._pair_scores import _csr, _row_pointers, index_dtype
 
 __all__ = ["IdentityFeatures", "NeighbourSum", "SparseOperator", "gcn_normalize"]
 
@@ -80,7 +80,7 @@ class SparseOperator:
         return sparse_dense_mm(self.matrix, dense)
 
 
-class NeighbourSum:
+class NeighbourSum(SparseOperator):
     """Sum of the messages along an edge list, ``out[i] = sum_{(j, i) in edges} w_ji x_j``.
 
     Built once from ``edge_index`` (sources in row 0, targets in row 1, PyG's convention)
@@ -120,11 +120,6 @@ class NeighbourSum:
         self.matrix = (self.matrix_t if symmetric
                        else _csr_by_rows(target, source, edge_weight, n_nodes))
 
-    def __matmul__(self, dense: torch.Tensor) -> torch.Tensor:
-        if dense.requires_grad:
-            return _SparseMatmul.apply(self.matrix, self.matrix_t, dense)
-        return sparse_dense_mm(self.matrix, dense)
-
 
 def _csr_by_rows(rows: torch.Tensor, cols: torch.Tensor, values: torch.Tensor, n: int
                  ) -> torch.Tensor:
@@ -134,11 +129,7 @@ def _csr_by_rows(rows: torch.Tensor, cols: torch.Tensor, values: torch.Tensor, n
         order = torch.argsort(rows)
         rows, cols, values = rows[order], cols[order], values[order]
     dtype = index_dtype(n, len(rows))
-    rows, cols = rows.to(dtype), cols.to(dtype)
-    with warnings.catch_warnings():  # torch flags CSR as beta on every construction
-        warnings.simplefilter("ignore", UserWarning)
-        return torch.sparse_csr_tensor(_row_pointers(rows, n), cols, values, size=(n, n),
-                                       check_invariants=False)
+    return _csr(_row_pointers(rows.to(dtype), n), cols.to(dtype), values, n)
 
 
 class IdentityFeatures:
