@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import copy
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import torch
@@ -34,7 +35,53 @@ class History:
     interrupted: bool = False
 
 
-def _adam(parameters: list[torch.nn.Parameter], learning_rate: float, weight_decay: float
+@contextmanager
+def _flat_parameters(module: torch.nn.Module) -> Iterator[list[torch.Tensor]]:
+    """Make the trainable parameters views into one buffer per device and dtype.
+
+    Yields one leaf tensor per buffer, whose ``grad`` is a buffer of which every
+    parameter's ``grad`` is a view: autograd accumulates into those views in place, so an
+    optimizer stepping the buffers updates every parameter in a few kernels instead of
+    one (plus Python bookkeeping) per tensor. Estimators here train small modules for
+    thousands of steps, where that per-tensor cost is a sizeable share of a step.
+    Gradients must be zeroed in place (``zero_grad(set_to_none=False)``). On exit every
+    parameter gets its own storage back (values kept) and no gradient.
+    """
+    groups: dict[tuple[torch.device, torch.dtype], list[torch.nn.Parameter]] = {}
+    for p in module.parameters():
+        if p.requires_grad:
+            groups.setdefault((p.device, p.dtype), []).append(p)
+    buffers = []
+    try:
+        for parameters in groups.values():
+            with torch.no_grad():
+                values = torch.cat([p.reshape(-1) for p in parameters])
+            gradients = torch.zeros_like(values)
+            offset = 0
+            for p in parameters:
+                size = p.numel()
+                p.data = values[offset:offset + size].view_as(p)
+                p.grad = gradients[offset:offset + size].view_as(p)
+                offset += size
+            buffer = values.detach().requires_grad_(True)
+            buffer.grad = gradients
+            buffers.append(buffer)
+        yield buffers
+    finally:
+        for parameters in groups.values():
+            for p in parameters:
+                p.data = p.data.clone()
+                p.grad = None
+
+
+class _Adam(torch.optim.Adam):
+    """Adam whose ``zero_grad`` always zeroes in place (gradients are views of a buffer)."""
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        super().zero_grad(set_to_none=False)
+
+
+def _adam(parameters: list[torch.Tensor], learning_rate: float, weight_decay: float
           ) -> torch.optim.Adam:
     """Adam, fused into one kernel per step where the device supports it.
 
@@ -44,10 +91,9 @@ def _adam(parameters: list[torch.nn.Parameter], learning_rate: float, weight_dec
     same; devices or dtypes without a fused kernel get the default one.
     """
     try:
-        return torch.optim.Adam(parameters, lr=learning_rate, weight_decay=weight_decay,
-                                fused=True)
+        return _Adam(parameters, lr=learning_rate, weight_decay=weight_decay, fused=True)
     except (RuntimeError, TypeError, ValueError):
-        return torch.optim.Adam(parameters, lr=learning_rate, weight_decay=weight_decay)
+        return _Adam(parameters, lr=learning_rate, weight_decay=weight_decay)
 
 
 def train_module(
@@ -82,7 +128,17 @@ def train_module(
     -------
     History
     """
-    optimizer = _adam(list(module.parameters()), learning_rate, weight_decay)
+    with _flat_parameters(module) as buffers:
+        return _train(module, run_epoch, _adam(buffers, learning_rate, weight_decay),
+                      validation_score=validation_score, max_epochs=max_epochs,
+                      n_iter_no_change=n_iter_no_change, tol=tol, verbose=verbose,
+                      description=description)
+
+
+def _train(module: torch.nn.Module, run_epoch: Callable[[torch.optim.Optimizer], float],
+           optimizer: torch.optim.Optimizer, *, validation_score: Callable[[], float] | None,
+           max_epochs: int, n_iter_no_change: int | None, tol: float, verbose: int,
+           description: str) -> History:
     history = History()
     best_state = None
     no_improvement = 0

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from skgraph import _training
 from skgraph._training import train_module
 
 
@@ -80,14 +81,66 @@ def test_adam_is_fused_where_supported_and_falls_back_otherwise(monkeypatch):
     params = [torch.nn.Parameter(torch.ones(3))]
     optimizer = _training._adam(params, 0.1, 0.0)
     assert optimizer.defaults["fused"] is True  # torch's CPU kernel (torch >= 2.4)
-    real_adam = torch.optim.Adam
+    real_adam = _training._Adam
 
     def adam_without_fused_kernel(parameters, **kwargs):
         if kwargs.pop("fused", None):
             raise RuntimeError("`fused=True` requires all the params to be on CUDA")
         return real_adam(parameters, **kwargs)
 
-    monkeypatch.setattr(torch.optim, "Adam", adam_without_fused_kernel)
+    monkeypatch.setattr(_training, "_Adam", adam_without_fused_kernel)
     fallback = _training._adam(params, 0.1, 0.01)
     assert not fallback.defaults.get("fused")
     assert fallback.defaults["lr"] == 0.1 and fallback.defaults["weight_decay"] == 0.01
+
+
+def _small_network() -> torch.nn.Module:
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Linear(5, 9), torch.nn.ReLU(), torch.nn.Linear(9, 3))
+
+
+def _adam_steps(module, parameters, steps):
+    torch.manual_seed(1)
+    x, y = torch.randn(40, 5), torch.randint(0, 3, (40,))
+    optimizer = _training._adam(parameters, 0.01, 0.001)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(module(x), y).backward()
+        optimizer.step()
+
+
+def test_flat_parameters_train_like_separate_tensors_and_give_storage_back():
+    reference = _small_network()
+    reference[2].bias.requires_grad_(False)
+    _adam_steps(reference, [p for p in reference.parameters() if p.requires_grad], 10)
+    module = _small_network()
+    frozen = module[2].bias
+    frozen.requires_grad_(False)
+    reference_frozen = frozen.detach().clone()
+    with _training._flat_parameters(module) as buffers:
+        (buffer,) = buffers
+        assert buffer.numel() == sum(p.numel() for p in module.parameters() if p.requires_grad)
+        weight = module[0].weight
+        assert weight.data_ptr() == buffer.data_ptr()  # a view into the buffer
+        assert weight.grad.data_ptr() == buffer.grad.data_ptr()
+        _adam_steps(module, buffers, 10)
+    trained = dict(module.named_parameters())
+    for name, p in reference.named_parameters():
+        if name != "2.bias":
+            # the same update up to float rounding (Adam's kernel, one tensor or many)
+            torch.testing.assert_close(trained[name], p, atol=1e-6, rtol=1e-5)
+            assert not torch.equal(trained[name], _small_network().state_dict()[name])
+    assert torch.equal(module[2].bias, reference_frozen)
+    pointers = {p.data_ptr() for p in module.parameters()}
+    assert len(pointers) == 4 and all(p.grad is None for p in module.parameters())
+
+
+def test_flat_parameters_restore_on_error():
+    module = _small_network()
+    before = {k: v.clone() for k, v in module.state_dict().items()}
+    with pytest.raises(RuntimeError, match="boom"):
+        with _training._flat_parameters(module):
+            raise RuntimeError("boom")
+    assert all(torch.equal(v, before[k]) for k, v in module.state_dict().items())
+    assert len({p.data_ptr() for p in module.parameters()}) == 4
+    assert all(p.grad is None for p in module.parameters())
