@@ -6,8 +6,10 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
+from sklearn.utils._set_output import _get_output_config
 
 from ._autoencoder import BaseGraphAutoEncoder
+from ._interop import _node_label_index
 
 __all__ = ["VGAEEmbedder"]
 
@@ -149,10 +151,18 @@ class VGAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGraphA
         Returns
         -------
         ndarray of shape (n_selected_nodes, n_components), float32
+            A pandas DataFrame under ``set_output(transform="pandas")``, indexed by the
+            node names where the graph has them (e.g. a networkx graph's nodes).
         """
         graph = self._inference_graph(X)
         Z = self._embed(graph).cpu().numpy()
-        return Z[graph.node_index] if graph.is_view else Z
+        if graph.is_view:
+            Z = Z[graph.node_index]
+        if graph.node_names is not None and _get_output_config("transform", self)["dense"] == "pandas":
+            import pandas as pd  # scikit-learn's wrapper keeps this index, names the columns
+
+            return pd.DataFrame(Z, index=_node_label_index(graph), copy=False)
+        return Z
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

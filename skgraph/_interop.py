@@ -24,6 +24,19 @@ def _node_labels(graph) -> list:
     return [name.item() if isinstance(name, np.generic) else name for name in names]
 
 
+def _selected_labels(graph) -> list:
+    """The original labels of the nodes a graph (or node view) selects, in its order."""
+    labels = _node_labels(graph)
+    return [labels[i] for i in graph.node_index.tolist()]
+
+
+def _node_label_index(graph):
+    """A pandas Index of :func:`_selected_labels` named ``node`` (tuple labels kept whole)."""
+    import pandas as pd
+
+    return pd.Index(_selected_labels(graph), name="node", tupleize_cols=False)
+
+
 def _rows(values: Any, n_rows: int, what: str) -> np.ndarray:
     if hasattr(values, "to_numpy"):  # a pandas DataFrame, e.g. from set_output("pandas")
         values = values.to_numpy()
@@ -118,8 +131,7 @@ def embeddings_by_node(graph: Any, embeddings: Any, *, output: str = "dict"):
     if output not in ("dict", "pandas"):
         raise ValueError(f"output must be 'dict' or 'pandas', got {output!r}.")
     graph = as_graph(graph)
-    labels = _node_labels(graph)
-    selected = [labels[i] for i in graph.node_index.tolist()]
+    selected = _selected_labels(graph)
     columns = list(embeddings.columns) if hasattr(embeddings, "columns") else None
     Z = _rows(embeddings, len(selected), "embeddings")
     if output == "dict":
@@ -128,5 +140,4 @@ def embeddings_by_node(graph: Any, embeddings: Any, *, output: str = "dict"):
 
     if columns is None:
         columns = [f"z{i}" for i in range(Z.shape[1])]
-    index = pd.Index(selected, name="node", tupleize_cols=False)
-    return pd.DataFrame(Z, index=index, columns=columns)
+    return pd.DataFrame(Z, index=_node_label_index(graph), columns=columns)

@@ -11,7 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 
-from skgraph import VGAEEmbedder
+from skgraph import Graph, VGAEEmbedder
 from skgraph.datasets import make_community_graph
 
 from .conftest import FAST
@@ -228,3 +228,33 @@ def test_set_output_pandas(community):
     assert isinstance(out, pd.DataFrame) and list(out.columns) == ["vgaeembedder0",
                                                                     "vgaeembedder1",
                                                                     "vgaeembedder2"]
+    assert list(out.index) == list(range(G.n_nodes))
+
+
+def test_set_output_pandas_indexes_rows_by_node_names(community):
+    pd = pytest.importorskip("pandas")
+    G, _ = community
+    names = np.array([f"n{i}" for i in range(G.n_nodes)])
+    named = Graph(G.adjacency, G.features, node_names=names)
+    embedder = VGAEEmbedder(n_components=3, **FAST).fit(named)
+    plain = embedder.transform(named)
+    out = embedder.set_output(transform="pandas").transform(named)
+    assert isinstance(out, pd.DataFrame) and list(out.index) == list(names)
+    assert out.index.name == "node"  # as skgraph.embeddings_by_node names it
+    assert list(out.columns) == ["vgaeembedder0", "vgaeembedder1", "vgaeembedder2"]
+    np.testing.assert_array_equal(out.to_numpy(), plain)
+    view = named[[5, 2]]
+    out = embedder.transform(view)
+    assert list(out.index) == ["n5", "n2"]
+    np.testing.assert_array_equal(out.to_numpy(), plain[[5, 2]])
+    assert isinstance(embedder.set_output(transform="default").transform(named), np.ndarray)
+
+
+def test_set_output_pandas_keeps_tuple_node_names_whole():
+    pd = pytest.importorskip("pandas")
+    nx = pytest.importorskip("networkx")
+    grid = nx.grid_2d_graph(3, 4)  # nodes (i, j)
+    out = VGAEEmbedder(n_components=2, featureless="degree", **FAST).set_output(
+        transform="pandas").fit_transform(grid)
+    assert not isinstance(out.index, pd.MultiIndex) and list(out.index) == list(grid.nodes)
+    assert out.index.name == "node"
