@@ -9,7 +9,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit
 from sklearn.utils._set_output import _get_output_config
 
 from ._autoencoder import BaseGraphAutoEncoder
-from ._interop import _node_label_index
+from ._interop import _node_label_index, _selected_labels
 
 __all__ = ["VGAEEmbedder"]
 
@@ -158,10 +158,11 @@ class VGAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGraphA
         Z = self._embed(graph).cpu().numpy()
         if graph.is_view:
             Z = Z[graph.node_index]
-        if graph.node_names is not None and _get_output_config("transform", self)["dense"] == "pandas":
+        pandas = _get_output_config("transform", self)["dense"] == "pandas"
+        if pandas and graph.node_names is not None:
             import pandas as pd  # scikit-learn's wrapper keeps this index, names the columns
 
-            return pd.DataFrame(Z, index=_node_label_index(graph), copy=False)
+            return pd.DataFrame(Z, index=_node_label_index(_selected_labels(graph)), copy=False)
         return Z
 
     def __sklearn_tags__(self):

@@ -32,7 +32,7 @@ from .nn._graph_networks import (
     recalibrate_batch_norm,
     uses_neighbour_sum,
 )
-from .nn import NeighbourSum
+from .nn._propagation import NeighbourSum
 
 __all__ = ["GNNGraphClassifier"]
 

@@ -30,11 +30,12 @@ def _selected_labels(graph) -> list:
     return [labels[i] for i in graph.node_index.tolist()]
 
 
-def _node_label_index(graph):
-    """A pandas Index of :func:`_selected_labels` named ``node`` (tuple labels kept whole)."""
+def _node_label_index(labels: list):
+    """``labels`` (from :func:`_selected_labels`) as a pandas Index named ``node``, tuple
+    labels kept whole."""
     import pandas as pd
 
-    return pd.Index(_selected_labels(graph), name="node", tupleize_cols=False)
+    return pd.Index(labels, name="node", tupleize_cols=False)
 
 
 def _rows(values: Any, n_rows: int, what: str) -> np.ndarray:
@@ -140,4 +141,4 @@ def embeddings_by_node(graph: Any, embeddings: Any, *, output: str = "dict"):
 
     if columns is None:
         columns = [f"z{i}" for i in range(Z.shape[1])]
-    return pd.DataFrame(Z, index=_node_label_index(graph), columns=columns)
+    return pd.DataFrame(Z, index=_node_label_index(selected), columns=columns)

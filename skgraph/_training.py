@@ -128,58 +128,48 @@ def train_module(
     -------
     History
     """
-    with _flat_parameters(module) as buffers:
-        return _train(module, run_epoch, _adam(buffers, learning_rate, weight_decay),
-                      validation_score=validation_score, max_epochs=max_epochs,
-                      n_iter_no_change=n_iter_no_change, tol=tol, verbose=verbose,
-                      description=description)
-
-
-def _train(module: torch.nn.Module, run_epoch: Callable[[torch.optim.Optimizer], float],
-           optimizer: torch.optim.Optimizer, *, validation_score: Callable[[], float] | None,
-           max_epochs: int, n_iter_no_change: int | None, tol: float, verbose: int,
-           description: str) -> History:
     history = History()
     best_state = None
     no_improvement = 0
-    bar = tqdm(range(max_epochs), desc=description, disable=not verbose, leave=verbose > 1,
-               dynamic_ncols=True)
-    try:
-        for _ in bar:
-            module.train()
-            loss = float(run_epoch(optimizer))
-            if not torch.isfinite(torch.tensor(loss)):
-                raise FloatingPointError(
-                    f"the training loss became {loss} at epoch {history.n_iter + 1}; "
-                    "lower learning_rate or rescale the features.")
-            history.loss_curve.append(loss)
-            history.n_iter += 1
-            if validation_score is None:
-                improved = loss < history.best_loss - tol
-                history.best_loss = min(history.best_loss, loss)
-                postfix = {"loss": f"{loss:.4f}"}
-            else:
-                module.eval()
-                with torch.no_grad():
-                    score = float(validation_score())
-                history.validation_scores.append(score)
-                best = history.best_validation_score
-                improved = best is None or score > best + tol
-                if best is None or score > best:
-                    history.best_validation_score = score
-                    best_state = copy.deepcopy(module.state_dict())
-                postfix = {"loss": f"{loss:.4f}", "val": f"{score:.4f}"}
-            bar.set_postfix(postfix, refresh=False)
-            no_improvement = 0 if improved else no_improvement + 1
-            if n_iter_no_change is not None and no_improvement > n_iter_no_change:
-                history.stopped_early = True
-                break
-    except KeyboardInterrupt:
-        history.interrupted = True
-        warnings.warn(f"training interrupted after {history.n_iter} epoch(s); the estimator keeps "
-                      "the best model so far and stays usable.", UserWarning, stacklevel=3)
-    finally:
-        bar.close()
+    with _flat_parameters(module) as buffers, tqdm(
+            range(max_epochs), desc=description, disable=not verbose, leave=verbose > 1,
+            dynamic_ncols=True) as bar:
+        optimizer = _adam(buffers, learning_rate, weight_decay)
+        try:
+            for _ in bar:
+                module.train()
+                loss = float(run_epoch(optimizer))
+                if not torch.isfinite(torch.tensor(loss)):
+                    raise FloatingPointError(
+                        f"the training loss became {loss} at epoch {history.n_iter + 1}; "
+                        "lower learning_rate or rescale the features.")
+                history.loss_curve.append(loss)
+                history.n_iter += 1
+                if validation_score is None:
+                    improved = loss < history.best_loss - tol
+                    history.best_loss = min(history.best_loss, loss)
+                    postfix = {"loss": f"{loss:.4f}"}
+                else:
+                    module.eval()
+                    with torch.no_grad():
+                        score = float(validation_score())
+                    history.validation_scores.append(score)
+                    best = history.best_validation_score
+                    improved = best is None or score > best + tol
+                    if best is None or score > best:
+                        history.best_validation_score = score
+                        best_state = copy.deepcopy(module.state_dict())
+                    postfix = {"loss": f"{loss:.4f}", "val": f"{score:.4f}"}
+                bar.set_postfix(postfix, refresh=False)
+                no_improvement = 0 if improved else no_improvement + 1
+                if n_iter_no_change is not None and no_improvement > n_iter_no_change:
+                    history.stopped_early = True
+                    break
+        except KeyboardInterrupt:
+            history.interrupted = True
+            warnings.warn(f"training interrupted after {history.n_iter} epoch(s); the estimator "
+                          "keeps the best model so far and stays usable.", UserWarning,
+                          stacklevel=3)
     if best_state is not None:
         module.load_state_dict(best_state)
     module.eval()
