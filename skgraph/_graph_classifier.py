@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 from threadpoolctl import threadpool_limits
@@ -233,6 +234,7 @@ class _TrainingData:
     learning_rate: float
     max_epochs: int
     label_smoothing: float = 0.0
+    weights: torch.Tensor | None = None  # per graph, mean 1 over the training graphs
     average_from: int | None = None  # epochs after which the weights are averaged
     weight_sum: dict[str, torch.Tensor] | None = None
     n_averaged: int = 0
@@ -342,6 +344,12 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
         ``1 - label_smoothing + label_smoothing / n_classes`` rather than 1, which keeps
         the logits bounded and the probabilities less overconfident. ``loss_curve_``
         includes the smoothing term.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the training loss, as in scikit-learn's linear models: a
+        dict ``{class_label: weight}`` (classes left out weigh 1), ``"balanced"`` for
+        ``n_graphs / (n_classes * np.bincount(y))``, so that every class weighs the same in
+        total, or None for equal weights. Multiplied with ``sample_weight`` when both are
+        given.
     weight_decay : float, default=0.0
         L2 penalty (Adam's ``weight_decay``).
     early_stopping : bool, default=False
@@ -423,6 +431,7 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
         "weight_averaging": [Interval(Real, 0, 1, closed="left")],
         "ensemble_size": [Interval(Integral, 1, None, closed="left")],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
     }
 
     def __init__(self, conv: str = "gin", *, readout: str = "sum", n_layers: int = 4,
@@ -431,7 +440,7 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
                  weight_averaging: float = 0.5, ensemble_size: int = 2,
                  batch_size: int = 32, max_epochs: int = 100,
                  learning_rate: float = 0.01, label_smoothing: float = 0.0,
-                 weight_decay: float = 0.0, early_stopping: bool = False,
+                 class_weight: dict | str | None = None, weight_decay: float = 0.0, early_stopping: bool = False,
                  validation_fraction: float = 0.1, n_iter_no_change: int | None = None,
                  tol: float = 1e-4, device: str = "auto", random_state=None, verbose: int = 0,
                  warm_start: bool = False) -> None:
@@ -449,6 +458,7 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
         self.max_epochs = max_epochs
         self.learning_rate = learning_rate
         self.label_smoothing = label_smoothing
+        self.class_weight = class_weight
         self.weight_decay = weight_decay
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -474,7 +484,7 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
         """Give a pickle written before a parameter or attribute existed the value that
         reproduces how it was fitted (no walk encoding, one network, no clip, ...)."""
         for name, value in (("random_walk_encoding", 0), ("ensemble_size", 1),
-                            ("label_smoothing", 0.0)):
+                            ("label_smoothing", 0.0), ("class_weight", None)):
             state.setdefault(name, value)
         if "feature_offset_" in state:  # fitted
             state.setdefault("feature_bound_", None)
@@ -486,7 +496,7 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
 
     # -- fit -----------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X: Sequence[Any], y: Any) -> GNNGraphClassifier:
+    def fit(self, X: Sequence[Any], y: Any, sample_weight: Any = None) -> GNNGraphClassifier:
         """Train on a sequence of graphs and one class label per graph.
 
         Parameters
@@ -497,6 +507,13 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
             feature width.
         y : array-like of shape (n_graphs,)
             Class labels (ints, strings, ...), at least two distinct ones.
+        sample_weight : array-like of shape (n_graphs,) or float, default=None
+            Non-negative weight of each graph in the training loss (times its class's
+            ``class_weight``). Only the ratios matter: the weights are rescaled to a mean
+            of 1, so that the step size means the same as without weights; a graph of
+            weight 0 does not train the network (it still counts in the feature
+            statistics of ``standardize``). The validation accuracy of ``early_stopping``
+            is unweighted.
 
         Returns
         -------
@@ -512,6 +529,7 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
         if len(classes) < 2:
             raise ValueError(f"y has a single class ({classes[0]!r}); a classifier needs "
                              "samples of at least 2 classes.")
+        weights = self._graph_weights(sample_weight, classes, y, y_encoded)
         collated, width = _collate(graphs, None, "X", self.random_walk_encoding)
         self.classes_ = classes
         self.n_classes_ = len(classes)
@@ -541,7 +559,9 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
             prepared.append(_TrainingData(collated.to(device), targets.to(device),
                                           torch.from_numpy(ids).to(device), validation,
                                           self.batch_size, self.learning_rate, self.max_epochs,
-                                          self.label_smoothing, average_from))
+                                          self.label_smoothing,
+                                          None if weights is None else weights.to(device),
+                                          average_from))
             return prepared[-1]
 
         work_size = self._work_size(collated, self.batch_size)
@@ -556,6 +576,39 @@ class GNNGraphClassifier(ClassifierMixin, BaseGraphEstimator):
                 data.graphs.batch(ids, neighbour_sum) for ids in _batches(
                     data.train_ids[order.to(data.train_ids.device)], data.batch_size)))
         return self
+
+    def _graph_weights(self, sample_weight: Any, classes: np.ndarray, y: np.ndarray,
+                       y_encoded: np.ndarray) -> torch.Tensor | None:
+        """Each graph's weight in the loss (``sample_weight`` times ``class_weight``),
+        rescaled to mean 1; None when every graph weighs the same."""
+        n_graphs = len(y)
+        weights = np.ones(n_graphs)
+        if sample_weight is not None:
+            given = np.asarray(sample_weight)
+            if given.dtype.kind not in "biuf":  # bool, ints, floats
+                raise TypeError(f"sample_weight must be numbers, got dtype {given.dtype}.")
+            weights = np.broadcast_to(given, (n_graphs,)).astype(np.float64) \
+                if given.ndim == 0 else given.astype(np.float64)
+            if weights.shape != (n_graphs,):
+                raise ValueError(f"sample_weight has shape {given.shape}; expected "
+                                 f"({n_graphs},), one weight per graph, or a single number.")
+            if not np.isfinite(weights).all() or (weights < 0).any():
+                raise ValueError("sample_weight must be finite and non-negative.")
+        if self.class_weight is not None:
+            if isinstance(self.class_weight, dict):
+                unknown = [c for c in self.class_weight if c not in set(classes.tolist())]
+                if unknown:
+                    raise ValueError(f"class_weight names classes not in y: {unknown!r}; "
+                                     f"the classes are {classes.tolist()!r}.")
+            weights = weights * compute_class_weight(self.class_weight, classes=classes,
+                                                     y=y)[y_encoded]
+        if not weights.sum() > 0:
+            raise ValueError("sample_weight (times class_weight) is zero for every graph; at "
+                             "least one graph needs a positive weight.")
+        weights = weights / weights.mean()
+        if (weights == 1).all():
+            return None
+        return torch.from_numpy(weights.astype(np.float32))
 
     def _scaled(self, collated: _CollatedGraphs) -> _CollatedGraphs:
         """``collated`` with its node features scaled by the fitted statistics (a new tensor)."""
@@ -675,7 +728,8 @@ def _run_epoch(module: GraphClassificationNetwork | GraphClassificationEnsemble,
 
     The step size follows a cosine decay from ``learning_rate`` over ``max_epochs``, so the
     weights settle by the last epoch. Each member of an ensemble is trained on its own
-    cross-entropy (the sum over members is minimised; their parameters are disjoint).
+    cross-entropy (the sum over members is minimised; their parameters are disjoint), each
+    graph's term multiplied by its weight when the fit was given any.
     """
     for group in optimizer.param_groups:
         cosine = 0.5 * (1 + math.cos(math.pi * data.epoch / data.max_epochs))
@@ -690,7 +744,10 @@ def _run_epoch(module: GraphClassificationNetwork | GraphClassificationEnsemble,
         logits = module.member_logits(*data.graphs.batch(ids, neighbour_sum))
         n_members = logits.shape[0]
         loss = F.cross_entropy(logits.flatten(0, 1), data.y[ids].repeat(n_members),
-                               label_smoothing=data.label_smoothing)
+                               label_smoothing=data.label_smoothing,
+                               reduction="mean" if data.weights is None else "none")
+        if data.weights is not None:
+            loss = (loss * data.weights[ids].repeat(n_members)).mean()
         (loss * n_members).backward()
         optimizer.step()
         total += loss.detach() * len(ids)

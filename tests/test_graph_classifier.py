@@ -192,7 +192,8 @@ def test_pickle_from_before_the_walk_encoding_ensembles_and_the_clip_still_loads
     clf.feature_bound_ = None  # models of that time did not clip
     P = clf.predict_proba(graphs)
     state = clf.__getstate__()
-    for name in ("random_walk_encoding", "ensemble_size", "label_smoothing", "feature_bound_"):
+    for name in ("random_walk_encoding", "ensemble_size", "label_smoothing", "class_weight",
+                 "feature_bound_"):
         del state[name]
     old = GNNGraphClassifier.__new__(GNNGraphClassifier)
     old.__setstate__(state)
@@ -469,3 +470,106 @@ def test_batches_share_one_neighbour_sum_with_the_same_outputs_as_edge_lists():
     with torch.no_grad():
         torch.testing.assert_close(module.member_logits(x, shared, batch, n),
                                    module.member_logits(x, edge_index, batch, n))
+
+
+def _poisoned_toy(n_clean=20, n_poisoned=10, seed=0):
+    """The toy problem plus graphs that look "neg" (features near -1) but are labelled "pos"."""
+    graphs, y = toy_graphs(n_clean, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    poisoned = [(TOY_A, -1.0 + 0.1 * rng.normal(size=(5, 2))) for _ in range(n_poisoned)]
+    return graphs + poisoned, np.concatenate([y, ["pos"] * n_poisoned]), len(graphs)
+
+
+def test_graphs_of_weight_zero_do_not_train_the_network():
+    graphs, y, n_clean = _poisoned_toy()
+    weights = np.r_[np.ones(n_clean), np.zeros(len(y) - n_clean)]
+    kwargs = dict(max_epochs=30, random_state=0, device="cpu")
+    weighted = GNNGraphClassifier(**kwargs).fit(graphs, y, sample_weight=weights)
+    unweighted = GNNGraphClassifier(**kwargs).fit(graphs, y)
+    neg = list(weighted.classes_).index("neg")
+    # the poisoned graphs follow the clean rule when they weigh nothing...
+    assert weighted.predict_proba(graphs[n_clean:])[:, neg].min() > 0.9
+    assert weighted.score(graphs[:n_clean], y[:n_clean]) == 1.0
+    # ...and pull their look-alikes towards "pos" when they count
+    assert unweighted.predict_proba(graphs[n_clean:])[:, neg].mean() < 0.8
+
+
+def test_only_the_ratios_of_sample_weights_matter():
+    graphs, y = community_graphs()
+    weights = np.random.default_rng(0).uniform(0.5, 2.0, size=len(y))
+    a = GNNGraphClassifier(**FAST).fit(graphs, y, sample_weight=weights)
+    b = GNNGraphClassifier(**FAST).fit(graphs, y, sample_weight=4 * weights)
+    assert np.array_equal(a.predict_proba(graphs), b.predict_proba(graphs))
+    plain = GNNGraphClassifier(**FAST).fit(graphs, y)
+    assert not np.allclose(plain.predict_proba(graphs), a.predict_proba(graphs))
+    for uniform in (3.0, np.full(len(y), 0.5), [True] * len(y)):
+        same = GNNGraphClassifier(**FAST).fit(graphs, y, sample_weight=uniform)
+        assert np.array_equal(same.predict_proba(graphs), plain.predict_proba(graphs))
+        assert same.loss_curve_ == plain.loss_curve_
+
+
+def test_class_weight_multiplies_each_graphs_loss_by_its_classs_weight():
+    graphs, y = toy_graphs(24, seed=5)
+    by_class = GNNGraphClassifier(class_weight={"pos": 3.0}, **FAST).fit(graphs, y)
+    by_graph = GNNGraphClassifier(**FAST).fit(graphs, y, sample_weight=np.where(y == "pos", 3, 1))
+    assert np.array_equal(by_class.predict_proba(graphs), by_graph.predict_proba(graphs))
+    both = GNNGraphClassifier(class_weight={"pos": 3.0}, **FAST).fit(
+        graphs, y, sample_weight=np.where(y == "neg", 3.0, 1.0))  # 3 x 1 and 1 x 3: uniform
+    plain = GNNGraphClassifier(**FAST).fit(graphs, y)
+    assert np.array_equal(both.predict_proba(graphs), plain.predict_proba(graphs))
+
+
+def test_balanced_class_weight_favours_the_minority_class():
+    rng = np.random.default_rng(0)
+    y = np.array([0] * 48 + [1] * 12)
+    # heavily overlapping classes: the features only lean one way or the other
+    graphs = [(TOY_A, (0.3 if label else -0.3) + rng.normal(size=(5, 2))) for label in y]
+    test = [(TOY_A, rng.normal(size=(5, 2))) for _ in range(200)]
+    kwargs = dict(max_epochs=20, random_state=0, device="cpu")
+    balanced = GNNGraphClassifier(class_weight="balanced", **kwargs).fit(graphs, y)
+    expected = len(y) / (2 * np.bincount(y))  # n / (n_classes * count): 0.625 and 2.5
+    same = GNNGraphClassifier(**kwargs).fit(graphs, y, sample_weight=expected[y])
+    assert np.array_equal(balanced.predict_proba(test), same.predict_proba(test))
+    plain = GNNGraphClassifier(**kwargs).fit(graphs, y)
+    assert balanced.predict_proba(test)[:, 1].mean() > plain.predict_proba(test)[:, 1].mean() + 0.1
+    assert (balanced.predict(test) == 1).mean() > (plain.predict(test) == 1).mean()
+
+
+def test_sample_weight_in_cross_val_score_and_pipelines():
+    from sklearn.pipeline import make_pipeline
+
+    graphs, y = community_graphs()
+    weights = np.r_[np.ones(12), np.full(12, 2.0)]
+    scores = cross_val_score(GNNGraphClassifier(**FAST), graphs, y, cv=3,
+                             params={"sample_weight": weights})
+    assert scores.shape == (3,)
+    pipe = make_pipeline(GNNGraphClassifier(**FAST))
+    pipe.fit(graphs, y, gnngraphclassifier__sample_weight=weights)
+    direct = GNNGraphClassifier(**FAST).fit(graphs, y, sample_weight=weights)
+    assert np.array_equal(pipe.predict_proba(graphs), direct.predict_proba(graphs))
+
+
+@pytest.mark.parametrize("sample_weight, error, match", [
+    (np.ones(3), ValueError, r"sample_weight has shape \(3,\); expected \(24,\)"),
+    (np.ones((24, 2)), ValueError, "sample_weight has shape"),
+    (np.r_[-1.0, np.ones(23)], ValueError, "finite and non-negative"),
+    (np.r_[np.nan, np.ones(23)], ValueError, "finite and non-negative"),
+    (np.zeros(24), ValueError, "zero for every graph"),
+    (["a"] * 24, TypeError, "sample_weight must be numbers"),
+])
+def test_bad_sample_weight(sample_weight, error, match):
+    graphs, y = community_graphs()
+    before = copy.deepcopy(sample_weight)
+    with pytest.raises(error, match=match):
+        GNNGraphClassifier(**FAST).fit(graphs, y, sample_weight=sample_weight)
+    np.testing.assert_array_equal(sample_weight, before)
+
+
+def test_bad_class_weight():
+    graphs, y = community_graphs()
+    with pytest.raises(ValueError, match=r"class_weight names classes not in y: \[7\]"):
+        GNNGraphClassifier(class_weight={7: 2.0}, **FAST).fit(graphs, y)
+    with pytest.raises(ValueError, match="class_weight"):  # InvalidParameterError
+        GNNGraphClassifier(class_weight="equal", **FAST).fit(graphs, y)
+    with pytest.raises(ValueError, match="zero for every graph"):
+        GNNGraphClassifier(class_weight={0: 0.0, 1: 0.0}, **FAST).fit(graphs, y)
