@@ -12,7 +12,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_val_score
 
 from skgraph import GNNGraphClassifier, Graph
-from skgraph._graph_classifier import _collate
+from skgraph._graph_collation import _collate
 from skgraph.nn import NeighbourSum
 
 # The seed's 5-node graph (adjacency with self loops; Graph drops the loops).
@@ -400,7 +400,7 @@ def test_standardize_is_validated():
 
 
 def test_weight_averaging_returns_the_mean_of_the_last_epochs_weights(monkeypatch):
-    import skgraph._graph_classifier as module
+    import skgraph._graph_level as module
 
     graphs, y = toy_graphs(16, seed=3)
     snapshots = []
@@ -428,7 +428,7 @@ def test_weight_averaging_returns_the_mean_of_the_last_epochs_weights(monkeypatc
 
 @pytest.mark.parametrize("weight_averaging", [0.0, 0.5])
 def test_step_size_decays_along_a_cosine_over_all_epochs(monkeypatch, weight_averaging):
-    import skgraph._graph_classifier as module
+    import skgraph._graph_level as module
 
     graphs, y = toy_graphs(16, seed=3)
     steps = []

@@ -1,0 +1,219 @@
+"""A sequence of graphs collated once into flat tensors: validation, features, batches.
+
+What every graph-level estimator shares before its network: each graph validated (through
+:func:`~skgraph.as_graph`), its node features (plus random-walk return probabilities)
+stacked, its edges in local node ids, mini-batches sliced from them without copying the
+graphs again, and the per-column scaling of the node features.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from threadpoolctl import threadpool_limits
+
+from ._graph import Graph, as_graph
+from ._node_inputs import degree_features, return_probabilities
+from .nn._propagation import NeighbourSum
+
+# Inference processes graphs in chunks of at most this many nodes (or one larger graph).
+_INFERENCE_NODES = 200_000
+
+
+# -- a collated set of graphs ---------------------------------------------------
+@dataclass
+class _CollatedGraphs:
+    """Many graphs stored once as flat tensors, from which mini-batches are sliced cheaply.
+
+    ``x`` holds every node's features, graph after graph; ``edge_index`` every graph's
+    edges (both directions) in *local* node ids, graph after graph; ``node_ptr`` and
+    ``edge_ptr`` are the start offsets of each graph (CSR style).
+    """
+
+    x: torch.Tensor
+    edge_index: torch.Tensor
+    node_ptr: torch.Tensor
+    edge_ptr: torch.Tensor
+
+    @property
+    def n_graphs(self) -> int:
+        return len(self.node_ptr) - 1
+
+    def to(self, device: torch.device) -> _CollatedGraphs:
+        return _CollatedGraphs(self.x.to(device), self.edge_index.to(device),
+                               self.node_ptr.to(device), self.edge_ptr.to(device))
+
+    def batch(self, graph_ids: torch.Tensor, neighbour_sum: bool = False
+              ) -> tuple[torch.Tensor, torch.Tensor | NeighbourSum, torch.Tensor, int]:
+        """The block-diagonal mini-batch of ``graph_ids``: ``x, edge_index, batch, n_graphs``.
+
+        With ``neighbour_sum`` the edges come as a :class:`~skgraph.nn.NeighbourSum`, for
+        every layer and network to share: one matrix, its own transpose (the graphs are
+        undirected), built without sorting (the edges are sorted by source).
+        """
+        n_nodes = self.node_ptr[graph_ids + 1] - self.node_ptr[graph_ids]
+        n_edges = self.edge_ptr[graph_ids + 1] - self.edge_ptr[graph_ids]
+        total_nodes, total_edges = (int(t) for t in torch.stack([n_nodes.sum(), n_edges.sum()]))
+        nodes = _concatenated_ranges(self.node_ptr[graph_ids], n_nodes, total_nodes)
+        edges = _concatenated_ranges(self.edge_ptr[graph_ids], n_edges, total_edges)
+        new_starts = torch.cumsum(n_nodes, 0) - n_nodes
+        shift = torch.repeat_interleave(new_starts, n_edges, output_size=total_edges)
+        edge_index = self.edge_index[:, edges] + shift
+        positions = torch.arange(len(graph_ids), device=graph_ids.device)
+        batch = torch.repeat_interleave(positions, n_nodes, output_size=total_nodes)
+        if neighbour_sum:
+            edge_index = NeighbourSum(edge_index, total_nodes, symmetric=True)
+        return self.x[nodes], edge_index, batch, len(graph_ids)
+
+
+def _concatenated_ranges(starts: torch.Tensor, counts: torch.Tensor, total: int) -> torch.Tensor:
+    """``cat([arange(s, s + c) for s, c in zip(starts, counts)])`` without a Python loop."""
+    offsets = torch.cumsum(counts, 0) - counts
+    return (torch.arange(total, device=starts.device)
+            + torch.repeat_interleave(starts - offsets, counts, output_size=total))
+
+
+def _check_graph_sequence(graphs: Any, what: str = "X") -> list:
+    """The items of a sequence of graphs; a single graph passed instead is a TypeError."""
+    single = (
+        isinstance(graphs, Graph) or sp.issparse(graphs)
+        or (isinstance(graphs, np.ndarray) and graphs.ndim == 2 and graphs.dtype != object)
+        or type(graphs).__module__.startswith(("networkx", "torch_geometric"))
+        or (isinstance(graphs, tuple) and 1 <= len(graphs) <= 2 and _looks_like_adjacency(graphs[0])
+            and (len(graphs) == 1 or graphs[1] is None or _rows(graphs[1]) == _rows(graphs[0])))
+    )
+    if single and not type(graphs).__name__.endswith("Dataset"):  # a PyG dataset is a sequence
+        raise TypeError(f"{what} must be a sequence of graphs (e.g. a list), one per sample; got a "
+                        f"single graph ({type(graphs).__name__}). Wrap it in a list: [graph].")
+    if isinstance(graphs, (str, bytes)) or not isinstance(graphs, Iterable):
+        raise TypeError(f"{what} must be a sequence of graphs (e.g. a list), got "
+                        f"{type(graphs).__name__}.")
+    items = list(graphs)
+    if not items:
+        raise ValueError(f"{what} is empty: expected at least one graph.")
+    return items
+
+
+def _looks_like_adjacency(obj: Any) -> bool:
+    return sp.issparse(obj) or (isinstance(obj, np.ndarray) and obj.ndim == 2
+                                and obj.shape[0] == obj.shape[1] and obj.dtype != object)
+
+
+def _rows(obj: Any) -> int | None:
+    shape = getattr(obj, "shape", None)
+    return shape[0] if shape else None
+
+
+def _node_features(graph: Graph) -> np.ndarray:
+    """Dense float32 node features; ``[1, log(1 + degree)]`` for a featureless graph."""
+    if graph.features is None:
+        return degree_features(graph.adjacency)
+    features = graph.features
+    return (features.toarray() if sp.issparse(features) else np.asarray(features)
+            ).astype(np.float32, copy=False)
+
+
+def _collate(graphs: Sequence[Any], width: int | None, what: str, walk_steps: int
+             ) -> tuple[_CollatedGraphs, int]:
+    """Validate every graph (through ``as_graph``) and store them as flat CPU tensors.
+
+    ``width`` is the node feature width every graph must have (``None``: the first's);
+    returns the collated graphs and that width (0 for featureless graphs). Each node's
+    features are followed by its ``walk_steps`` random-walk return probabilities.
+    """
+    # many small eigendecompositions, where BLAS threads only contend; entering the limit
+    # costs about a millisecond, so only when there are walks to compute
+    limit = threadpool_limits(limits=1, user_api="blas") if walk_steps else nullcontext()
+    with limit:
+        return _collate_graphs(graphs, width, what, walk_steps)
+
+
+def _collate_graphs(graphs: Sequence[Any], width: int | None, what: str, walk_steps: int
+                    ) -> tuple[_CollatedGraphs, int]:
+    xs, edges, n_nodes, n_edges = [], [], [], []
+    expected = width
+    for i, item in enumerate(graphs):
+        try:
+            graph = as_graph(item).whole()
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{what}[{i}] is not a valid graph: {exc}") from None
+        if expected is None:
+            expected = graph.n_features
+        elif graph.n_features != expected:
+            origin = "the first graph" if width is None else "the training graphs"
+            raise ValueError(f"{what}[{i}] has {graph.n_features} node features but {origin} "
+                             f"had {expected}; every graph needs the same feature width "
+                             "(0 for featureless graphs).")
+        coo = graph.adjacency.tocoo()
+        features = _node_features(graph)
+        if walk_steps:
+            features = np.hstack([features, return_probabilities(graph.adjacency, walk_steps)])
+        xs.append(features)
+        edges.append(np.vstack([coo.row, coo.col]))
+        n_nodes.append(graph.n_nodes)
+        n_edges.append(coo.nnz)
+    ptr = [torch.from_numpy(np.concatenate([[0], np.cumsum(n)]).astype(np.int64))
+           for n in (n_nodes, n_edges)]
+    collated = _CollatedGraphs(torch.from_numpy(np.concatenate(xs)),
+                               torch.from_numpy(np.hstack(edges).astype(np.int64)), *ptr)
+    return collated, expected
+
+
+# Standardised values of real-valued columns are clipped to this many standard deviations.
+_CLIP_STDS = 3.0
+
+
+def _feature_scaling(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Per-column ``(offset, scale, bound)``: ``clip((x - offset) / scale, -bound, bound)``.
+
+    Constant columns are left unchanged (offset 0, scale 1, no bound: a constant input
+    still counts neighbours under sum aggregation); two-valued columns (e.g. one-hot
+    labels) are mapped to ``{0, 1}``, smallest value to 0 (no bound); every other column
+    is standardised to zero mean and unit variance and clipped to ``_CLIP_STDS`` standard
+    deviations, so that a few outlying values (summed over neighbours and nodes) cannot
+    dominate. Statistics are computed in float64 over all nodes of ``x``.
+    """
+    x = x.double()
+    offset = torch.zeros(x.shape[1], dtype=torch.float64)
+    scale = torch.ones(x.shape[1], dtype=torch.float64)
+    bound = torch.full((x.shape[1],), math.inf, dtype=torch.float64)
+    for j in range(x.shape[1]):
+        column = x[:, j]
+        low, high = column.min(), column.max()
+        if high <= low:
+            continue
+        if not torch.any((column != low) & (column != high)):
+            offset[j], scale[j] = low, high - low
+        else:
+            std = column.std(unbiased=False)
+            if std > 0:
+                offset[j], scale[j], bound[j] = column.mean(), std, _CLIP_STDS
+    return offset.float(), scale.float(), bound.float()
+
+
+def _chunks(node_ptr: torch.Tensor, budget: int) -> list[torch.Tensor]:
+    """Consecutive graph ids in chunks of about ``budget`` nodes (at least one graph each)."""
+    ends = node_ptr[1:].numpy()
+    chunks, start = [], 0
+    while start < len(ends):
+        base = node_ptr[start].item()
+        stop = max(start + 1, int(np.searchsorted(ends, base + budget, side="right")))
+        chunks.append(torch.arange(start, stop))
+        start = stop
+    return chunks
+
+
+def _batches(order: torch.Tensor, batch_size: int) -> list[torch.Tensor]:
+    """``order`` in consecutive mini-batches; a last batch of one graph joins the previous
+    one (batch norm needs more than one value)."""
+    starts = list(range(0, len(order), batch_size))
+    if len(starts) > 1 and len(order) - starts[-1] == 1:
+        starts.pop()
+    return [order[a:b] for a, b in zip(starts, starts[1:] + [len(order)])]

@@ -1,0 +1,326 @@
+"""What graph-level estimators share: one network (or ensemble) per graph, trained once.
+
+:class:`GraphLevelEstimator` holds the architecture and training parameters of
+:class:`~skgraph.GNNGraphClassifier` and :class:`~skgraph.GNNGraphRegressor`, collates and
+scales the graphs, trains over mini-batches with weight averaging and recomputes the
+batch-norm statistics; a subclass supplies its targets, its loss, how the members'
+outputs combine into a prediction and its validation score.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.model_selection import train_test_split
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import _DROPOUT, BaseGraphEstimator
+from ._device import thread_limit
+from ._graph_collation import (
+    _INFERENCE_NODES,
+    _batches,
+    _check_graph_sequence,
+    _chunks,
+    _CollatedGraphs,
+    _collate,
+    _feature_scaling,
+)
+from .nn._graph_networks import (
+    CONVOLUTIONS,
+    READOUTS,
+    GraphClassificationEnsemble,
+    GraphClassificationNetwork,
+    recalibrate_batch_norm,
+    uses_neighbour_sum,
+)
+
+# loss(outputs, targets, reduction): the mean over the batch, or one value per graph
+LossFunction = Callable[[torch.Tensor, torch.Tensor, str], torch.Tensor]
+
+
+@dataclass
+class _TrainingData:
+    graphs: _CollatedGraphs
+    y: torch.Tensor  # per graph: a class index, or a row of (scaled) regression targets
+    train_ids: torch.Tensor
+    validation_ids: torch.Tensor | None
+    batch_size: int
+    learning_rate: float
+    max_epochs: int
+    loss: LossFunction
+    weights: torch.Tensor | None = None  # per graph, mean 1 over the training graphs
+    average_from: int | None = None  # epochs after which the weights are averaged
+    weight_sum: dict[str, torch.Tensor] | None = None
+    n_averaged: int = 0
+    epoch: int = 0
+
+    def accumulate(self, module: torch.nn.Module) -> None:
+        """Add the module's current parameters to the running weight average."""
+        params = {name: p.detach() for name, p in module.named_parameters()}
+        if self.weight_sum is None:
+            self.weight_sum = {name: p.clone() for name, p in params.items()}
+        else:
+            for name, p in params.items():
+                self.weight_sum[name].add_(p)
+        self.n_averaged += 1
+
+    def load_average(self, module: torch.nn.Module) -> None:
+        """Give the module the averaged parameters (if any were accumulated)."""
+        if not self.n_averaged:
+            return
+        with torch.no_grad():
+            for name, p in module.named_parameters():
+                p.copy_(self.weight_sum[name] / self.n_averaged)
+
+
+def _run_epoch(module: GraphClassificationNetwork | GraphClassificationEnsemble,
+               optimizer: torch.optim.Optimizer, data: _TrainingData) -> float:
+    """One pass over the training graphs in shuffled mini-batches; the mean loss per member.
+
+    The step size follows a cosine decay from ``learning_rate`` over ``max_epochs``, so the
+    weights settle by the last epoch. Each member of an ensemble is trained on its own
+    loss (the sum over members is minimised; their parameters are disjoint), each graph's
+    term multiplied by its weight when the fit was given any.
+    """
+    for group in optimizer.param_groups:
+        cosine = 0.5 * (1 + math.cos(math.pi * data.epoch / data.max_epochs))
+        group["lr"] = data.learning_rate * cosine
+    data.epoch += 1
+    n = len(data.train_ids)
+    order = data.train_ids[torch.randperm(n).to(data.train_ids.device)]
+    total = torch.zeros((), device=order.device)
+    neighbour_sum = uses_neighbour_sum(module)
+    for ids in _batches(order, data.batch_size):
+        optimizer.zero_grad()
+        outputs = module.member_logits(*data.graphs.batch(ids, neighbour_sum))
+        n_members = outputs.shape[0]
+        targets = data.y[ids]
+        targets = targets.repeat(n_members, *[1] * (targets.dim() - 1))  # member after member
+        if data.weights is None:
+            loss = data.loss(outputs.flatten(0, 1), targets, "mean")
+        else:
+            loss = (data.loss(outputs.flatten(0, 1), targets, "none")
+                    * data.weights[ids].repeat(n_members)).mean()
+        (loss * n_members).backward()
+        optimizer.step()
+        total += loss.detach() * len(ids)
+    if data.average_from is not None and data.epoch > data.average_from:
+        data.accumulate(module)
+    return float(total) / n
+
+
+def check_sample_weight(sample_weight: Any, n_graphs: int) -> np.ndarray:
+    """``sample_weight`` as a float64 array of shape ``(n_graphs,)``, validated."""
+    given = np.asarray(sample_weight)
+    if given.dtype.kind not in "biuf":  # bool, ints, floats
+        raise TypeError(f"sample_weight must be numbers, got dtype {given.dtype}.")
+    weights = np.full(n_graphs, float(given)) if given.ndim == 0 else given.astype(np.float64)
+    if weights.shape != (n_graphs,):
+        raise ValueError(f"sample_weight has shape {given.shape}; expected ({n_graphs},), one "
+                         "weight per graph, or a single number.")
+    if not np.isfinite(weights).all() or (weights < 0).any():
+        raise ValueError("sample_weight must be finite and non-negative.")
+    return weights
+
+
+def normalized_weights(weights: np.ndarray, what: str = "sample_weight") -> torch.Tensor | None:
+    """Weights rescaled to mean 1 (only ratios matter); None when all are equal."""
+    if not weights.sum() > 0:
+        raise ValueError(f"{what} is zero for every graph; at least one graph needs a "
+                         "positive weight.")
+    weights = weights / weights.mean()
+    if (weights == 1).all():
+        return None
+    return torch.from_numpy(weights.astype(np.float32))
+
+
+class GraphLevelEstimator(BaseGraphEstimator):
+    """Base of the estimators that predict one target per graph (not public API).
+
+    Subclasses set ``_n_outputs`` in ``fit`` before calling :meth:`_fit_graphs` and define
+    ``_combine`` (the members' outputs to one prediction per graph) and
+    ``_validation_score``.
+    """
+
+    _parameter_constraints: dict = {
+        **BaseGraphEstimator._parameter_constraints,
+        "conv": [StrOptions(set(CONVOLUTIONS))],
+        "readout": [StrOptions(set(READOUTS))],
+        "n_layers": [Interval(Integral, 1, None, closed="left")],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "dropout": _DROPOUT,
+        "jumping_knowledge": ["boolean"],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "standardize": ["boolean"],
+        "random_walk_encoding": [Interval(Integral, 0, None, closed="left")],
+        "weight_averaging": [Interval(Real, 0, 1, closed="left")],
+        "ensemble_size": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, conv: str = "gin", *, readout: str = "sum", n_layers: int = 4,
+                 hidden_size: int = 32, dropout: float = 0.5, jumping_knowledge: bool = False,
+                 standardize: bool = True, random_walk_encoding: int = 16,
+                 weight_averaging: float = 0.5, ensemble_size: int = 2,
+                 batch_size: int = 32, max_epochs: int = 100,
+                 learning_rate: float = 0.01, weight_decay: float = 0.0,
+                 early_stopping: bool = False, validation_fraction: float = 0.1,
+                 n_iter_no_change: int | None = None, tol: float = 1e-4, device: str = "auto",
+                 random_state=None, verbose: int = 0, warm_start: bool = False) -> None:
+        self.conv = conv
+        self.readout = readout
+        self.n_layers = n_layers
+        self.hidden_size = hidden_size
+        self.dropout = dropout
+        self.jumping_knowledge = jumping_knowledge
+        self.standardize = standardize
+        self.random_walk_encoding = random_walk_encoding
+        self.weight_averaging = weight_averaging
+        self.ensemble_size = ensemble_size
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    # -- the module ------------------------------------------------------------
+    def _build_module(self) -> GraphClassificationNetwork | GraphClassificationEnsemble:
+        def network() -> GraphClassificationNetwork:
+            return GraphClassificationNetwork(
+                self._input_width, self._n_outputs, conv=self.conv, readout=self.readout,
+                n_layers=self.n_layers, hidden_size=self.hidden_size, dropout=self.dropout,
+                jumping_knowledge=self.jumping_knowledge)
+
+        return network() if self.ensemble_size == 1 else GraphClassificationEnsemble(
+            [network() for _ in range(self.ensemble_size)])
+
+    def _architecture(self) -> tuple:
+        """The parameters that shape the module (part of ``_module_signature``)."""
+        return (self.conv, self.readout, self.n_layers, self.hidden_size, self.jumping_knowledge,
+                self.standardize, self.random_walk_encoding, self.ensemble_size)
+
+    def _combine(self, module: torch.nn.Module, batch: tuple) -> torch.Tensor:
+        """One output row per graph of ``batch`` from the module (its members combined)."""
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    def _validation_score(self, module: torch.nn.Module, data: _TrainingData) -> float:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    # -- fit -----------------------------------------------------------------
+    def _fit_graphs(self, graphs: list, targets: torch.Tensor, weights: torch.Tensor | None,
+                    loss: LossFunction, stratify: np.ndarray | None) -> None:
+        """Collate and scale ``graphs``, then train the module on ``targets`` (one per graph).
+
+        ``weights``: each graph's weight in the loss (mean 1) or None; ``stratify``: the
+        class of each graph for the validation split of ``early_stopping``, or None.
+        """
+        collated, width = _collate(graphs, None, "X", self.random_walk_encoding)
+        self.n_features_in_ = width
+        self._input_width = collated.x.shape[1]
+        reuse = (self.warm_start and hasattr(self, "module_")
+                 and getattr(self, "_fitted_signature", None) == self._module_signature())
+        if not self.standardize:
+            self.feature_offset_ = self.feature_scale_ = self.feature_bound_ = None
+        elif not reuse:  # a warm start keeps the scaling its weights were trained on
+            offset, scale, bound = _feature_scaling(collated.x)
+            self.feature_offset_, self.feature_scale_ = offset.numpy(), scale.numpy()
+            self.feature_bound_ = bound.numpy()
+        collated = self._scaled(collated)
+        prepared = []
+
+        def prepare(device: torch.device, rng: np.random.Generator) -> _TrainingData:
+            ids = np.arange(len(targets))
+            validation = None
+            if self.early_stopping:
+                ids, validation = self._validation_split(ids, stratify, rng)
+                validation = torch.from_numpy(validation).to(device)
+            average_from = None
+            if self.weight_averaging > 0 and not self.early_stopping:
+                average_from = int(math.floor(self.max_epochs * (1 - self.weight_averaging)))
+            prepared.append(_TrainingData(
+                collated.to(device), targets.to(device), torch.from_numpy(ids).to(device),
+                validation, self.batch_size, self.learning_rate, self.max_epochs, loss,
+                None if weights is None else weights.to(device), average_from))
+            return prepared[-1]
+
+        work_size = self._work_size(collated, self.batch_size)
+        self._fit_module(prepare, _run_epoch,
+                         self._validation_score if self.early_stopping else None,
+                         work_size=work_size)
+        data = prepared[-1]
+        data.load_average(self.module_)
+        order = torch.from_numpy(np.random.default_rng(0).permutation(len(data.train_ids)))
+        with thread_limit(work_size):
+            neighbour_sum = uses_neighbour_sum(self.module_)
+            recalibrate_batch_norm(self.module_, (
+                data.graphs.batch(ids, neighbour_sum) for ids in _batches(
+                    data.train_ids[order.to(data.train_ids.device)], data.batch_size)))
+
+    def _scaled(self, collated: _CollatedGraphs) -> _CollatedGraphs:
+        """``collated`` with its node features scaled by the fitted statistics (a new tensor)."""
+        if getattr(self, "feature_offset_", None) is None:
+            return collated
+        offset = torch.from_numpy(self.feature_offset_)
+        scale = torch.from_numpy(self.feature_scale_)
+        x = (collated.x - offset) / scale
+        if self.feature_bound_ is not None:
+            bound = torch.from_numpy(self.feature_bound_)
+            x = x.clamp_(-bound, bound)
+        return _CollatedGraphs(x, collated.edge_index, collated.node_ptr, collated.edge_ptr)
+
+    def _work_size(self, collated: _CollatedGraphs, n_graphs: int) -> int:
+        """About the entries one layer touches for ``n_graphs`` average graphs."""
+        per_graph = (collated.node_ptr[-1] + collated.edge_ptr[-1]).item() / collated.n_graphs
+        return int(per_graph * n_graphs * self.hidden_size)
+
+    def _validation_split(self, ids: np.ndarray, stratify: np.ndarray | None,
+                          rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        n_validation = max(1, int(round(self.validation_fraction * len(ids))))
+        if n_validation >= len(ids):
+            raise ValueError(f"early_stopping with validation_fraction={self.validation_fraction} "
+                             f"leaves no training graphs out of {len(ids)}.")
+        seed = int(rng.integers(np.iinfo(np.int32).max))
+        if stratify is not None and (np.bincount(stratify).min() < 2
+                                     or n_validation < len(np.unique(stratify))):
+            stratify = None
+        train, validation = train_test_split(ids, test_size=n_validation, stratify=stratify,
+                                             random_state=seed)
+        return np.sort(train), np.sort(validation)
+
+    # -- inference -----------------------------------------------------------
+    def _outputs(self, X: Sequence[Any]) -> torch.Tensor:
+        """The combined network outputs for every graph of ``X`` (float64, on the CPU)."""
+        check_is_fitted(self, "module_")
+        graphs = _check_graph_sequence(X)
+        collated, _ = _collate(graphs, self.n_features_in_, "X", self.random_walk_encoding)
+        collated = self._scaled(collated)
+        chunks = _chunks(collated.node_ptr, _INFERENCE_NODES)
+        device = torch.device(self.device_)
+        collated = collated.to(device)
+        neighbour_sum = uses_neighbour_sum(self.module_)
+        self.module_.eval()
+        outputs = []
+        work_size = self._work_size(collated, collated.n_graphs)
+        with torch.no_grad(), thread_limit(work_size):
+            for ids in chunks:
+                part = collated.batch(ids.to(device), neighbour_sum)
+                outputs.append(self._combine(self.module_, part).cpu())
+        return torch.cat(outputs).double()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        return tags
