@@ -3,6 +3,7 @@
 from ._embedding import VGAEEmbedder
 from ._graph import Graph, as_graph
 from ._graph_classifier import GNNGraphClassifier
+from ._graph_regressor import GNNGraphRegressor
 from ._interop import embeddings_by_node, to_networkx
 from ._link_prediction import LinkPredictor
 from ._pairs import NodePairs
@@ -12,6 +13,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "GNNGraphClassifier",
+    "GNNGraphRegressor",
     "Graph",
     "LinkPredictor",
     "NodePairs",

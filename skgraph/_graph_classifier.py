@@ -16,13 +16,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._graph_collation import _check_graph_sequence
-from ._graph_level import (
-    GraphLevelEstimator,
-    _TrainingData,
-    check_sample_weight,
-    normalized_weights,
-)
-from .nn._graph_networks import uses_neighbour_sum
+from ._graph_level import GraphLevelEstimator, check_sample_weight, normalized_weights
 
 __all__ = ["GNNGraphClassifier"]
 
@@ -261,8 +255,8 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         check_classification_targets(y)
         classes, y_encoded = np.unique(y, return_inverse=True)
         if len(classes) < 2:
-            raise ValueError(f"y has a single class ({classes[0]!r}); a classifier needs "
-                             "samples of at least 2 classes.")
+            raise ValueError(f"y has a single class, one class only ({classes[0]!r}); a "
+                             "classifier needs samples of at least 2 classes.")
         weights = self._graph_weights(sample_weight, classes, y, y_encoded)
         self.classes_ = classes
         self.n_classes_ = len(classes)
@@ -294,11 +288,9 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         # an ensemble returns the log of its members' mean probabilities
         return module(*batch)
 
-    def _validation_score(self, module: torch.nn.Module, data: _TrainingData) -> float:
-        """Accuracy on the validation graphs."""
-        ids = data.validation_ids
-        logits = self._combine(module, data.graphs.batch(ids, uses_neighbour_sum(module)))
-        return float((logits.argmax(dim=1) == data.y[ids]).float().mean())
+    def _score(self, outputs: torch.Tensor, targets: torch.Tensor) -> float:
+        """Accuracy."""
+        return float((outputs.argmax(dim=1) == targets).float().mean())
 
     # -- inference -----------------------------------------------------------
     def decision_function(self, X: Sequence[Any]) -> np.ndarray:

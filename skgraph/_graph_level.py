@@ -146,7 +146,7 @@ class GraphLevelEstimator(BaseGraphEstimator):
 
     Subclasses set ``_n_outputs`` in ``fit`` before calling :meth:`_fit_graphs` and define
     ``_combine`` (the members' outputs to one prediction per graph) and
-    ``_validation_score``.
+    ``_score`` (of validation outputs, for ``early_stopping``).
     """
 
     _parameter_constraints: dict = {
@@ -164,8 +164,9 @@ class GraphLevelEstimator(BaseGraphEstimator):
         "ensemble_size": [Interval(Integral, 1, None, closed="left")],
     }
 
+    # the regressor's defaults; the classifier overrides ``dropout`` (0.5)
     def __init__(self, conv: str = "gin", *, readout: str = "sum", n_layers: int = 4,
-                 hidden_size: int = 32, dropout: float = 0.5, jumping_knowledge: bool = False,
+                 hidden_size: int = 32, dropout: float = 0.0, jumping_knowledge: bool = False,
                  standardize: bool = True, random_walk_encoding: int = 16,
                  weight_averaging: float = 0.5, ensemble_size: int = 2,
                  batch_size: int = 32, max_epochs: int = 100,
@@ -216,8 +217,14 @@ class GraphLevelEstimator(BaseGraphEstimator):
         """One output row per graph of ``batch`` from the module (its members combined)."""
         raise NotImplementedError  # pragma: no cover - abstract
 
-    def _validation_score(self, module: torch.nn.Module, data: _TrainingData) -> float:
+    def _score(self, outputs: torch.Tensor, targets: torch.Tensor) -> float:
+        """The validation score of combined outputs against targets (higher is better)."""
         raise NotImplementedError  # pragma: no cover - abstract
+
+    def _validation_score(self, module: torch.nn.Module, data: _TrainingData) -> float:
+        ids = data.validation_ids
+        outputs = self._combine(module, data.graphs.batch(ids, uses_neighbour_sum(module)))
+        return self._score(outputs, data.y[ids])
 
     # -- fit -----------------------------------------------------------------
     def _fit_graphs(self, graphs: list, targets: torch.Tensor, weights: torch.Tensor | None,

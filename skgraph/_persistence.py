@@ -55,9 +55,11 @@ def _allowed_classes() -> dict[str, type]:
     """The estimators a file may name (imported here to avoid an import cycle)."""
     from ._embedding import VGAEEmbedder
     from ._graph_classifier import GNNGraphClassifier
+    from ._graph_regressor import GNNGraphRegressor
     from ._link_prediction import LinkPredictor
 
-    return {cls.__name__: cls for cls in (VGAEEmbedder, LinkPredictor, GNNGraphClassifier)}
+    return {cls.__name__: cls for cls in (VGAEEmbedder, LinkPredictor, GNNGraphClassifier,
+                                          GNNGraphRegressor)}
 
 
 # -- tagged JSON encoding -------------------------------------------------------------

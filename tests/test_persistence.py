@@ -11,7 +11,7 @@ import torch
 from sklearn.exceptions import NotFittedError
 
 import skgraph
-from skgraph import GNNGraphClassifier, LinkPredictor, VGAEEmbedder
+from skgraph import GNNGraphClassifier, GNNGraphRegressor, LinkPredictor, VGAEEmbedder
 from skgraph._persistence import FORMAT_VERSION
 from skgraph.datasets import make_community_graph
 from skgraph.model_selection import train_test_split_edges
@@ -110,6 +110,19 @@ def test_graph_classifier_round_trip_keeps_classes_exactly(tmp_path, labels):
     assert again.classes_.dtype == est.classes_.dtype
     np.testing.assert_array_equal(again.predict(graphs), est.predict(graphs))
     np.testing.assert_array_equal(again.predict_proba(graphs), est.predict_proba(graphs))
+
+
+@pytest.mark.parametrize("two_targets", [False, True])
+def test_graph_regressor_round_trip(tmp_path, two_targets):
+    graphs = _graphs()
+    y = np.arange(len(graphs), dtype=float)
+    y = np.column_stack([y, y ** 2]) if two_targets else y
+    est = GNNGraphRegressor(n_layers=2, hidden_size=8, **FAST).fit(graphs, y)
+    est.save(tmp_path / "reg.skgraph")
+    again = skgraph.load(tmp_path / "reg.skgraph", GNNGraphRegressor)
+    _check_attributes(est, again)
+    assert again.predict(graphs).shape == y.shape
+    np.testing.assert_array_equal(again.predict(graphs), est.predict(graphs))
 
 
 def test_object_classes_and_unusual_attributes_round_trip(tmp_path, graph, fitted_embedder):

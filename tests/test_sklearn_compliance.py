@@ -10,10 +10,9 @@ ones that do not pass.
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.utils import estimator_checks
 from sklearn.utils.estimator_checks import check_estimator
 
-from skgraph import GNNGraphClassifier, VGAEEmbedder
+from skgraph import GNNGraphClassifier, GNNGraphRegressor, VGAEEmbedder
 
 NOT_APPLICABLE = {
     "check_methods_sample_order_invariance":
@@ -64,12 +63,12 @@ def test_tags_declare_graph_input():
 
 
 def _one_node_graphs(X):
-    X = np.asarray(X)
+    X = X.toarray() if sp.issparse(X) else np.asarray(X)
     return [(sp.csr_array((1, 1)), X[i:i + 1]) for i in range(len(X))]
 
 
-class TabularAsGraphs(GNNGraphClassifier):
-    """GNNGraphClassifier on tabular X, each row read as a graph of one node."""
+class TabularAsGraphs:
+    """Mixin for a graph-level estimator on tabular X: each row read as a graph of one node."""
 
     def fit(self, X, y, sample_weight=None):
         return super().fit(_one_node_graphs(X), y, sample_weight=sample_weight)
@@ -77,25 +76,49 @@ class TabularAsGraphs(GNNGraphClassifier):
     def predict(self, X):
         return super().predict(_one_node_graphs(X))
 
-    def predict_proba(self, X):
-        return super().predict_proba(_one_node_graphs(X))
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.two_d_array = True
         return tags
 
 
-# Not run: check_sample_weight_equivalence_on_dense_data, which asks that integer weights
-# equal repeated graphs exactly; shuffled mini-batches differ (an expected failure of
-# scikit-learn's own SGDClassifier).
-@pytest.mark.parametrize("check", [
-    "check_sample_weights_pandas_series", "check_sample_weights_not_an_array",
-    "check_sample_weights_list", "check_sample_weights_shape",
-    "check_sample_weights_not_overwritten", "check_all_zero_sample_weights_error",
-    "check_class_weight_classifiers",
-])
-def test_sklearn_sample_and_class_weight_checks(check):
-    getattr(estimator_checks, check)(
-        "TabularAsGraphs",
-        TabularAsGraphs(max_epochs=5, random_walk_encoding=0, device="cpu", random_state=0))
+class ClassifierOnRows(TabularAsGraphs, GNNGraphClassifier):
+    def predict_proba(self, X):
+        return super().predict_proba(_one_node_graphs(X))
+
+    def predict_log_proba(self, X):
+        return super().predict_log_proba(_one_node_graphs(X))
+
+    def decision_function(self, X):
+        return super().decision_function(_one_node_graphs(X))
+
+
+class RegressorOnRows(TabularAsGraphs, GNNGraphRegressor):
+    pass
+
+
+GRAPH_LEVEL_NOT_APPLICABLE = {
+    "check_n_features_in_after_fitting":
+        "a graph of another feature width is named by its position (X[3] has 5 node "
+        "features but the training graphs had 4), not in scikit-learn's wording for rows",
+    "check_sample_weight_equivalence_on_dense_data":
+        "a weight of 2 is not exactly a repeated sample under shuffled mini-batches (an "
+        "expected failure of scikit-learn's own SGDClassifier); weight 0 and ratio "
+        "invariance are tested in test_graph_classifier.py / test_graph_regressor.py",
+    "check_sample_weight_equivalence_on_sparse_data": "the same, on sparse X",
+    "check_methods_subset_invariance":
+        "float32 networks: a subset is batched differently and its outputs agree to float32 "
+        "rounding (2.4e-7 measured on a logit of 0.7), not always to the check's 1e-7",
+}
+
+
+@pytest.mark.parametrize("estimator", [ClassifierOnRows, RegressorOnRows])
+def test_sklearn_estimator_checks_on_graph_level_estimators(estimator):
+    results = check_estimator(
+        estimator(max_epochs=5, random_walk_encoding=0, device="cpu", random_state=0),
+        on_fail=None, on_skip=None)
+    status = {r["check_name"]: r["status"] for r in results}
+    failed = {name for name, s in status.items() if s == "failed"}
+    assert failed <= set(GRAPH_LEVEL_NOT_APPLICABLE), f"unexpected failures: {failed}"
+    assert "check_n_features_in_after_fitting" in failed  # the list is not stale
+    assert sum(s == "passed" for s in status.values()) >= 50
