@@ -144,9 +144,10 @@ def normalized_weights(weights: np.ndarray, what: str = "sample_weight") -> torc
 class GraphLevelEstimator(BaseGraphEstimator):
     """Base of the estimators that predict one target per graph (not public API).
 
-    Subclasses set ``_n_outputs`` in ``fit`` before calling :meth:`_fit_graphs` and define
-    ``_combine`` (the members' outputs to one prediction per graph) and
-    ``_score`` (of validation outputs, for ``early_stopping``).
+    A subclass's ``fit`` validates its targets, fixes what ``_n_outputs`` (the network's
+    output width) reads, and calls :meth:`_fit_graphs`; it defines ``_combine`` (the
+    members' outputs to one prediction per graph), ``_score`` (of validation outputs, for
+    ``early_stopping``) and ``_module_signature``.
     """
 
     _parameter_constraints: dict = {
