@@ -85,6 +85,11 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator):
         """What must not change for ``warm_start`` to continue training the same module."""
         return ()
 
+    def _reuses_module(self) -> bool:
+        """Whether this fit continues the fitted module (``warm_start``, same signature)."""
+        return (self.warm_start and hasattr(self, "module_")
+                and getattr(self, "_fitted_signature", None) == self._module_signature())
+
     def _fit_module(
         self,
         prepare: Callable[[torch.device, np.random.Generator], Any],
@@ -103,8 +108,7 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator):
         """
         device = resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        reuse = (self.warm_start and hasattr(self, "module_")
-                 and getattr(self, "_fitted_signature", None) == self._module_signature())
+        reuse = self._reuses_module()
         with torch.random.fork_rng(devices=seed_devices(device)), thread_limit(work_size), \
                 retain_freed_memory(device, work_size):
             torch.manual_seed(seed)

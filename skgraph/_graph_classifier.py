@@ -16,7 +16,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._graph_collation import _check_graph_sequence
-from ._graph_level import GraphLevelEstimator, check_sample_weight, normalized_weights
+from ._graph_level import GraphLevelEstimator, loss_weights
 
 __all__ = ["GNNGraphClassifier"]
 
@@ -260,8 +260,8 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         weights = self._graph_weights(sample_weight, classes, y, y_encoded)
         self.classes_ = classes
         self.n_classes_ = len(classes)
-        self._fit_graphs(graphs, torch.from_numpy(y_encoded.astype(np.int64)), weights,
-                         self._loss, stratify=y_encoded)
+        self._fit_graphs(graphs, y_encoded.astype(np.int64), weights, self._loss,
+                         stratify=y_encoded)
         return self
 
     def _loss(self, logits: torch.Tensor, targets: torch.Tensor, reduction: str) -> torch.Tensor:
@@ -269,20 +269,18 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
                                reduction=reduction)
 
     def _graph_weights(self, sample_weight: Any, classes: np.ndarray, y: np.ndarray,
-                       y_encoded: np.ndarray) -> torch.Tensor | None:
+                       y_encoded: np.ndarray) -> np.ndarray | None:
         """Each graph's weight in the loss (``sample_weight`` times ``class_weight``),
         rescaled to mean 1; None when every graph weighs the same."""
-        weights = (np.ones(len(y)) if sample_weight is None
-                   else check_sample_weight(sample_weight, len(y)))
+        factors = None
         if self.class_weight is not None:
             if isinstance(self.class_weight, dict):
                 unknown = [c for c in self.class_weight if c not in set(classes.tolist())]
                 if unknown:
                     raise ValueError(f"class_weight names classes not in y: {unknown!r}; "
                                      f"the classes are {classes.tolist()!r}.")
-            weights = weights * compute_class_weight(self.class_weight, classes=classes,
-                                                     y=y)[y_encoded]
-        return normalized_weights(weights, "sample_weight (times class_weight)")
+            factors = compute_class_weight(self.class_weight, classes=classes, y=y)[y_encoded]
+        return loss_weights(sample_weight, len(y), factors, "sample_weight (times class_weight)")
 
     def _combine(self, module: torch.nn.Module, batch: tuple) -> torch.Tensor:
         # an ensemble returns the log of its members' mean probabilities

@@ -116,7 +116,22 @@ def _run_epoch(module: GraphClassificationNetwork | GraphClassificationEnsemble,
     return float(total) / n
 
 
-def check_sample_weight(sample_weight: Any, n_graphs: int) -> np.ndarray:
+def loss_weights(sample_weight: Any, n_graphs: int, factors: np.ndarray | None = None,
+                 what: str = "sample_weight") -> np.ndarray | None:
+    """Each graph's weight in the loss: ``sample_weight`` (validated) times ``factors``,
+    rescaled to mean 1 (only ratios matter); None when every graph weighs the same."""
+    weights = np.ones(n_graphs) if sample_weight is None else _check_sample_weight(
+        sample_weight, n_graphs)
+    if factors is not None:
+        weights = weights * factors
+    if not weights.sum() > 0:
+        raise ValueError(f"{what} is zero for every graph; at least one graph needs a "
+                         "positive weight.")
+    weights = weights / weights.mean()
+    return None if (weights == 1).all() else weights
+
+
+def _check_sample_weight(sample_weight: Any, n_graphs: int) -> np.ndarray:
     """``sample_weight`` as a float64 array of shape ``(n_graphs,)``, validated."""
     given = np.asarray(sample_weight)
     if given.dtype.kind not in "biuf":  # bool, ints, floats
@@ -128,17 +143,6 @@ def check_sample_weight(sample_weight: Any, n_graphs: int) -> np.ndarray:
     if not np.isfinite(weights).all() or (weights < 0).any():
         raise ValueError("sample_weight must be finite and non-negative.")
     return weights
-
-
-def normalized_weights(weights: np.ndarray, what: str = "sample_weight") -> torch.Tensor | None:
-    """Weights rescaled to mean 1 (only ratios matter); None when all are equal."""
-    if not weights.sum() > 0:
-        raise ValueError(f"{what} is zero for every graph; at least one graph needs a "
-                         "positive weight.")
-    weights = weights / weights.mean()
-    if (weights == 1).all():
-        return None
-    return torch.from_numpy(weights.astype(np.float32))
 
 
 class GraphLevelEstimator(BaseGraphEstimator):
@@ -227,19 +231,28 @@ class GraphLevelEstimator(BaseGraphEstimator):
         outputs = self._combine(module, data.graphs.batch(ids, uses_neighbour_sum(module)))
         return self._score(outputs, data.y[ids])
 
+    def _training_targets(self, targets: np.ndarray, weights: np.ndarray | None,
+                          reuse: bool) -> torch.Tensor:
+        """The tensor the loss compares outputs with; a warm start (``reuse``) keeps any
+        scaling its weights were trained on."""
+        return torch.from_numpy(targets)
+
     # -- fit -----------------------------------------------------------------
-    def _fit_graphs(self, graphs: list, targets: torch.Tensor, weights: torch.Tensor | None,
+    def _fit_graphs(self, graphs: list, targets: np.ndarray, weights: np.ndarray | None,
                     loss: LossFunction, stratify: np.ndarray | None) -> None:
         """Collate and scale ``graphs``, then train the module on ``targets`` (one per graph).
 
-        ``weights``: each graph's weight in the loss (mean 1) or None; ``stratify``: the
-        class of each graph for the validation split of ``early_stopping``, or None.
+        ``weights``: each graph's weight in the loss (from :func:`loss_weights`) or None;
+        ``stratify``: the class of each graph for the validation split of
+        ``early_stopping``, or None.
         """
         collated, width = _collate(graphs, None, "X", self.random_walk_encoding)
         self.n_features_in_ = width
         self._input_width = collated.x.shape[1]
-        reuse = (self.warm_start and hasattr(self, "module_")
-                 and getattr(self, "_fitted_signature", None) == self._module_signature())
+        reuse = self._reuses_module()
+        targets = self._training_targets(targets, weights, reuse)
+        if weights is not None:
+            weights = torch.from_numpy(weights.astype(np.float32))
         if not self.standardize:
             self.feature_offset_ = self.feature_scale_ = self.feature_bound_ = None
         elif not reuse:  # a warm start keeps the scaling its weights were trained on

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from sklearn.base import RegressorMixin, _fit_context
 
 from ._graph_collation import _check_graph_sequence
-from ._graph_level import GraphLevelEstimator, check_sample_weight, normalized_weights
+from ._graph_level import GraphLevelEstimator, loss_weights
 
 __all__ = ["GNNGraphRegressor"]
 
@@ -82,7 +82,7 @@ class GNNGraphRegressor(RegressorMixin, GraphLevelEstimator):
         Show a progress bar with the loss.
     warm_start : bool, default=False
         Continue from the previous fit's weights (same architecture, number of targets
-        and feature width), with the target scaling of the first fit.
+        and feature width), with the target scaling those weights were trained on.
 
     Attributes
     ----------
@@ -169,23 +169,24 @@ class GNNGraphRegressor(RegressorMixin, GraphLevelEstimator):
         if len(graphs) < 2:
             raise ValueError("X has 1 graph (n_samples=1); a regressor needs at least 2 graphs "
                              "to learn from.")
-        raw_weights = None if sample_weight is None else check_sample_weight(sample_weight,
-                                                                              len(y))
-        weights = None if raw_weights is None else normalized_weights(raw_weights)
+        weights = loss_weights(sample_weight, len(y))
         targets = y.reshape(len(y), -1)
-        keep_scaling = (self.warm_start and hasattr(self, "target_offset_")
-                        and len(self.target_offset_) == targets.shape[1])
-        if not keep_scaling:  # weighted, so that graphs of weight 0 play no part
-            offset = np.average(targets, axis=0, weights=raw_weights)
-            scale = np.sqrt(np.average((targets - offset) ** 2, axis=0, weights=raw_weights))
-            self.target_offset_ = offset
-            self.target_scale_ = np.where(scale > 0, scale, 1.0)
         self.n_outputs_ = targets.shape[1]
         self._one_dimensional = y.ndim == 1
-        scaled = (targets - self.target_offset_) / self.target_scale_
-        self._fit_graphs(graphs, torch.from_numpy(scaled.astype(np.float32)), weights,
-                         _squared_error, stratify=None)
+        self._fit_graphs(graphs, targets, weights, _squared_error, stratify=None)
         return self
+
+    def _training_targets(self, targets: np.ndarray, weights: np.ndarray | None,
+                          reuse: bool) -> torch.Tensor:
+        """``targets`` standardised; the statistics are fitted unless a warm start keeps
+        those its weights were trained on, weighted so that graphs of weight 0 play no part."""
+        if not reuse:
+            offset = np.average(targets, axis=0, weights=weights)
+            scale = np.sqrt(np.average((targets - offset) ** 2, axis=0, weights=weights))
+            self.target_offset_ = offset
+            self.target_scale_ = np.where(scale > 0, scale, 1.0)
+        scaled = (targets - self.target_offset_) / self.target_scale_
+        return torch.from_numpy(scaled.astype(np.float32))
 
     def _combine(self, module: torch.nn.Module, batch: tuple) -> torch.Tensor:
         return module.member_logits(*batch).mean(dim=0)
