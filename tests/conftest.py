@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import torch
 
 from skgraph.datasets import make_community_graph
 
@@ -15,6 +16,16 @@ requires_datasets = pytest.mark.skipif(
 )
 
 FAST = dict(max_epochs=30, random_state=0, device="cpu")
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """Tiny models run fastest on one thread (and do not stall on a busy machine); a test
+    module opts in with ``pytestmark = pytest.mark.usefixtures("one_thread")``."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture

@@ -19,12 +19,7 @@ from skgraph._graph_regressor import _r2
 FAST = dict(max_epochs=40, random_state=0, device="cpu")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def random_graphs(n, seed):
