@@ -75,11 +75,9 @@ def to_data(graph, label) -> Data:
                 edge_index=edge_index, y=torch.tensor([int(label)]))
 
 
-def run_pyg(train_data, test_data, n_classes, epochs, seed) -> float:
-    torch.manual_seed(seed)
+def train_plain(model, train_data, epochs, loss) -> None:
+    """The usual PyG training loop (Adam, shuffled ``DataLoader``) with REFERENCE settings."""
     p = REFERENCE
-    model = PlainGIN(train_data[0].num_features, p["hidden_size"], n_classes, p["n_layers"],
-                     p["dropout"])
     optimizer = torch.optim.Adam(model.parameters(), lr=p["learning_rate"],
                                  weight_decay=p["weight_decay"])
     loader = DataLoader(train_data, batch_size=p["batch_size"], shuffle=True, drop_last=False)
@@ -90,16 +88,26 @@ def run_pyg(train_data, test_data, n_classes, epochs, seed) -> float:
                 continue  # batch norm needs more than one value
             optimizer.zero_grad()
             out = model(batch.x, batch.edge_index, batch.batch, batch.num_graphs)
-            loss = nn.functional.cross_entropy(out, batch.y)
-            loss.backward()
+            loss(out, batch.y).backward()
             optimizer.step()
     model.eval()
-    correct = 0
+
+
+def predict_plain(model, test_data) -> torch.Tensor:
+    """The model's outputs for ``test_data``, in order."""
     with torch.no_grad():
-        for batch in DataLoader(test_data, batch_size=256):
-            out = model(batch.x, batch.edge_index, batch.batch, batch.num_graphs)
-            correct += int((out.argmax(1) == batch.y).sum())
-    return correct / len(test_data)
+        return torch.cat([model(batch.x, batch.edge_index, batch.batch, batch.num_graphs)
+                          for batch in DataLoader(test_data, batch_size=256)])
+
+
+def run_pyg(train_data, test_data, n_classes, epochs, seed) -> float:
+    torch.manual_seed(seed)
+    p = REFERENCE
+    model = PlainGIN(train_data[0].num_features, p["hidden_size"], n_classes, p["n_layers"],
+                     p["dropout"])
+    train_plain(model, train_data, epochs, nn.functional.cross_entropy)
+    labels = torch.cat([d.y for d in test_data])
+    return int((predict_plain(model, test_data).argmax(1) == labels).sum()) / len(test_data)
 
 
 def main() -> None:

@@ -28,11 +28,10 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 import torch
-from graph_classification import REFERENCE, PlainGIN, to_data
+from graph_classification import REFERENCE, PlainGIN, predict_plain, to_data, train_plain
 from scipy.sparse.csgraph import connected_components
 from sklearn.metrics import mean_absolute_error, r2_score
 from sklearn.model_selection import KFold
-from torch_geometric.loader import DataLoader
 
 from skgraph import GNNGraphRegressor
 from skgraph.datasets import load_tu
@@ -57,23 +56,8 @@ def run_pyg(train_data, test_data, y_train, epochs, seed) -> np.ndarray:
         d.y = torch.tensor(target[None], dtype=torch.float32)
     model = PlainGIN(train_data[0].num_features, p["hidden_size"], y_train.shape[1],
                      p["n_layers"], dropout=0.0)
-    optimizer = torch.optim.Adam(model.parameters(), lr=p["learning_rate"])
-    loader = DataLoader(train_data, batch_size=p["batch_size"], shuffle=True)
-    for _ in range(epochs):
-        model.train()
-        for batch in loader:
-            if batch.num_graphs < 2:
-                continue  # batch norm needs more than one value
-            optimizer.zero_grad()
-            out = model(batch.x, batch.edge_index, batch.batch, batch.num_graphs)
-            torch.nn.functional.mse_loss(out, batch.y).backward()
-            optimizer.step()
-    model.eval()
-    outputs = []
-    with torch.no_grad():
-        for batch in DataLoader(test_data, batch_size=256):
-            outputs.append(model(batch.x, batch.edge_index, batch.batch, batch.num_graphs))
-    return torch.cat(outputs).numpy() * scale + offset
+    train_plain(model, train_data, epochs, torch.nn.functional.mse_loss)
+    return predict_plain(model, test_data).numpy() * scale + offset
 
 
 def main() -> None:
