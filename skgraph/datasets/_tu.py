@@ -67,13 +67,13 @@ def _graph_labels(path: Path) -> tuple[np.ndarray, np.ndarray]:
     return target.astype(np.int64), names
 
 
-def load_tu(directory: str | os.PathLike, name: str) -> Bunch:
+def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = True) -> Bunch:
     """Load a TU-format graph-classification dataset (e.g. MUTAG, PROTEINS) from local files.
 
     Node features are, in this order: the one-hot encoded node labels (categories taken
     from the whole dataset, as PyG's ``TUDataset`` does), then the real-valued node
-    attributes. A dataset with neither gets the inductive featureless default
-    ``[1, log(1 + degree)]`` per node. Duplicate edge lines are coalesced, edges are made
+    attributes (unless ``node_attributes=False``). A dataset with neither gets the
+    inductive featureless default ``[1, log(1 + degree)]`` per node. Duplicate edge lines are coalesced, edges are made
     undirected and self loops dropped (see :class:`~skgraph.Graph`); edge labels and edge
     attributes are not read.
 
@@ -84,6 +84,11 @@ def load_tu(directory: str | os.PathLike, name: str) -> Bunch:
         ``<name>/`` or ``<name>/raw/`` subfolder).
     name : str
         Dataset name, the prefix of the file names, e.g. ``"MUTAG"``.
+    node_attributes : bool, default=True
+        Append the real-valued node attributes (``<name>_node_attributes.txt``) where the
+        dataset has them. ``False`` keeps the node labels only, the input of most published
+        results on these data sets (the GIN paper's, and PyG's ``TUDataset`` default
+        ``use_node_attr=False``); the attributes file is then not read.
 
     Returns
     -------
@@ -108,6 +113,8 @@ def load_tu(directory: str | os.PathLike, name: str) -> Bunch:
     >>> len(mutag.graphs), mutag.graphs[0].n_features, mutag.target_names.tolist()  # doctest: +SKIP
     (188, 7, [-1, 1])
     """
+    if not isinstance(node_attributes, (bool, np.bool_)):
+        raise TypeError(f"node_attributes must be True or False, got {node_attributes!r}.")
     folder = _resolve_folder(directory, name, f"{name}_A.txt")
 
     def path(suffix: str, required: bool = True) -> Path | None:
@@ -151,7 +158,7 @@ def load_tu(directory: str | os.PathLike, name: str) -> Bunch:
     labels_file = path("node_labels", required=False)
     if labels_file is not None:
         blocks.append(_one_hot(_read_table(labels_file, np.int64, expected_rows=n_nodes)))
-    attributes_file = path("node_attributes", required=False)
+    attributes_file = path("node_attributes", required=False) if node_attributes else None
     if attributes_file is not None:
         blocks.append(_read_table(attributes_file, np.float64, expected_rows=n_nodes)
                       .astype(np.float32))

@@ -43,6 +43,10 @@ def test_proteins():
     assert first[0, 3] == 23.0  # the attribute of node 1, " 23.000000"
     assert np.bincount(proteins.target).tolist() == [663, 450]
     assert proteins.target_names.tolist() == [1, 2]
+    labels_only = load_tu(DATASETS, "PROTEINS", node_attributes=False)
+    assert {g.n_features for g in labels_only.graphs} == {3}
+    assert np.array_equal(labels_only.graphs[0].features, first[:, :3])
+    assert np.array_equal(labels_only.target, proteins.target)
 
 
 def write_tu(folder, name="TOY", **files):
@@ -70,6 +74,22 @@ def test_small_dataset(tmp_path):
     assert first.features.tolist() == [[1, 0, 0, 1.5], [0, 1, 0, 2.0], [1, 0, 0, 0.0]]
     assert second.features.tolist() == [[0, 0, 1, -1.0], [1, 0, 0, 3.0]]
     assert toy.target.tolist() == [1, 0] and toy.target_names.tolist() == [2, 7]
+
+
+def test_node_attributes_can_be_left_out(tmp_path):
+    # a corrupt attributes file is not even read when the attributes are left out
+    write_tu(tmp_path, node_attributes="1.5\nnot a number\n")
+    toy = load_tu(tmp_path, "TOY", node_attributes=False)
+    assert toy.graphs[0].features.tolist() == [[1, 0, 0], [0, 1, 0], [1, 0, 0]]
+    with pytest.raises(ValueError, match="TOY_node_attributes.txt"):
+        load_tu(tmp_path, "TOY")
+    # without labels either, the degree default applies
+    write_tu(tmp_path / "bare", node_labels=None, node_attributes="1.0\n2.0\n3.0\n4.0\n5.0\n")
+    bare = load_tu(tmp_path / "bare", "TOY", node_attributes=False)
+    assert np.allclose(bare.graphs[0].features, np.column_stack([np.ones(3), np.log1p([1, 2, 1])]))
+    assert load_tu(tmp_path / "bare", "TOY").graphs[0].features.tolist() == [[1.0], [2.0], [3.0]]
+    with pytest.raises(TypeError, match="node_attributes must be True or False"):
+        load_tu(tmp_path, "TOY", node_attributes="no")
 
 
 def test_featureless_dataset_gets_degree_features(tmp_path):
