@@ -1,8 +1,8 @@
-"""Reader for the TU Dortmund graph-classification format (``<NAME>_A.txt``, ...).
+"""Reader for the TU Dortmund graph dataset format (``<NAME>_A.txt``, ...).
 
 The format (Morris et al. 2020, the files PyG's ``TUDataset`` reads) stores all graphs of a
 dataset as one big graph: global 1-based node ids, an edge list, a node-to-graph indicator
-and one label per graph. Parsing is vectorised (``np.loadtxt``); the only per-graph loop
+and one label (classification) or row of real values (regression) per graph. Parsing is vectorised (``np.loadtxt``); the only per-graph loop
 builds the returned :class:`~skgraph.Graph` objects.
 """
 
@@ -68,7 +68,7 @@ def _graph_labels(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = True) -> Bunch:
-    """Load a TU-format graph-classification dataset (e.g. MUTAG, PROTEINS) from local files.
+    """Load a TU-format graph dataset (e.g. MUTAG, PROTEINS) from local files.
 
     Node features are, in this order: the one-hot encoded node labels (categories taken
     from the whole dataset, as PyG's ``TUDataset`` does), then the real-valued node
@@ -76,6 +76,11 @@ def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = 
     inductive featureless default ``[1, log(1 + degree)]`` per node. Duplicate edge lines are coalesced, edges are made
     undirected and self loops dropped (see :class:`~skgraph.Graph`); edge labels and edge
     attributes are not read.
+
+    The target is the graph labels (``<name>_graph_labels.txt``) mapped to ``0..C-1``; a
+    regression data set, with real values per graph (``<name>_graph_attributes.txt``) and no
+    labels, gets those values as the target instead, for
+    :class:`~skgraph.GNNGraphRegressor`. Graph attributes are returned in either case.
 
     Parameters
     ----------
@@ -94,14 +99,20 @@ def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = 
     -------
     Bunch with
         graphs : list of Graph, one per graph, with float32 node features,
-        target : ndarray of int64 of shape (n_graphs,), class indices ``0..C-1``,
-        target_names : ndarray of shape (C,), the original label of each class index,
+        target : ndarray of int64 of shape (n_graphs,), class indices ``0..C-1``; for a
+        regression data set (graph attributes, no labels) ndarray of float64 of shape
+        (n_graphs,), or (n_graphs, k) with k values per graph,
+        target_names : ndarray of shape (C,), the original label of each class index
+        (None for a regression data set),
+        graph_attributes : ndarray of float64 of shape (n_graphs, k), or None without a
+        ``<name>_graph_attributes.txt``,
         name : str.
 
     Raises
     ------
     FileNotFoundError
-        If a required file (``_A``, ``_graph_indicator``, ``_graph_labels``) is missing.
+        If a required file (``_A``, ``_graph_indicator``, and ``_graph_labels`` or
+        ``_graph_attributes``) is missing.
     ValueError
         If a file is corrupt or truncated: non-numeric lines, line counts that do not
         match, node ids out of range, edges joining two graphs, or a graph without nodes.
@@ -121,20 +132,45 @@ def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = 
         file = folder / f"{name}_{suffix}.txt"
         if not file.is_file():
             if required:
-                raise FileNotFoundError(f"{file} is missing: a TU dataset needs {name}_A.txt, "
-                                        f"{name}_graph_indicator.txt and {name}_graph_labels.txt.")
+                raise FileNotFoundError(
+                    f"{file} is missing: a TU dataset needs {name}_A.txt, "
+                    f"{name}_graph_indicator.txt and {name}_graph_labels.txt or "
+                    f"{name}_graph_attributes.txt.")
             return None
         return file
 
-    target, target_names = _graph_labels(path("graph_labels"))
+    labels_file = path("graph_labels", required=False)
+    graph_attributes_file = path("graph_attributes", required=False)
+    if labels_file is None and graph_attributes_file is None:
+        raise FileNotFoundError(
+            f"{folder / f'{name}_graph_labels.txt'} is missing, and so is "
+            f"{name}_graph_attributes.txt: a TU dataset needs {name}_A.txt, "
+            f"{name}_graph_indicator.txt and one of {name}_graph_labels.txt (classes) or "
+            f"{name}_graph_attributes.txt (regression values).")
+    graph_attributes = None
+    if graph_attributes_file is not None:
+        graph_attributes = _read_table(graph_attributes_file, np.float64)
+        if graph_attributes.size == 0:
+            raise ValueError(f"{name}_graph_attributes.txt is empty: the dataset has no graphs.")
+    if labels_file is not None:
+        target, target_names = _graph_labels(labels_file)
+        if graph_attributes is not None and len(graph_attributes) != len(target):
+            raise ValueError(f"{name}_graph_attributes.txt has {len(graph_attributes)} line(s) "
+                             f"but {name}_graph_labels.txt has {len(target)}: one line per "
+                             "graph in each.")
+    else:
+        target = graph_attributes[:, 0].copy() if graph_attributes.shape[1] == 1 \
+            else graph_attributes.copy()
+        target_names = None
     n_graphs = len(target)
+    target_file = f"{name}_graph_labels.txt" if labels_file else f"{name}_graph_attributes.txt"
     indicator = _read_table(path("graph_indicator"), np.int64, n_columns=1)[:, 0]
     n_nodes = len(indicator)
     if n_nodes == 0:
         raise ValueError(f"{name}_graph_indicator.txt is empty: the dataset has no nodes.")
     if indicator.min() < 1 or indicator.max() > n_graphs:
         raise ValueError(f"{name}_graph_indicator.txt names graph ids from {indicator.min()} to "
-                         f"{indicator.max()}, but {name}_graph_labels.txt has {n_graphs} graphs "
+                         f"{indicator.max()}, but {target_file} has {n_graphs} graphs "
                          "(ids must be 1..n_graphs).")
     graph_of = indicator - 1
     sizes = np.bincount(graph_of, minlength=n_graphs)
@@ -183,4 +219,5 @@ def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = 
             graphs.append(Graph(block, degree_features(block)))
         else:
             graphs.append(Graph(block, features[start:stop]))
-    return Bunch(graphs=graphs, target=target, target_names=target_names, name=name)
+    return Bunch(graphs=graphs, target=target, target_names=target_names,
+                 graph_attributes=graph_attributes, name=name)

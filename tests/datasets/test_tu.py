@@ -128,7 +128,66 @@ def test_missing_files(tmp_path):
     with pytest.raises(FileNotFoundError, match="TOY_A.txt"):
         load_tu(tmp_path, "TOY")
     write_tu(tmp_path, graph_labels=None)
-    with pytest.raises(FileNotFoundError, match="TOY_graph_labels.txt is missing"):
+    with pytest.raises(FileNotFoundError, match="TOY_graph_labels.txt is missing, and so is "
+                                                "TOY_graph_attributes.txt"):
         load_tu(tmp_path, "TOY")
     with pytest.raises(TypeError, match="name"):
         load_tu(tmp_path, 3)
+
+
+def test_regression_dataset_reads_graph_attributes(tmp_path):
+    # no graph labels: the graph attributes (one real value per graph) are the target
+    write_tu(tmp_path, graph_labels=None, graph_attributes="-0.5\n2.25\n")
+    toy = load_tu(tmp_path, "TOY")
+    assert toy.target.dtype == np.float64 and toy.target.tolist() == [-0.5, 2.25]
+    assert toy.target_names is None
+    assert toy.graph_attributes.tolist() == [[-0.5], [2.25]]
+    assert [g.n_nodes for g in toy.graphs] == [3, 2]
+    # several values per graph: a 2-D target, a copy (not a view of graph_attributes)
+    write_tu(tmp_path / "multi", graph_labels=None, graph_attributes="1, 2\n3, 4\n")
+    multi = load_tu(tmp_path / "multi", "TOY")
+    assert multi.target.shape == (2, 2) and multi.target.tolist() == [[1, 2], [3, 4]]
+    multi.target[0, 0] = 9.0
+    assert multi.graph_attributes[0, 0] == 1.0
+
+
+def test_graph_attributes_beside_labels(tmp_path):
+    # with labels, the labels stay the target and the attributes come along
+    write_tu(tmp_path, graph_attributes="0.5\n1.5\n")
+    toy = load_tu(tmp_path, "TOY")
+    assert toy.target.tolist() == [1, 0] and toy.target_names.tolist() == [2, 7]
+    assert toy.graph_attributes.tolist() == [[0.5], [1.5]]
+    assert load_tu(write_tu(tmp_path / "plain"), "TOY").graph_attributes is None
+
+
+@pytest.mark.parametrize("files, message", [
+    ({"graph_attributes": "0.5\n"}, "TOY_graph_attributes.txt has 1 line.*graph_labels.txt has 2"),
+    ({"graph_labels": None, "graph_attributes": "0.5\n"},
+     "ids from 1 to 2, but TOY_graph_attributes.txt has 1 graphs"),
+    ({"graph_labels": None, "graph_attributes": ""}, "TOY_graph_attributes.txt is empty"),
+    ({"graph_labels": None, "graph_attributes": "0.5\nnan\n"}, "NaN or infinite"),
+    ({"graph_labels": None, "graph_attributes": "0.5\nabc\n"}, "is corrupt"),
+])
+def test_corrupt_graph_attributes(tmp_path, files, message):
+    write_tu(tmp_path, **files)
+    with pytest.raises(ValueError, match=message):
+        load_tu(tmp_path, "TOY")
+
+
+def test_regression_dataset_trains_the_graph_regressor(tmp_path):
+    # a TU regression data set written from rings: the graph attribute is the ring's size
+    from skgraph import GNNGraphRegressor
+    sizes = np.random.default_rng(0).integers(3, 12, size=48)
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    edges = [(s + i + 1, s + (i + 1) % n + 1) for s, n in zip(starts, sizes) for i in range(n)]
+    write_tu(tmp_path, graph_labels=None, node_labels=None,
+             A="".join(f"{a}, {b}\n{b}, {a}\n" for a, b in edges),
+             graph_indicator="".join(f"{g + 1}\n" * n for g, n in enumerate(sizes)),
+             graph_attributes="".join(f"{n}.0\n" for n in sizes))
+    data = load_tu(tmp_path, "TOY")
+    assert data.target.tolist() == sizes.astype(float).tolist()
+    assert [g.n_nodes for g in data.graphs] == sizes.tolist()
+    reg = GNNGraphRegressor(max_epochs=60, random_state=0).fit(data.graphs[:40], data.target[:40])
+    held_out = reg.predict(data.graphs[40:])
+    assert np.abs(held_out - data.target[40:]).max() < 1.0, held_out
