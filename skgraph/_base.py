@@ -114,10 +114,11 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator):
             torch.manual_seed(seed)
             data = prepare(device, np.random.default_rng(seed))
             module = self.module_.to(device) if reuse else self._build_module().to(device)
+            score = (None if validation_score is None
+                     else lambda: validation_score(module, data))
             history = train_module(
                 module, lambda optimizer: run_epoch(module, optimizer, data),
-                validation_score=(None if validation_score is None
-                                  else lambda: validation_score(module, data)), max_epochs=self.max_epochs,
+                validation_score=score, max_epochs=self.max_epochs,
                 learning_rate=self.learning_rate, weight_decay=self.weight_decay,
                 n_iter_no_change=self.n_iter_no_change, tol=self.tol, verbose=self.verbose,
                 description=type(self).__name__,

@@ -2,8 +2,9 @@
 
 The format (Morris et al. 2020, the files PyG's ``TUDataset`` reads) stores all graphs of a
 dataset as one big graph: global 1-based node ids, an edge list, a node-to-graph indicator
-and one label (classification) or row of real values (regression) per graph. Parsing is vectorised (``np.loadtxt``); the only per-graph loop
-builds the returned :class:`~skgraph.Graph` objects.
+and one label (classification) or row of real values (regression) per graph. Parsing is
+vectorised (``np.loadtxt``); the only per-graph loop builds the returned
+:class:`~skgraph.Graph` objects.
 """
 
 from __future__ import annotations
@@ -73,9 +74,9 @@ def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = 
     Node features are, in this order: the one-hot encoded node labels (categories taken
     from the whole dataset, as PyG's ``TUDataset`` does), then the real-valued node
     attributes (unless ``node_attributes=False``). A dataset with neither gets the
-    inductive featureless default ``[1, log(1 + degree)]`` per node. Duplicate edge lines are coalesced, edges are made
-    undirected and self loops dropped (see :class:`~skgraph.Graph`); edge labels and edge
-    attributes are not read.
+    inductive featureless default ``[1, log(1 + degree)]`` per node. Duplicate edge lines
+    are coalesced, edges are made undirected and self loops dropped (see
+    :class:`~skgraph.Graph`); edge labels and edge attributes are not read.
 
     The target is the graph labels (``<name>_graph_labels.txt``) mapped to ``0..C-1``; a
     regression data set, with real values per graph (``<name>_graph_attributes.txt``) and no
@@ -139,9 +140,9 @@ def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = 
             return None
         return file
 
-    labels_file = path("graph_labels", required=False)
+    graph_labels_file = path("graph_labels", required=False)
     graph_attributes_file = path("graph_attributes", required=False)
-    if labels_file is None and graph_attributes_file is None:
+    if graph_labels_file is None and graph_attributes_file is None:
         raise FileNotFoundError(
             f"{folder / f'{name}_graph_labels.txt'} is missing, and so is "
             f"{name}_graph_attributes.txt: a TU dataset needs {name}_A.txt, "
@@ -152,8 +153,8 @@ def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = 
         graph_attributes = _read_table(graph_attributes_file, np.float64)
         if graph_attributes.size == 0:
             raise ValueError(f"{name}_graph_attributes.txt is empty: the dataset has no graphs.")
-    if labels_file is not None:
-        target, target_names = _graph_labels(labels_file)
+    if graph_labels_file is not None:
+        target, target_names = _graph_labels(graph_labels_file)
         if graph_attributes is not None and len(graph_attributes) != len(target):
             raise ValueError(f"{name}_graph_attributes.txt has {len(graph_attributes)} line(s) "
                              f"but {name}_graph_labels.txt has {len(target)}: one line per "
@@ -163,7 +164,7 @@ def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = 
             else graph_attributes.copy()
         target_names = None
     n_graphs = len(target)
-    target_file = f"{name}_graph_labels.txt" if labels_file else f"{name}_graph_attributes.txt"
+    target_file = (graph_labels_file or graph_attributes_file).name
     indicator = _read_table(path("graph_indicator"), np.int64, n_columns=1)[:, 0]
     n_nodes = len(indicator)
     if n_nodes == 0:
@@ -191,9 +192,9 @@ def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = 
                          f"{graph_of[edges[line, 1]] + 1}; edges must stay inside one graph.")
 
     blocks = []
-    labels_file = path("node_labels", required=False)
-    if labels_file is not None:
-        blocks.append(_one_hot(_read_table(labels_file, np.int64, expected_rows=n_nodes)))
+    node_labels_file = path("node_labels", required=False)
+    if node_labels_file is not None:
+        blocks.append(_one_hot(_read_table(node_labels_file, np.int64, expected_rows=n_nodes)))
     attributes_file = path("node_attributes", required=False) if node_attributes else None
     if attributes_file is not None:
         blocks.append(_read_table(attributes_file, np.float64, expected_rows=n_nodes)
