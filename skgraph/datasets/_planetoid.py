@@ -40,12 +40,49 @@ def _unpickle(path: Path):
             raise ValueError(f"{path} is not a readable Planetoid pickle: {exc}") from None
 
 
+def _assemble(allx, ally, tx, ty, test_index: np.ndarray, prefix: str):
+    """Features and one-hot labels of every node, each row on its node id.
+
+    Node ``i < len(allx)`` is row ``i`` of ``allx``/``ally``; row ``k`` of ``tx``/``ty``
+    belongs to node ``test_index[k]`` (the file is not sorted). Ids inside the test range
+    that ``test.index`` does not list (CiteSeer's isolated test nodes, which the GCN
+    reference code and PyG pad with zero rows) get no features and no label.
+    """
+    n_allx, n_test = allx.shape[0], len(test_index)
+    if tx.shape[0] != n_test or ty.shape[0] != n_test:
+        raise ValueError(f"{prefix}.test.index lists {n_test} test nodes but tx has "
+                         f"{tx.shape[0]} rows and ty {ty.shape[0]}; one row per test node.")
+    if allx.shape[0] != ally.shape[0]:
+        raise ValueError(f"{prefix}.allx has {allx.shape[0]} rows but {prefix}.ally has "
+                         f"{ally.shape[0]}.")
+    if tx.shape[1] != allx.shape[1] or ty.shape[1] != ally.shape[1]:
+        raise ValueError(f"{prefix}.tx/ty have {tx.shape[1]}/{ty.shape[1]} columns but "
+                         f"allx/ally have {allx.shape[1]}/{ally.shape[1]}.")
+    if len(np.unique(test_index)) != n_test:
+        raise ValueError(f"{prefix}.test.index lists a node id more than once.")
+    if n_test and test_index.min() < n_allx:
+        raise ValueError(f"{prefix}.test.index names node {test_index.min()}, which is a row "
+                         f"of allx (ids 0..{n_allx - 1}); test ids must follow them.")
+    n = max(n_allx, int(test_index.max()) + 1) if n_test else n_allx
+    features = sp.lil_matrix((n, allx.shape[1]), dtype=np.float32)
+    features[:n_allx] = allx
+    labels = np.zeros((n, ally.shape[1]), dtype=np.int64)
+    labels[:n_allx] = np.asarray(ally)
+    if n_test:
+        features[test_index] = tx
+        labels[test_index] = np.asarray(ty)
+    return sp.csr_array(features.tocsr(), dtype=np.float32), labels
+
+
 def load_planetoid(directory: str | os.PathLike, name: str) -> Bunch:
     """Load a Planetoid dataset (Cora, CiteSeer, PubMed) from its raw ``ind.*`` files.
 
-    Assembly follows the GCN reference code and PyG: test rows are reordered to their
-    node ids, the graph is symmetrised and de-duplicated, and the standard split of
-    Yang et al. (2016) is returned.
+    Assembly follows the GCN reference code and PyG's ``Planetoid`` reader (and is tested
+    equal to it): row ``k`` of ``tx``/``ty`` belongs to node ``test.index[k]`` (the file is
+    not sorted), the graph is de-duplicated, stripped of self loops and made undirected,
+    and the standard split of Yang et al. (2016) is returned. Ids inside the test range
+    that ``test.index`` does not list (CiteSeer's isolated test nodes) get no features and
+    the target ``-1`` (unlabelled; PyG pads them the same way but labels them 0).
 
     Parameters
     ----------
@@ -78,19 +115,7 @@ def load_planetoid(directory: str | os.PathLike, name: str) -> Bunch:
         raise ValueError(f"{prefix}.test.index is missing or malformed: {exc}") from None
 
     x, y, tx, ty, allx, ally, adjacency_lists = (parts[s] for s in _SUFFIXES)
-    test_range = np.arange(test_index.min(), test_index.max() + 1)
-    if len(test_range) > tx.shape[0]:  # CiteSeer: isolated test ids without rows
-        tx_full = sp.lil_matrix((len(test_range), tx.shape[1]))
-        tx_full[test_index - test_index.min(), :] = tx
-        tx = tx_full
-        ty_full = np.zeros((len(test_range), ty.shape[1]))
-        ty_full[test_index - test_index.min(), :] = ty
-        ty = ty_full
-    features = sp.vstack([allx, tx]).tolil()
-    labels = np.vstack([ally, ty])
-    order = np.sort(test_index)
-    features[test_index, :] = features[order, :]
-    labels[test_index, :] = labels[order, :]
+    features, labels = _assemble(allx, ally, tx, ty, test_index, prefix)
     n = features.shape[0]
 
     rows, cols = [], []
@@ -98,9 +123,11 @@ def load_planetoid(directory: str | os.PathLike, name: str) -> Bunch:
         rows.extend([node] * len(neighbours))
         cols.extend(neighbours)
     rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
-    if rows.size and max(rows.max(), cols.max()) >= n:
-        raise ValueError(f"{prefix}.graph names node {max(rows.max(), cols.max())} but the "
-                         f"features have {n} rows.")
+    if rows.size and (min(rows.min(), cols.min()) < 0 or max(rows.max(), cols.max()) >= n):
+        bad = max(rows.max(), cols.max()) if max(rows.max(), cols.max()) >= n \
+            else min(rows.min(), cols.min())
+        raise ValueError(f"{prefix}.graph names node {bad} but the dataset has nodes "
+                         f"0..{n - 1} (allx rows and test ids).")
     adjacency = sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(n, n))
     adjacency.data[:] = 1.0  # duplicates were summed: back to binary
 

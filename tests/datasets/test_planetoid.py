@@ -7,6 +7,7 @@ import scipy.sparse as sp
 from skgraph.datasets import load_planetoid
 
 from ..conftest import DATASETS, requires_datasets
+from ._planetoid_files import write_planetoid
 
 
 @requires_datasets
@@ -41,3 +42,90 @@ def test_missing_folder_and_bad_arguments(tmp_path):
         load_planetoid(3, "Cora")
     with pytest.raises(TypeError, match="name must be a non-empty str"):
         load_planetoid(tmp_path, "")
+
+
+# -- the oracle: PyG's Planetoid reader on the same files ------------------------------
+def _pyg_planetoid(root, name):
+    from torch_geometric.datasets import Planetoid
+
+    return Planetoid(str(root), name)[0]
+
+
+def _undirected_edges(edge_index, n):
+    """PyG's edge_index as the set of undirected pairs without self loops (skgraph's graph)."""
+    import torch
+    from torch_geometric.utils import remove_self_loops, to_undirected
+
+    edge_index, _ = remove_self_loops(torch.as_tensor(edge_index))
+    edge_index = to_undirected(edge_index, num_nodes=n)
+    return sp.csr_array((np.ones(edge_index.shape[1]), edge_index.numpy()), shape=(n, n))
+
+
+def _assert_equals_pyg(bunch, data):
+    n = data.num_nodes
+    G = bunch.graph
+    assert G.n_nodes == n
+    assert (G.adjacency != _undirected_edges(data.edge_index, n)).nnz == 0
+    np.testing.assert_array_equal(G.features.toarray(), data.x.numpy())
+    labelled = bunch.target >= 0
+    np.testing.assert_array_equal(bunch.target[labelled], data.y.numpy()[labelled])
+    for ours, mask in ((bunch.train_idx, data.train_mask), (bunch.val_idx, data.val_mask),
+                       (bunch.test_idx, data.test_mask)):
+        np.testing.assert_array_equal(np.sort(ours), np.flatnonzero(mask.numpy()))
+
+
+def test_gaps_in_the_test_range_equal_pygs_reader(tmp_path):
+    """CiteSeer-style files: test ids without a row (padded, unlabelled) and unsorted.
+
+    The graph has duplicate neighbour entries, self loops, an edge listed from one end
+    only, nodes that appear only as neighbours and isolated nodes. PyG pads the gaps only
+    for a data set named CiteSeer, as the GCN reference code does.
+    """
+    rng = np.random.default_rng(1)
+    listed = rng.permutation(np.r_[520:530, 532:545, 548:560])  # 534 ... : gaps 530-531, 545-547
+    lists = {i: [(i + 1) % 560, (i + 7) % 560] for i in range(0, 560, 2)}
+    lists[4] = [5, 5, 4, 9]  # a duplicate and a self loop
+    lists[6] = [401]  # 401 is listed only as a neighbour (odd ids are never keys)
+    lists[10] = []  # with 11 now isolated too (9 still lists 10? odd: never a key)
+    parts, test_ids = write_planetoid(tmp_path / "CiteSeer" / "raw", "CiteSeer",
+                                      test_ids=listed, adjacency_lists=lists)
+    ours = load_planetoid(tmp_path, "CiteSeer")
+    data = _pyg_planetoid(tmp_path, "CiteSeer")
+    _assert_equals_pyg(ours, data)
+    # the padded ids: in the test range, not listed: no features and no label
+    gaps = [530, 531, 545, 546, 547]
+    assert (ours.target[gaps] == -1).all() and ours.graph.features[gaps].nnz == 0
+    assert (ours.target >= 0).sum() == 520 + len(listed)
+    # every test node carries its own row of tx/ty, whatever the order of test.index
+    tx, ty = parts["tx"].toarray(), parts["ty"].argmax(axis=1)
+    np.testing.assert_array_equal(ours.graph.features[test_ids].toarray(), tx)
+    np.testing.assert_array_equal(ours.target[test_ids], ty)
+    assert ours.graph.adjacency[4, 4] == 0 and ours.graph.adjacency[4, 5] == 1
+    assert ours.graph.adjacency[401, 6] == 1  # made undirected
+
+
+def test_unsorted_test_index_without_gaps_equals_pygs_reader(tmp_path):
+    parts, test_ids = write_planetoid(tmp_path / "Pubmed" / "raw", "Pubmed", seed=3)
+    ours, data = load_planetoid(tmp_path, "Pubmed"), _pyg_planetoid(tmp_path, "Pubmed")
+    _assert_equals_pyg(ours, data)
+    assert (ours.target >= 0).all()
+    np.testing.assert_array_equal(ours.target[test_ids], parts["ty"].argmax(axis=1))
+
+
+@requires_datasets
+@pytest.mark.data
+def test_cora_equals_pygs_reader(tmp_path):
+    shutil.copytree(DATASETS / "Cora", tmp_path / "Cora" / "raw")
+    _assert_equals_pyg(load_planetoid(DATASETS, "Cora"), _pyg_planetoid(tmp_path, "Cora"))
+
+
+def test_inconsistent_files_are_refused(tmp_path):
+    write_planetoid(tmp_path, "Toy", test_ids=[520, 521, 521, 522] + list(range(523, 559)))
+    with pytest.raises(ValueError, match="more than once"):
+        load_planetoid(tmp_path, "Toy")
+    write_planetoid(tmp_path, "Toy", test_ids=[3] + list(range(521, 560)))
+    with pytest.raises(ValueError, match="row of allx"):
+        load_planetoid(tmp_path, "Toy")
+    write_planetoid(tmp_path, "Toy", adjacency_lists={0: [900]})
+    with pytest.raises(ValueError, match="names node 900"):
+        load_planetoid(tmp_path, "Toy")
