@@ -18,7 +18,6 @@ import scipy.sparse as sp
 from sklearn.utils import Bunch
 
 from .._graph import Graph
-from .._node_inputs import degree_features
 from ._planetoid import _resolve_folder
 
 __all__ = ["load_tu"]
@@ -47,14 +46,60 @@ def _read_table(path: Path, dtype, *, expected_rows: int | None = None,
 
 
 def _one_hot(codes: np.ndarray) -> np.ndarray:
-    """One-hot encode each column of an integer table, categories from the whole column."""
+    """One-hot encode each column of an integer table, as PyG's ``TUDataset`` does.
+
+    Column ``c`` is shifted by its minimum over the whole data set and encoded with
+    ``max - min + 1`` columns, so a value that no node takes still has its (all-zero)
+    column: BZR's atom labels 1..53 give 53 columns. The blocks of several label columns
+    are placed side by side.
+    """
     blocks = []
     for column in codes.T:
-        _, inverse = np.unique(column, return_inverse=True)
-        block = np.zeros((len(column), inverse.max() + 1), dtype=np.float32)
-        block[np.arange(len(column)), inverse] = 1.0
+        shifted = column - column.min()
+        block = np.zeros((len(column), int(shifted.max()) + 1), dtype=np.float32)
+        block[np.arange(len(column)), shifted] = 1.0
         blocks.append(block)
     return np.hstack(blocks)
+
+
+def _item_features(attributes_file: Path | None, labels_file: Path | None, n_rows: int
+                   ) -> np.ndarray | None:
+    """``[attributes, one-hot labels]`` per line (node or edge), float32; None for neither."""
+    blocks = []
+    if attributes_file is not None:
+        blocks.append(_read_table(attributes_file, np.float64, expected_rows=n_rows)
+                      .astype(np.float32))
+    if labels_file is not None:
+        blocks.append(_one_hot(_read_table(labels_file, np.int64, expected_rows=n_rows)))
+    blocks = [block for block in blocks if block.shape[1]]
+    return np.hstack(blocks) if blocks else None
+
+
+def _entry_features(edges: np.ndarray, line_features: np.ndarray, adjacency: sp.csr_array,
+                    file_name: str) -> np.ndarray:
+    """The features of each stored entry of the symmetric ``adjacency``, in CSR order.
+
+    Entry ``(i, j)`` takes the features of the line that lists ``i, j`` or ``j, i``; the
+    lines of one undirected edge (both directions, repeats) must carry the same features.
+    """
+    n = adjacency.shape[0]
+    low, high = np.minimum(edges[:, 0], edges[:, 1]), np.maximum(edges[:, 0], edges[:, 1])
+    keys = low * n + high
+    order = np.argsort(keys, kind="stable")
+    keys, line_features = keys[order], line_features[order]
+    same_edge = keys[1:] == keys[:-1]
+    differs = same_edge & (line_features[1:] != line_features[:-1]).any(axis=1)
+    if differs.any():
+        first = int(np.flatnonzero(differs)[0])
+        a, b = sorted((int(order[first]), int(order[first + 1])))
+        raise ValueError(f"{file_name} lines {a + 1} and {b + 1} give different values to the "
+                         f"undirected edge between nodes {low[a] + 1} and {high[a] + 1}; both "
+                         "directions (and repeated lines) of an edge must carry the same values.")
+    unique_keys, first_line = np.unique(keys, return_index=True)
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(adjacency.indptr))
+    cols = adjacency.indices.astype(np.int64)
+    entry_keys = np.minimum(rows, cols) * n + np.maximum(rows, cols)
+    return line_features[first_line[np.searchsorted(unique_keys, entry_keys)]]
 
 
 def _graph_labels(path: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -71,12 +116,22 @@ def _graph_labels(path: Path) -> tuple[np.ndarray, np.ndarray]:
 def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = True) -> Bunch:
     """Load a TU-format graph dataset (e.g. MUTAG, PROTEINS) from local files.
 
-    Node features are, in this order: the one-hot encoded node labels (categories taken
-    from the whole dataset, as PyG's ``TUDataset`` does), then the real-valued node
-    attributes (unless ``node_attributes=False``). A dataset with neither gets the
-    inductive featureless default ``[1, log(1 + degree)]`` per node. Duplicate edge lines
-    are coalesced, edges are made undirected and self loops dropped (see
-    :class:`~skgraph.Graph`); edge labels and edge attributes are not read.
+    The graphs are those PyG's ``TUDataset(root, name, use_node_attr=True,
+    use_edge_attr=True)`` reads from the same files (tested equal to it), as undirected
+    :class:`~skgraph.Graph` objects: duplicate edge lines are merged, self loops dropped and
+    every edge stored in both directions. Node features are PyG's, in its column order: the
+    real-valued node attributes (unless ``node_attributes=False``), then the one-hot node
+    labels, each label column shifted by its minimum over the data set and encoded with
+    ``max - min + 1`` columns (so BZR's atom numbers 1..53 give 53 columns). A data set with
+    neither gives featureless graphs (``features=None``; PyG's ``x`` is None too), for which
+    the estimators use their documented featureless default.
+
+    Edge labels and edge attributes are returned as ``edge_features``: per graph, one row
+    per stored entry of its adjacency in CSR order (row by row, columns sorted: the order
+    of PyG's ``edge_index``), ``[edge attributes, one-hot edge labels]`` as PyG builds
+    ``edge_attr``. The lines of one undirected edge must agree (a file where ``i, j`` and
+    ``j, i`` carry different values is refused); repeated lines count once (PyG adds their
+    values up).
 
     The target is the graph labels (``<name>_graph_labels.txt``) mapped to ``0..C-1``; a
     regression data set, with real values per graph (``<name>_graph_attributes.txt``) and no
@@ -91,7 +146,7 @@ def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = 
     name : str
         Dataset name, the prefix of the file names, e.g. ``"MUTAG"``.
     node_attributes : bool, default=True
-        Append the real-valued node attributes (``<name>_node_attributes.txt``) where the
+        Include the real-valued node attributes (``<name>_node_attributes.txt``) where the
         dataset has them. ``False`` keeps the node labels only, the input of most published
         results on these data sets (the GIN paper's, and PyG's ``TUDataset`` default
         ``use_node_attr=False``); the attributes file is then not read.
@@ -107,7 +162,18 @@ def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = 
         (None for a regression data set),
         graph_attributes : ndarray of float64 of shape (n_graphs, k), or None without a
         ``<name>_graph_attributes.txt``,
+        edge_features : list of ndarray of float32, one of shape (n_entries, k) per graph
+        (``n_entries = graph.adjacency.nnz``), or None when the data set has neither edge
+        labels nor edge attributes,
         name : str.
+
+    Notes
+    -----
+    Where PyG's reader differs: with both graph labels and graph attributes PyG's ``y`` is
+    the attributes, here the target is the labels (the attributes are in
+    ``graph_attributes``); a regression target with one value per graph is 1-D here
+    (PyG: ``(n_graphs, 1)``, float32); the graphs are undirected (PyG keeps the listed
+    direction only, the same for these data sets, which list both).
 
     Raises
     ------
@@ -116,7 +182,8 @@ def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = 
         ``_graph_attributes``) is missing.
     ValueError
         If a file is corrupt or truncated: non-numeric lines, line counts that do not
-        match, node ids out of range, edges joining two graphs, or a graph without nodes.
+        match, node ids out of range, edges joining two graphs, a graph without nodes, or
+        two lines of one edge with different edge labels or attributes.
 
     Examples
     --------
@@ -191,34 +258,43 @@ def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = 
                          f"{graph_of[edges[line, 0]] + 1} to node {edges[line, 1] + 1} of graph "
                          f"{graph_of[edges[line, 1]] + 1}; edges must stay inside one graph.")
 
-    blocks = []
-    node_labels_file = path("node_labels", required=False)
-    if node_labels_file is not None:
-        blocks.append(_one_hot(_read_table(node_labels_file, np.int64, expected_rows=n_nodes)))
-    attributes_file = path("node_attributes", required=False) if node_attributes else None
-    if attributes_file is not None:
-        blocks.append(_read_table(attributes_file, np.float64, expected_rows=n_nodes)
-                      .astype(np.float32))
-    features = np.hstack(blocks) if blocks else None
+    node_attributes_file = path("node_attributes", required=False) if node_attributes else None
+    features = _item_features(node_attributes_file, path("node_labels", required=False),
+                              n_nodes)
+    edge_attributes_file = path("edge_attributes", required=False)
+    edge_labels_file = path("edge_labels", required=False)
+    line_features = _item_features(edge_attributes_file, edge_labels_file, len(edges))
+    loops = edges[:, 0] == edges[:, 1]  # dropped, as Graph drops them (and PyG)
+    edges = edges[~loops]
+    line_features = None if line_features is None else line_features[~loops]
 
-    # Renumber nodes so that each graph's nodes are contiguous, then slice diagonal blocks.
+    # Renumber nodes so that each graph's nodes are contiguous, then slice diagonal blocks:
+    # the global adjacency is symmetric, binary, loop-free and sorted, so each block is a
+    # validated Graph's adjacency entry for entry, in the same CSR order as edge features.
     order = np.argsort(graph_of, kind="stable")
     position = np.empty(n_nodes, dtype=np.int64)
     position[order] = np.arange(n_nodes)
-    adjacency = sp.csr_array((np.ones(len(edges), dtype=np.float64),
-                              (position[edges[:, 0]], position[edges[:, 1]])),
+    edges = position[edges]
+    adjacency = sp.csr_array((np.ones(len(edges)), (edges[:, 0], edges[:, 1])),
                              shape=(n_nodes, n_nodes))
+    adjacency = sp.csr_array(adjacency.maximum(adjacency.T))
     adjacency.data[:] = 1.0  # duplicate lines were summed: back to binary
+    adjacency.sort_indices()
+    entry_features = None
+    if line_features is not None:
+        file_name = (edge_attributes_file or edge_labels_file).name
+        entry_features = _entry_features(edges, line_features, adjacency, file_name)
     if features is not None:
         features = features[order]
     bounds = np.concatenate([[0], np.cumsum(sizes)])
-    graphs = []
+    graphs, edge_features = [], []
     for start, stop in zip(bounds[:-1], bounds[1:]):
-        block = adjacency[start:stop, start:stop]
-        if features is None:  # degrees of the validated (undirected, loop-free) graph
-            block = Graph(block).adjacency
-            graphs.append(Graph(block, degree_features(block)))
-        else:
-            graphs.append(Graph(block, features[start:stop]))
+        graphs.append(Graph(adjacency[start:stop, start:stop],
+                            None if features is None else features[start:stop]))
+        if entry_features is not None:
+            edge_features.append(
+                entry_features[adjacency.indptr[start]:adjacency.indptr[stop]].copy())
     return Bunch(graphs=graphs, target=target, target_names=target_names,
-                 graph_attributes=graph_attributes, name=name)
+                 graph_attributes=graph_attributes,
+                 edge_features=edge_features if entry_features is not None else None,
+                 name=name)
