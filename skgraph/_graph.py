@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["Graph", "NodeIndexError", "as_graph"]
+__all__ = ["Graph", "NodeIndexError", "as_graph", "is_single_graph"]
 
 
 class NodeIndexError(IndexError, ValueError):
@@ -242,6 +242,16 @@ class Graph:
             return np.arange(self.n_nodes)
         return self._node_index
 
+    def with_features(self, features: Any) -> Graph:
+        """The same graph, and node selection for a view, with other node features.
+
+        The adjacency and node names are shared (they are immutable); ``features`` is
+        validated and copied as by the constructor (``None`` for a featureless graph).
+        """
+        graph = Graph._view(self, self._node_index)
+        object.__setattr__(graph, "_features", check_features(features, self.n_nodes))
+        return graph
+
     def whole(self) -> Graph:
         """The whole graph behind a node view (``self`` if this is not a view)."""
         return self if self._node_index is None else Graph._view(self, None)
@@ -367,3 +377,29 @@ def as_graph(obj: Any) -> Graph:
     if _is_instance_of(obj, "torch_geometric.data", "Data"):
         return _from_pyg(obj)
     raise TypeError(f"expected {_ACCEPTED}; got {_kind_name(obj)}.")
+
+
+def is_single_graph(obj: Any) -> bool:
+    """Whether ``obj`` is one graph in an accepted form, rather than a sequence of graphs.
+
+    A tuple counts as one graph when it looks like ``(adjacency,)`` or ``(adjacency,
+    features)``; a PyG dataset (a sequence of ``Data``) is a sequence.
+    """
+    if type(obj).__name__.endswith("Dataset"):
+        return False
+    if isinstance(obj, tuple):
+        return (1 <= len(obj) <= 2 and _looks_like_adjacency(obj[0])
+                and (len(obj) == 1 or obj[1] is None or _rows(obj[1]) == _rows(obj[0])))
+    return (isinstance(obj, Graph) or sp.issparse(obj)
+            or (isinstance(obj, np.ndarray) and obj.ndim == 2 and obj.dtype != object)
+            or type(obj).__module__.startswith(("networkx", "torch_geometric")))
+
+
+def _looks_like_adjacency(obj: Any) -> bool:
+    return sp.issparse(obj) or (isinstance(obj, np.ndarray) and obj.ndim == 2
+                                and obj.shape[0] == obj.shape[1] and obj.dtype != object)
+
+
+def _rows(obj: Any) -> int | None:
+    shape = getattr(obj, "shape", None)
+    return shape[0] if shape else None

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 import torch
 from threadpoolctl import threadpool_limits
 
-from ._graph import Graph, as_graph
+from ._graph import Graph, as_graph, is_single_graph
 from ._node_inputs import degree_features, return_probabilities
 from .nn._propagation import NeighbourSum
 
@@ -82,14 +82,7 @@ def _concatenated_ranges(starts: torch.Tensor, counts: torch.Tensor, total: int)
 
 def _check_graph_sequence(graphs: Any, what: str = "X") -> list:
     """The items of a sequence of graphs; a single graph passed instead is a TypeError."""
-    single = (
-        isinstance(graphs, Graph) or sp.issparse(graphs)
-        or (isinstance(graphs, np.ndarray) and graphs.ndim == 2 and graphs.dtype != object)
-        or type(graphs).__module__.startswith(("networkx", "torch_geometric"))
-        or (isinstance(graphs, tuple) and 1 <= len(graphs) <= 2 and _looks_like_adjacency(graphs[0])
-            and (len(graphs) == 1 or graphs[1] is None or _rows(graphs[1]) == _rows(graphs[0])))
-    )
-    if single and not type(graphs).__name__.endswith("Dataset"):  # a PyG dataset is a sequence
+    if is_single_graph(graphs):
         raise TypeError(f"{what} must be a sequence of graphs (e.g. a list), one per sample; got a "
                         f"single graph ({type(graphs).__name__}). Wrap it in a list: [graph].")
     if isinstance(graphs, (str, bytes)) or not isinstance(graphs, Iterable):
@@ -99,16 +92,6 @@ def _check_graph_sequence(graphs: Any, what: str = "X") -> list:
     if not items:
         raise ValueError(f"{what} is empty: expected at least one graph.")
     return items
-
-
-def _looks_like_adjacency(obj: Any) -> bool:
-    return sp.issparse(obj) or (isinstance(obj, np.ndarray) and obj.ndim == 2
-                                and obj.shape[0] == obj.shape[1] and obj.dtype != object)
-
-
-def _rows(obj: Any) -> int | None:
-    shape = getattr(obj, "shape", None)
-    return shape[0] if shape else None
 
 
 def _node_features(graph: Graph) -> np.ndarray:

@@ -1,0 +1,195 @@
+"""``NodeFeatureTransformer``: any scikit-learn transformer applied to node features."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
+from sklearn.utils._param_validation import HasMethods, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from .._graph import Graph, as_graph, is_single_graph
+from .._graph_collation import _check_graph_sequence
+
+__all__ = ["NodeFeatureTransformer"]
+
+
+def _stack(blocks: list) -> np.ndarray | sp.csr_array:
+    if any(sp.issparse(block) for block in blocks):
+        return sp.csr_array(sp.vstack([sp.csr_array(block) for block in blocks], format="csr"))
+    return np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+
+
+class NodeFeatureTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+    """Apply a scikit-learn transformer to the node features of graphs.
+
+    Node features live inside the graph, so a transformer of plain arrays cannot be a
+    pipeline step before a graph estimator; this one is. It fits ``transformer`` on the
+    node features and returns graphs whose features are the transformed ones (the
+    adjacency is shared, the caller's graph is never modified):
+
+    * one graph (any accepted input form): fitted on the features of all its nodes;
+    * a node view ``G[idx]``: also fitted on the features of *all* nodes of the graph,
+      not only the selected ones. Node features are unlabelled inputs, available for
+      every node in the transductive setting (as the graph structure is); no label is
+      read. ``transform`` returns a view with the same selection;
+    * a sequence of graphs: fitted on the stacked nodes of the training graphs, then
+      applied to each graph of the sequence given to ``transform`` (a list of graphs).
+
+    Sparse features (bag of words) stay sparse where the transformer keeps them sparse
+    (``Normalizer``, ``MaxAbsScaler``); a transformer that returns dense arrays (e.g.
+    ``TruncatedSVD``) gives dense features.
+
+    Parameters
+    ----------
+    transformer : estimator with ``fit`` and ``transform``, "passthrough" or None, \
+default="passthrough"
+        Fitted on node features (rows are nodes), cloned first. ``"passthrough"`` or
+        ``None`` leave the graphs unchanged (useful in a grid search).
+
+    Attributes
+    ----------
+    transformer_ : estimator or None
+        The fitted clone of ``transformer`` (None for ``"passthrough"``).
+    n_features_in_ : int
+        Node feature width seen in fit.
+
+    Raises
+    ------
+    ValueError
+        From ``fit`` or ``transform`` when a graph has no node features (there is nothing
+        to transform; the estimators give featureless graphs their documented default
+        representation) unless ``transformer="passthrough"``, or when the feature width
+        differs from the one seen in fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.preprocessing import Normalizer
+    >>> from skgraph import Graph
+    >>> from skgraph.preprocessing import NodeFeatureTransformer
+    >>> A = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]])
+    >>> G = Graph(A, np.array([[1.0, 3.0], [2.0, 2.0], [0.0, 5.0]]))
+    >>> G2 = NodeFeatureTransformer(Normalizer(norm="l1")).fit_transform(G)
+    >>> G2.features.tolist()
+    [[0.25, 0.75], [0.5, 0.5], [0.0, 1.0]]
+    >>> view = NodeFeatureTransformer(Normalizer(norm="l1")).fit_transform(G[[2, 0]])
+    >>> view.node_index.tolist(), view.n_nodes
+    ([2, 0], 3)
+    """
+
+    _parameter_constraints: dict = {
+        "transformer": [HasMethods(["fit", "transform"]), StrOptions({"passthrough"}), None],
+    }
+
+    def __init__(self, transformer: Any = "passthrough") -> None:
+        self.transformer = transformer
+
+    def _passthrough(self) -> bool:
+        return self.transformer is None or (isinstance(self.transformer, str)
+                                            and self.transformer == "passthrough")
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X: Any, y: Any = None) -> NodeFeatureTransformer:
+        """Fit the transformer on the node features of ``X``.
+
+        Parameters
+        ----------
+        X : graph (any accepted input form, or a node view) or sequence of graphs
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        graphs = self._graphs(X)
+        widths = {graph.n_features for graph in graphs}
+        if len(widths) > 1:
+            raise ValueError(f"the graphs have node features of different widths {sorted(widths)}; "
+                             "every graph needs the same width.")
+        self.n_features_in_ = widths.pop()
+        if self._passthrough():
+            self.transformer_ = None
+            return self
+        self._check_features(graphs)
+        self.transformer_ = clone(self.transformer).fit(
+            _stack([graph.features for graph in graphs]))
+        return self
+
+    def transform(self, X: Any) -> Graph | list[Graph]:
+        """The graphs of ``X`` with transformed node features.
+
+        Parameters
+        ----------
+        X : graph (any accepted input form, or a node view) or sequence of graphs
+
+        Returns
+        -------
+        Graph or list of Graph
+            A :class:`~skgraph.Graph` for a graph (a view with the same selection for a
+            node view), a list for a sequence.
+        """
+        check_is_fitted(self, "n_features_in_")
+        single = is_single_graph(X)
+        graphs = self._graphs(X)
+        for i, graph in enumerate(graphs):
+            if graph.n_features != self.n_features_in_:
+                where = "X" if single else f"X[{i}]"
+                raise ValueError(f"{where} has {graph.n_features} node features, but "
+                                 f"NodeFeatureTransformer was fitted on {self.n_features_in_}.")
+        if self.transformer_ is not None:
+            self._check_features(graphs, single)
+            transformed = self.transformer_.transform(_stack([g.features for g in graphs]))
+            if sp.issparse(transformed):
+                transformed = sp.csr_array(transformed)
+            n_rows = sum(graph.n_nodes for graph in graphs)
+            if transformed.ndim != 2 or transformed.shape[0] != n_rows:
+                raise ValueError(f"the transformer returned shape {transformed.shape} for "
+                                 f"{n_rows} nodes; expected one row per node.")
+            bounds = np.cumsum([0] + [graph.n_nodes for graph in graphs])
+            graphs = [graph.with_features(transformed[a:b])
+                      for graph, a, b in zip(graphs, bounds[:-1], bounds[1:])]
+        return graphs[0] if single else graphs
+
+    @staticmethod
+    def _graphs(X: Any) -> list[Graph]:
+        if is_single_graph(X):
+            return [as_graph(X)]
+        graphs = []
+        for i, item in enumerate(_check_graph_sequence(X)):
+            try:
+                graphs.append(as_graph(item))
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"X[{i}] is not a valid graph: {exc}") from None
+        return graphs
+
+    @staticmethod
+    def _check_features(graphs: list[Graph], single: bool = True) -> None:
+        for i, graph in enumerate(graphs):
+            if graph.features is None:
+                where = "the graph" if single and len(graphs) == 1 else f"graph {i}"
+                raise ValueError(
+                    f"{where} has no node features to transform; estimators give featureless "
+                    "graphs their documented default representation, or use "
+                    "transformer='passthrough'.")
+
+    def set_output(self, *, transform: str | None = None) -> NodeFeatureTransformer:
+        """Accepted for pipelines, and ignored: the output is graphs, not a table.
+
+        ``Pipeline.set_output(transform="pandas")`` configures every step; graph
+        estimators later in the pipeline give DataFrames where their output is a table.
+
+        Returns
+        -------
+        self
+        """
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.sparse = True
+        tags.requires_fit = True
+        return tags

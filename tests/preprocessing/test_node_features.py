@@ -1,0 +1,136 @@
+"""NodeFeatureTransformer: a scikit-learn transformer of node features inside pipelines."""
+
+import pickle
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.decomposition import TruncatedSVD
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import Normalizer, StandardScaler
+
+from skgraph import GNNGraphClassifier, Graph, VGAEEmbedder
+from skgraph.datasets import make_community_graph
+from skgraph.preprocessing import NodeFeatureTransformer
+
+
+@pytest.fixture
+def bag_of_words():
+    """A graph with sparse non-negative count features, and its communities."""
+    G, y = make_community_graph(n_nodes=60, n_communities=2, p_in=0.3, p_out=0.02,
+                                n_features=0, random_state=0)
+    rng = np.random.default_rng(0)
+    counts = sp.random(60, 30, density=0.2, random_state=0, format="csr") * 10
+    counts.data = np.ceil(counts.data)
+    return Graph(G.adjacency, counts), y, rng
+
+
+def test_normalizer_keeps_bag_of_words_sparse_and_rows_sum_to_one(bag_of_words):
+    G, _, _ = bag_of_words
+    out = NodeFeatureTransformer(Normalizer(norm="l1")).fit_transform(G)
+    assert isinstance(out, Graph) and sp.issparse(out.features)
+    rows = np.asarray(out.features.sum(axis=1)).ravel()
+    has_words = np.asarray(G.features.sum(axis=1)).ravel() > 0
+    np.testing.assert_allclose(rows[has_words], 1.0, rtol=1e-6)
+    assert out.adjacency is G.adjacency  # the structure is shared, not copied
+    np.testing.assert_allclose(out.features.toarray(),
+                               Normalizer(norm="l1").fit_transform(G.features).toarray(),
+                               rtol=1e-6)
+
+
+def test_standard_scaler_and_truncated_svd(bag_of_words):
+    G, _, _ = bag_of_words
+    dense = Graph(G.adjacency, G.features.toarray())
+    scaled = NodeFeatureTransformer(StandardScaler()).fit_transform(dense)
+    np.testing.assert_allclose(scaled.features.mean(axis=0), 0, atol=1e-6)
+    svd = NodeFeatureTransformer(TruncatedSVD(n_components=5, random_state=0)).fit_transform(G)
+    assert svd.features.shape == (60, 5) and not sp.issparse(svd.features)
+
+
+def test_a_node_view_is_fitted_on_every_node_and_keeps_its_selection(community):
+    G, _ = community
+    view = G[[5, 1, 7]]
+    nft = NodeFeatureTransformer(StandardScaler()).fit(view)
+    whole = NodeFeatureTransformer(StandardScaler()).fit(G)
+    np.testing.assert_array_equal(nft.transformer_.mean_, whole.transformer_.mean_)
+    out = nft.transform(view)
+    assert out.is_view and out.node_index.tolist() == [5, 1, 7] and out.n_nodes == G.n_nodes
+    np.testing.assert_allclose(out.features, StandardScaler().fit_transform(G.features),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_lists_of_graphs_are_fitted_on_the_stacked_training_nodes():
+    rng = np.random.default_rng(0)
+    ring = np.roll(np.eye(4), 1, axis=1)
+    train = [(ring + ring.T, rng.normal(5, 3, size=(4, 2))) for _ in range(6)]
+    test = [(ring + ring.T, rng.normal(5, 3, size=(4, 2))) for _ in range(3)]
+    nft = NodeFeatureTransformer(StandardScaler()).fit(train)
+    stacked = np.vstack([x for _, x in train])
+    np.testing.assert_allclose(nft.transformer_.mean_, stacked.mean(axis=0))
+    out = nft.transform(test)
+    assert isinstance(out, list) and len(out) == 3
+    expected = StandardScaler().fit(stacked).transform(np.vstack([x for _, x in test]))
+    np.testing.assert_allclose(np.vstack([g.features for g in out]), expected, rtol=1e-6)
+
+
+def test_passthrough_and_none_leave_graphs_unchanged(community):
+    G, _ = community
+    for transformer in ("passthrough", None):
+        out = NodeFeatureTransformer(transformer).fit_transform(G)
+        np.testing.assert_array_equal(out.features, G.features)
+    featureless = Graph(G.adjacency)
+    assert NodeFeatureTransformer().fit_transform(featureless).features is None
+
+
+def test_pipeline_grid_search_clone_and_pickle(community):
+    G, y = community
+    pipe = make_pipeline(NodeFeatureTransformer(Normalizer(norm="l1")),
+                         VGAEEmbedder(max_epochs=20, random_state=0, device="cpu"),
+                         LogisticRegression(max_iter=500))
+    search = GridSearchCV(pipe, {"nodefeaturetransformer__transformer": [
+        Normalizer(norm="l1"), "passthrough"]}, cv=3).fit(G, y)
+    assert len(search.cv_results_["mean_test_score"]) == 2
+    assert search.best_score_ > 0.5
+    pipe.fit(G[:60], y[:60])
+    again = pickle.loads(pickle.dumps(pipe))
+    np.testing.assert_array_equal(again.predict(G[60:]), pipe.predict(G[60:]))
+    params = clone(pipe).get_params()
+    assert params["nodefeaturetransformer__transformer__norm"] == "l1"
+    assert pipe.set_output(transform="pandas") is pipe  # every step accepts the setting
+
+
+def test_graph_classification_pipeline():
+    rng = np.random.default_rng(0)
+    A = np.ones((5, 5)) - np.eye(5)
+    signs = np.tile([-1.0, 1.0], 12)
+    graphs = [(A, 100 * s + 30 * rng.normal(size=(5, 2))) for s in signs]
+    pipe = make_pipeline(NodeFeatureTransformer(StandardScaler()),
+                         GNNGraphClassifier(max_epochs=20, random_state=0, device="cpu"))
+    assert cross_val_score(pipe, graphs, signs > 0, cv=3).mean() > 0.9
+
+
+def test_the_callers_graph_is_not_modified(bag_of_words):
+    G, _, _ = bag_of_words
+    before = G.features.copy()
+    NodeFeatureTransformer(Normalizer(norm="l1")).fit_transform(G)
+    assert (G.features != before).nnz == 0
+
+
+def test_bad_input_gets_clear_errors(community):
+    G, _ = community
+    with pytest.raises(ValueError, match="no node features to transform"):
+        NodeFeatureTransformer(StandardScaler()).fit(Graph(G.adjacency))
+    nft = NodeFeatureTransformer(StandardScaler()).fit(G)
+    narrow = Graph(G.adjacency, G.features[:, :3])
+    with pytest.raises(ValueError, match="has 3 node features, but NodeFeatureTransformer "
+                                         "was fitted on 8"):
+        nft.transform(narrow)
+    with pytest.raises(ValueError, match="different widths"):
+        NodeFeatureTransformer(StandardScaler()).fit([G, narrow])
+    with pytest.raises((TypeError, ValueError), match="transformer"):
+        NodeFeatureTransformer(LogisticRegression()).fit(G)
+    with pytest.raises(ValueError, match="X\\[1\\] is not a valid graph"):
+        NodeFeatureTransformer(StandardScaler()).fit([G, np.ones((2, 3))])
