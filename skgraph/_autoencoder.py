@@ -107,8 +107,19 @@ class BaseGraphAutoEncoder(BaseGraphEstimator):
     # -- fit -----------------------------------------------------------------
     def _fit_graph(self, X: Any) -> BaseGraphAutoEncoder:
         graph = as_graph(X).whole()
+        name, n = type(self).__name__, graph.n_nodes
         if graph.n_edges == 0:
-            raise ValueError(f"{type(self).__name__} learns from edges, but the graph has none.")
+            raise ValueError(f"{name} learns from edges, but the graph has none.")
+        if graph.n_edges == n * (n - 1) // 2:
+            raise ValueError(
+                f"{name} learns to tell the graph's edges from sampled non-edges, but the graph "
+                f"is complete (each of the {n * (n - 1) // 2} pairs of its {n} nodes is an edge): "
+                "there is no non-edge to sample.")
+        if graph.features is not None and feature_scale(graph.features, default=0.0) == 0.0:
+            raise ValueError(
+                "the node features are zero for every node: they carry no information, and the "
+                "encoder would give every node the same embedding. Pass the graph without "
+                "features (features=None) for the featureless default representation.")
         if self.early_stopping and graph.n_edges < 4:
             raise ValueError(f"early_stopping holds out validation edges, but the graph has "
                              f"only {graph.n_edges} edge(s).")

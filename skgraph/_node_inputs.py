@@ -134,18 +134,18 @@ def feature_width(graph: Graph, featureless: str) -> int:
     return graph.n_nodes if featureless == "identity" else 2
 
 
-def feature_scale(features) -> float:
-    """The global max-abs value of node features (1.0 for none or all-zero features).
+def feature_scale(features, default: float = 1.0) -> float:
+    """The global max-abs value of node features (``default`` for none or all-zero features).
 
     Features are divided by it, fitted once: a feature matrix and ``1e6`` times it give
     the same model, and extreme scales cannot overflow the encoder. Binary and
     row-normalised features (maximum 1) are unchanged.
     """
     if features is None:
-        return 1.0
+        return default
     values = features.data if sp.issparse(features) else np.asarray(features)
     peak = float(np.abs(values).max()) if values.size else 0.0
-    return peak if peak > 0 else 1.0
+    return peak if peak > 0 else default
 
 
 def _feature_tensor(features, scale: float, device) -> object:
