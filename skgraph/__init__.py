@@ -8,10 +8,11 @@ from ._interop import embeddings_by_node, to_networkx
 from ._link_prediction import LinkPredictor
 from ._pairs import NodePairs
 from ._persistence import load
-
-__version__ = "0.1.0"
+from ._training import EpochInfo
+from ._version import __version__
 
 __all__ = [
+    "EpochInfo",
     "GNNGraphClassifier",
     "GNNGraphRegressor",
     "Graph",

@@ -1,9 +1,8 @@
-"""What every skgraph estimator shares: parameters of training, seeding, fitting, pickling."""
+"""What every skgraph estimator shares: parameters of training, seeding and fitting."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from numbers import Integral, Real
 from typing import Any
 
@@ -14,13 +13,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._allocator import retain_freed_memory
-from ._device import (
-    check_device_name,
-    load_location,
-    resolve_device,
-    seed_devices,
-    thread_limit,
-)
+from ._device import check_device_name, resolve_device, seed_devices, thread_limit
 from ._persistence import PersistenceMixin
 from ._training import History, train_module
 
@@ -60,19 +53,20 @@ TRAINING_PARAMETER_CONSTRAINTS: dict = {
     "random_state": ["random_state"],
     "verbose": ["verbose"],
     "warm_start": ["boolean"],
+    "callbacks": [list, tuple, None],
 }
 
 _DROPOUT = [Interval(Real, 0, 1, closed="left")]
 _FEATURELESS = [StrOptions({"identity", "degree"})]
 
 
-class BaseGraphEstimator(PersistenceMixin, BaseEstimator):
-    """Base class: the shared fit procedure and persistence of skgraph estimators.
+class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
+    """Base class: the shared fit procedure of skgraph's torch estimators.
 
     A subclass defines ``_build_module()`` (a fresh torch module from its parameters and
     fitted shape attributes), then calls :meth:`_fit_module` from ``fit`` with callables
     for one epoch and for the validation score. Fitted torch state lives only in
-    ``module_``, so pickling can store it as a device-independent ``state_dict``.
+    ``module_``, so persistence can store it as a device-independent ``state_dict``.
     """
 
     _parameter_constraints: dict = dict(TRAINING_PARAMETER_CONSTRAINTS)
@@ -80,6 +74,10 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator):
     # -- fitting -------------------------------------------------------------
     def _build_module(self) -> torch.nn.Module:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    @classmethod
+    def _upgrade_state(cls, state: dict) -> None:
+        state.setdefault("callbacks", None)  # 0.1.0 had no epoch callbacks
 
     def _module_signature(self) -> tuple:
         """What must not change for ``warm_start`` to continue training the same module."""
@@ -97,6 +95,10 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator):
         validation_score: Callable[[torch.nn.Module, Any], float] | None = None,
         *,
         work_size: int | None = None,
+        lr_schedule: Callable[[int], float] | None = None,
+        average_from: int | None = None,
+        recalibration: Callable[[torch.nn.Module, Any], tuple[Iterable[tuple], Callable]]
+        | None = None,
     ) -> History:
         """Seed, build (or reuse with ``warm_start``) the module, and train it.
 
@@ -104,7 +106,10 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator):
         training run inside a forked torch RNG seeded from ``random_state``, so two fits
         with the same ``random_state`` agree on CPU and the global torch RNG is untouched.
         ``work_size`` (about the non-zeros touched by one product) picks the thread count;
-        ``None`` leaves torch's setting alone.
+        ``None`` leaves torch's setting alone. ``lr_schedule`` and ``average_from`` are
+        :func:`~skgraph._training.train_module`'s; ``recalibration(module, data)`` returns
+        the batches (consumed after training, so a generator) and the forward call over
+        which the batch-norm statistics are recomputed for the final weights.
         """
         device = resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
@@ -114,14 +119,18 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator):
             torch.manual_seed(seed)
             data = prepare(device, np.random.default_rng(seed))
             module = self.module_.to(device) if reuse else self._build_module().to(device)
-            score = (None if validation_score is None
-                     else lambda: validation_score(module, data))
+            batches, forward = (None, None) if recalibration is None \
+                else recalibration(module, data)
             history = train_module(
                 module, lambda optimizer: run_epoch(module, optimizer, data),
-                validation_score=score, max_epochs=self.max_epochs,
-                learning_rate=self.learning_rate, weight_decay=self.weight_decay,
-                n_iter_no_change=self.n_iter_no_change, tol=self.tol, verbose=self.verbose,
-                description=type(self).__name__,
+                validation_score=(None if validation_score is None
+                                  else lambda: validation_score(module, data)),
+                max_epochs=self.max_epochs, learning_rate=self.learning_rate,
+                weight_decay=self.weight_decay, n_iter_no_change=self.n_iter_no_change,
+                tol=self.tol, verbose=self.verbose, description=type(self).__name__,
+                lr_schedule=lr_schedule, average_from=average_from,
+                recalibration_batches=batches, recalibration_forward=forward,
+                callbacks=self.callbacks or (),
             )
         self.module_ = module
         self.device_ = str(device)
@@ -133,31 +142,6 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator):
         self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else float("nan")
         self.n_iter_ = history.n_iter
         return history
-
-    # -- persistence ---------------------------------------------------------
-    def __getstate__(self) -> dict:
-        state = dict(super().__getstate__())  # a copy: object.__getstate__ returns __dict__ itself
-        module = state.pop("module_", None)
-        if module is not None:
-            buffer = io.BytesIO()
-            torch.save(module.state_dict(), buffer)
-            state["_module_state"] = buffer.getvalue()
-        return state
-
-    def _upgrade_state(self, state: dict) -> None:
-        """Fill, in place, what a pickle from an earlier version lacks (subclasses)."""
-
-    def __setstate__(self, state: dict) -> None:
-        blob = state.pop("_module_state", None)
-        self._upgrade_state(state)
-        super().__setstate__(state)
-        if blob is not None:
-            location = load_location(self.device_)
-            weights = torch.load(io.BytesIO(blob), map_location=location, weights_only=True)
-            module = self._build_module()
-            module.load_state_dict(weights)
-            self.module_ = module.to(location).eval()
-            self.device_ = str(location)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

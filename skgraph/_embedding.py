@@ -8,7 +8,7 @@ import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
 from sklearn.utils._set_output import _get_output_config
 
-from ._autoencoder import BaseGraphAutoEncoder
+from ._autoencoder_estimator import BaseGraphAutoEncoder
 from ._interop import _node_label_index, _selected_labels
 
 __all__ = ["VGAEEmbedder"]
@@ -65,11 +65,16 @@ class VGAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGraphA
         Show a progress bar with the current loss.
     warm_start : bool, default=False
         Continue from the previous fit's weights (same architecture and input width).
+    callbacks : list of callable or None, default=None
+        Each is called after every epoch as ``callback(info)`` with a
+        :class:`~skgraph.EpochInfo` (epoch, loss, validation score, step size, seconds,
+        the module); one returning True stops training there. ``save`` does not store them
+        (code never is).
 
     Attributes
     ----------
-    module_ : skgraph.nn.GraphAutoEncoder
-        The trained torch module.
+    module_ : torch.nn.Module
+        The trained graph auto-encoder.
     n_features_in_ : int
         Width of the node features seen in fit (0 for a featureless graph).
     n_nodes_ : int
@@ -106,7 +111,8 @@ class VGAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGraphA
                  learning_rate: float = 0.01, weight_decay: float = 5e-4,
                  early_stopping: bool = False, validation_fraction: float = 0.1,
                  n_iter_no_change: int | None = None, tol: float = 1e-4, device: str = "auto",
-                 random_state=None, verbose: int = 0, warm_start: bool = False) -> None:
+                 random_state=None, verbose: int = 0, warm_start: bool = False,
+                 callbacks: list | None = None) -> None:
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
         self.variational = variational
@@ -123,6 +129,7 @@ class VGAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGraphA
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.callbacks = callbacks
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Any, y: Any = None) -> VGAEEmbedder:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from numbers import Real
 from typing import Any
@@ -133,6 +134,11 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         Show a progress bar with the loss.
     warm_start : bool, default=False
         Continue from the previous fit's weights (same architecture, classes and width).
+    callbacks : list of callable or None, default=None
+        Each is called after every epoch as ``callback(info)`` with a
+        :class:`~skgraph.EpochInfo` (epoch, loss, validation score, step size, seconds,
+        the module); one returning True stops training there. ``save`` does not store them
+        (code never is).
 
     Attributes
     ----------
@@ -150,8 +156,8 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
     feature_bound_ : ndarray of shape (n_input_features,) or None
         Then each column is clipped to ``[-bound, bound]`` (3 for real-valued columns,
         ``inf`` for two-valued and constant ones).
-    module_ : skgraph.nn.GraphClassificationNetwork or skgraph.nn.GraphClassificationEnsemble
-        The trained torch module (an ensemble when ``ensemble_size > 1``).
+    module_ : torch.nn.Module
+        The trained network (an ensemble of networks when ``ensemble_size > 1``).
     loss_curve_ : list of float
         Mean training loss per epoch.
     validation_scores_ : list of float or None
@@ -193,7 +199,8 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
                  class_weight: dict | str | None = None, weight_decay: float = 0.0,
                  early_stopping: bool = False, validation_fraction: float = 0.1,
                  n_iter_no_change: int | None = None, tol: float = 1e-4, device: str = "auto",
-                 random_state=None, verbose: int = 0, warm_start: bool = False) -> None:
+                 random_state=None, verbose: int = 0, warm_start: bool = False,
+                 callbacks: list | None = None) -> None:
         super().__init__(
             conv, readout=readout, n_layers=n_layers, hidden_size=hidden_size, dropout=dropout,
             jumping_knowledge=jumping_knowledge, standardize=standardize,
@@ -202,13 +209,16 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
             learning_rate=learning_rate, weight_decay=weight_decay,
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, tol=tol, device=device,
-            random_state=random_state, verbose=verbose, warm_start=warm_start)
+            random_state=random_state, verbose=verbose, warm_start=warm_start,
+            callbacks=callbacks)
         self.label_smoothing = label_smoothing
         self.class_weight = class_weight
 
-    def _upgrade_state(self, state: dict) -> None:
-        """Give a pickle written before a parameter or attribute existed the value that
+    @classmethod
+    def _upgrade_state(cls, state: dict) -> None:
+        """Give state written before a parameter or attribute existed the value that
         reproduces how it was fitted (no walk encoding, one network, no clip, ...)."""
+        super()._upgrade_state(state)
         for name, value in (("random_walk_encoding", 0), ("ensemble_size", 1),
                             ("label_smoothing", 0.0), ("class_weight", None)):
             state.setdefault(name, value)
@@ -283,8 +293,11 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         return loss_weights(sample_weight, len(y), factors, "sample_weight (times class_weight)")
 
     def _combine(self, module: torch.nn.Module, batch: tuple) -> torch.Tensor:
-        # an ensemble returns the log of its members' mean probabilities
-        return module(*batch)
+        """The logits of one network, or the log of an ensemble's mean probabilities."""
+        outputs = module.member_outputs(*batch)
+        if len(outputs) == 1:
+            return outputs[0]
+        return torch.logsumexp(torch.log_softmax(outputs, dim=-1), dim=0) - math.log(len(outputs))
 
     def _score(self, outputs: torch.Tensor, targets: torch.Tensor) -> float:
         """Accuracy."""

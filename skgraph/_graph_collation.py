@@ -20,8 +20,8 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from ._graph import Graph, as_graph, is_single_graph
-from ._node_inputs import degree_features, return_probabilities
-from .nn._propagation import NeighbourSum
+from ._nn._propagation import NeighbourSum
+from ._structural_encodings import degree_features, return_probabilities
 
 # Inference processes graphs in chunks of at most this many nodes (or one larger graph).
 _INFERENCE_NODES = 200_000

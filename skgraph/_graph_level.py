@@ -10,7 +10,7 @@ outputs combine into a prediction and its validation score.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
@@ -32,12 +32,11 @@ from ._graph_collation import (
     _collate,
     _feature_scaling,
 )
-from .nn._graph_networks import (
+from ._nn._graph_networks import (
     CONVOLUTIONS,
     READOUTS,
-    GraphClassificationEnsemble,
-    GraphClassificationNetwork,
-    recalibrate_batch_norm,
+    GraphNetwork,
+    GraphNetworkEnsemble,
     uses_neighbour_sum,
 )
 
@@ -52,54 +51,30 @@ class _TrainingData:
     train_ids: torch.Tensor
     validation_ids: torch.Tensor | None
     batch_size: int
-    learning_rate: float
-    max_epochs: int
     loss: LossFunction
     weights: torch.Tensor | None = None  # per graph, mean 1 over the training graphs
-    average_from: int | None = None  # epochs after which the weights are averaged
-    weight_sum: dict[str, torch.Tensor] | None = None
-    n_averaged: int = 0
-    epoch: int = 0
 
-    def accumulate(self, module: torch.nn.Module) -> None:
-        """Add the module's current parameters to the running weight average."""
-        params = {name: p.detach() for name, p in module.named_parameters()}
-        if self.weight_sum is None:
-            self.weight_sum = {name: p.clone() for name, p in params.items()}
-        else:
-            for name, p in params.items():
-                self.weight_sum[name].add_(p)
-        self.n_averaged += 1
-
-    def load_average(self, module: torch.nn.Module) -> None:
-        """Give the module the averaged parameters (if any were accumulated)."""
-        if not self.n_averaged:
-            return
-        with torch.no_grad():
-            for name, p in module.named_parameters():
-                p.copy_(self.weight_sum[name] / self.n_averaged)
+    def batches(self, module: torch.nn.Module, order: torch.Tensor) -> Iterator[tuple]:
+        """The mini-batches of the graphs ``order`` (graph ids), as the module's arguments."""
+        neighbour_sum = uses_neighbour_sum(module)
+        for ids in _batches(order, self.batch_size):
+            yield ids, self.graphs.batch(ids, neighbour_sum)
 
 
-def _run_epoch(module: GraphClassificationNetwork | GraphClassificationEnsemble,
-               optimizer: torch.optim.Optimizer, data: _TrainingData) -> float:
+def _run_epoch(module: GraphNetwork | GraphNetworkEnsemble, optimizer: torch.optim.Optimizer,
+               data: _TrainingData) -> float:
     """One pass over the training graphs in shuffled mini-batches; the mean loss per member.
 
-    The step size follows a cosine decay from ``learning_rate`` over ``max_epochs``, so the
-    weights settle by the last epoch. Each member of an ensemble is trained on its own
-    loss (the sum over members is minimised; their parameters are disjoint), each graph's
-    term multiplied by its weight when the fit was given any.
+    Each member of an ensemble is trained on its own loss (the sum over members is
+    minimised; their parameters are disjoint), each graph's term multiplied by its weight
+    when the fit was given any.
     """
-    for group in optimizer.param_groups:
-        cosine = 0.5 * (1 + math.cos(math.pi * data.epoch / data.max_epochs))
-        group["lr"] = data.learning_rate * cosine
-    data.epoch += 1
     n = len(data.train_ids)
     order = data.train_ids[torch.randperm(n).to(data.train_ids.device)]
     total = torch.zeros((), device=order.device)
-    neighbour_sum = uses_neighbour_sum(module)
-    for ids in _batches(order, data.batch_size):
+    for ids, batch in data.batches(module, order):
         optimizer.zero_grad()
-        outputs = module.member_logits(*data.graphs.batch(ids, neighbour_sum))
+        outputs = module.member_outputs(*batch)
         n_members = outputs.shape[0]
         targets = data.y[ids]
         targets = targets.repeat(n_members, *[1] * (targets.dim() - 1))  # member after member
@@ -111,9 +86,19 @@ def _run_epoch(module: GraphClassificationNetwork | GraphClassificationEnsemble,
         (loss * n_members).backward()
         optimizer.step()
         total += loss.detach() * len(ids)
-    if data.average_from is not None and data.epoch > data.average_from:
-        data.accumulate(module)
     return float(total) / n
+
+
+def _recalibration(module: torch.nn.Module, data: _TrainingData) -> tuple[Iterator, Callable]:
+    """The training batches (a fixed order) over which batch-norm statistics are recomputed."""
+    order = torch.from_numpy(np.random.default_rng(0).permutation(len(data.train_ids)))
+    ids = data.train_ids[order.to(data.train_ids.device)]
+    return (batch for _, batch in data.batches(module, ids)), module.member_outputs
+
+
+def _cosine(max_epochs: int) -> Callable[[int], float]:
+    """The step-size factor of epoch ``e``: a cosine from 1 down to 0 over ``max_epochs``."""
+    return lambda epoch: 0.5 * (1 + math.cos(math.pi * epoch / max_epochs))
 
 
 def loss_weights(sample_weight: Any, n_graphs: int, factors: np.ndarray | None = None,
@@ -145,7 +130,7 @@ def _check_sample_weight(sample_weight: Any, n_graphs: int) -> np.ndarray:
     return weights
 
 
-class GraphLevelEstimator(BaseGraphEstimator):
+class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
     """Base of the estimators that predict one target per graph (not public API).
 
     A subclass's ``fit`` validates its targets, fixes what ``_n_outputs`` (the network's
@@ -178,7 +163,8 @@ class GraphLevelEstimator(BaseGraphEstimator):
                  learning_rate: float = 0.01, weight_decay: float = 0.0,
                  early_stopping: bool = False, validation_fraction: float = 0.1,
                  n_iter_no_change: int | None = None, tol: float = 1e-4, device: str = "auto",
-                 random_state=None, verbose: int = 0, warm_start: bool = False) -> None:
+                 random_state=None, verbose: int = 0, warm_start: bool = False,
+                 callbacks: list | None = None) -> None:
         self.conv = conv
         self.readout = readout
         self.n_layers = n_layers
@@ -201,16 +187,17 @@ class GraphLevelEstimator(BaseGraphEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.callbacks = callbacks
 
     # -- the module ------------------------------------------------------------
-    def _build_module(self) -> GraphClassificationNetwork | GraphClassificationEnsemble:
-        def network() -> GraphClassificationNetwork:
-            return GraphClassificationNetwork(
+    def _build_module(self) -> GraphNetwork | GraphNetworkEnsemble:
+        def network() -> GraphNetwork:
+            return GraphNetwork(
                 self._input_width, self._n_outputs, conv=self.conv, readout=self.readout,
                 n_layers=self.n_layers, hidden_size=self.hidden_size, dropout=self.dropout,
                 jumping_knowledge=self.jumping_knowledge)
 
-        return network() if self.ensemble_size == 1 else GraphClassificationEnsemble(
+        return network() if self.ensemble_size == 1 else GraphNetworkEnsemble(
             [network() for _ in range(self.ensemble_size)])
 
     def _architecture(self) -> tuple:
@@ -260,7 +247,6 @@ class GraphLevelEstimator(BaseGraphEstimator):
             self.feature_offset_, self.feature_scale_ = offset.numpy(), scale.numpy()
             self.feature_bound_ = bound.numpy()
         collated = self._scaled(collated)
-        prepared = []
 
         def prepare(device: torch.device, rng: np.random.Generator) -> _TrainingData:
             ids = np.arange(len(targets))
@@ -268,27 +254,19 @@ class GraphLevelEstimator(BaseGraphEstimator):
             if self.early_stopping:
                 ids, validation = self._validation_split(ids, stratify, rng)
                 validation = torch.from_numpy(validation).to(device)
-            average_from = None
-            if self.weight_averaging > 0 and not self.early_stopping:
-                average_from = int(math.floor(self.max_epochs * (1 - self.weight_averaging)))
-            prepared.append(_TrainingData(
+            return _TrainingData(
                 collated.to(device), targets.to(device), torch.from_numpy(ids).to(device),
-                validation, self.batch_size, self.learning_rate, self.max_epochs, loss,
-                None if weights is None else weights.to(device), average_from))
-            return prepared[-1]
+                validation, self.batch_size, loss,
+                None if weights is None else weights.to(device))
 
-        work_size = self._work_size(collated, self.batch_size)
+        average_from = None
+        if self.weight_averaging > 0 and not self.early_stopping:
+            average_from = int(math.floor(self.max_epochs * (1 - self.weight_averaging)))
         self._fit_module(prepare, _run_epoch,
                          self._validation_score if self.early_stopping else None,
-                         work_size=work_size)
-        data = prepared[-1]
-        data.load_average(self.module_)
-        order = torch.from_numpy(np.random.default_rng(0).permutation(len(data.train_ids)))
-        with thread_limit(work_size):
-            neighbour_sum = uses_neighbour_sum(self.module_)
-            recalibrate_batch_norm(self.module_, (
-                data.graphs.batch(ids, neighbour_sum) for ids in _batches(
-                    data.train_ids[order.to(data.train_ids.device)], data.batch_size)))
+                         work_size=self._work_size(collated, self.batch_size),
+                         lr_schedule=_cosine(self.max_epochs), average_from=average_from,
+                         recalibration=_recalibration)
 
     def _scaled(self, collated: _CollatedGraphs) -> _CollatedGraphs:
         """``collated`` with its node features scaled by the fitted statistics (a new tensor)."""

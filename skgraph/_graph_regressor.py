@@ -83,6 +83,11 @@ class GNNGraphRegressor(RegressorMixin, GraphLevelEstimator):
     warm_start : bool, default=False
         Continue from the previous fit's weights (same architecture, number of targets
         and feature width), with the target scaling those weights were trained on.
+    callbacks : list of callable or None, default=None
+        Each is called after every epoch as ``callback(info)`` with a
+        :class:`~skgraph.EpochInfo` (epoch, loss, validation score, step size, seconds,
+        the module); one returning True stops training there. ``save`` does not store them
+        (code never is).
 
     Attributes
     ----------
@@ -96,8 +101,8 @@ class GNNGraphRegressor(RegressorMixin, GraphLevelEstimator):
         Standard deviation of each target (1 where it is constant).
     feature_offset_, feature_scale_, feature_bound_ : ndarray or None
         The node feature scaling, as in :class:`~skgraph.GNNGraphClassifier`.
-    module_ : skgraph.nn.GraphClassificationNetwork or skgraph.nn.GraphClassificationEnsemble
-        The trained torch module; its outputs are the standardised targets.
+    module_ : torch.nn.Module
+        The trained network (or ensemble); its outputs are the standardised targets.
     loss_curve_ : list of float
         Mean squared error of the standardised targets per epoch (training graphs).
     validation_scores_ : list of float or None
@@ -189,7 +194,7 @@ class GNNGraphRegressor(RegressorMixin, GraphLevelEstimator):
         return torch.from_numpy(scaled.astype(np.float32))
 
     def _combine(self, module: torch.nn.Module, batch: tuple) -> torch.Tensor:
-        return module.member_logits(*batch).mean(dim=0)
+        return module.member_outputs(*batch).mean(dim=0)
 
     def _score(self, outputs: torch.Tensor, targets: torch.Tensor) -> float:
         """R², averaged over the targets."""

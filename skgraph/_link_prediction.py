@@ -12,11 +12,11 @@ from sklearn.metrics import roc_auc_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._autoencoder import BaseGraphAutoEncoder
+from ._autoencoder_estimator import BaseGraphAutoEncoder
 from ._device import thread_limit
 from ._graph import Graph, as_graph
 from ._pairs import NodePairs, check_pairs
-from .nn import CosineDecoder, HadamardMLPDecoder
+from ._nn._graph_autoencoder import CosineDecoder, HadamardMLPDecoder
 
 __all__ = ["LinkPredictor"]
 
@@ -59,6 +59,11 @@ class LinkPredictor(ClassifierMixin, BaseGraphAutoEncoder):
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
     warm_start : bool, default=False
+    callbacks : list of callable or None, default=None
+        Each is called after every epoch as ``callback(info)`` with a
+        :class:`~skgraph.EpochInfo` (epoch, loss, validation score, step size, seconds,
+        the module); one returning True stops training there. ``save`` does not store them
+        (code never is).
 
     Attributes
     ----------
@@ -100,7 +105,8 @@ class LinkPredictor(ClassifierMixin, BaseGraphAutoEncoder):
                  max_epochs: int = 200, learning_rate: float = 0.01, weight_decay: float = 5e-4,
                  early_stopping: bool = False, validation_fraction: float = 0.1,
                  n_iter_no_change: int | None = None, tol: float = 1e-4, device: str = "auto",
-                 random_state=None, verbose: int = 0, warm_start: bool = False) -> None:
+                 random_state=None, verbose: int = 0, warm_start: bool = False,
+                 callbacks: list | None = None) -> None:
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
         self.decoder = decoder
@@ -119,6 +125,7 @@ class LinkPredictor(ClassifierMixin, BaseGraphAutoEncoder):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.callbacks = callbacks
 
     def _build_decoder(self) -> torch.nn.Module | None:
         if self.decoder == "cosine":

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from ._edges import remove_edges
 from ._graph import Graph, NodeIndexError, _positions, as_graph
 
 __all__ = ["NodePairs", "check_pairs"]
@@ -109,16 +110,7 @@ class NodePairs:
         held_out = np.ones(len(self._all_pairs), dtype=bool)
         held_out[self._index] = False
         out = self._all_pairs[held_out]
-        out = out[np.asarray(A[out[:, 0], out[:, 1]]).ravel() > 0]
-        if len(out) == 0:
-            return A
-        n = A.shape[0]
-        mask = sp.csr_array((np.ones(2 * len(out)), (np.r_[out[:, 0], out[:, 1]],
-                                                     np.r_[out[:, 1], out[:, 0]])), shape=(n, n))
-        mask.data[:] = 1.0
-        reduced = sp.csr_array(A - A.multiply(mask))
-        reduced.eliminate_zeros()
-        return reduced
+        return remove_edges(A, out[np.asarray(A[out[:, 0], out[:, 1]]).ravel() > 0])
 
     def __repr__(self) -> str:
         return f"NodePairs({len(self)} pairs over {self._graph!r})"

@@ -5,21 +5,32 @@ File format (version 1): one zip archive (``.skgraph`` by convention) with four 
 ``manifest.json``
     ``{"format": "skgraph-estimator", "format_version": 1, "class": <name>,
     "skgraph_version": ..., "sha256": {<member>: <hex digest>, ...}}``. The class is looked
-    up in an explicit allow-list of skgraph estimators; nothing is imported by name.
+    up among the estimator classes defined in this process (skgraph's own, registered
+    when their modules are imported, and subclasses of them); nothing is imported by name.
 ``estimator.json``
     The constructor parameters and every fitted attribute except the torch module, in a
     tagged JSON encoding (tuples, non-finite floats, numpy scalars and arrays keep their
-    exact type and dtype).
+    exact type and dtype). A scikit-learn estimator among them (the transformer of a
+    :class:`~skgraph.preprocessing.NodeFeatureTransformer`) is stored the same way, as its
+    class path, parameters and fitted attributes; on load its class is imported from
+    scikit-learn's own modules only.
 ``arrays.pt``
     Numeric numpy arrays among the attributes, as a ``torch.save`` dict of tensors.
 ``module.pt``
-    The module's ``state_dict`` (a dict of tensors), written by ``torch.save``.
+    The module's ``state_dict`` (a dict of tensors), written by ``torch.save``; an empty
+    dict for an estimator without a torch module.
 
 Both ``.pt`` members are read with ``torch.load(..., weights_only=True)``, which only
 rebuilds tensors and plain containers (never arbitrary objects), and only after their
 SHA-256 matched the manifest. A file whose members were altered or truncated, saved by
 another class than the one asked for, of an unknown class, of a newer format version or
 with parameters that the class does not have is refused with a ``ValueError``.
+
+Pickling uses the same pieces: the module is stored as its ``state_dict`` and rebuilt by
+the one restore path (:func:`restore_module`), and state written by an earlier release is
+completed by the one migration hook (``_upgrade_state``) before either path rebuilds it.
+Epoch ``callbacks`` are code, which the safe format never stores: a loaded estimator has
+``callbacks=None``.
 """
 
 from __future__ import annotations
@@ -34,12 +45,16 @@ from typing import Any
 
 import numpy as np
 import torch
+import importlib
+
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from ._device import load_location
+from ._version import __version__
 
-__all__ = ["FORMAT_VERSION", "PersistenceMixin", "load"]
+__all__ = ["FORMAT_VERSION", "PersistenceMixin", "load", "restore_module"]
 
 FORMAT = "skgraph-estimator"
 FORMAT_VERSION = 1
@@ -51,15 +66,15 @@ _MEMBERS = (_JSON, _ARRAYS, _MODULE)
 _TAG = "__skgraph__"  # the key that marks a tagged value in estimator.json
 
 
-def _allowed_classes() -> dict[str, type]:
-    """The estimators a file may name (imported here to avoid an import cycle)."""
-    from ._embedding import VGAEEmbedder
-    from ._graph_classifier import GNNGraphClassifier
-    from ._graph_regressor import GNNGraphRegressor
-    from ._link_prediction import LinkPredictor
+_REGISTRY: dict[str, type] = {}  # file name of a class -> the class (filled from below)
 
-    return {cls.__name__: cls for cls in (VGAEEmbedder, LinkPredictor, GNNGraphClassifier,
-                                          GNNGraphRegressor)}
+
+def _file_name(cls: type) -> str:
+    """How a file names ``cls``: skgraph's own by their public name (as format version 1
+    files do), any other by module and qualified name."""
+    if cls.__module__.startswith("skgraph."):
+        return cls.__name__
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 # -- tagged JSON encoding -------------------------------------------------------------
@@ -92,10 +107,20 @@ class _Encoder:
             return {_TAG: "dict", "items": [[self.encode(k, f"{where} key"),
                                              self.encode(v, f"{where}[{k!r}]")]
                                             for k, v in value.items()]}
+        if isinstance(value, BaseEstimator) and type(value).__module__.startswith("sklearn."):
+            params = value.get_params(deep=False)
+            attributes = {k: v for k, v in vars(value).items() if k not in params}
+            return {_TAG: "estimator",
+                    "class": f"{type(value).__module__}.{type(value).__qualname__}",
+                    "params": {k: self.encode(v, f"{where} parameter {k!r}")
+                               for k, v in params.items()},
+                    "attributes": {k: self.encode(v, f"{where} attribute {k!r}")
+                                   for k, v in attributes.items()}}
         raise TypeError(
             f"cannot save {where} of type {type(value).__name__} safely: only None, bool, int, "
-            "float, str, lists, tuples, dicts and numpy scalars and arrays are stored. (A "
-            "RandomState instance as random_state, for example, cannot be saved; use an int.)")
+            "float, str, lists, tuples, dicts, numpy scalars and arrays and scikit-learn "
+            "estimators are stored. (A RandomState instance as random_state, for example, "
+            "cannot be saved; use an int.)")
 
     def _array(self, array: np.ndarray, where: str) -> dict:
         spec = {_TAG: "ndarray", "dtype": array.dtype.str, "shape": list(array.shape)}
@@ -147,7 +172,25 @@ def _decode(value: Any, tensors: dict[str, torch.Tensor]) -> Any:
             else:
                 array = np.array(items, dtype=dtype)
         return array.reshape(shape)
+    if tag == "estimator":
+        return _sklearn_estimator(value, tensors)
     raise ValueError(f"estimator.json holds an object with an unknown tag {tag!r}.")
+
+
+def _sklearn_estimator(value: dict, tensors: dict[str, torch.Tensor]) -> BaseEstimator:
+    """A scikit-learn estimator stored by :class:`_Encoder`, its class imported from sklearn."""
+    path = value.get("class")
+    module_name, _, name = path.rpartition(".") if isinstance(path, str) else ("", "", "")
+    if not module_name.startswith("sklearn.") or not name.isidentifier():
+        raise ValueError(f"the file names a nested estimator class {path!r}; only "
+                         "scikit-learn's own estimators are loaded.")
+    cls = getattr(importlib.import_module(module_name), name, None)
+    if not (isinstance(cls, type) and issubclass(cls, BaseEstimator)):
+        raise ValueError(f"{path!r} is not a scikit-learn estimator class.")
+    estimator = cls(**{k: _decode(v, tensors) for k, v in value["params"].items()})
+    for key, item in value["attributes"].items():
+        setattr(estimator, key, _decode(item, tensors))
+    return estimator
 
 
 # -- writing and reading ---------------------------------------------------------------
@@ -161,13 +204,21 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _module_state(estimator: Any) -> dict[str, torch.Tensor]:
+    module = getattr(estimator, "module_", None)
+    return {} if module is None else module.state_dict()
+
+
 def save(estimator: Any, path: str | os.PathLike) -> None:
     """Write a fitted skgraph estimator to ``path`` (see the module docstring for the format)."""
-    name = type(estimator).__name__
-    if _allowed_classes().get(name) is not type(estimator):
-        raise TypeError(f"only skgraph's own estimators can be saved, not {name}.")
-    check_is_fitted(estimator, "module_")
+    name = _file_name(type(estimator))
+    if _REGISTRY.get(name) is not type(estimator):
+        raise TypeError(f"only skgraph's estimators (and subclasses of them) can be saved, not "
+                        f"{type(estimator).__name__}.")
+    check_is_fitted(estimator)
     params = estimator.get_params(deep=False)
+    if "callbacks" in params:
+        params["callbacks"] = None  # code: never stored (see the module docstring)
     attributes = {k: v for k, v in vars(estimator).items()
                   if k not in params and k != "module_"}
     encoder = _Encoder()
@@ -177,10 +228,8 @@ def save(estimator: Any, path: str | os.PathLike) -> None:
     members = {
         _JSON: json.dumps(document, allow_nan=False, sort_keys=True).encode("utf-8"),
         _ARRAYS: _tensor_bytes(encoder.tensors),
-        _MODULE: _tensor_bytes(estimator.module_.state_dict()),
+        _MODULE: _tensor_bytes(_module_state(estimator)),
     }
-    from . import __version__
-
     manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "class": name,
                 "skgraph_version": __version__,
                 "sha256": {member: _sha256(data) for member, data in members.items()}}
@@ -188,6 +237,35 @@ def save(estimator: Any, path: str | os.PathLike) -> None:
         archive.writestr(_MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
         for member, data in members.items():
             archive.writestr(member, data)
+
+
+def restore_module(estimator: Any, weights: bytes) -> None:
+    """Rebuild ``estimator.module_`` from its saved ``state_dict`` (bytes of ``torch.save``).
+
+    The one restore path of pickling and :func:`load`: the tensors go where
+    :func:`~skgraph._device.load_location` says (the CPU, with a warning, for a model saved
+    on a GPU that is not here), read with ``weights_only=True``.
+
+    Raises
+    ------
+    ValueError
+        If the bytes do not hold a dict of tensors that fits the estimator's module.
+    """
+    location = load_location(str(estimator.device_))
+    try:
+        state = torch.load(io.BytesIO(weights), map_location=location, weights_only=True)
+    except (Warning, NotFittedError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - e.g. a non-tensor object refused by weights_only
+        raise ValueError(f"the saved weights could not be read: {exc!r}") from None
+    module = estimator._build_module()
+    try:
+        module.load_state_dict(state)
+    except RuntimeError as exc:
+        raise ValueError(f"the saved weights do not fit a {type(estimator).__name__} with these "
+                         f"parameters: {exc}") from None
+    estimator.module_ = module.to(location).eval()
+    estimator.device_ = str(location)
 
 
 def _read_members(path: str | os.PathLike) -> tuple[dict, dict[str, bytes]]:
@@ -258,12 +336,11 @@ def load(path: str | os.PathLike, estimator_class: type | None = None) -> Any:
     if version > FORMAT_VERSION:
         raise ValueError(f"the file was written in skgraph file format version {version}, newer "
                          f"than this skgraph reads ({FORMAT_VERSION}); upgrade skgraph to load it.")
-    allowed = _allowed_classes()
     name = manifest.get("class")
-    if name not in allowed:
+    cls = _REGISTRY.get(name) if isinstance(name, str) else None
+    if cls is None:
         raise ValueError(f"the file names class {name!r}, which is not a skgraph estimator "
-                         f"(expected one of {sorted(allowed)}).")
-    cls = allowed[name]
+                         f"defined here (known: {sorted(_REGISTRY)}).")
     if estimator_class is not None and cls is not estimator_class:
         raise ValueError(f"the file holds a {name}, not a "
                          f"{getattr(estimator_class, '__name__', estimator_class)}.")
@@ -283,34 +360,57 @@ def load(path: str | os.PathLike, estimator_class: type | None = None) -> Any:
     except Exception as exc:  # noqa: BLE001 - consistent checksums, content of the wrong shape
         raise ValueError(f"the file's content could not be read: {exc!r}") from None
     expected_params = set(cls._get_param_names())
-    if set(params) != expected_params:
-        extra, absent = set(params) - expected_params, expected_params - set(params)
+    unknown = sorted(set(params) - expected_params)
+    state = {**params, **attributes}
+    cls._upgrade_state(state)  # fills what a file of an earlier release lacks
+    absent = sorted(expected_params - set(state))
+    if unknown or absent:
         raise ValueError(f"the parameters in the file do not match {name}: unknown "
-                         f"{sorted(extra)}, missing {sorted(absent)}.")
-    estimator = cls(**params)
-    for key, value in attributes.items():
+                         f"{unknown}, missing {absent}.")
+    estimator = cls(**{k: state.pop(k) for k in expected_params})
+    for key, value in state.items():
         setattr(estimator, key, value)
-    try:
-        location = load_location(str(estimator.device_))
-        weights = torch.load(io.BytesIO(members[_MODULE]), map_location=location,
-                             weights_only=True)
-    except (Warning, NotFittedError):
-        raise
-    except Exception as exc:  # noqa: BLE001 - e.g. a non-tensor object refused by weights_only
-        raise ValueError(f"the weights in the file could not be read: {exc!r}") from None
-    module = estimator._build_module()
-    try:
-        module.load_state_dict(weights)
-    except RuntimeError as exc:
-        raise ValueError(f"the weights in the file do not fit a {name} with these parameters: "
-                         f"{exc}") from None
-    estimator.module_ = module.to(location).eval()
-    estimator.device_ = str(location)
+    if getattr(cls, "_build_module", None) is not None:
+        restore_module(estimator, members[_MODULE])
     return estimator
 
 
 class PersistenceMixin:
-    """``save(path)`` and ``load(path)`` in skgraph's safe file format (no pickle)."""
+    """Saving and pickling of skgraph estimators.
+
+    ``save(path)`` and ``load(path)`` in skgraph's safe file format (no pickle), and
+    pickling that stores the torch module as a device-independent ``state_dict``. Every
+    concrete subclass is registered when it is defined, which is how :func:`load` finds
+    the class a file names without importing anything; abstract bases pass
+    ``persistent=False``. Subclasses complete state written by earlier releases in
+    :meth:`_upgrade_state`.
+    """
+
+    def __init_subclass__(cls, persistent: bool = True, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if persistent:
+            _REGISTRY[_file_name(cls)] = cls
+
+    @classmethod
+    def _upgrade_state(cls, state: dict) -> None:
+        """Fill, in place, what the parameters and attributes of an earlier release lack
+        (pickle and ``load`` both call it before rebuilding the estimator)."""
+
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ returns __dict__
+        module = state.pop("module_", None)
+        if module is not None:
+            buffer = io.BytesIO()
+            torch.save(module.state_dict(), buffer)
+            state["_module_state"] = buffer.getvalue()
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        weights = state.pop("_module_state", None)
+        type(self)._upgrade_state(state)
+        super().__setstate__(state)
+        if weights is not None:
+            restore_module(self, weights)
 
     def save(self, path: str | os.PathLike) -> None:
         """Write this fitted estimator to ``path`` in a format that runs no code on load.

@@ -1,25 +1,30 @@
 """The one training loop every skgraph estimator uses.
 
-An estimator supplies two callables (one epoch of optimisation, and optionally a
-validation score); this loop owns the optimiser, stopping rules, best-weights tracking,
-the progress bar and interrupts. Stopping mirrors scikit-learn's MLP: with
-``early_stopping`` the validation score must improve by ``tol`` within
-``n_iter_no_change`` epochs and the best weights are restored; without it, the
-training loss must.
+An estimator supplies a callable for one epoch of optimisation and optionally one for a
+validation score; :func:`train_module` owns everything else: the optimiser (Adam), its
+step-size schedule, stopping rules and best-weights tracking, weight averaging and the
+batch-norm statistics of the final weights, the progress bar, epoch callbacks and
+interrupts. Stopping mirrors scikit-learn's MLP: with a validation score it must improve by
+``tol`` within ``n_iter_no_change`` epochs and the best weights are restored; without it,
+the training loss must.
 """
 
 from __future__ import annotations
 
 import copy
+import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
+from torch.optim.lr_scheduler import LambdaLR
+from torch.optim.swa_utils import AveragedModel, update_bn
 from tqdm.auto import tqdm
 
-__all__ = ["History", "train_module"]
+__all__ = ["EpochInfo", "History", "train_module"]
 
 
 @dataclass
@@ -33,6 +38,34 @@ class History:
     n_iter: int = 0
     stopped_early: bool = False
     interrupted: bool = False
+
+
+@dataclass(frozen=True)
+class EpochInfo:
+    """What an epoch callback receives after each epoch (see the estimators' ``callbacks``).
+
+    Attributes
+    ----------
+    epoch : int
+        The epoch just finished, from 1.
+    loss : float
+        Its mean training loss.
+    validation_score : float or None
+        Its validation score, when the fit validates (``early_stopping``).
+    learning_rate : float
+        The step size it trained with.
+    seconds : float
+        Wall time of its optimisation steps (validation excluded).
+    module : torch.nn.Module
+        The module being trained (read it, do not modify it).
+    """
+
+    epoch: int
+    loss: float
+    validation_score: float | None
+    learning_rate: float
+    seconds: float
+    module: torch.nn.Module
 
 
 @contextmanager
@@ -96,6 +129,61 @@ def _adam(parameters: list[torch.Tensor], learning_rate: float, weight_decay: fl
         return _Adam(parameters, lr=learning_rate, weight_decay=weight_decay)
 
 
+class _Sum:
+    """``avg_fn`` for :class:`~torch.optim.swa_utils.AveragedModel` that keeps the sum.
+
+    The average is taken once, at the end (:func:`_load_average`): the same weights as
+    swa_utils' running average up to float rounding, computed exactly as earlier releases
+    did, so fitted models stay bit-identical.
+    """
+
+    def __call__(self, total: torch.Tensor, parameter: torch.Tensor, _n) -> torch.Tensor:
+        return total + parameter
+
+
+def _load_average(module: torch.nn.Module, averaged: AveragedModel) -> None:
+    n = int(averaged.n_averaged)
+    if not n:
+        return
+    with torch.no_grad():
+        for p, total in zip(module.parameters(), averaged.module.parameters()):
+            p.copy_(total / n)
+
+
+class _BatchForward(torch.nn.Module):
+    """``update_bn`` calls ``model(batch)`` with one object per batch: unpack it."""
+
+    def __init__(self, module: torch.nn.Module, forward: Callable[..., Any]) -> None:
+        super().__init__()
+        self.module = module
+        self._forward = forward
+
+    def forward(self, batch: _Batch) -> Any:
+        return self._forward(*batch.args)
+
+
+@dataclass
+class _Batch:
+    args: tuple
+
+
+def recalibrate_batch_norm(module: torch.nn.Module, batches: Iterable[tuple],
+                           forward: Callable[..., Any] | None = None) -> None:
+    """Recompute every batch-norm layer's running statistics for the module's final weights.
+
+    During training the running averages lag behind the weights (more so after weight
+    averaging); one pass over the training mini-batches with a cumulative average makes the
+    evaluation statistics those of the final model ("precise BN", Wu & Johnson 2021). This
+    is :func:`torch.optim.swa_utils.update_bn`, run without gradients; ``batches`` yields
+    the positional arguments of ``forward`` (default: the module itself). The module is
+    left in evaluation mode.
+    """
+    forward = module if forward is None else forward
+    with torch.no_grad():
+        update_bn((_Batch(args) for args in batches), _BatchForward(module, forward))
+    module.eval()
+
+
 def train_module(
     module: torch.nn.Module,
     run_epoch: Callable[[torch.optim.Optimizer], float],
@@ -108,6 +196,11 @@ def train_module(
     tol: float = 1e-4,
     verbose: int = 0,
     description: str = "fit",
+    lr_schedule: Callable[[int], float] | None = None,
+    average_from: int | None = None,
+    recalibration_batches: Iterable[tuple] | None = None,
+    recalibration_forward: Callable[..., Any] | None = None,
+    callbacks: Sequence[Callable[[EpochInfo], Any]] = (),
 ) -> History:
     """Train ``module`` with Adam until ``max_epochs`` or a stopping rule fires.
 
@@ -123,6 +216,25 @@ def train_module(
     max_epochs, learning_rate, weight_decay, n_iter_no_change, tol, verbose
         As the estimators document them; ``n_iter_no_change=None`` never stops before
         ``max_epochs`` (the best weights are still restored when validating).
+    description : str
+        Label of the progress bar.
+    lr_schedule : callable, default=None
+        ``lr_schedule(epoch) -> factor``: epoch ``e`` (from 0) steps with
+        ``learning_rate * factor`` (:class:`torch.optim.lr_scheduler.LambdaLR`). None keeps
+        the step size constant.
+    average_from : int, default=None
+        Average the weights of every epoch after the first ``average_from`` ones and return
+        the average (stochastic weight averaging, with
+        :class:`torch.optim.swa_utils.AveragedModel`). None returns the last (or, when
+        validating, the best) weights.
+    recalibration_batches : iterable of tuples, default=None
+        After training, the batch-norm statistics are recomputed for the final weights over
+        these batches of arguments (:func:`recalibrate_batch_norm`; consumed only then, so
+        a generator sees the final module), each called as
+        ``recalibration_forward(*args)`` (default: the module).
+    callbacks : sequence of callable, default=()
+        Each is called as ``callback(EpochInfo)`` after every epoch; a callback returning
+        True stops training after that epoch (``History.stopped_early``).
 
     Returns
     -------
@@ -130,21 +242,33 @@ def train_module(
     """
     history = History()
     best_state = None
+    averaged = None
     no_improvement = 0
     with _flat_parameters(module) as buffers, tqdm(
             range(max_epochs), desc=description, disable=not verbose, leave=verbose > 1,
             dynamic_ncols=True) as bar:
         optimizer = _adam(buffers, learning_rate, weight_decay)
+        scheduler = None if lr_schedule is None else LambdaLR(optimizer, lr_schedule)
         try:
-            for _ in bar:
+            for epoch in bar:
                 module.train()
+                rate = optimizer.param_groups[0]["lr"]
+                start = time.perf_counter()
                 loss = float(run_epoch(optimizer))
+                seconds = time.perf_counter() - start
                 if not torch.isfinite(torch.tensor(loss)):
                     raise FloatingPointError(
                         f"the training loss became {loss} at epoch {history.n_iter + 1}; "
                         "lower learning_rate or rescale the features.")
+                if scheduler is not None:
+                    scheduler.step()
+                if average_from is not None and epoch + 1 > average_from:
+                    if averaged is None:
+                        averaged = AveragedModel(module, avg_fn=_Sum())
+                    averaged.update_parameters(module)
                 history.loss_curve.append(loss)
                 history.n_iter += 1
+                score = None
                 if validation_score is None:
                     improved = loss < history.best_loss - tol
                     history.best_loss = min(history.best_loss, loss)
@@ -162,7 +286,10 @@ def train_module(
                     postfix = {"loss": f"{loss:.4f}", "val": f"{score:.4f}"}
                 bar.set_postfix(postfix, refresh=False)
                 no_improvement = 0 if improved else no_improvement + 1
-                if n_iter_no_change is not None and no_improvement > n_iter_no_change:
+                info = EpochInfo(history.n_iter, loss, score, rate, seconds, module)
+                stop = [callback(info) is True for callback in callbacks]
+                if any(stop) or (n_iter_no_change is not None
+                                 and no_improvement > n_iter_no_change):
                     history.stopped_early = True
                     break
         except KeyboardInterrupt:
@@ -172,5 +299,9 @@ def train_module(
                           stacklevel=3)
     if best_state is not None:
         module.load_state_dict(best_state)
+    if averaged is not None:
+        _load_average(module, averaged)
+    if recalibration_batches is not None:
+        recalibrate_batch_norm(module, recalibration_batches, recalibration_forward)
     module.eval()
     return history

@@ -13,7 +13,7 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 
 from skgraph import GNNGraphClassifier, Graph
 from skgraph._graph_collation import _collate
-from skgraph.nn import NeighbourSum
+from skgraph._nn._propagation import NeighbourSum
 
 # The seed's 5-node graph (adjacency with self loops; Graph drops the loops).
 TOY_A = np.array([[1, 0, 1, 1, 0], [0, 1, 1, 0, 1], [1, 1, 1, 0, 1],
@@ -393,21 +393,15 @@ def test_standardize_is_validated():
         GNNGraphClassifier(standardize="yes").fit(graphs, y)
 
 
-def test_weight_averaging_returns_the_mean_of_the_last_epochs_weights(monkeypatch):
-    import skgraph._graph_level as module
-
+def test_weight_averaging_returns_the_mean_of_the_last_epochs_weights():
     graphs, y = toy_graphs(16, seed=3)
     snapshots = []
-    original = module._run_epoch
 
-    def recording(net, optimizer, data):
-        loss = original(net, optimizer, data)
-        snapshots.append({k: v.detach().clone() for k, v in net.named_parameters()})
-        return loss
+    def record(info):
+        snapshots.append({k: v.detach().clone() for k, v in info.module.named_parameters()})
 
-    monkeypatch.setattr(module, "_run_epoch", recording)
     clf = GNNGraphClassifier(max_epochs=6, weight_averaging=0.5, n_layers=1, hidden_size=8,
-                             random_state=0).fit(graphs, y)
+                             random_state=0, callbacks=[record]).fit(graphs, y)
     assert len(snapshots) == 6
     for name, param in clf.module_.named_parameters():
         expected = torch.stack([s[name] for s in snapshots[3:]]).mean(0)
@@ -415,29 +409,19 @@ def test_weight_averaging_returns_the_mean_of_the_last_epochs_weights(monkeypatc
     # without averaging, the last epoch's weights
     snapshots.clear()
     last = GNNGraphClassifier(max_epochs=6, weight_averaging=0.0, n_layers=1, hidden_size=8,
-                              random_state=0).fit(graphs, y)
+                              random_state=0, callbacks=[record]).fit(graphs, y)
     for name, param in last.module_.named_parameters():
         torch.testing.assert_close(param.detach(), snapshots[-1][name])
 
 
 @pytest.mark.parametrize("weight_averaging", [0.0, 0.5])
-def test_step_size_decays_along_a_cosine_over_all_epochs(monkeypatch, weight_averaging):
-    import skgraph._graph_level as module
-
+def test_step_size_decays_along_a_cosine_over_all_epochs(weight_averaging):
     graphs, y = toy_graphs(16, seed=3)
     steps = []
-    original = module._run_epoch
-
-    def recording(net, optimizer, data):
-        loss = original(net, optimizer, data)
-        steps.append(optimizer.param_groups[0]["lr"])
-        return loss
-
-    monkeypatch.setattr(module, "_run_epoch", recording)
     GNNGraphClassifier(max_epochs=8, learning_rate=0.02, weight_averaging=weight_averaging,
-                       n_layers=1, hidden_size=8, random_state=0).fit(graphs, y)
-    # the averaged epochs too: holding the step there instead (SWA's constant step) measured
-    # no better on PROTEINS (docs/benchmarks.md)
+                       n_layers=1, hidden_size=8, random_state=0,
+                       callbacks=[lambda info: steps.append(info.learning_rate)]).fit(graphs, y)
+    # the averaged epochs too (a cosine over every epoch, not SWA's constant step)
     np.testing.assert_allclose(steps, [0.01 * (1 + np.cos(np.pi * epoch / 8))
                                        for epoch in range(8)])
     assert steps[0] == pytest.approx(0.02) and steps[-1] < 0.001
@@ -462,8 +446,8 @@ def test_batches_share_one_neighbour_sum_with_the_same_outputs_as_edge_lists():
     assert shared.matrix is shared.matrix_t  # undirected: one matrix
     module = clf.module_.eval()
     with torch.no_grad():
-        torch.testing.assert_close(module.member_logits(x, shared, batch, n),
-                                   module.member_logits(x, edge_index, batch, n))
+        torch.testing.assert_close(module.member_outputs(x, shared, batch, n),
+                                   module.member_outputs(x, edge_index, batch, n))
 
 
 def _poisoned_toy(n_clean=20, n_poisoned=10, seed=0):

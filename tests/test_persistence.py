@@ -2,8 +2,10 @@
 
 import io
 import json
+import pickle
 import warnings
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -327,7 +329,7 @@ def test_weights_holding_an_object_are_refused_without_running_it(tmp_path, fitt
     sha["module.pt"] = hashlib.sha256(data).hexdigest()  # consistent checksums
     _edit_manifest(path, sha256=sha)
     _Payload.ran = False
-    with pytest.raises(ValueError, match="weights in the file could not be read"):
+    with pytest.raises(ValueError, match="saved weights could not be read"):
         skgraph.load(path)
     assert not _Payload.ran
 
@@ -341,3 +343,84 @@ class _Payload:
     @staticmethod
     def _run():
         _Payload.ran = True
+
+
+# -- files written by earlier releases keep loading -------------------------------------
+RELEASES = Path(__file__).parent / "fixtures"
+
+
+@pytest.mark.parametrize("release", ["release_0_1_0"])
+@pytest.mark.parametrize("name", ["embedder", "link_predictor", "graph_classifier",
+                                  "graph_regressor"])
+@pytest.mark.parametrize("kind", ["pkl", "skgraph"])
+def test_files_of_earlier_releases_load_and_predict_as_they_did(release, name, kind):
+    folder = RELEASES / release
+    expected = np.load(folder / "expected.npz")
+    if kind == "pkl":
+        with open(folder / f"{name}.pkl", "rb") as f, warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # scikit-learn's version check
+            est = pickle.load(f)
+    else:
+        est = skgraph.load(folder / f"{name}.skgraph")
+    assert est.callbacks is None  # a parameter the release did not have, filled in
+    graph = (expected["adjacency"], expected["features"])
+    start, graphs = 0, []
+    for n in expected["graph_sizes"]:
+        ring = np.roll(np.eye(n), 1, axis=1)
+        graphs.append((ring + ring.T, expected["graph_features"][start:start + n]))
+        start += n
+    outputs = {
+        "embedder": lambda: est.transform(graph),
+        "link_predictor": lambda: est.predict_proba(expected["pairs"]),
+        "graph_classifier": lambda: est.predict_proba(graphs),
+        "graph_regressor": lambda: est.predict(graphs),
+    }
+    np.testing.assert_array_equal(outputs[name](), expected[f"output_{name}"])
+    if name == "graph_classifier":
+        assert est.classes_.tolist() == ["even", "odd"]
+
+
+def test_node_feature_transformer_saves_its_fitted_transformer(tmp_path, graph):
+    from sklearn.decomposition import TruncatedSVD
+    from sklearn.preprocessing import Normalizer, StandardScaler
+
+    from skgraph.preprocessing import NodeFeatureTransformer
+
+    for transformer in (StandardScaler(), Normalizer(norm="l1"),
+                        TruncatedSVD(n_components=3, random_state=0), "passthrough"):
+        nft = NodeFeatureTransformer(transformer).fit(graph)
+        path = tmp_path / "nft.skgraph"
+        nft.save(path)
+        again = skgraph.load(path)
+        assert type(again) is NodeFeatureTransformer
+        np.testing.assert_array_equal(again.transform(graph).features,
+                                      nft.transform(graph).features)
+        again_pickled = pickle.loads(pickle.dumps(nft))
+        np.testing.assert_array_equal(again_pickled.transform(graph).features,
+                                      nft.transform(graph).features)
+
+
+def test_callbacks_are_not_saved_but_the_model_is(tmp_path, graph):
+    seen = []
+    est = VGAEEmbedder(n_components=4, callbacks=[seen.append], **FAST).fit(graph)
+    assert len(seen) == FAST["max_epochs"]
+    est.save(tmp_path / "e.skgraph")
+    again = skgraph.load(tmp_path / "e.skgraph")
+    assert again.callbacks is None and est.callbacks == [seen.append]
+    np.testing.assert_array_equal(again.transform(graph), est.transform(graph))
+
+
+class _MyEmbedder(VGAEEmbedder):
+    """A user's subclass: registered when defined, so it saves and loads here."""
+
+
+def test_subclasses_are_registered_and_abstract_bases_are_not(tmp_path, graph):
+    est = _MyEmbedder(n_components=4, **FAST).fit(graph)
+    est.save(tmp_path / "mine.skgraph")
+    assert type(skgraph.load(tmp_path / "mine.skgraph")) is _MyEmbedder
+    from skgraph._persistence import _REGISTRY
+
+    assert {"VGAEEmbedder", "LinkPredictor", "GNNGraphClassifier", "GNNGraphRegressor",
+            "NodeFeatureTransformer"} <= set(_REGISTRY)
+    assert not {"BaseGraphEstimator", "BaseGraphAutoEncoder", "GraphLevelEstimator"} & set(
+        _REGISTRY)

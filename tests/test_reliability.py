@@ -8,7 +8,6 @@ import scipy.sparse as sp
 import torch
 from sklearn.model_selection import GridSearchCV, KFold
 
-import skgraph._training as training
 from skgraph import GNNGraphClassifier, Graph, LinkPredictor, VGAEEmbedder
 from skgraph.datasets import make_community_graph
 from skgraph.model_selection import link_pairs
@@ -108,24 +107,15 @@ def test_grid_search_in_two_processes_matches_one(name):
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_keyboard_interrupt_keeps_a_usable_estimator(name, monkeypatch):
+def test_keyboard_interrupt_keeps_a_usable_estimator(name):
     make, data = CASES[name]
     data = data()
-    train = training.train_module
 
-    def interrupt_after_three(module, run_epoch, **kwargs):
-        calls = []
+    def interrupt_after_three(info):
+        if info.epoch == 3:
+            raise KeyboardInterrupt
 
-        def epoch(optimizer):
-            calls.append(1)
-            if len(calls) == 4:
-                raise KeyboardInterrupt
-            return run_epoch(optimizer)
-
-        return train(module, epoch, **kwargs)
-
-    monkeypatch.setattr("skgraph._base.train_module", interrupt_after_three)
-    est = make(**{**FAST, "max_epochs": 50})
+    est = make(**{**FAST, "max_epochs": 50, "callbacks": [interrupt_after_three]})
     with pytest.warns(UserWarning, match="interrupted after 3 epoch"):
         out = _outputs(name, est, data)
     assert est.n_iter_ == 3 and len(est.loss_curve_) == 3
@@ -170,19 +160,13 @@ def test_long_training_stays_finite():
     assert np.isfinite(clf.predict_proba(graphs)).all()
 
 
-def test_torch_thread_setting_is_respected_and_restored(monkeypatch):
+def test_torch_thread_setting_is_respected_and_restored():
     seen = []
-    train = training.train_module
-
-    def record(module, run_epoch, **kwargs):
-        seen.append(torch.get_num_threads())
-        return train(module, run_epoch, **kwargs)
-
-    monkeypatch.setattr("skgraph._base.train_module", record)
     before = torch.get_num_threads()
     try:
         torch.set_num_threads(1)
-        VGAEEmbedder(**FAST).fit(make_community_graph(n_nodes=60, random_state=0)[0])
+        VGAEEmbedder(**FAST, callbacks=[lambda info: seen.append(torch.get_num_threads())]).fit(
+            make_community_graph(n_nodes=60, random_state=0)[0])
         assert seen[-1] == 1 and torch.get_num_threads() == 1
     finally:
         torch.set_num_threads(before)

@@ -144,3 +144,48 @@ def test_flat_parameters_restore_on_error():
     assert all(torch.equal(v, before[k]) for k, v in module.state_dict().items())
     assert len({p.data_ptr() for p in module.parameters()}) == 4
     assert all(p.grad is None for p in module.parameters())
+
+
+def test_callbacks_see_every_epoch_and_can_stop_training():
+    module, run_epoch = _regression_problem()
+    seen = []
+    history = train_module(module, run_epoch, validation_score=None, max_epochs=10,
+                           learning_rate=0.1, n_iter_no_change=None,
+                           callbacks=[seen.append, lambda info: info.epoch == 4])
+    assert history.n_iter == 4 and history.stopped_early
+    assert [info.epoch for info in seen] == [1, 2, 3, 4]
+    assert [info.loss for info in seen] == history.loss_curve
+    assert all(info.seconds >= 0 and info.learning_rate == 0.1 and info.module is module
+               and info.validation_score is None for info in seen)
+
+
+def test_schedule_averaging_and_batch_norm_recalibration():
+    torch.manual_seed(0)
+    module = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.BatchNorm1d(4))
+    x = torch.randn(32, 2)
+    snapshots, rates = [], []
+
+    def run_epoch(optimizer):
+        optimizer.zero_grad()
+        loss = module(x).square().mean()
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    def record(info):
+        rates.append(info.learning_rate)
+        snapshots.append([p.detach().clone() for p in info.module.parameters()])
+
+    train_module(module, run_epoch, validation_score=None, max_epochs=6, learning_rate=0.1,
+                 n_iter_no_change=None, lr_schedule=lambda epoch: 1 / (epoch + 1),
+                 average_from=2, recalibration_batches=[(x[:16],), (x[16:],)],
+                 callbacks=[record])
+    assert rates == pytest.approx([0.1 / (epoch + 1) for epoch in range(6)])
+    for k, p in enumerate(module.parameters()):  # the mean of epochs 3..6
+        torch.testing.assert_close(p.detach(), torch.stack([s[k] for s in snapshots[2:]]).mean(0))
+    norm = module[1]  # statistics of the final weights over both batches, cumulatively
+    with torch.no_grad():
+        hidden = module[0](x)
+    halves = torch.stack([hidden[:16].mean(0), hidden[16:].mean(0)]).mean(0)
+    torch.testing.assert_close(norm.running_mean, halves)
+    assert not module.training and norm.momentum == 0.1

@@ -9,82 +9,11 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_random_state
 
+from .._edges import NonEdgeSampler, split_edges, upper_edges
 from .._graph import Graph, as_graph
+from .._pairs import NodePairs
 
-__all__ = ["link_pairs", "sample_non_edges", "split_edges", "train_test_split_edges"]
-
-
-def _upper_edges(adjacency: sp.csr_array) -> np.ndarray:
-    upper = sp.triu(adjacency, k=1, format="coo")
-    return np.column_stack([upper.row, upper.col]).astype(np.int64)
-
-
-def sample_non_edges(adjacency: sp.csr_array, n_pairs: int, rng: np.random.Generator,
-                     exclude: np.ndarray | None = None) -> np.ndarray:
-    """``n_pairs`` distinct unordered non-edges ``(i, j)``, ``i < j``, drawn uniformly.
-
-    Pairs listed in ``exclude`` (an ``(m, 2)`` array) are not drawn either.
-
-    Raises
-    ------
-    ValueError
-        If the graph has fewer than ``n_pairs`` non-edges.
-    """
-    n = adjacency.shape[0]
-    n_possible = n * (n - 1) // 2 - adjacency.nnz // 2 - (0 if exclude is None else len(exclude))
-    if n_pairs > n_possible:
-        raise ValueError(f"cannot sample {n_pairs} non-edges: the graph has only {n_possible} "
-                         "unordered node pairs that are not edges.")
-    taken = set()
-    if exclude is not None and len(exclude):
-        lo, hi = np.minimum(exclude[:, 0], exclude[:, 1]), np.maximum(exclude[:, 0], exclude[:, 1])
-        taken.update((lo * n + hi).tolist())
-    edge_keys = np.sort(_upper_edges(adjacency) @ np.array([n, 1], dtype=np.int64))
-    chosen = np.zeros(0, dtype=np.int64)
-    while len(chosen) < n_pairs:
-        draw = 2 * (n_pairs - len(chosen)) + 16
-        i, j = rng.integers(0, n, draw), rng.integers(0, n, draw)
-        lo, hi = np.minimum(i, j), np.maximum(i, j)
-        keys = lo * n + hi
-        pos = np.searchsorted(edge_keys, keys).clip(max=max(len(edge_keys) - 1, 0))
-        is_edge = edge_keys[pos] == keys if len(edge_keys) else np.zeros(len(keys), bool)
-        keys = keys[(lo != hi) & ~is_edge]
-        keys = keys[~np.isin(keys, chosen)]
-        keys = keys[np.sort(np.unique(keys, return_index=True)[1])]
-        if taken:
-            keys = keys[[k not in taken for k in keys.tolist()]]
-        chosen = np.concatenate([chosen, keys[: n_pairs - len(chosen)]])
-    return np.column_stack([chosen // n, chosen % n])
-
-
-def split_edges(adjacency: sp.csr_array, n_heldout: int, rng: np.random.Generator, *,
-                whole_adjacency: sp.csr_array | None = None,
-                exclude_negatives: np.ndarray | None = None):
-    """Hold out ``n_heldout`` undirected edges plus as many non-edges.
-
-    Negatives are non-edges of ``whole_adjacency`` (default: ``adjacency``), so that an
-    edge held out earlier is never drawn as a negative.
-
-    Returns
-    -------
-    train_adjacency : csr_array without the held-out edges (both directions)
-    positives : (n_heldout, 2) int array of held-out edges
-    negatives : (n_heldout, 2) int array of sampled non-edges of ``adjacency``
-    """
-    edges = _upper_edges(adjacency)
-    picked = rng.permutation(len(edges))[:n_heldout]
-    positives = edges[picked]
-    whole = adjacency if whole_adjacency is None else whole_adjacency
-    negatives = sample_non_edges(whole, n_heldout, rng, exclude=exclude_negatives)
-    n = adjacency.shape[0]
-    mask = sp.csr_array((np.ones(2 * n_heldout),
-                         (np.r_[positives[:, 0], positives[:, 1]], np.r_[positives[:, 1], positives[:, 0]])),
-                        shape=(n, n))
-    train = adjacency - adjacency.multiply(mask)
-    train = sp.csr_array(train)
-    train.eliminate_zeros()
-    train.sort_indices()
-    return train, positives, negatives
+__all__ = ["link_pairs", "train_test_split_edges"]
 
 
 def _n_heldout(size: Any, n_edges: int, name: str) -> int:
@@ -197,15 +126,14 @@ def link_pairs(graph: Any, *, negative_ratio: float = 1.0, random_state: Any = N
     >>> bool(0.5 < search.best_score_ <= 1.0)  # ROC AUC of the best candidate
     True
     """
-    from .._pairs import NodePairs
-
     G = as_graph(graph).whole()
     if G.n_edges == 0:
         raise ValueError("the graph has no edges: there is nothing to predict.")
     if not isinstance(negative_ratio, Real) or negative_ratio <= 0:
         raise ValueError(f"negative_ratio must be a positive number, got {negative_ratio!r}.")
     rng = np.random.default_rng(check_random_state(random_state).randint(np.iinfo(np.int32).max))
-    positives = _upper_edges(G.adjacency)
-    negatives = sample_non_edges(G.adjacency, max(1, int(round(negative_ratio * len(positives)))), rng)
+    positives = upper_edges(G.adjacency)
+    n_negatives = max(1, int(round(negative_ratio * len(positives))))
+    negatives = NonEdgeSampler(G.adjacency).held_out_pairs(n_negatives, rng)
     labels = np.r_[np.ones(len(positives), int), np.zeros(len(negatives), int)]
     return NodePairs(G, np.vstack([positives, negatives])), labels

@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._graph import Graph, as_graph, is_single_graph
 from .._graph_collation import _check_graph_sequence
+from .._persistence import PersistenceMixin
 
 __all__ = ["NodeFeatureTransformer"]
 
@@ -22,7 +23,8 @@ def _stack(blocks: list) -> np.ndarray | sp.csr_array:
     return np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
 
 
-class NodeFeatureTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class NodeFeatureTransformer(PersistenceMixin, TransformerMixin, BaseEstimator,
+                             auto_wrap_output_keys=None):
     """Apply a scikit-learn transformer to the node features of graphs.
 
     Node features live inside the graph, so a transformer of plain arrays cannot be a
@@ -37,6 +39,9 @@ class NodeFeatureTransformer(TransformerMixin, BaseEstimator, auto_wrap_output_k
       read. ``transform`` returns a view with the same selection;
     * a sequence of graphs: fitted on the stacked nodes of the training graphs, then
       applied to each graph of the sequence given to ``transform`` (a list of graphs).
+
+    Fitted, it pickles and saves like skgraph's estimators (``save(path)``,
+    :func:`skgraph.load`), its transformer stored as parameters and fitted arrays.
 
     Sparse features (bag of words) stay sparse where the transformer keeps them sparse
     (``Normalizer``, ``MaxAbsScaler``); a transformer that returns dense arrays (e.g.

@@ -15,11 +15,13 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 import torch
+from sklearn.metrics import roc_auc_score
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _DROPOUT, _FEATURELESS, BaseGraphEstimator
 from ._device import thread_limit
+from ._edges import NonEdgeSampler, split_edges, upper_edges
 from ._graph import Graph, as_graph
 from ._node_inputs import (
     NodeInputs,
@@ -28,15 +30,8 @@ from ._node_inputs import (
     node_inputs,
     structure_fingerprint,
 )
-from .model_selection._edge_split import split_edges
-from .nn import (
-    EdgeSet,
-    GCNEncoder,
-    GraphAutoEncoder,
-    HadamardMLPDecoder,
-    PairSet,
-    sample_negative_keys,
-)
+from ._nn._graph_autoencoder import GCNEncoder, GraphAutoEncoder, HadamardMLPDecoder
+from ._nn._pair_scores import PairSet
 
 __all__ = ["BaseGraphAutoEncoder"]
 
@@ -45,29 +40,17 @@ __all__ = ["BaseGraphAutoEncoder"]
 class _EdgeTrainingData:
     inputs: NodeInputs
     positives: PairSet  # each undirected training edge once
-    edges: EdgeSet  # both directions, to reject known edges as negatives
+    negatives: NonEdgeSampler  # of the training graph: known edges are never negatives
     validation_pairs: torch.Tensor | None = None  # (2, 2 m): held-out edges then non-edges
-    validation_labels: torch.Tensor | None = None
+    validation_labels: np.ndarray | None = None
 
 
-def _upper_pairs(adjacency: sp.csr_array, device) -> PairSet:
-    upper = sp.triu(adjacency, k=1, format="csr")
-    rows = np.repeat(np.arange(upper.shape[0], dtype=np.int64), np.diff(upper.indptr))
-    pairs = torch.from_numpy(np.vstack([rows, upper.indices.astype(np.int64)])).to(device)
-    return PairSet(pairs, upper.shape[0], assume_sorted=upper.has_sorted_indices)
+def _positive_pairs(adjacency: sp.csr_array, device) -> PairSet:
+    pairs = torch.from_numpy(upper_edges(adjacency).T.copy()).to(device)
+    return PairSet(pairs, adjacency.shape[0], assume_sorted=adjacency.has_sorted_indices)
 
 
-def roc_auc(scores: torch.Tensor, labels: torch.Tensor) -> float:
-    """ROC AUC by the rank statistic (ties broken by order; scores are continuous)."""
-    order = torch.argsort(scores)
-    ranks = torch.empty_like(order, dtype=torch.float64)
-    ranks[order] = torch.arange(1, len(scores) + 1, device=scores.device, dtype=torch.float64)
-    n_pos = labels.sum().item()
-    n_neg = len(labels) - n_pos
-    return float((ranks[labels.bool()].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
-
-
-class BaseGraphAutoEncoder(BaseGraphEstimator):
+class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
     """Base of the estimators that train a graph auto-encoder on one graph's edges."""
 
     _parameter_constraints: dict = {
@@ -138,13 +121,12 @@ class BaseGraphAutoEncoder(BaseGraphEstimator):
                 n_val = max(1, int(round(self.validation_fraction * graph.n_edges)))
                 adjacency, pos, neg = split_edges(adjacency, min(n_val, graph.n_edges - 1), rng)
                 val_pairs = torch.from_numpy(np.vstack([pos, neg]).T.copy()).to(device)
-                val_labels = torch.cat([torch.ones(len(pos)), torch.zeros(len(neg))]).to(device)
+                val_labels = np.r_[np.ones(len(pos)), np.zeros(len(neg))]
             inputs = node_inputs(graph, self.featureless, device, adjacency, self.feature_scale_)
             if isinstance(inputs.propagated, torch.Tensor):  # the first layer reads S X only
                 inputs = dataclasses.replace(inputs, features=None)
-            return _EdgeTrainingData(inputs,
-                                     _upper_pairs(adjacency, device), EdgeSet(adjacency, device),
-                                     val_pairs, val_labels)
+            return _EdgeTrainingData(inputs, _positive_pairs(adjacency, device),
+                                     NonEdgeSampler(adjacency, device), val_pairs, val_labels)
 
         self._fit_module(prepare, _run_epoch, _validation_auc if self.early_stopping else None,
                          work_size=_work_size(graph))
@@ -182,8 +164,7 @@ def _work_size(graph: Graph) -> int:
 def _run_epoch(module: GraphAutoEncoder, optimizer, data: _EdgeTrainingData) -> float:
     optimizer.zero_grad()
     inputs = data.inputs
-    negatives = sample_negative_keys(data.edges, len(data.positives),
-                                     device=data.positives.device)
+    negatives = data.negatives.training_keys(len(data.positives))
     loss = module.loss(inputs.features, inputs.operator, data.positives,
                        PairSet.from_sorted_keys(negatives, inputs.n_nodes), inputs.n_nodes,
                        inputs.propagated)
@@ -194,4 +175,5 @@ def _run_epoch(module: GraphAutoEncoder, optimizer, data: _EdgeTrainingData) -> 
 
 def _validation_auc(module: GraphAutoEncoder, data: _EdgeTrainingData) -> float:
     z = module.embed(data.inputs.features, data.inputs.operator, data.inputs.propagated)
-    return roc_auc(module.decoder(z, data.validation_pairs), data.validation_labels)
+    scores = module.decoder(z, data.validation_pairs)
+    return float(roc_auc_score(data.validation_labels, scores.double().cpu().numpy()))

@@ -3,17 +3,17 @@ import torch
 from torch_geometric.nn import GINConv as PyGGINConv
 from torch_geometric.nn.aggr import MeanAggregation, SumAggregation
 
-from skgraph.nn import (
+from skgraph._nn._graph_networks import (
     GINConv,
-    GraphClassificationEnsemble,
-    GraphClassificationNetwork,
+    GraphNetwork,
+    GraphNetworkEnsemble,
     MeanReadout,
-    NeighbourSum,
     SumConv,
     SumReadout,
+    _mlp,
     make_conv,
 )
-from skgraph.nn._graph_networks import _mlp
+from skgraph._nn._propagation import NeighbourSum
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def test_readouts_equal_pyg_aggregations_including_a_graph_without_nodes(ours, t
 @pytest.mark.parametrize("conv", ["gin", "sum", "gcn"])
 def test_network_shares_one_neighbour_sum_and_matches_layer_by_layer(conv, built):
     torch.manual_seed(0)
-    net = GraphClassificationNetwork(4, 3, conv=conv, n_layers=3, hidden_size=8).eval()
+    net = GraphNetwork(4, 3, conv=conv, n_layers=3, hidden_size=8).eval()
     x, edge_index = torch.randn(15, 4), _edges()
     h = net.node_representations(x, edge_index)
     assert len(built) == (0 if conv == "gcn" else 1)
@@ -103,8 +103,8 @@ def test_network_shares_one_neighbour_sum_and_matches_layer_by_layer(conv, built
 def test_gin_network_state_matches_a_network_of_pyg_gin_convs():
     """Pickles of networks built with PyG's GINConv load into the current modules."""
     torch.manual_seed(0)
-    net = GraphClassificationNetwork(4, 2, n_layers=2, hidden_size=8)
-    old = GraphClassificationNetwork(4, 2, n_layers=2, hidden_size=8)
+    net = GraphNetwork(4, 2, n_layers=2, hidden_size=8)
+    old = GraphNetwork(4, 2, n_layers=2, hidden_size=8)
     old.convs = torch.nn.ModuleList(PyGGINConv(_mlp(a, 8), train_eps=True) for a in (4, 8))
     assert isinstance(make_conv("gin", 4, 8), GINConv)
     net.load_state_dict(old.state_dict())
@@ -115,10 +115,10 @@ def test_gin_network_state_matches_a_network_of_pyg_gin_convs():
 
 def test_ensemble_builds_one_neighbour_sum_for_all_members(built):
     torch.manual_seed(0)
-    members = [GraphClassificationNetwork(4, 2, n_layers=2, hidden_size=8) for _ in range(3)]
-    ensemble = GraphClassificationEnsemble(members).eval()
+    members = [GraphNetwork(4, 2, n_layers=2, hidden_size=8) for _ in range(3)]
+    ensemble = GraphNetworkEnsemble(members).eval()
     x, edge_index, batch = torch.randn(15, 4), _edges(), torch.arange(15) // 8
     expected = torch.stack([m(x, edge_index, batch, 2) for m in members])  # one each
     built.clear()
-    torch.testing.assert_close(ensemble.member_logits(x, edge_index, batch, 2), expected)
+    torch.testing.assert_close(ensemble.member_outputs(x, edge_index, batch, 2), expected)
     assert len(built) == 1

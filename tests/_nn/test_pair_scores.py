@@ -2,20 +2,16 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from skgraph.nn import (
-    EdgeSet,
+from skgraph._nn._graph_autoencoder import (
+    MAX_LOGSTD,
     GCNEncoder,
     GraphAutoEncoder,
-    PairSet,
-    SparseOperator,
     kl_divergence,
-    pair_dot,
-    pair_dots,
-    sample_negative_keys,
-    sample_negative_pairs,
+    relu_dropout,
+    sample_with_kl,
 )
-from skgraph.nn._autoencoder import MAX_LOGSTD, relu_dropout, sample_with_kl
-from skgraph.nn._sampling import _merge_sorted
+from skgraph._nn._pair_scores import PairSet, pair_dot, pair_dots
+from skgraph._nn._propagation import SparseOperator
 
 
 def _reference_scores_and_grad(z, pairs, upstream):
@@ -56,15 +52,6 @@ def random_simple_graph(n: int, density: float, seed: int = 0) -> sp.csr_matrix:
     A.setdiag(0)
     A.eliminate_zeros()
     return A
-
-
-def test_negative_pairs_come_sorted_and_merge_is_a_sorted_union():
-    A = random_simple_graph(200, 0.05)
-    pairs = sample_negative_pairs(EdgeSet(A), 3000, generator=torch.Generator().manual_seed(0))
-    keys = pairs[0] * 200 + pairs[1]
-    assert pairs.shape == (2, 3000) and bool((keys[1:] >= keys[:-1]).all())
-    a, b = torch.tensor([1, 3, 3, 8, 9]), torch.tensor([0, 3, 10])
-    assert _merge_sorted(a, b).tolist() == [0, 1, 3, 3, 3, 8, 9, 10]
 
 
 def test_relu_dropout_matches_relu_then_dropout_in_distribution_and_gradient():
@@ -160,25 +147,3 @@ def test_autoencoder_loss_is_the_composed_loss():
     expected = (torch.nn.functional.softplus(-pos).mean() + torch.nn.functional.softplus(neg).mean()
                 + kl_divergence(mu, logstd) / 40)
     torch.testing.assert_close(loss, expected)
-
-
-def test_edge_set_bitmap_answers_membership_exactly():
-    rng = np.random.default_rng(0)
-    n = 3000
-    A = sp.random(n, n, density=0.002, random_state=1, format="csr")
-    A = ((A + A.T) > 0).astype(np.float32)
-    edges = EdgeSet(A)
-    coo = A.tocoo()
-    edge_keys = coo.row.astype(np.int64) * n + coo.col
-    queries = np.sort(np.concatenate([edge_keys, rng.integers(0, n * n, 50_000),
-                                      edge_keys + 1, edge_keys - 1]).clip(0, n * n - 1))
-    found = edges.contains_sorted_keys(torch.from_numpy(queries)).numpy()
-    assert np.array_equal(found, np.isin(queries, edge_keys))
-
-
-def test_negative_keys_exact_count_sorted_and_valid_on_a_dense_graph():
-    A = random_simple_graph(30, 0.6)
-    keys = sample_negative_keys(EdgeSet(A), 500, generator=torch.Generator().manual_seed(0))
-    assert keys.numel() == 500 and bool((keys[1:] >= keys[:-1]).all())
-    src, dst = (keys // 30).numpy().copy(), (keys % 30).numpy().copy()
-    assert (src != dst).all() and (A.toarray()[src, dst] == 0).all()

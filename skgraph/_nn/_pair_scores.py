@@ -18,7 +18,9 @@ import warnings
 
 import torch
 
-__all__ = ["PairSet", "index_dtype", "pair_dot", "pair_dots"]
+from ._sparse import csr_tensor, index_dtype, row_pointers
+
+__all__ = ["PairSet", "pair_dot", "pair_dots"]
 
 
 class _PairDot(torch.autograd.Function):
@@ -37,24 +39,6 @@ class _PairDot(torch.autograd.Function):
         grad_z.index_add_(0, src, grad * z.index_select(0, dst))
         grad_z.index_add_(0, dst, grad * z.index_select(0, src))
         return grad_z, None, None
-
-
-def _csr(crow: torch.Tensor, col: torch.Tensor, values: torch.Tensor, n: int) -> torch.Tensor:
-    with warnings.catch_warnings():  # torch flags sparse CSR as beta on every construction
-        warnings.simplefilter("ignore", UserWarning)
-        return torch.sparse_csr_tensor(crow, col, values, size=(n, n), check_invariants=False)
-
-
-def index_dtype(n_nodes: int, n_entries: int) -> torch.dtype:
-    """int32 for sparse indices when they fit (half the memory traffic and no conversion
-    in the sparse kernels), else int64."""
-    return torch.int32 if max(n_nodes, n_entries) < 2**31 - 1 else torch.int64
-
-
-def _row_pointers(sorted_rows: torch.Tensor, n: int) -> torch.Tensor:
-    crow = torch.zeros(n + 1, dtype=sorted_rows.dtype, device=sorted_rows.device)
-    torch.cumsum(torch.bincount(sorted_rows, minlength=n), 0, out=crow[1:])
-    return crow
 
 
 class PairSet:
@@ -102,14 +86,14 @@ class PairSet:
         dtype = index_dtype(n_nodes, src.numel())
         src, dst = src.to(dtype), dst.to(dtype)
         self.src, self.dst, self.n_nodes = src, dst, n_nodes
-        self.crow = _row_pointers(src, n_nodes)
+        self.crow = row_pointers(src, n_nodes)
         # the transposed pattern, for the gradient of the column side: ordered by (j, i),
         # which a stable sort by j alone gives since the pairs are in (i, j) order
         sorted_dst, transposed_order = torch.sort(dst, stable=True)
         self.transposed_order = transposed_order
-        self.transposed_crow = _row_pointers(sorted_dst, n_nodes)
+        self.transposed_crow = row_pointers(sorted_dst, n_nodes)
         self.transposed_col = src[transposed_order]
-        self._pattern = _csr(self.crow, dst, torch.ones(len(dst), device=dst.device), n_nodes)
+        self._pattern = csr_tensor(self.crow, dst, torch.ones(len(dst), device=dst.device), n_nodes)
 
     def __len__(self) -> int:
         return self.src.numel()
@@ -151,8 +135,8 @@ class _SampledDots(torch.autograd.Function):
                 continue
             grad = grad.contiguous()
             n = pairs.n_nodes
-            for part in (_csr(pairs.crow, pairs.dst, grad, n),
-                         _csr(pairs.transposed_crow, pairs.transposed_col,
+            for part in (csr_tensor(pairs.crow, pairs.dst, grad, n),
+                         csr_tensor(pairs.transposed_crow, pairs.transposed_col,
                               grad[pairs.transposed_order], n)):
                 # accumulate in place: no zero-filled temporary and no sum per product
                 if grad_z is None:  # beta=0: the empty output is not read (no zero fill)

@@ -7,25 +7,13 @@ keep ``S.T`` (the same object when ``S`` is symmetric) and compute that directly
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import scipy.sparse as sp
 import torch
 
-from ._pair_scores import _csr, _row_pointers, index_dtype
+from ._sparse import csr_by_rows, csr_from_scipy, sparse_dense_mm
 
 __all__ = ["IdentityFeatures", "NeighbourSum", "SparseOperator", "gcn_normalize"]
-
-
-def sparse_dense_mm(matrix: torch.Tensor, dense: torch.Tensor) -> torch.Tensor:
-    """``matrix @ dense`` for a sparse CSR ``matrix``, into an output that is never zero-filled.
-
-    ``torch.sparse.mm`` zero-fills its result before accumulating; ``addmm`` with
-    ``beta=0`` ignores its (uninitialised) input instead, one pass less over the output.
-    """
-    out = torch.empty((matrix.shape[0], dense.shape[1]), dtype=dense.dtype, device=dense.device)
-    return torch.addmm(out, matrix, dense, beta=0.0)
 
 
 class _SparseMatmul(torch.autograd.Function):
@@ -37,23 +25,6 @@ class _SparseMatmul(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad):
         return None, None, sparse_dense_mm(ctx.matrix_t, grad.contiguous())
-
-
-def _torch_csr(matrix: sp.csr_array, device: torch.device | str) -> torch.Tensor:
-    matrix = sp.csr_array(matrix)
-    with warnings.catch_warnings():  # torch flags CSR as beta on every construction
-        warnings.simplefilter("ignore", UserWarning)
-        return _csr_tensor(matrix, device)
-
-
-def _csr_tensor(matrix: sp.csr_array, device: torch.device | str) -> torch.Tensor:
-    index = np.int32 if index_dtype(max(matrix.shape), matrix.nnz) == torch.int32 else np.int64
-    return torch.sparse_csr_tensor(
-        torch.from_numpy(matrix.indptr.astype(index)),
-        torch.from_numpy(matrix.indices.astype(index)),
-        torch.from_numpy(matrix.data.astype(np.float32)),
-        size=matrix.shape, device=device, check_invariants=False,
-    )
 
 
 class SparseOperator:
@@ -71,8 +42,8 @@ class SparseOperator:
                  device: torch.device | str = "cpu") -> None:
         matrix = sp.csr_array(matrix)
         self.shape = matrix.shape
-        self.matrix = _torch_csr(matrix, device)
-        self.matrix_t = self.matrix if symmetric else _torch_csr(matrix.T.tocsr(), device)
+        self.matrix = csr_from_scipy(matrix, device)
+        self.matrix_t = self.matrix if symmetric else csr_from_scipy(matrix.T.tocsr(), device)
 
     def __matmul__(self, dense: torch.Tensor) -> torch.Tensor:
         if dense.requires_grad:
@@ -116,20 +87,9 @@ class NeighbourSum(SparseOperator):
         source, target = edge_index
         self.edge_index = edge_index
         self.shape = (n_nodes, n_nodes)
-        self.matrix_t = _csr_by_rows(source, target, edge_weight, n_nodes)
+        self.matrix_t = csr_by_rows(source, target, edge_weight, n_nodes)
         self.matrix = (self.matrix_t if symmetric
-                       else _csr_by_rows(target, source, edge_weight, n_nodes))
-
-
-def _csr_by_rows(rows: torch.Tensor, cols: torch.Tensor, values: torch.Tensor, n: int
-                 ) -> torch.Tensor:
-    """The ``n x n`` CSR tensor with entries ``values`` at ``(rows, cols)`` (no duplicates
-    merged: repeated pairs add up in products)."""
-    if len(rows) > 1 and not bool((rows[1:] >= rows[:-1]).all()):
-        order = torch.argsort(rows)
-        rows, cols, values = rows[order], cols[order], values[order]
-    dtype = index_dtype(n, len(rows))
-    return _csr(_row_pointers(rows.to(dtype), n), cols.to(dtype), values, n)
+                       else csr_by_rows(target, source, edge_weight, n_nodes))
 
 
 class IdentityFeatures:

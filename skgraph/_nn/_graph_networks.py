@@ -9,8 +9,7 @@ that pools node representations into one vector per graph, and an MLP head.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 
 import torch
 from torch import nn
@@ -19,9 +18,9 @@ from torch_geometric.nn.aggr import AttentionalAggregation, MaxAggregation
 
 from ._propagation import NeighbourSum
 
-__all__ = ["CONVOLUTIONS", "READOUTS", "GINConv", "GraphClassificationEnsemble",
-           "GraphClassificationNetwork", "MeanReadout", "SumConv", "SumReadout", "make_conv",
-           "make_readout", "recalibrate_batch_norm", "uses_neighbour_sum"]
+__all__ = ["CONVOLUTIONS", "READOUTS", "GINConv", "GraphNetwork", "GraphNetworkEnsemble",
+           "MeanReadout", "SumConv", "SumReadout", "make_conv", "make_readout",
+           "uses_neighbour_sum"]
 
 CONVOLUTIONS = ("gin", "gcn", "sage", "sum", "gat")
 READOUTS = ("sum", "mean", "max", "attention")
@@ -211,20 +210,20 @@ def make_readout(name: str, channels: int) -> nn.Module:
     raise ValueError(f"unknown readout {name!r}; expected one of {READOUTS}.")
 
 
-class GraphClassificationNetwork(nn.Module):
-    """Message-passing layers, a readout and an MLP head: logits per graph.
+class GraphNetwork(nn.Module):
+    """Message-passing layers, a readout and an MLP head: one output row per graph.
 
+    The outputs are class logits for a classifier, (standardised) targets for a regressor.
     With ``jumping_knowledge=True`` (as in the GIN paper) the readout pools the
-    concatenation of every layer's node representations, so the head sees
-    each graph at every depth; otherwise it pools the last layer only. (The raw input
-    features are not pooled: unscaled attributes summed over large graphs swamp the head.)
+    concatenation of every layer's node representations, so the head sees each graph at
+    every depth; otherwise it pools the last layer only.
 
     Parameters
     ----------
     in_features : int
         Width of the node features.
-    n_classes : int
-        Number of output logits.
+    n_outputs : int
+        Width of the output.
     conv : str, default="gin"
         See :func:`make_conv`.
     readout : str, default="sum"
@@ -240,7 +239,7 @@ class GraphClassificationNetwork(nn.Module):
     Examples
     --------
     >>> import torch
-    >>> net = GraphClassificationNetwork(3, 2, n_layers=2, hidden_size=8).eval()
+    >>> net = GraphNetwork(3, 2, n_layers=2, hidden_size=8).eval()
     >>> x = torch.randn(5, 3)
     >>> edge_index = torch.tensor([[0, 1, 3, 4], [1, 0, 4, 3]])
     >>> batch = torch.tensor([0, 0, 1, 1, 1])
@@ -248,7 +247,7 @@ class GraphClassificationNetwork(nn.Module):
     torch.Size([2, 2])
     """
 
-    def __init__(self, in_features: int, n_classes: int, *, conv: str = "gin",
+    def __init__(self, in_features: int, n_outputs: int, *, conv: str = "gin",
                  readout: str = "sum", n_layers: int = 4, hidden_size: int = 64,
                  dropout: float = 0.5, jumping_knowledge: bool = False) -> None:
         super().__init__()
@@ -259,7 +258,7 @@ class GraphClassificationNetwork(nn.Module):
         pooled = sum(widths[1:]) if jumping_knowledge else widths[-1]
         self.readout = make_readout(readout, pooled)
         self.head = nn.Sequential(nn.Linear(pooled, hidden_size), nn.ReLU(), nn.Dropout(dropout),
-                                  nn.Linear(hidden_size, n_classes))
+                                  nn.Linear(hidden_size, n_outputs))
 
     def node_representations(self, x: torch.Tensor, edge_index: torch.Tensor | NeighbourSum
                              ) -> torch.Tensor:
@@ -284,45 +283,40 @@ class GraphClassificationNetwork(nn.Module):
 
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor | NeighbourSum,
                 batch: torch.Tensor, n_graphs: int) -> torch.Tensor:
-        """Logits of shape ``(n_graphs, n_classes)``."""
+        """Outputs of shape ``(n_graphs, n_outputs)``."""
         h = self.node_representations(x, edge_index)
         return self.head(self.readout(h, batch, dim_size=n_graphs))
 
-    def member_logits(self, x: torch.Tensor, edge_index: torch.Tensor | NeighbourSum,
-                      batch: torch.Tensor, n_graphs: int) -> torch.Tensor:
-        """The logits as an ensemble of one: shape ``(1, n_graphs, n_classes)``."""
+    def member_outputs(self, x: torch.Tensor, edge_index: torch.Tensor | NeighbourSum,
+                       batch: torch.Tensor, n_graphs: int) -> torch.Tensor:
+        """The outputs as an ensemble of one: shape ``(1, n_graphs, n_outputs)``."""
         return self(x, edge_index, batch, n_graphs).unsqueeze(0)
 
 
-class GraphClassificationEnsemble(nn.Module):
-    """Networks trained side by side whose class probabilities are averaged.
+class GraphNetworkEnsemble(nn.Module):
+    """Networks trained side by side on the same mini-batches, each on its own loss.
 
-    Each member has its own initial weights and dropout masks and sees the same
-    mini-batches; trained with the sum of the members' losses, every member receives
-    exactly the gradient it would receive alone (their parameters are disjoint), so this is
-    a deep ensemble (Lakshminarayanan et al. 2017) trained in one loop. The output is the
-    logarithm of the members' mean class probabilities, so ``softmax`` of it is that mean.
+    Each member has its own initial weights and dropout masks; trained with the sum of the
+    members' losses, every member receives exactly the gradient it would receive alone
+    (their parameters are disjoint), so this is a deep ensemble (Lakshminarayanan et al.
+    2017) trained in one loop. How the members' outputs combine into a prediction is the
+    estimator's (mean probabilities for a classifier, mean values for a regressor).
 
     Parameters
     ----------
     members : sequence of torch.nn.Module
-        Each called as ``member(x, edge_index, batch, n_graphs)`` and returning logits of
+        Each called as ``member(x, edge_index, batch, n_graphs)`` and returning outputs of
         the same shape.
 
     Examples
     --------
     >>> import torch
-    >>> torch.manual_seed(0)  # doctest: +ELLIPSIS
-    <torch._C.Generator object at ...>
-    >>> nets = [GraphClassificationNetwork(3, 2, n_layers=1, hidden_size=4) for _ in range(3)]
-    >>> ensemble = GraphClassificationEnsemble(nets).eval()
+    >>> nets = [GraphNetwork(3, 2, n_layers=1, hidden_size=4) for _ in range(3)]
+    >>> ensemble = GraphNetworkEnsemble(nets).eval()
     >>> x, edge_index = torch.randn(4, 3), torch.tensor([[0, 1], [1, 0]])
     >>> batch = torch.tensor([0, 0, 1, 1])
-    >>> ensemble.member_logits(x, edge_index, batch, 2).shape
+    >>> ensemble.member_outputs(x, edge_index, batch, 2).shape
     torch.Size([3, 2, 2])
-    >>> mean = torch.stack([net(x, edge_index, batch, 2).softmax(-1) for net in nets]).mean(0)
-    >>> torch.allclose(ensemble(x, edge_index, batch, 2).softmax(-1), mean)
-    True
     """
 
     def __init__(self, members: Sequence[nn.Module]) -> None:
@@ -331,9 +325,9 @@ class GraphClassificationEnsemble(nn.Module):
             raise ValueError("an ensemble needs at least one member.")
         self.members = nn.ModuleList(members)
 
-    def member_logits(self, x: torch.Tensor, edge_index: torch.Tensor | NeighbourSum,
-                      batch: torch.Tensor, n_graphs: int) -> torch.Tensor:
-        """Every member's logits: shape ``(n_members, n_graphs, n_classes)``.
+    def member_outputs(self, x: torch.Tensor, edge_index: torch.Tensor | NeighbourSum,
+                       batch: torch.Tensor, n_graphs: int) -> torch.Tensor:
+        """Every member's outputs: shape ``(n_members, n_graphs, n_outputs)``.
 
         Members that take a :class:`NeighbourSum` share one, built once per call.
         """
@@ -342,61 +336,8 @@ class GraphClassificationEnsemble(nn.Module):
             edge_index = NeighbourSum(edge_list, len(x))
         # networks take the shared operator; other members get the plain edge list
         return torch.stack([
-            member(x, edge_index if isinstance(member, GraphClassificationNetwork) else edge_list,
+            member(x, edge_index if isinstance(member, GraphNetwork) else edge_list,
                    batch, n_graphs)
             for member in self.members])
 
-    def forward(self, x: torch.Tensor, edge_index: torch.Tensor | NeighbourSum,
-                batch: torch.Tensor, n_graphs: int) -> torch.Tensor:
-        """Log of the mean class probability over members: ``(n_graphs, n_classes)``."""
-        log_probabilities = torch.log_softmax(self.member_logits(x, edge_index, batch, n_graphs),
-                                              dim=-1)
-        return torch.logsumexp(log_probabilities, dim=0) - math.log(len(self.members))
-
-
-def recalibrate_batch_norm(module: nn.Module, batches: Iterable[tuple],
-                           forward: Callable[..., torch.Tensor] | None = None) -> None:
-    """Recompute the running statistics of every batch norm layer for the final weights.
-
-    During training the running averages lag behind the weights; on small data sets the
-    mismatch between batch statistics (training) and running statistics (evaluation) can
-    flip predictions. One pass over the training mini-batches with the batch norm layers
-    in training mode and a cumulative average (``momentum=None``) makes the evaluation
-    statistics those of the final model ("precise BN", Wu & Johnson 2021). Nothing else
-    changes: other layers stay in evaluation mode (no dropout, no random numbers drawn).
-
-    Parameters
-    ----------
-    module : torch.nn.Module
-        Left in evaluation mode.
-    batches : iterable of tuples
-        Positional arguments of ``forward`` for each mini-batch.
-    forward : callable, default=None
-        What to call on each batch (default: ``module`` itself).
-
-    Examples
-    --------
-    >>> import torch
-    >>> net = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3))
-    >>> recalibrate_batch_norm(net, [(torch.randn(8, 2),)])
-    >>> net.training, int(net[1].num_batches_tracked)
-    (False, 1)
-    """
-    norms = [m for m in module.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-    module.eval()
-    if not norms:
-        return
-    forward = module if forward is None else forward
-    momenta = [norm.momentum for norm in norms]
-    for norm in norms:
-        norm.reset_running_stats()
-        norm.momentum = None
-        norm.train()
-    try:
-        with torch.no_grad():
-            for args in batches:
-                forward(*args)
-    finally:
-        for norm, momentum in zip(norms, momenta):
-            norm.momentum = momentum
-        module.eval()
+    forward = member_outputs

@@ -4,13 +4,8 @@ import torch
 from torch_geometric.nn.conv.gcn_conv import gcn_norm
 
 from skgraph.datasets import make_community_graph
-from skgraph.nn import (
-    GCNEncoder,
-    IdentityFeatures,
-    NeighbourSum,
-    SparseOperator,
-    gcn_normalize,
-)
+from skgraph._nn._graph_autoencoder import GCNEncoder
+from skgraph._nn._propagation import IdentityFeatures, NeighbourSum, SparseOperator, gcn_normalize
 
 
 def _weighted_graph():
@@ -73,7 +68,7 @@ def test_encoder_sampling_only_in_training():
 
 
 def test_pair_dot_gradient_matches_autograd_indexing():
-    from skgraph.nn import pair_dot
+    from skgraph._nn._pair_scores import pair_dot
 
     torch.manual_seed(0)
     z = torch.randn(30, 4, requires_grad=True)

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from skgraph import _node_inputs
-from skgraph._node_inputs import degree_features, return_probabilities
+from skgraph import _structural_encodings
+from skgraph._structural_encodings import degree_features, return_probabilities
 
 
 def _matrix_power_diagonals(A: np.ndarray, steps: int) -> np.ndarray:
@@ -34,8 +34,8 @@ def test_return_probabilities_of_a_triangle():
 @pytest.mark.parametrize("method", ["eigendecomposition", "blocks of walks"])
 def test_return_probabilities_match_the_definition_on_a_weighted_graph(method, monkeypatch):
     if method == "blocks of walks":  # the path taken by graphs above the dense limit
-        monkeypatch.setattr(_node_inputs, "_EIGH_LIMIT", 0)
-        monkeypatch.setattr(_node_inputs, "_WALK_BLOCK_ENTRIES", 200)
+        monkeypatch.setattr(_structural_encodings, "_EIGH_LIMIT", 0)
+        monkeypatch.setattr(_structural_encodings, "_WALK_BLOCK_ENTRIES", 200)
     A = _random_weighted_graph(60, seed=1)
     result = return_probabilities(sp.csr_array(A), 12)
     assert result.shape == (60, 12) and result.dtype == np.float32

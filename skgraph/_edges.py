@@ -1,0 +1,256 @@
+"""The edges of one graph: listing, removing, splitting off, and sampling non-edges.
+
+Everything that holds out edges or draws node pairs that are not edges lives here, for
+:func:`~skgraph.model_selection.train_test_split_edges`, :func:`~skgraph.model_selection.link_pairs`,
+:class:`~skgraph.NodePairs` and the auto-encoders' training (negatives) and validation
+(held-out edges). One sampler, :class:`NonEdgeSampler`, draws non-edges in the two forms
+needed: i.i.d. ordered pairs as sorted keys in torch (training negatives, every epoch) and
+distinct unordered pairs in NumPy (held-out negatives, once).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+
+__all__ = ["EdgeSet", "NonEdgeSampler", "remove_edges", "split_edges", "upper_edges"]
+
+
+def upper_edges(adjacency: sp.sparray, *, weights: bool = False):
+    """Each undirected edge once, as ``(i, j)`` with ``i < j``, in row-major order.
+
+    Returns
+    -------
+    ndarray of shape (n_edges, 2), int64
+        The edges; with ``weights=True``, a tuple of them and their weights.
+    """
+    upper = sp.triu(adjacency, k=1, format="coo")
+    pairs = np.column_stack([upper.row, upper.col]).astype(np.int64)
+    return (pairs, upper.data) if weights else pairs
+
+
+def remove_edges(adjacency: sp.sparray, pairs: np.ndarray) -> sp.csr_array:
+    """``adjacency`` without the node pairs ``pairs`` (an ``(m, 2)`` array), in both directions.
+
+    Pairs that are not edges are ignored. Returns a new CSR array with sorted indices and no
+    explicit zeros.
+    """
+    A = sp.csr_array(adjacency)
+    if len(pairs) == 0:
+        return A
+    n = A.shape[0]
+    mask = sp.csr_array((np.ones(2 * len(pairs)), (np.r_[pairs[:, 0], pairs[:, 1]],
+                                                   np.r_[pairs[:, 1], pairs[:, 0]])), shape=(n, n))
+    mask.data[:] = 1.0  # a pair listed twice is still removed once
+    reduced = sp.csr_array(A - A.multiply(mask))
+    reduced.eliminate_zeros()
+    reduced.sort_indices()
+    return reduced
+
+
+class EdgeSet:
+    """The directed pairs of an adjacency as sorted int64 keys ``i * n + j``, for membership tests.
+
+    Next to the sorted keys it keeps a coarse bitmap of the key range (one bit per bucket
+    of consecutive keys, about 32 bits per edge): a query whose bucket holds no edge is
+    answered from the bitmap, and only the few others are looked up exactly. On sorted
+    queries the bitmap is read in order, so the test is a handful of streaming passes.
+    """
+
+    _BITS_PER_EDGE = 32
+
+    def __init__(self, adjacency: sp.sparray, device: torch.device | str = "cpu") -> None:
+        A = sp.csr_array(adjacency)
+        A.sort_indices()
+        n = A.shape[0]
+        rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(A.indptr))
+        # CSR order with sorted indices is already sorted by key
+        self.keys = torch.from_numpy(rows * n + A.indices.astype(np.int64)).to(device)
+        self.n_nodes = n
+        n_bits = max(64, min(n * n, self._BITS_PER_EDGE * self.keys.numel()))
+        self._bucket_width = -(-n * n // n_bits)  # ceil: keys 0 .. n^2 - 1 fit the bitmap
+        buckets = torch.unique_consecutive(torch.div(self.keys, self._bucket_width,
+                                                     rounding_mode="floor"))
+        self._bitmap = torch.zeros(-(-n_bits // 64) + 1, dtype=torch.long, device=device)
+        # distinct powers of two per word: their sum is their bitwise or
+        self._bitmap.index_add_(0, buckets >> 6, torch.ones_like(buckets) << (buckets & 63))
+
+    def contains(self, src: torch.Tensor, dst: torch.Tensor) -> torch.Tensor:
+        """Whether each pair ``(src[k], dst[k])`` is an edge."""
+        keys, order = torch.sort(src * self.n_nodes + dst)
+        found = torch.empty_like(keys, dtype=torch.bool)
+        # sorted queries walk the sorted edge keys in order: several times faster than
+        # random-order lookups on large graphs (cache locality)
+        found[order] = self.contains_sorted_keys(keys)
+        return found
+
+    def contains_sorted_keys(self, keys: torch.Tensor) -> torch.Tensor:
+        """Whether each key ``i * n + j`` of a sorted key tensor is an edge."""
+        if self.keys.numel() == 0:
+            return torch.zeros_like(keys, dtype=torch.bool)
+        buckets = torch.div(keys, self._bucket_width, rounding_mode="floor")
+        found = (self._bitmap[buckets >> 6] >> (buckets & 63)).bitwise_and_(1).bool()
+        candidates = found.nonzero().squeeze(1)
+        queries = keys[candidates]
+        pos = torch.searchsorted(self.keys, queries).clamp_(max=self.keys.numel() - 1)
+        found[candidates] = self.keys[pos] == queries
+        return found
+
+
+class NonEdgeSampler:
+    """Uniform node pairs ``(i, j)``, ``i != j``, that are not edges of a graph.
+
+    Parameters
+    ----------
+    adjacency : scipy sparse of shape (n_nodes, n_nodes)
+        Symmetric, as a :class:`~skgraph.Graph`'s.
+    device : torch device, default="cpu"
+        Where :meth:`training_keys` draws (the membership index lives there).
+    """
+
+    def __init__(self, adjacency: sp.sparray, device: torch.device | str = "cpu") -> None:
+        self.adjacency = sp.csr_array(adjacency)
+        self.n_nodes = self.adjacency.shape[0]
+        self.n_entries = self.adjacency.nnz
+        self.device = torch.device(device)
+        self._edges: EdgeSet | None = None
+        self._upper = None
+
+    @property
+    def edges(self) -> EdgeSet:
+        """The graph's directed pairs, indexed for membership tests on :attr:`device`."""
+        if self._edges is None:
+            self._edges = EdgeSet(self.adjacency, self.device)
+        return self._edges
+
+    def _upper_keys(self) -> np.ndarray:
+        if self._upper is None:
+            self._upper = np.sort(upper_edges(self.adjacency) @ np.array([self.n_nodes, 1],
+                                                                        dtype=np.int64))
+        return self._upper
+
+    def training_keys(self, n_pairs: int, *, generator: torch.Generator | None = None,
+                      max_rounds: int = 20) -> torch.Tensor:
+        """``n_pairs`` i.i.d. uniform non-edges as sorted keys ``i * n + j`` (training negatives).
+
+        Exact rejection sampling in one vectorised round: draw a few more pairs than needed
+        (the expected rejections plus six standard deviations), sort them, reject self pairs
+        and edges, then drop the surplus at uniformly random positions, which leaves an
+        i.i.d. uniform sample. The cost is linear in the pairs drawn plus one sort. In the
+        rare case of a shortfall, further rounds draw replacements (merged in order); on a
+        graph so dense that ``max_rounds`` rounds cannot fill the quota, fewer pairs are
+        returned.
+        """
+        n = self.n_nodes
+        if n < 2 or n_pairs <= 0:
+            return torch.empty(0, dtype=torch.long, device=self.device)
+        reject = min((self.edges.keys.numel() + n) / n**2, 0.95)  # edges and self pairs
+        draw = min(int(math.ceil((n_pairs + 6 * math.sqrt(n_pairs) + 8) / (1 - reject))),
+                   20 * n_pairs + 8)
+        keys = torch.randint(0, n, (draw,), device=self.device, generator=generator)
+        keys.mul_(n).add_(torch.randint(0, n, (draw,), device=self.device, generator=generator))
+        keys = torch.sort(keys).values
+        keep = ~self.edges.contains_sorted_keys(keys)
+        keep &= torch.remainder(keys, n + 1) != 0  # i * n + i: a self pair
+        surplus = int(keep.sum()) - n_pairs
+        if surplus > 0:
+            keep[_random_true_positions(keep, surplus, generator)] = False
+        keys = keys[keep]
+        for _ in range(max_rounds - 1):  # shortfall (unlikely): replacements, merged in order
+            needed = n_pairs - keys.numel()
+            if needed <= 0:
+                break
+            extra = int(needed * 1.1) + 8
+            s = torch.randint(0, n, (extra,), device=self.device, generator=generator)
+            d = torch.randint(0, n, (extra,), device=self.device, generator=generator)
+            s, d = s[s != d], d[s != d]
+            accepted = (s * n + d)[~self.edges.contains(s, d)][:needed]  # first in draw order
+            keys = _merge_sorted(keys, torch.sort(accepted).values)
+        return keys
+
+    def held_out_pairs(self, n_pairs: int, rng: np.random.Generator,
+                       exclude: np.ndarray | None = None) -> np.ndarray:
+        """``n_pairs`` distinct unordered non-edges ``(i, j)``, ``i < j``, drawn uniformly.
+
+        Pairs listed in ``exclude`` (an ``(m, 2)`` array) are not drawn either.
+
+        Raises
+        ------
+        ValueError
+            If the graph has fewer than ``n_pairs`` such pairs.
+        """
+        n = self.n_nodes
+        n_possible = n * (n - 1) // 2 - self.n_entries // 2 - (0 if exclude is None else len(exclude))
+        if n_pairs > n_possible:
+            raise ValueError(f"cannot sample {n_pairs} non-edges: the graph has only {n_possible} "
+                             "unordered node pairs that are not edges.")
+        taken = set()
+        if exclude is not None and len(exclude):
+            lo, hi = np.minimum(exclude[:, 0], exclude[:, 1]), np.maximum(exclude[:, 0], exclude[:, 1])
+            taken.update((lo * n + hi).tolist())
+        edge_keys = self._upper_keys()
+        chosen = np.zeros(0, dtype=np.int64)
+        while len(chosen) < n_pairs:
+            draw = 2 * (n_pairs - len(chosen)) + 16
+            i, j = rng.integers(0, n, draw), rng.integers(0, n, draw)
+            lo, hi = np.minimum(i, j), np.maximum(i, j)
+            keys = lo * n + hi
+            pos = np.searchsorted(edge_keys, keys).clip(max=max(len(edge_keys) - 1, 0))
+            is_edge = edge_keys[pos] == keys if len(edge_keys) else np.zeros(len(keys), bool)
+            keys = keys[(lo != hi) & ~is_edge]
+            keys = keys[~np.isin(keys, chosen)]
+            keys = keys[np.sort(np.unique(keys, return_index=True)[1])]
+            if taken:
+                keys = keys[[k not in taken for k in keys.tolist()]]
+            chosen = np.concatenate([chosen, keys[: n_pairs - len(chosen)]])
+        return np.column_stack([chosen // n, chosen % n])
+
+
+def split_edges(adjacency: sp.csr_array, n_heldout: int, rng: np.random.Generator, *,
+                whole_adjacency: sp.csr_array | None = None,
+                exclude_negatives: np.ndarray | None = None):
+    """Hold out ``n_heldout`` undirected edges plus as many non-edges.
+
+    Negatives are non-edges of ``whole_adjacency`` (default: ``adjacency``), so that an
+    edge held out earlier is never drawn as a negative.
+
+    Returns
+    -------
+    train_adjacency : csr_array without the held-out edges (both directions)
+    positives : (n_heldout, 2) int array of held-out edges
+    negatives : (n_heldout, 2) int array of sampled non-edges of ``adjacency``
+    """
+    edges = upper_edges(adjacency)
+    picked = rng.permutation(len(edges))[:n_heldout]
+    positives = edges[picked]
+    whole = adjacency if whole_adjacency is None else whole_adjacency
+    negatives = NonEdgeSampler(whole).held_out_pairs(n_heldout, rng, exclude=exclude_negatives)
+    return remove_edges(adjacency, positives), positives, negatives
+
+
+def _merge_sorted(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Merge sorted ``b`` (short) into sorted ``a`` in linear time."""
+    at = torch.searchsorted(a, b) + torch.arange(b.numel(), device=b.device)
+    merged = torch.empty(a.numel() + b.numel(), dtype=a.dtype, device=a.device)
+    from_b = torch.zeros(merged.numel(), dtype=torch.bool, device=a.device)
+    from_b[at] = True
+    merged[at] = b
+    merged[~from_b] = a
+    return merged
+
+
+def _random_true_positions(mask: torch.Tensor, k: int, generator: torch.Generator | None
+                           ) -> torch.Tensor:
+    """``k`` distinct positions where ``mask`` is True, uniformly at random (``k`` small)."""
+    chosen = torch.empty(0, dtype=torch.long, device=mask.device)
+    while chosen.numel() < k:
+        draws = torch.randint(0, mask.numel(), (2 * (k - chosen.numel()) + 16,),
+                              device=mask.device, generator=generator)
+        chosen = torch.unique(torch.cat([chosen, draws[mask[draws]]]))
+    if chosen.numel() > k:  # every step is symmetric in the positions: a uniform k-subset
+        pick = torch.randperm(chosen.numel(), device=mask.device, generator=generator)[:k]
+        chosen = chosen[pick]
+    return chosen

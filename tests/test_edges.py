@@ -1,0 +1,102 @@
+"""The edges of one graph: listing, removing, and the non-edge sampler's two draws."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+
+from skgraph import Graph
+from skgraph._edges import EdgeSet, NonEdgeSampler, _merge_sorted, remove_edges, upper_edges
+from skgraph.datasets import make_community_graph
+
+
+def random_simple_graph(n: int, density: float, seed: int = 0) -> sp.csr_matrix:
+    """A random undirected graph without self loops, as a 0/1 CSR adjacency."""
+    A = sp.random(n, n, density=density, random_state=seed, format="csr")
+    A = ((A + A.T) > 0).astype(float)
+    A.setdiag(0)
+    A.eliminate_zeros()
+    return A
+
+
+def test_training_negatives_are_never_edges_nor_self_pairs():
+    G, _ = make_community_graph(n_nodes=50, p_in=0.5, p_out=0.2, n_features=0, random_state=0)
+    keys = NonEdgeSampler(G.adjacency).training_keys(5000,
+                                                      generator=torch.Generator().manual_seed(0))
+    src, dst = (keys // 50).numpy().copy(), (keys % 50).numpy().copy()
+    assert len(keys) == 5000 and (src != dst).all()
+    assert (G.adjacency[src, dst] == 0).all()
+
+
+def test_training_negatives_cover_the_non_edges_uniformly():
+    A = np.zeros((4, 4))
+    A[0, 1] = A[1, 0] = 1
+    keys = NonEdgeSampler(Graph(A).adjacency).training_keys(
+        20000, generator=torch.Generator().manual_seed(1))
+    counts = np.bincount(keys.numpy(), minlength=16)
+    allowed = [k for k in range(16) if k // 4 != k % 4 and k not in (1, 4)]
+    assert set(np.flatnonzero(counts)) == set(allowed)
+    assert counts[allowed].min() > 0.8 * 20000 / len(allowed)
+
+
+def test_held_out_negatives_are_distinct_unordered_non_edges():
+    G, _ = make_community_graph(n_nodes=40, p_in=0.3, p_out=0.05, n_features=0, random_state=0)
+    exclude = np.array([[0, 1], [5, 2]])
+    pairs = NonEdgeSampler(G.adjacency).held_out_pairs(200, np.random.default_rng(0),
+                                                        exclude=exclude)
+    assert pairs.shape == (200, 2) and (pairs[:, 0] < pairs[:, 1]).all()
+    assert len(np.unique(pairs[:, 0] * 40 + pairs[:, 1])) == 200
+    assert (G.adjacency[pairs[:, 0], pairs[:, 1]] == 0).all()
+    assert not {(0, 1), (2, 5)} & set(map(tuple, pairs.tolist()))
+    n_non_edges = 40 * 39 // 2 - G.n_edges
+    with pytest.raises(ValueError, match=f"only {n_non_edges} unordered node pairs"):
+        NonEdgeSampler(G.adjacency).held_out_pairs(n_non_edges + 1, np.random.default_rng(0))
+
+
+def test_upper_edges_and_remove_edges():
+    A = Graph(np.array([[0, 2, 1, 0], [2, 0, 0, 1], [1, 0, 0, 0], [0, 1, 0, 0]])).adjacency
+    pairs, weights = upper_edges(A, weights=True)
+    assert pairs.tolist() == [[0, 1], [0, 2], [1, 3]] and weights.tolist() == [2, 1, 1]
+    reduced = remove_edges(A, np.array([[1, 0], [0, 1], [2, 3]]))  # twice, and a non-edge
+    assert upper_edges(reduced).tolist() == [[0, 2], [1, 3]]
+    assert (reduced != reduced.T).nnz == 0 and reduced.has_sorted_indices
+    assert (A != Graph(np.array([[0, 2, 1, 0], [2, 0, 0, 1], [1, 0, 0, 0],
+                                 [0, 1, 0, 0]])).adjacency).nnz == 0  # not modified
+
+
+def test_edge_set_membership():
+    G, _ = make_community_graph(n_nodes=30, n_features=0, random_state=2)
+    edges = EdgeSet(G.adjacency)
+    coo = G.adjacency.tocoo()
+    assert edges.contains(torch.tensor(coo.row), torch.tensor(coo.col)).all()
+    assert not edges.contains(torch.arange(30), torch.arange(30)).any()
+
+
+def test_training_negatives_come_sorted_and_merge_is_a_sorted_union():
+    A = random_simple_graph(200, 0.05)
+    keys = NonEdgeSampler(A).training_keys(3000, generator=torch.Generator().manual_seed(0))
+    assert keys.shape == (3000,) and bool((keys[1:] >= keys[:-1]).all())
+    a, b = torch.tensor([1, 3, 3, 8, 9]), torch.tensor([0, 3, 10])
+    assert _merge_sorted(a, b).tolist() == [0, 1, 3, 3, 3, 8, 9, 10]
+
+
+def test_edge_set_bitmap_answers_membership_exactly():
+    rng = np.random.default_rng(0)
+    n = 3000
+    A = sp.random(n, n, density=0.002, random_state=1, format="csr")
+    A = ((A + A.T) > 0).astype(np.float32)
+    edges = EdgeSet(A)
+    coo = A.tocoo()
+    edge_keys = coo.row.astype(np.int64) * n + coo.col
+    queries = np.sort(np.concatenate([edge_keys, rng.integers(0, n * n, 50_000),
+                                      edge_keys + 1, edge_keys - 1]).clip(0, n * n - 1))
+    found = edges.contains_sorted_keys(torch.from_numpy(queries)).numpy()
+    assert np.array_equal(found, np.isin(queries, edge_keys))
+
+
+def test_training_negatives_exact_count_sorted_and_valid_on_a_dense_graph():
+    A = random_simple_graph(30, 0.6)
+    keys = NonEdgeSampler(A).training_keys(500, generator=torch.Generator().manual_seed(0))
+    assert keys.numel() == 500 and bool((keys[1:] >= keys[:-1]).all())
+    src, dst = (keys // 30).numpy().copy(), (keys % 30).numpy().copy()
+    assert (src != dst).all() and (A.toarray()[src, dst] == 0).all()
