@@ -120,6 +120,9 @@ def test_sparse_label_matrix_layout(tmp_path):
     assert_same_as_pyg(sparse, reference)
     assert sparse.target[5] == -1
     assert sparse.target_names.tolist() == ["0", "1", "2"]
+    # a dense 2-D "labels" array is the same label matrix
+    assert_same_as_pyg(load_npz(write_npz(tmp_path / "dense_labels.npz", labels=matrix)),
+                       reference)
     # both other layouts at once (dense attributes, sparse labels)
     both = write_npz(tmp_path / "both.npz", labels=None, attr_data=None, attr_indices=None,
                      attr_indptr=None, attr_shape=None, attr_matrix=COUNTS,
