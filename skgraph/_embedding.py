@@ -32,8 +32,7 @@ class VGAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGraphA
         VGAE when True, plain GAE (no sampling, no KL term) when False.
     dropout : float, default=0.5
         Dropout after each hidden layer, during training. With ``weight_decay`` this is
-        the GCN paper's regularisation; it markedly improves embeddings for downstream
-        classifiers (see ``docs/benchmarks.md``).
+        the GCN paper's regularisation.
     featureless : {"identity", "degree"}, default="identity"
         Node representation of a graph given without features. ``"identity"``: one-hot
         node identities, as in the paper's featureless model (best embeddings of the

@@ -59,7 +59,7 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         Dropout in the classification head, during training.
     jumping_knowledge : bool, default=False
         Pool the concatenation of all layers' node representations rather than the last
-        layer's only. (Measured: no better on MUTAG, worse on PROTEINS with sum readout.)
+        layer's only.
     standardize : bool, default=True
         Put every node feature column on a common scale, with statistics fitted on the
         training graphs' nodes and reused at prediction (stored in ``feature_offset_``,
@@ -67,9 +67,8 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         labels) are mapped to ``{0, 1}``, other non-constant columns standardised to zero
         mean and unit variance and clipped to 3 standard deviations, constant columns left
         unchanged. Predictions are then invariant to a positive rescaling (and shift) of
-        any feature column. Without it a large-valued attribute (summed over neighbours
-        and nodes) can swamp the others; without the clip, a few outlying values can
-        (as PROTEINS' heavy-tailed attribute does; measured in the benchmarks).
+        any feature column, and neither a large-valued attribute (summed over neighbours
+        and nodes) nor a few outlying values can swamp the others.
     random_walk_encoding : int, default=16
         Append to every node's features the probabilities that a random walk from the
         node is back at it after 1, 2, ..., ``random_walk_encoding`` steps (a structural
@@ -89,11 +88,8 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         Networks trained side by side (each with its own initial weights and dropout,
         on the same mini-batches, each on its own loss) whose class probabilities are
         averaged: a deep ensemble (Lakshminarayanan et al. 2017) in one training loop, at
-        ``ensemble_size`` times the cost of one network per epoch. The default, two
-        networks of width 32, costs about as much as one of width 64 (the products with
-        the weights dominate and scale with the width squared) and measured higher on
-        PROTEINS and as high, with a smaller spread over seeds, on MUTAG (see the
-        benchmarks). ``1`` trains a single network.
+        ``ensemble_size`` times the cost of one network per epoch (two networks of width
+        32 cost about as much as one of width 64). ``1`` trains a single network.
     batch_size : int, default=32
         Graphs per mini-batch.
     max_epochs : int, default=100

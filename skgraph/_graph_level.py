@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._base import _DROPOUT, BaseGraphEstimator
 from ._device import thread_limit
@@ -103,10 +103,11 @@ def _cosine(max_epochs: int) -> Callable[[int], float]:
 
 def loss_weights(sample_weight: Any, n_graphs: int, factors: np.ndarray | None = None,
                  what: str = "sample_weight") -> np.ndarray | None:
-    """Each graph's weight in the loss: ``sample_weight`` (validated) times ``factors``,
-    rescaled to mean 1 (only ratios matter); None when every graph weighs the same."""
-    weights = np.ones(n_graphs) if sample_weight is None else _check_sample_weight(
-        sample_weight, n_graphs)
+    """Each graph's weight in the loss: ``sample_weight`` (validated by scikit-learn's
+    ``_check_sample_weight``) times ``factors``, rescaled to mean 1 (only ratios matter);
+    None when every graph weighs the same."""
+    weights = _check_sample_weight(sample_weight, np.empty(n_graphs), dtype=np.float64,
+                                   ensure_non_negative=True, allow_all_zero_weights=True)
     if factors is not None:
         weights = weights * factors
     if not weights.sum() > 0:
@@ -114,20 +115,6 @@ def loss_weights(sample_weight: Any, n_graphs: int, factors: np.ndarray | None =
                          "positive weight.")
     weights = weights / weights.mean()
     return None if (weights == 1).all() else weights
-
-
-def _check_sample_weight(sample_weight: Any, n_graphs: int) -> np.ndarray:
-    """``sample_weight`` as a float64 array of shape ``(n_graphs,)``, validated."""
-    given = np.asarray(sample_weight)
-    if given.dtype.kind not in "biuf":  # bool, ints, floats
-        raise TypeError(f"sample_weight must be numbers, got dtype {given.dtype}.")
-    weights = np.full(n_graphs, float(given)) if given.ndim == 0 else given.astype(np.float64)
-    if weights.shape != (n_graphs,):
-        raise ValueError(f"sample_weight has shape {given.shape}; expected ({n_graphs},), one "
-                         "weight per graph, or a single number.")
-    if not np.isfinite(weights).all() or (weights < 0).any():
-        raise ValueError("sample_weight must be finite and non-negative.")
-    return weights
 
 
 class GraphLevelEstimator(BaseGraphEstimator, persistent=False):

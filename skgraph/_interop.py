@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils._param_validation import StrOptions, validate_params
 
 from ._graph import as_graph
 
@@ -100,6 +101,11 @@ def to_networkx(graph: Any, embeddings: Any = None):
     return out
 
 
+@validate_params(
+    {"graph": "no_validation", "embeddings": "no_validation",
+     "output": [StrOptions({"dict", "pandas"})]},
+    prefer_skip_nested_validation=True,
+)
 def embeddings_by_node(graph: Any, embeddings: Any, *, output: str = "dict"):
     """Embeddings keyed by the original node labels.
 
@@ -129,8 +135,6 @@ def embeddings_by_node(graph: Any, embeddings: Any, *, output: str = "dict"):
     >>> embeddings_by_node(G, Z, output="pandas").loc["b"].tolist()
     [1.0, 0.0]
     """
-    if output not in ("dict", "pandas"):
-        raise ValueError(f"output must be 'dict' or 'pandas', got {output!r}.")
     graph = as_graph(graph)
     selected = _selected_labels(graph)
     columns = list(embeddings.columns) if hasattr(embeddings, "columns") else None

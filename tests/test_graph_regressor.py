@@ -167,11 +167,11 @@ def test_bad_input():
         reg.predict(graphs)
     with pytest.raises(TypeError, match="y must be numbers .* use GNNGraphClassifier"):
         reg.fit(graphs, ["a"] * 10)
-    with pytest.raises(ValueError, match="NaN or infinity"):
+    with pytest.raises(ValueError, match="Input y contains NaN"):
         reg.fit(graphs, np.r_[np.nan, np.ones(9)])
     with pytest.raises(ValueError, match="Complex data not supported"):
         reg.fit(graphs, np.ones(10) * 1j)
-    with pytest.raises(ValueError, match=r"y has shape \(10, 1, 1\)"):
+    with pytest.raises(ValueError, match=r"Found array with dim 3"):
         reg.fit(graphs, np.ones((10, 1, 1)))
     with pytest.raises(ValueError, match="X has 10 graphs but y has 9 targets"):
         reg.fit(graphs, np.ones(9))
@@ -183,7 +183,7 @@ def test_bad_input():
         reg.fit([], [])
     with pytest.raises(TypeError, match="sequence of graphs"):
         reg.fit(graphs[0], [1.0])
-    with pytest.raises(ValueError, match="sample_weight must be finite and non-negative"):
+    with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
         reg.fit(graphs, y[:, 0], sample_weight=-np.ones(10))
     with pytest.raises(ValueError, match="hidden_size"):
         GNNGraphRegressor(hidden_size=0).fit(graphs, y[:, 0])

@@ -70,7 +70,7 @@ def test_embeddings_by_node_follows_a_node_view_and_pandas_output_columns():
                                output="pandas")
     assert list(frame.index) == ["dave", "alice"]
     assert list(frame.columns) == ["vgaeembedder0", "vgaeembedder1"]
-    with pytest.raises(ValueError, match="output must be"):
+    with pytest.raises(ValueError, match="'output' parameter of embeddings_by_node must be"):
         embeddings_by_node(G, np.zeros((4, 2)), output="polars")
     with pytest.raises(ValueError, match="2 rows"):
         embeddings_by_node(view, np.zeros((4, 2)))

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, validate_params
 
 from .._graph import Graph
 
 __all__ = ["make_community_graph"]
 
 
+@validate_params(
+    {
+        "n_nodes": [Interval(Integral, 1, None, closed="left")],
+        "n_communities": [Interval(Integral, 1, None, closed="left")],
+        "p_in": [Interval(Real, 0, 1, closed="both")],
+        "p_out": [Interval(Real, 0, 1, closed="both")],
+        "n_features": [Interval(Integral, 0, None, closed="left")],
+        "feature_signal": [Interval(Real, 0, None, closed="left")],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_community_graph(n_nodes: int = 300, n_communities: int = 3, *, p_in: float = 0.1,
                          p_out: float = 0.01, n_features: int = 16, feature_signal: float = 1.0,
                          random_state=None) -> tuple[Graph, np.ndarray]:
@@ -48,16 +61,8 @@ def make_community_graph(n_nodes: int = 300, n_communities: int = 3, *, p_in: fl
     >>> G.n_nodes, G.n_features, sorted(set(y.tolist()))
     (90, 16, [0, 1, 2])
     """
-    for name, value in (("n_nodes", n_nodes), ("n_communities", n_communities)):
-        if not isinstance(value, Integral) or value < 1:
-            raise ValueError(f"{name} must be a positive int, got {value!r}.")
-    if not isinstance(n_features, Integral) or n_features < 0:
-        raise ValueError(f"n_features must be a non-negative int, got {n_features!r}.")
     if n_communities > n_nodes:
         raise ValueError(f"n_communities ({n_communities}) exceeds n_nodes ({n_nodes}).")
-    for name, p in (("p_in", p_in), ("p_out", p_out)):
-        if not 0 <= p <= 1:
-            raise ValueError(f"{name} must be a probability in [0, 1], got {p!r}.")
     rng = check_random_state(random_state)
     communities = np.arange(n_nodes) % n_communities
     rng.shuffle(communities)

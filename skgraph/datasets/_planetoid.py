@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import validate_params
 
 from .._graph import Graph
 
@@ -74,6 +75,8 @@ def _assemble(allx, ally, tx, ty, test_index: np.ndarray, prefix: str):
     return sp.csr_array(features.tocsr(), dtype=np.float32), labels
 
 
+@validate_params({"directory": [str, os.PathLike], "name": [str]},
+                 prefer_skip_nested_validation=True)
 def load_planetoid(directory: str | os.PathLike, name: str) -> Bunch:
     """Load a Planetoid dataset (Cora, CiteSeer, PubMed) from its raw ``ind.*`` files.
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import validate_params
 
 from .._graph import Graph
 from ._planetoid import _resolve_folder
@@ -113,6 +114,8 @@ def _graph_labels(path: Path) -> tuple[np.ndarray, np.ndarray]:
     return target.astype(np.int64), names
 
 
+@validate_params({"directory": [str, os.PathLike], "name": [str], "node_attributes": ["boolean"]},
+                 prefer_skip_nested_validation=True)
 def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = True) -> Bunch:
     """Load a TU-format graph dataset (e.g. MUTAG, PROTEINS) from local files.
 
@@ -192,8 +195,6 @@ def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = 
     >>> len(mutag.graphs), mutag.graphs[0].n_features, mutag.target_names.tolist()  # doctest: +SKIP
     (188, 7, [-1, 1])
     """
-    if not isinstance(node_attributes, (bool, np.bool_)):
-        raise TypeError(f"node_attributes must be True or False, got {node_attributes!r}.")
     folder = _resolve_folder(directory, name, f"{name}_A.txt")
 
     def path(suffix: str, required: bool = True) -> Path | None:

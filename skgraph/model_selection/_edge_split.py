@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, RealNotInt, validate_params
 
 from .._edges import NonEdgeSampler, split_edges, upper_edges
 from .._graph import Graph, as_graph
@@ -16,18 +17,25 @@ from .._pairs import NodePairs
 __all__ = ["link_pairs", "train_test_split_edges"]
 
 
-def _n_heldout(size: Any, n_edges: int, name: str) -> int:
-    if isinstance(size, (Real, np.floating)) and not isinstance(size, (Integral, bool)):
-        if not 0 < size < 1:
-            raise ValueError(f"{name} as a fraction must be in (0, 1), got {size}.")
-        return max(1, int(round(size * n_edges)))
-    if isinstance(size, (Integral, np.integer)) and not isinstance(size, bool):
-        if not 0 < size < n_edges:
-            raise ValueError(f"{name} as a count must be in [1, {n_edges - 1}], got {size}.")
+def _n_heldout(size: float | int, n_edges: int, name: str) -> int:
+    """Held-out edges for a fraction or a count (types and ranges checked by validate_params)."""
+    if isinstance(size, Integral):
+        if size >= n_edges:
+            raise ValueError(f"{name} as a count must be in [1, {n_edges - 1}] for a graph of "
+                             f"{n_edges} edges, got {size}.")
         return int(size)
-    raise TypeError(f"{name} must be a float in (0, 1) or an int, got {type(size).__name__}.")
+    return max(1, int(round(size * n_edges)))
 
 
+_HELD_OUT_SIZE = [Interval(RealNotInt, 0, 1, closed="neither"),
+                  Interval(Integral, 1, None, closed="left")]
+
+
+@validate_params(
+    {"graph": "no_validation", "test_size": _HELD_OUT_SIZE,
+     "validation_size": _HELD_OUT_SIZE + [None], "random_state": ["random_state"]},
+    prefer_skip_nested_validation=True,
+)
 def train_test_split_edges(graph: Any, *, test_size: float = 0.1,
                            validation_size: float | None = None,
                            random_state: Any = None):
@@ -95,6 +103,11 @@ def train_test_split_edges(graph: Any, *, test_size: float = 0.1,
 
 
 
+@validate_params(
+    {"graph": "no_validation", "negative_ratio": [Interval(Real, 0, None, closed="neither")],
+     "random_state": ["random_state"]},
+    prefer_skip_nested_validation=True,
+)
 def link_pairs(graph: Any, *, negative_ratio: float = 1.0, random_state: Any = None):
     """Every edge of a graph plus sampled non-edges, as samples for link-prediction CV.
 
@@ -129,8 +142,6 @@ def link_pairs(graph: Any, *, negative_ratio: float = 1.0, random_state: Any = N
     G = as_graph(graph).whole()
     if G.n_edges == 0:
         raise ValueError("the graph has no edges: there is nothing to predict.")
-    if not isinstance(negative_ratio, Real) or negative_ratio <= 0:
-        raise ValueError(f"negative_ratio must be a positive number, got {negative_ratio!r}.")
     rng = np.random.default_rng(check_random_state(random_state).randint(np.iinfo(np.int32).max))
     positives = upper_edges(G.adjacency)
     n_negatives = max(1, int(round(negative_ratio * len(positives))))

@@ -38,7 +38,7 @@ def test_parent_folder_and_corrupt_files(tmp_path):
 def test_missing_folder_and_bad_arguments(tmp_path):
     with pytest.raises(FileNotFoundError, match="ind.cora.x"):
         load_planetoid(tmp_path, "Cora")
-    with pytest.raises(TypeError, match="directory must be a path"):
+    with pytest.raises(TypeError, match="'directory' parameter of load_planetoid must be"):
         load_planetoid(3, "Cora")
     with pytest.raises(TypeError, match="name must be a non-empty str"):
         load_planetoid(tmp_path, "")

@@ -129,7 +129,7 @@ def test_node_attributes_can_be_left_out(tmp_path):
     bare = load_tu(tmp_path / "bare", "TOY", node_attributes=False)
     assert bare.graphs[0].features is None
     assert load_tu(tmp_path / "bare", "TOY").graphs[0].features.tolist() == [[1.0], [2.0], [3.0]]
-    with pytest.raises(TypeError, match="node_attributes must be True or False"):
+    with pytest.raises(TypeError, match="'node_attributes' parameter of load_tu must be"):
         load_tu(tmp_path, "TOY", node_attributes="no")
 
 

@@ -46,8 +46,8 @@ def test_random_state_repeats():
 
 
 @pytest.mark.parametrize("kwargs, error, match", [
-    (dict(test_size=0.0), ValueError, r"in \(0, 1\)"),
-    (dict(test_size=1.5), ValueError, r"in \(0, 1\)"),
+    (dict(test_size=0.0), ValueError, r"'test_size' parameter .* in the range \(0.0, 1.0\)"),
+    (dict(test_size=1.5), ValueError, r"'test_size' parameter .* in the range \(0.0, 1.0\)"),
     (dict(test_size=10_000), ValueError, "as a count"),
     (dict(test_size="10%"), TypeError, "float in"),
     (dict(test_size=0.5, validation_size=0.5), ValueError, "leave no training edge"),
