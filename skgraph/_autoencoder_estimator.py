@@ -23,6 +23,8 @@ from ._base import _DROPOUT, _FEATURELESS, BaseGraphEstimator
 from ._device import thread_limit
 from ._edges import NonEdgeSampler, split_edges, upper_edges
 from ._graph import Graph, as_graph
+from ._nn._graph_autoencoder import GCNEncoder, GraphAutoEncoder, HadamardMLPDecoder
+from ._nn._pair_scores import PairSet
 from ._node_inputs import (
     NodeInputs,
     feature_scale,
@@ -30,8 +32,6 @@ from ._node_inputs import (
     node_inputs,
     structure_fingerprint,
 )
-from ._nn._graph_autoencoder import GCNEncoder, GraphAutoEncoder, HadamardMLPDecoder
-from ._nn._pair_scores import PairSet
 
 __all__ = ["BaseGraphAutoEncoder"]
 

@@ -28,8 +28,8 @@ from ._graph_collation import (
     _batches,
     _check_graph_sequence,
     _chunks,
-    _CollatedGraphs,
     _collate,
+    _CollatedGraphs,
     _feature_scaling,
 )
 from ._nn._graph_networks import (

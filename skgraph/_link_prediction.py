@@ -15,8 +15,8 @@ from sklearn.utils.validation import check_is_fitted
 from ._autoencoder_estimator import BaseGraphAutoEncoder
 from ._device import thread_limit
 from ._graph import Graph, as_graph
-from ._pairs import NodePairs, check_pairs
 from ._nn._graph_autoencoder import CosineDecoder, HadamardMLPDecoder
+from ._pairs import NodePairs, check_pairs
 
 __all__ = ["LinkPredictor"]
 

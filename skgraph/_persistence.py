@@ -36,6 +36,7 @@ Epoch ``callbacks`` are code, which the safe format never stores: a loaded estim
 from __future__ import annotations
 
 import hashlib
+import importlib
 import io
 import json
 import math
@@ -45,8 +46,6 @@ from typing import Any
 
 import numpy as np
 import torch
-import importlib
-
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted

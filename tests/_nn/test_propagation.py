@@ -3,9 +3,9 @@ import scipy.sparse as sp
 import torch
 from torch_geometric.nn.conv.gcn_conv import gcn_norm
 
-from skgraph.datasets import make_community_graph
 from skgraph._nn._graph_autoencoder import GCNEncoder
 from skgraph._nn._propagation import IdentityFeatures, NeighbourSum, SparseOperator, gcn_normalize
+from skgraph.datasets import make_community_graph
 
 
 def _weighted_graph():
