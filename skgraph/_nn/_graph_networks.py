@@ -14,12 +14,12 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 from torch_geometric.nn import GATConv, GCNConv, SAGEConv
-from torch_geometric.nn.aggr import AttentionalAggregation, MaxAggregation
+from torch_geometric.nn.aggr import AttentionalAggregation, MaxAggregation, MeanAggregation
 
 from ._propagation import NeighbourSum
 
 __all__ = ["CONVOLUTIONS", "READOUTS", "GINConv", "GraphNetwork", "GraphNetworkEnsemble",
-           "MeanReadout", "SumConv", "SumReadout", "make_conv", "make_readout",
+           "SumConv", "SumReadout", "make_conv", "make_readout",
            "uses_neighbour_sum"]
 
 CONVOLUTIONS = ("gin", "gcn", "sage", "sum", "gat")
@@ -111,23 +111,9 @@ class SumReadout(nn.Module):
     """
 
     def forward(self, h: torch.Tensor, batch: torch.Tensor, dim_size: int) -> torch.Tensor:
-        # index_add's backward is an index_select: much cheaper than a scatter's gather
+        # index_add's backward is an index_select, cheaper than the gather of PyG's scatter
+        # (benchmarks/layers.py); the mean readout is PyG's, which index_add does not beat
         return h.new_zeros((dim_size, h.shape[1])).index_add_(0, batch, h)
-
-
-class MeanReadout(SumReadout):
-    """The mean of each graph's node representations (0 for a graph without nodes).
-
-    Examples
-    --------
-    >>> import torch
-    >>> MeanReadout()(torch.tensor([[1.0], [3.0], [5.0]]), torch.tensor([0, 0, 1]), 2).tolist()
-    [[2.0], [5.0]]
-    """
-
-    def forward(self, h: torch.Tensor, batch: torch.Tensor, dim_size: int) -> torch.Tensor:
-        counts = torch.bincount(batch, minlength=dim_size).clamp_(min=1).to(h.dtype)
-        return super().forward(h, batch, dim_size) / counts.unsqueeze(-1)
 
 
 _SHARES_NEIGHBOUR_SUM = (GINConv, SumConv)
@@ -202,7 +188,7 @@ def make_readout(name: str, channels: int) -> nn.Module:
     if name == "sum":
         return SumReadout()
     if name == "mean":
-        return MeanReadout()
+        return MeanAggregation()
     if name == "max":
         return MaxAggregation()
     if name == "attention":
