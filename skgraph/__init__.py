@@ -6,6 +6,8 @@ from ._graph_classifier import GNNGraphClassifier
 from ._graph_regressor import GNNGraphRegressor
 from ._interop import embeddings_by_node, to_networkx
 from ._link_prediction import LinkPredictor
+from ._node_classifier import GNNNodeClassifier
+from ._node_regressor import GNNNodeRegressor
 from ._pairs import NodePairs
 from ._persistence import load
 from ._training import EpochInfo
@@ -15,6 +17,8 @@ __all__ = [
     "EpochInfo",
     "GNNGraphClassifier",
     "GNNGraphRegressor",
+    "GNNNodeClassifier",
+    "GNNNodeRegressor",
     "Graph",
     "LinkPredictor",
     "NodePairs",

@@ -11,13 +11,14 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _check_sample_weight
 
 from ._allocator import retain_freed_memory
 from ._device import check_device_name, resolve_device, seed_devices, thread_limit
 from ._persistence import PersistenceMixin
 from ._training import History, train_module
 
-__all__ = ["BaseGraphEstimator"]
+__all__ = ["BaseGraphEstimator", "loss_weights"]
 
 
 class _DeviceString(StrOptions):
@@ -55,6 +56,23 @@ TRAINING_PARAMETER_CONSTRAINTS: dict = {
     "warm_start": ["boolean"],
     "callbacks": [list, tuple, None],
 }
+
+def loss_weights(sample_weight: Any, n_samples: int, factors: np.ndarray | None = None,
+                 what: str = "sample_weight") -> np.ndarray | None:
+    """Each sample's weight in the loss: ``sample_weight`` (validated by scikit-learn's
+    ``_check_sample_weight``) times ``factors``, rescaled to mean 1 (only ratios matter);
+    None when every sample weighs the same."""
+    weights = _check_sample_weight(sample_weight, np.empty(n_samples), dtype=np.float64,
+                                   ensure_non_negative=True, allow_all_zero_weights=True)
+    if factors is not None:
+        weights = weights * factors
+    if not weights.sum() > 0:
+        raise ValueError(f"{what} is zero for every sample; at least one sample needs a "
+                         "positive weight.")
+    weights = weights / weights.mean()
+    return None if (weights == 1).all() else weights
+
+
 
 _DROPOUT = [Interval(Real, 0, 1, closed="left")]
 _FEATURELESS = [StrOptions({"identity", "degree"})]

@@ -17,7 +17,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._graph_collation import _check_graph_sequence
-from ._graph_level import GraphLevelEstimator, loss_weights
+from ._base import loss_weights
+from ._graph_level import GraphLevelEstimator
 
 __all__ = ["GNNGraphClassifier"]
 

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import _DROPOUT, BaseGraphEstimator
 from ._device import thread_limit
@@ -99,22 +99,6 @@ def _recalibration(module: torch.nn.Module, data: _TrainingData) -> tuple[Iterat
 def _cosine(max_epochs: int) -> Callable[[int], float]:
     """The step-size factor of epoch ``e``: a cosine from 1 down to 0 over ``max_epochs``."""
     return lambda epoch: 0.5 * (1 + math.cos(math.pi * epoch / max_epochs))
-
-
-def loss_weights(sample_weight: Any, n_graphs: int, factors: np.ndarray | None = None,
-                 what: str = "sample_weight") -> np.ndarray | None:
-    """Each graph's weight in the loss: ``sample_weight`` (validated by scikit-learn's
-    ``_check_sample_weight``) times ``factors``, rescaled to mean 1 (only ratios matter);
-    None when every graph weighs the same."""
-    weights = _check_sample_weight(sample_weight, np.empty(n_graphs), dtype=np.float64,
-                                   ensure_non_negative=True, allow_all_zero_weights=True)
-    if factors is not None:
-        weights = weights * factors
-    if not weights.sum() > 0:
-        raise ValueError(f"{what} is zero for every graph; at least one graph needs a "
-                         "positive weight.")
-    weights = weights / weights.mean()
-    return None if (weights == 1).all() else weights
 
 
 class GraphLevelEstimator(BaseGraphEstimator, persistent=False):

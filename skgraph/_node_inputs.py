@@ -34,6 +34,10 @@ class NodeInputs:
     # ``operator @ features`` computed once, when that is cheap and no larger than the
     # features (dense features; the operator itself for identity features); else None
     propagated: object = None
+    # built on request (``operators``): the mean over neighbours ``D^-1 A`` (GraphSAGE) and
+    # the edge list, both directions (attention)
+    mean_operator: SparseOperator | None = None
+    edge_index: torch.Tensor | None = None
 
 
 def structure_fingerprint(adjacency: sp.csr_array) -> str:
@@ -78,7 +82,8 @@ def _feature_tensor(features, scale: float, device) -> object:
 
 
 def node_inputs(graph: Graph, featureless: str, device: torch.device | str,
-                adjacency: sp.sparray | None = None, scale: float = 1.0) -> NodeInputs:
+                adjacency: sp.sparray | None = None, scale: float = 1.0,
+                operators: tuple[str, ...] = ()) -> NodeInputs:
     """Encoder inputs for the whole graph behind ``graph``.
 
     Parameters
@@ -94,6 +99,8 @@ def node_inputs(graph: Graph, featureless: str, device: torch.device | str,
         training graph without held-out edges).
     scale : float, default=1.0
         Node features are divided by it (see :func:`feature_scale`).
+    operators : tuple of {"mean", "edges"}, default=()
+        Further structure to build: the neighbour mean ``D^-1 A`` and the edge list.
     """
     A = graph.adjacency if adjacency is None else adjacency
     if graph.features is not None:
@@ -109,4 +116,13 @@ def node_inputs(graph: Graph, featureless: str, device: torch.device | str,
         propagated = operator @ features
     else:  # sparse features: S @ X could fill in far beyond X
         propagated = None
-    return NodeInputs(features, operator, graph.n_nodes, propagated)
+    inputs = NodeInputs(features, operator, graph.n_nodes, propagated)
+    if "mean" in operators:
+        degree = np.asarray(A.sum(axis=1)).ravel()
+        inverse = np.divide(1.0, degree, out=np.zeros_like(degree), where=degree > 0)
+        inputs.mean_operator = SparseOperator(sp.diags_array(inverse) @ A, device=device)
+    if "edges" in operators:
+        coo = sp.coo_array(A)
+        inputs.edge_index = torch.from_numpy(
+            np.vstack([coo.row, coo.col]).astype(np.int64)).to(device)
+    return inputs

@@ -302,7 +302,7 @@ def test_sample_weight_in_cross_val_score_and_pipelines():
     (np.ones((24, 2)), ValueError, "Sample weights must be 1D array or scalar"),
     (np.r_[-1.0, np.ones(23)], ValueError, "Negative values in data passed to `sample_weight`"),
     (np.r_[np.nan, np.ones(23)], ValueError, "Input sample_weight contains NaN"),
-    (np.zeros(24), ValueError, "zero for every graph"),
+    (np.zeros(24), ValueError, "zero for every sample"),
     (["a"] * 24, ValueError, "could not convert string to float"),
 ])
 def test_bad_sample_weight(sample_weight, error, match):
@@ -319,5 +319,5 @@ def test_bad_class_weight():
         GNNGraphClassifier(class_weight={7: 2.0}, **FAST).fit(graphs, y)
     with pytest.raises(ValueError, match="class_weight"):  # InvalidParameterError
         GNNGraphClassifier(class_weight="equal", **FAST).fit(graphs, y)
-    with pytest.raises(ValueError, match="zero for every graph"):
+    with pytest.raises(ValueError, match="zero for every sample"):
         GNNGraphClassifier(class_weight={0: 0.0, 1: 0.0}, **FAST).fit(graphs, y)

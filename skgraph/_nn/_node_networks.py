@@ -1,0 +1,171 @@
+"""Networks that predict one output row per node of one graph (node classification and regression).
+
+Every network reads the node inputs of :func:`skgraph._node_inputs.node_inputs` (features as a
+dense tensor, a sparse operator or identity features, the normalised operator ``S`` and,
+when cheap, ``S X`` computed once) and returns ``(n_nodes, n_outputs)``. Propagation runs on
+cached sparse operators with fast backwards (:class:`SparseOperator`), never on an edge
+list, except for attention (GAT), which weighs each edge and uses PyG's ``GATConv``.
+
+- ``"gcn"``: GCN layers ``S h W`` (Kipf & Welling 2017);
+- ``"sage"``: GraphSAGE with mean aggregation, ``h W_self + (D^-1 A h) W_neigh``: a node's
+  own representation kept apart from its neighbours' (Hamilton et al. 2017);
+- ``"gat"``: graph attention (Veličković et al. 2018), PyG's ``GATConv``;
+- ``"appnp"``: an MLP, then ``K`` steps of personalised PageRank ``z <- (1 - a) S z + a h``
+  (Gasteiger et al. 2019);
+- ``"gprgnn"``: an MLP, then ``sum_k gamma_k S^k h`` with learned ``gamma`` initialised as
+  personalised PageRank: it can weigh the node's own prediction (``k = 0``) against its
+  neighbourhood's, so it holds on heterophilous graphs too (Chien et al. 2021).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from ._graph_autoencoder import GCNLayer, relu_dropout
+
+__all__ = ["NODE_CONVOLUTIONS", "NodeNetwork"]
+
+NODE_CONVOLUTIONS = ("gcn", "sage", "gat", "appnp", "gprgnn")
+
+
+def _dropout_input(x, p: float, training: bool):
+    """Dropout of dense input features; sparse and identity features are left as they are."""
+    if isinstance(x, torch.Tensor) and training and p > 0:
+        return F.dropout(x, p, training)
+    return x
+
+
+def _linear(x, layer: nn.Linear) -> torch.Tensor:
+    """``x W^T + b`` for dense, sparse (a SparseOperator) or identity features."""
+    if isinstance(x, torch.Tensor):
+        return layer(x)
+    return (x @ layer.weight.T) + layer.bias  # not in place: identity features return W^T
+
+
+class NodeNetwork(nn.Module):
+    """A node-level network by name (see the module docstring).
+
+    Parameters
+    ----------
+    in_features : int
+        Width of the node input.
+    n_outputs : int
+        Width of the output (classes, or targets).
+    conv : {"gcn", "sage", "gat", "appnp", "gprgnn"}, default="gprgnn"
+    hidden_size : int, default=64
+    n_layers : int, default=2
+        Graph convolutions for ``"gcn"``, ``"sage"`` and ``"gat"`` (the last one gives the
+        output); linear layers of the MLP for ``"appnp"`` and ``"gprgnn"``.
+    dropout : float, default=0.5
+        Dropout of the input and of every hidden layer, during training.
+    propagation_steps : int, default=10
+        ``K`` of ``"appnp"`` and ``"gprgnn"``.
+    alpha : float, default=0.1
+        Teleport probability of the personalised PageRank (``"appnp"``, and the initial
+        ``gamma`` of ``"gprgnn"``).
+    heads : int, default=8
+        Attention heads of the hidden GAT layers.
+    """
+
+    def __init__(self, in_features: int, n_outputs: int, *, conv: str = "gprgnn",
+                 hidden_size: int = 64, n_layers: int = 2, dropout: float = 0.5,
+                 propagation_steps: int = 10, alpha: float = 0.1, heads: int = 8) -> None:
+        super().__init__()
+        if conv not in NODE_CONVOLUTIONS:
+            raise ValueError(f"unknown convolution {conv!r}; expected one of {NODE_CONVOLUTIONS}.")
+        self.conv = conv
+        self.dropout = dropout
+        self.propagation_steps = propagation_steps
+        self.alpha = alpha
+        widths = [in_features] + [hidden_size] * (n_layers - 1) + [n_outputs]
+        pairs = list(zip(widths[:-1], widths[1:]))
+        if conv == "gcn":
+            self.layers = nn.ModuleList(GCNLayer(a, b) for a, b in pairs)
+        elif conv == "sage":
+            self.layers = nn.ModuleList(_SageLayer(a, b) for a, b in pairs)
+        elif conv == "gat":
+            from torch_geometric.nn import GATConv
+
+            layers, width = [], in_features
+            for i in range(n_layers):
+                last = i == n_layers - 1
+                out = n_outputs if last else max(1, hidden_size // heads)
+                layers.append(GATConv(width, out, heads=1 if last else heads,
+                                      concat=not last, dropout=dropout))
+                width = out * heads
+            self.layers = nn.ModuleList(layers)
+        else:  # an MLP, then propagation
+            self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in pairs)
+            if conv == "gprgnn":
+                gamma = alpha * (1 - alpha) ** torch.arange(propagation_steps + 1,
+                                                             dtype=torch.float32)
+                gamma[-1] = (1 - alpha) ** propagation_steps
+                self.gamma = nn.Parameter(gamma)
+
+    def forward(self, inputs) -> torch.Tensor:
+        """``(n_nodes, n_outputs)`` from a :class:`~skgraph._node_inputs.NodeInputs`."""
+        x, operator = inputs.features, inputs.operator
+        if self.conv == "gcn":
+            return self._gcn(inputs)
+        if self.conv == "sage":
+            return self._stack(x, lambda layer, h: layer(h, inputs.mean_operator))
+        if self.conv == "gat":
+            return self._stack(x, lambda layer, h: layer(_dense(h), inputs.edge_index))
+        h = self._stack(x, lambda layer, h: _linear(h, layer))
+        if self.conv == "appnp":
+            z = h
+            for _ in range(self.propagation_steps):
+                z = torch.add(operator @ z, h, alpha=self.alpha / (1 - self.alpha)) \
+                    .mul_(1 - self.alpha)
+            return z
+        out, z = h * self.gamma[0], h
+        for k in range(1, self.propagation_steps + 1):
+            z = operator @ z
+            out = out + self.gamma[k] * z
+        return out
+
+    def _stack(self, x, apply) -> torch.Tensor:
+        h = _dropout_input(x, self.dropout, self.training)
+        for i, layer in enumerate(self.layers):
+            h = apply(layer, h)
+            if i < len(self.layers) - 1:
+                h = relu_dropout(h, self.dropout, self.training)
+        return h
+
+    def _gcn(self, inputs) -> torch.Tensor:
+        # the first layer reads S X computed once (no input dropout then: it would have to
+        # come before the propagation), else S (X W)
+        h, propagated = inputs.features, inputs.propagated
+        if isinstance(h, torch.Tensor) and self.training and self.dropout > 0:
+            h, propagated = F.dropout(h, self.dropout, True), None
+        for i, layer in enumerate(self.layers):
+            h = layer(h, inputs.operator, propagated)
+            propagated = None
+            if i < len(self.layers) - 1:
+                h = relu_dropout(h, self.dropout, self.training)
+        return h
+
+
+def _dense(x) -> torch.Tensor:
+    if isinstance(x, torch.Tensor):
+        return x
+    return x @ torch.eye(x.shape[1])
+
+
+class _SageLayer(nn.Module):
+    """``h W_self + (D^-1 A h) W_neigh + b``: GraphSAGE's mean aggregation with root weight."""
+
+    def __init__(self, in_channels: int, out_channels: int) -> None:
+        super().__init__()
+        self.self_weight = nn.Linear(in_channels, out_channels)
+        self.neighbour_weight = nn.Linear(in_channels, out_channels, bias=False)
+
+    def forward(self, h, mean_operator) -> torch.Tensor:
+        own = _linear(h, self.self_weight)
+        if isinstance(h, torch.Tensor):
+            neighbours = mean_operator @ self.neighbour_weight(h)
+        else:
+            neighbours = mean_operator @ (h @ self.neighbour_weight.weight.T)
+        return own.add_(neighbours)

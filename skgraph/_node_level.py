@@ -1,0 +1,215 @@
+"""What node-level estimators share: labels on some nodes of one graph, predictions for the rest.
+
+:class:`NodeLevelEstimator` holds the architecture and training parameters of
+:class:`~skgraph.GNNNodeClassifier` and :class:`~skgraph.GNNNodeRegressor`. It reads which
+nodes are labelled (a node view selects them, or ``-1`` marks unlabelled nodes, scikit-learn's
+``semi_supervised`` convention), prepares the whole graph's inputs once (the normalised
+operator and the features, as the auto-encoders do) and trains full-batch on the labelled
+nodes' loss; a subclass supplies its targets, loss and validation score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.model_selection import train_test_split
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import _DROPOUT, _FEATURELESS, BaseGraphEstimator
+from ._device import thread_limit
+from ._graph import Graph, as_graph
+from ._node_inputs import (
+    NodeInputs,
+    feature_scale,
+    feature_width,
+    node_inputs,
+    structure_fingerprint,
+)
+from ._nn._node_networks import NODE_CONVOLUTIONS, NodeNetwork
+
+# loss(outputs, targets, weights or None): a scalar
+LossFunction = Callable[[torch.Tensor, torch.Tensor, torch.Tensor | None], torch.Tensor]
+
+
+@dataclass
+class _NodeTrainingData:
+    inputs: NodeInputs
+    train_ids: torch.Tensor  # labelled nodes the loss reads
+    y: torch.Tensor  # their targets, in that order
+    weights: torch.Tensor | None
+    validation_ids: torch.Tensor | None
+    validation_y: torch.Tensor | None
+    loss: LossFunction
+
+
+def _run_epoch(module: NodeNetwork, optimizer: torch.optim.Optimizer,
+               data: _NodeTrainingData) -> float:
+    """One full-batch step on the labelled nodes' loss."""
+    optimizer.zero_grad()
+    outputs = module(data.inputs)[data.train_ids]
+    loss = data.loss(outputs, data.y, data.weights)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def labelled_positions(y: np.ndarray) -> np.ndarray:
+    """Boolean mask of the labelled entries of ``y``: ``-1`` marks an unlabelled node.
+
+    ``-1`` counts in numeric labels only; string labels with a ``-1`` among them are refused
+    (it would otherwise become a class).
+    """
+    if y.dtype.kind in "biuf":
+        return y != -1 if y.ndim == 1 else np.ones(len(y), dtype=bool)
+    marks = [v for v in y if (isinstance(v, (int, np.integer)) and v == -1) or v == "-1"]
+    if marks:
+        raise ValueError(
+            "y mixes non-numeric labels with -1: -1 marks an unlabelled node only among "
+            "numeric labels (scikit-learn's semi_supervised convention). Encode the classes "
+            "as integers, or fit on a node view of the labelled nodes: fit(G[idx], y[idx]).")
+    return np.ones(len(y), dtype=bool)
+
+
+class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
+    """Base of the estimators that predict a target for each node of a graph (not public API).
+
+    A subclass's ``fit`` validates its targets and calls :meth:`_fit_nodes`; it defines
+    ``_n_outputs`` (the network's output width) and ``_score`` (the validation score of
+    ``early_stopping``).
+    """
+
+    _parameter_constraints: dict = {
+        **BaseGraphEstimator._parameter_constraints,
+        "conv": [StrOptions(set(NODE_CONVOLUTIONS))],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "n_layers": [Interval(Integral, 1, None, closed="left")],
+        "dropout": _DROPOUT,
+        "propagation_steps": [Interval(Integral, 0, None, closed="left")],
+        "alpha": [Interval(Real, 0, 1, closed="neither")],
+        "featureless": _FEATURELESS,
+    }
+
+    # -- the module ------------------------------------------------------------
+    def _build_module(self) -> NodeNetwork:
+        return NodeNetwork(self._input_width, self._n_outputs, conv=self.conv,
+                           hidden_size=self.hidden_size, n_layers=self.n_layers,
+                           dropout=self.dropout, propagation_steps=self.propagation_steps,
+                           alpha=self.alpha)
+
+    def _module_signature(self) -> tuple:
+        return (self._input_width, self._n_outputs, self.conv, self.hidden_size,
+                self.n_layers, self.propagation_steps)
+
+    def _score(self, outputs: torch.Tensor, targets: torch.Tensor) -> float:
+        raise NotImplementedError  # pragma: no cover - abstract
+
+    # -- fit -----------------------------------------------------------------
+    def _selected_graph(self, X: Any, n_targets: int) -> Graph:
+        graph = as_graph(X)
+        if n_targets != len(graph):
+            hint = (" For labels on every node, fit on the whole graph with -1 marking the "
+                    "unlabelled ones." if graph.is_view and n_targets == graph.n_nodes else "")
+            raise ValueError(f"y has {n_targets} entries but X selects {len(graph)} nodes; give "
+                             f"one label per selected node, in order.{hint}")
+        if graph.is_view and len(np.unique(graph.node_index)) != len(graph):
+            raise ValueError("X selects a node more than once; each labelled node must appear "
+                             "once.")
+        return graph
+
+    def _fit_nodes(self, graph: Graph, labelled: np.ndarray, targets: torch.Tensor,
+                   weights: np.ndarray | None, loss: LossFunction,
+                   stratify: np.ndarray | None) -> None:
+        """Train on the whole graph behind ``graph`` with the loss of its selected nodes
+        where ``labelled`` (``targets`` and ``weights``: one row per labelled node)."""
+        whole = graph.whole()
+        nodes = graph.node_index[labelled]
+        self.n_features_in_ = whole.n_features
+        self._input_width = feature_width(whole, self.featureless)
+        self._identity_of = (structure_fingerprint(whole.adjacency)
+                             if whole.features is None and self.featureless == "identity"
+                             else None)
+        self.n_nodes_ = whole.n_nodes
+        self.feature_scale_ = feature_scale(whole.features)
+
+        def prepare(device: torch.device, rng: np.random.Generator) -> _NodeTrainingData:
+            train, validation = np.arange(len(nodes)), None
+            if self.early_stopping:
+                train, validation = self._validation_split(len(nodes), stratify, rng)
+            inputs = node_inputs(whole, self.featureless, device, scale=self.feature_scale_,
+                                 operators=self._operators())
+            ids = torch.from_numpy(nodes).to(device)
+            index = torch.from_numpy(train).to(device)
+            w = None if weights is None else torch.from_numpy(weights[train]).float().to(device)
+            data = _NodeTrainingData(inputs, ids[index], targets[train].to(device), w,
+                                     None, None, loss)
+            if validation is not None:
+                data.validation_ids = ids[torch.from_numpy(validation).to(device)]
+                data.validation_y = targets[validation].to(device)
+            return data
+
+        self._fit_module(prepare, _run_epoch,
+                         self._validation_score if self.early_stopping else None,
+                         work_size=_work_size(whole))
+
+    def _operators(self) -> tuple[str, ...]:
+        return {"sage": ("mean",), "gat": ("edges",)}.get(self.conv, ())
+
+    def _validation_score(self, module: NodeNetwork, data: _NodeTrainingData) -> float:
+        outputs = module(data.inputs)[data.validation_ids]
+        return self._score(outputs, data.validation_y)
+
+    def _validation_split(self, n_labelled: int, stratify: np.ndarray | None,
+                          rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        n_validation = max(1, int(round(self.validation_fraction * n_labelled)))
+        if n_validation >= n_labelled:
+            raise ValueError(f"early_stopping with validation_fraction={self.validation_fraction} "
+                             f"leaves no training node out of {n_labelled} labelled nodes.")
+        if stratify is not None:
+            classes, counts = np.unique(stratify, return_counts=True)
+            if counts.min() < 2:
+                rare = self.classes_[classes[counts.argmin()]]
+                rare = rare.item() if isinstance(rare, np.generic) else rare
+                raise ValueError(
+                    f"class {rare!r} has 1 labelled node; early_stopping holds "
+                    "out a stratified validation_fraction of the labelled nodes, which needs "
+                    "at least 2 per class. Label more nodes, or set early_stopping=False.")
+            n_validation = max(n_validation, len(classes))
+        seed = int(rng.integers(np.iinfo(np.int32).max))
+        train, validation = train_test_split(np.arange(n_labelled), test_size=n_validation,
+                                             stratify=stratify, random_state=seed)
+        return np.sort(train), np.sort(validation)
+
+    # -- inference -----------------------------------------------------------
+    def _node_outputs(self, X: Any) -> torch.Tensor:
+        """The network's outputs for the nodes ``X`` selects (float64, on the CPU)."""
+        check_is_fitted(self, "module_")
+        graph = as_graph(X)
+        if graph.n_features != self.n_features_in_:
+            raise ValueError(f"X has {graph.n_features} node features, but "
+                             f"{type(self).__name__} is expecting {self.n_features_in_} "
+                             "features as input (node feature width seen in fit).")
+        whole = graph.whole()
+        if self._identity_of is not None and structure_fingerprint(
+                whole.adjacency) != self._identity_of:
+            raise ValueError(
+                "this estimator was fitted on a featureless graph with featureless='identity' "
+                "(one-hot node identities), which only describe the training graph; give the "
+                "new graph node features, or fit with featureless='degree' for inductive use.")
+        device = torch.device(self.device_)
+        inputs = node_inputs(whole, self.featureless, device, scale=self.feature_scale_,
+                             operators=self._operators())
+        self.module_.eval()
+        with torch.no_grad(), thread_limit(_work_size(whole)):
+            out = self.module_(inputs)
+        index = torch.tensor(graph.node_index, device=device)
+        return out[index].cpu().double()
+
+
+def _work_size(graph: Graph) -> int:
+    return graph.adjacency.nnz + graph.n_nodes * max(graph.n_features, 1)

@@ -1,0 +1,187 @@
+"""GNNNodeClassifier: labels on some nodes of a graph, predictions for the others."""
+
+import copy
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import Normalizer
+
+import skgraph
+from skgraph import GNNNodeClassifier, Graph
+from skgraph.datasets import make_community_graph
+from skgraph.preprocessing import NodeFeatureTransformer
+
+FAST = dict(max_epochs=60, random_state=0, device="cpu")
+pytestmark = pytest.mark.usefixtures("one_thread")
+
+
+@pytest.fixture(scope="module")
+def graph():
+    """A 3-community graph whose features only partly tell the communities apart."""
+    return make_community_graph(n_nodes=120, n_communities=3, p_in=0.15, p_out=0.01,
+                                n_features=8, feature_signal=0.4, random_state=0)
+
+
+def _split(n, every=4):
+    labelled = np.arange(0, n, every)
+    return labelled, np.setdiff1d(np.arange(n), labelled)
+
+
+@pytest.mark.parametrize("conv", ["gprgnn", "appnp", "gcn", "sage", "gat"])
+def test_every_network_learns_the_communities_of_unlabelled_nodes(graph, conv):
+    G, y = graph
+    train, test = _split(G.n_nodes)
+    clf = GNNNodeClassifier(conv=conv, **{**FAST, "max_epochs": 200}).fit(G[train], y[train])
+    assert clf.score(G[test], y[test]) > 0.75  # chance: 0.33
+    P = clf.predict_proba(G[test])
+    assert P.shape == (len(test), 3) and np.allclose(P.sum(axis=1), 1)
+    assert clf.classes_.tolist() == [0, 1, 2] and clf.n_nodes_ == G.n_nodes
+
+
+def test_the_structure_helps_beyond_the_features(graph):
+    from sklearn.linear_model import LogisticRegression
+
+    G, y = graph
+    train, test = _split(G.n_nodes)
+    features_only = LogisticRegression(max_iter=1000).fit(G.features[train], y[train])
+    gnn = GNNNodeClassifier(**FAST).fit(G[train], y[train])
+    assert gnn.score(G[test], y[test]) > features_only.score(G.features[test], y[test]) + 0.1
+
+
+def test_rows_follow_the_selection_and_a_new_graph_is_predicted_whole(graph):
+    G, y = graph
+    train, _ = _split(G.n_nodes)
+    clf = GNNNodeClassifier(**FAST).fit(G[train], y[train])
+    everything = clf.predict_proba(G)
+    np.testing.assert_allclose(clf.predict_proba(G[[7, 3, 99]]), everything[[7, 3, 99]],
+                               rtol=1e-6)
+    assert clf.predict(G[[7, 3]]).tolist() == everything[[7, 3]].argmax(1).tolist()
+    other, other_y = make_community_graph(n_nodes=60, n_communities=3, p_in=0.15, p_out=0.01,
+                                          n_features=8, feature_signal=0.4, random_state=1)
+    assert clf.predict(other).shape == (60,)  # inductive: every node of the new graph
+    binary = np.where(y == 0, "first", "other")
+    two = GNNNodeClassifier(**FAST).fit(G[train], binary[train])
+    scores = two.decision_function(G[test := _split(G.n_nodes)[1]])
+    assert scores.shape == (len(test),)
+    assert ((scores > 0) == (two.predict(G[test]) == "other")).all()
+
+
+def test_minus_one_marks_unlabelled_nodes_and_equals_the_view(graph):
+    G, y = graph
+    train, _ = _split(G.n_nodes)
+    partial = np.full(G.n_nodes, -1)
+    partial[train] = y[train]
+    on_whole = GNNNodeClassifier(**FAST).fit(G, partial)
+    on_view = GNNNodeClassifier(**FAST).fit(G[train], y[train])
+    np.testing.assert_array_equal(on_whole.predict_proba(G), on_view.predict_proba(G))
+    assert -1 not in on_whole.classes_.tolist()
+    # the labels of the unlabelled nodes are never read: any values give the same model
+    scrambled = partial.copy()
+    assert on_whole.loss_curve_ == GNNNodeClassifier(**FAST).fit(G, scrambled).loss_curve_
+
+
+def test_sklearn_tools_over_node_views(graph, tmp_path):
+    G, y = graph
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    scores = cross_val_score(GNNNodeClassifier(**FAST), G, y, cv=cv)
+    assert scores.shape == (3,) and scores.mean() > 0.85
+    pipe = make_pipeline(NodeFeatureTransformer(Normalizer(norm="l1")),
+                         GNNNodeClassifier(**FAST))
+    search = GridSearchCV(pipe, {"gnnnodeclassifier__conv": ["gcn", "appnp"]}, cv=cv)
+    search.fit(G[::2], y[::2])
+    assert search.best_params_["gnnnodeclassifier__conv"] in ("gcn", "appnp")
+    clf = GNNNodeClassifier(**FAST).fit(G[::2], y[::2])
+    P = clf.predict_proba(G)
+    assert np.array_equal(pickle.loads(pickle.dumps(clf)).predict_proba(G), P)
+    clf.save(tmp_path / "clf")
+    assert np.array_equal(skgraph.load(tmp_path / "clf").predict_proba(G), P)
+    assert np.array_equal(clone(clf).fit(G[::2], y[::2]).predict_proba(G), P)
+
+
+def test_sample_weight_zero_nodes_do_not_train(graph):
+    G, y = graph
+    train, test = _split(G.n_nodes, every=2)
+    poisoned = y[train].copy()
+    poisoned[: len(train) // 3] = (poisoned[: len(train) // 3] + 1) % 3  # wrong labels
+    weights = np.r_[np.zeros(len(train) // 3), np.ones(len(train) - len(train) // 3)]
+    weighted = GNNNodeClassifier(**FAST).fit(G[train], poisoned, sample_weight=weights)
+    clean = GNNNodeClassifier(**FAST).fit(G[train[len(train) // 3:]], y[train[len(train) // 3:]])
+    np.testing.assert_allclose(weighted.predict_proba(G[test]), clean.predict_proba(G[test]),
+                               rtol=1e-4, atol=1e-5)
+    balanced = GNNNodeClassifier(class_weight="balanced", **FAST).fit(G[train], y[train])
+    assert balanced.score(G[test], y[test]) > 0.8
+
+
+def test_early_stopping_keeps_the_best_validated_weights_and_warm_start_continues(graph):
+    G, y = graph
+    train, _ = _split(G.n_nodes, every=2)
+    clf = GNNNodeClassifier(early_stopping=True, n_iter_no_change=5, max_epochs=200,
+                            random_state=0).fit(G[train], y[train])
+    assert len(clf.validation_scores_) == clf.n_iter_ < 200
+    assert clf.best_validation_score_ == max(clf.validation_scores_)
+    warm = GNNNodeClassifier(warm_start=True, **FAST).fit(G[train], y[train])
+    module = warm.module_
+    warm.fit(G[train], y[train])
+    assert warm.module_ is module and len(warm.loss_curve_) == 2 * FAST["max_epochs"]
+
+
+def test_featureless_graphs(graph):
+    G, y = graph
+    train, test = _split(G.n_nodes)
+    bare = Graph(G.adjacency)
+    clf = GNNNodeClassifier(**FAST).fit(bare[train], y[train])  # one-hot identities
+    assert clf.score(bare[test], y[test]) > 0.8
+    with pytest.raises(ValueError, match="featureless='identity'"):
+        clf.predict(Graph(G.adjacency[:50, :50]))
+    degree = GNNNodeClassifier(featureless="degree", **FAST).fit(bare[train], y[train])
+    assert degree.predict(Graph(G.adjacency[:50, :50])).shape == (50,)
+
+
+def test_bad_input_gets_clear_errors_and_nothing_is_modified(graph):
+    G, y = graph
+    train, _ = _split(G.n_nodes)
+    before = y.copy()
+    with pytest.raises(ValueError, match=r"y has 120 entries but X selects 30 nodes.*-1"):
+        GNNNodeClassifier(**FAST).fit(G[train], y)  # labels of unselected nodes too
+    with pytest.raises(ValueError, match="y has 29 entries but X selects 30 nodes"):
+        GNNNodeClassifier(**FAST).fit(G[train], y[train][:-1])
+    with pytest.raises(ValueError, match="no node is labelled"):
+        GNNNodeClassifier(**FAST).fit(G, np.full(G.n_nodes, -1))
+    with pytest.raises(ValueError, match="single class"):
+        GNNNodeClassifier(**FAST).fit(G[train], np.zeros(len(train), int))
+    one = y[train].copy()
+    one[0], one[1:][one[1:] == 2] = 2, 1  # class 2 labelled once
+    with pytest.raises(ValueError, match="class 2 has 1 labelled node.*early_stopping=False"):
+        GNNNodeClassifier(early_stopping=True, **FAST).fit(G[train], one)
+    assert GNNNodeClassifier(**FAST).fit(G[train], one).classes_.tolist() == [0, 1, 2]
+    mixed = np.array(["a", "b", -1] * 10, dtype=object)
+    with pytest.raises(ValueError, match="mixes non-numeric labels with -1"):
+        GNNNodeClassifier(**FAST).fit(G[train], mixed)
+    with pytest.raises(ValueError, match="selects a node more than once"):
+        GNNNodeClassifier(**FAST).fit(G[[0, 0, 1, 2]], [0, 0, 1, 2])
+    with pytest.raises(NotFittedError):
+        GNNNodeClassifier().predict(G)
+    fitted = GNNNodeClassifier(**FAST).fit(G[train], y[train])
+    with pytest.raises(ValueError, match="X has 3 node features, but GNNNodeClassifier"):
+        fitted.predict(Graph(G.adjacency, np.ones((G.n_nodes, 3))))
+    with pytest.raises(ValueError, match="conv"):
+        GNNNodeClassifier(conv="gin").fit(G[train], y[train])
+    assert np.array_equal(y, before) and not y.flags.writeable or np.array_equal(y, before)
+
+
+def test_fits_are_repeatable_and_leave_the_callers_data_alone(graph):
+    G, y = graph
+    train, _ = _split(G.n_nodes)
+    labels = y[train].copy()
+    graph_before = copy.deepcopy(G)
+    a = GNNNodeClassifier(**FAST).fit(G[train], labels)
+    b = GNNNodeClassifier(**FAST).fit(G[train], labels)
+    assert a.loss_curve_ == b.loss_curve_
+    np.testing.assert_array_equal(labels, y[train])
+    assert (G.adjacency != graph_before.adjacency).nnz == 0
+    np.testing.assert_array_equal(G.features, graph_before.features)

@@ -1,0 +1,66 @@
+"""GNNNodeRegressor: real targets on some nodes of a graph, predicted for the others."""
+
+import numpy as np
+import pytest
+from sklearn.metrics import r2_score
+
+from skgraph import GNNNodeClassifier, GNNNodeRegressor
+from skgraph.datasets import make_community_graph
+
+FAST = dict(max_epochs=150, random_state=0, device="cpu")
+pytestmark = pytest.mark.usefixtures("one_thread")
+
+
+@pytest.fixture(scope="module")
+def graph():
+    G, communities = make_community_graph(n_nodes=120, n_communities=3, p_in=0.15,
+                                          p_out=0.01, n_features=8, feature_signal=0.4,
+                                          random_state=0)
+    return G, np.column_stack([10.0 * communities + 3.0, -5.0 * (communities == 1)])
+
+
+def test_learns_node_values_it_was_not_shown(graph):
+    G, values = graph
+    train, test = np.arange(0, 120, 3), np.setdiff1d(np.arange(120), np.arange(0, 120, 3))
+    reg = GNNNodeRegressor(**FAST).fit(G[train], values[train, 0])
+    assert reg.predict(G[test]).shape == (len(test),)
+    assert reg.score(G[test], values[test, 0]) > 0.8
+    multi = GNNNodeRegressor(**FAST).fit(G[train], values[train])
+    assert multi.predict(G[test]).shape == (len(test), 2) and multi.n_outputs_ == 2
+    assert r2_score(values[test, 0], multi.predict(G[test])[:, 0]) > 0.7
+
+
+def test_nan_marks_unlabelled_nodes_and_the_scale_of_targets_does_not_matter(graph):
+    G, values = graph
+    train = np.arange(0, 120, 3)
+    partial = np.full(120, np.nan)
+    partial[train] = values[train, 0]
+    a = GNNNodeRegressor(**FAST).fit(G, partial)
+    b = GNNNodeRegressor(**FAST).fit(G[train], values[train, 0])
+    np.testing.assert_allclose(a.predict(G), b.predict(G), rtol=1e-5)
+    big = GNNNodeRegressor(**FAST).fit(G[train], 1e6 * values[train, 0])
+    np.testing.assert_allclose(big.predict(G) / 1e6, b.predict(G), rtol=1e-3, atol=1e-3)
+    assert b.target_offset_.shape == b.target_scale_.shape == (1,)
+
+
+def test_shares_the_classifiers_parameters_but_dropout_and_class_weight():
+    reg, clf = GNNNodeRegressor().get_params(), GNNNodeClassifier().get_params()
+    assert set(clf) - set(reg) == {"class_weight"} and set(reg) <= set(clf)
+    assert {k for k in reg if reg[k] != clf[k]} == {"dropout"}
+
+
+def test_bad_targets(graph):
+    G, values = graph
+    train = np.arange(0, 120, 3)
+    with pytest.raises(ValueError, match="NaN in some targets only"):
+        y = values[train].copy()
+        y[0, 1] = np.nan
+        GNNNodeRegressor(**FAST).fit(G[train], y)
+    with pytest.raises(ValueError, match="no node is labelled"):
+        GNNNodeRegressor(**FAST).fit(G, np.full(120, np.nan))
+    with pytest.raises(ValueError, match="infinity"):
+        GNNNodeRegressor(**FAST).fit(G[train], np.r_[np.inf, values[train[1:], 0]])
+    with pytest.raises(ValueError, match="y has 40 entries but X selects 39 nodes"):
+        GNNNodeRegressor(**FAST).fit(G[train[1:]], values[train, 0])
+    with pytest.raises(ValueError, match="requires y"):
+        GNNNodeRegressor(**FAST).fit(G, None)
