@@ -27,9 +27,8 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 from torch_geometric.data import Batch, Data
-from torch_geometric.nn import GCNConv
+from torch_geometric.nn import GCNConv, global_add_pool
 from torch_geometric.nn import GINConv as PygGINConv
-from torch_geometric.nn import global_add_pool
 from torch_geometric.utils import negative_sampling
 
 from skgraph import Graph

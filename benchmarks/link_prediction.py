@@ -18,9 +18,9 @@ import time
 
 import _pyg_reference as reference
 import numpy as np
-from _node_data import NODE_SETS, load
 import scipy.sparse as sp
 import torch
+from _node_data import NODE_SETS, load
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 from skgraph import Graph, LinkPredictor

@@ -11,6 +11,7 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import _check_sample_weight
 
 from ._allocator import retain_freed_memory
@@ -18,7 +19,7 @@ from ._device import check_device_name, resolve_device, seed_devices, thread_lim
 from ._persistence import PersistenceMixin
 from ._training import History, train_module
 
-__all__ = ["BaseGraphEstimator", "loss_weights"]
+__all__ = ["BaseGraphEstimator", "class_weight_factors", "loss_weights"]
 
 
 class _DeviceString(StrOptions):
@@ -72,6 +73,20 @@ def loss_weights(sample_weight: Any, n_samples: int, factors: np.ndarray | None 
     weights = weights / weights.mean()
     return None if (weights == 1).all() else weights
 
+
+
+def class_weight_factors(class_weight: dict | str | None, classes: np.ndarray, y: np.ndarray,
+                         y_encoded: np.ndarray) -> np.ndarray | None:
+    """Each sample's ``class_weight`` factor (scikit-learn's ``compute_class_weight``); None
+    without ``class_weight``. A dict naming a class not in ``y`` is a ValueError."""
+    if class_weight is None:
+        return None
+    if isinstance(class_weight, dict):
+        unknown = [c for c in class_weight if c not in set(classes.tolist())]
+        if unknown:
+            raise ValueError(f"class_weight names classes not in y: {unknown!r}; the classes "
+                             f"are {classes.tolist()!r}.")
+    return compute_class_weight(class_weight, classes=classes, y=y)[y_encoded]
 
 
 _DROPOUT = [Interval(Real, 0, 1, closed="left")]

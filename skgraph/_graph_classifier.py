@@ -12,12 +12,11 @@ import torch
 import torch.nn.functional as F
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
+from ._base import class_weight_factors, loss_weights
 from ._graph_collation import _check_graph_sequence
-from ._base import loss_weights
 from ._graph_level import GraphLevelEstimator
 
 __all__ = ["GNNGraphClassifier"]
@@ -264,7 +263,9 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         if len(classes) < 2:
             raise ValueError(f"y has a single class, one class only ({classes[0]!r}); a "
                              "classifier needs samples of at least 2 classes.")
-        weights = self._graph_weights(sample_weight, classes, y, y_encoded)
+        weights = loss_weights(sample_weight, len(y),
+                               class_weight_factors(self.class_weight, classes, y, y_encoded),
+                               "sample_weight (times class_weight)")
         self.classes_ = classes
         self.n_classes_ = len(classes)
         self._fit_graphs(graphs, y_encoded.astype(np.int64), weights, self._loss,
@@ -274,20 +275,6 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
     def _loss(self, logits: torch.Tensor, targets: torch.Tensor, reduction: str) -> torch.Tensor:
         return F.cross_entropy(logits, targets, label_smoothing=self.label_smoothing,
                                reduction=reduction)
-
-    def _graph_weights(self, sample_weight: Any, classes: np.ndarray, y: np.ndarray,
-                       y_encoded: np.ndarray) -> np.ndarray | None:
-        """Each graph's weight in the loss (``sample_weight`` times ``class_weight``),
-        rescaled to mean 1; None when every graph weighs the same."""
-        factors = None
-        if self.class_weight is not None:
-            if isinstance(self.class_weight, dict):
-                unknown = [c for c in self.class_weight if c not in set(classes.tolist())]
-                if unknown:
-                    raise ValueError(f"class_weight names classes not in y: {unknown!r}; "
-                                     f"the classes are {classes.tolist()!r}.")
-            factors = compute_class_weight(self.class_weight, classes=classes, y=y)[y_encoded]
-        return loss_weights(sample_weight, len(y), factors, "sample_weight (times class_weight)")
 
     def _combine(self, module: torch.nn.Module, batch: tuple) -> torch.Tensor:
         """The logits of one network, or the log of an ensemble's mean probabilities."""

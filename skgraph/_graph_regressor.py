@@ -11,8 +11,8 @@ import torch.nn.functional as F
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils.validation import _check_y
 
-from ._graph_collation import _check_graph_sequence
 from ._base import loss_weights
+from ._graph_collation import _check_graph_sequence
 from ._graph_level import GraphLevelEstimator
 
 __all__ = ["GNNGraphRegressor"]

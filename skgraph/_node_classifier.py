@@ -9,11 +9,10 @@ import torch
 import torch.nn.functional as F
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from ._base import loss_weights
+from ._base import class_weight_factors, loss_weights
 from ._node_level import NodeLevelEstimator, labelled_positions
 
 __all__ = ["GNNNodeClassifier"]
@@ -141,26 +140,15 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
                  validation_fraction: float = 0.1, n_iter_no_change: int | None = None,
                  tol: float = 1e-4, device: str = "auto", random_state=None, verbose: int = 0,
                  warm_start: bool = False, callbacks: list | None = None) -> None:
-        self.conv = conv
-        self.hidden_size = hidden_size
-        self.n_layers = n_layers
-        self.dropout = dropout
-        self.propagation_steps = propagation_steps
-        self.alpha = alpha
-        self.featureless = featureless
+        super().__init__(
+            conv, hidden_size=hidden_size, n_layers=n_layers, dropout=dropout,
+            propagation_steps=propagation_steps, alpha=alpha, featureless=featureless,
+            max_epochs=max_epochs, learning_rate=learning_rate, weight_decay=weight_decay,
+            early_stopping=early_stopping, validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change, tol=tol, device=device,
+            random_state=random_state, verbose=verbose, warm_start=warm_start,
+            callbacks=callbacks)
         self.class_weight = class_weight
-        self.max_epochs = max_epochs
-        self.learning_rate = learning_rate
-        self.weight_decay = weight_decay
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.callbacks = callbacks
 
     @property
     def _n_outputs(self) -> int:
@@ -201,21 +189,13 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
             raise ValueError(f"the labelled nodes have a single class ({classes[0]!r}); a "
                              "classifier needs labelled nodes of at least 2 classes.")
         self.classes_ = classes
-        weights = loss_weights(sample_weight, len(y), what="sample_weight (times class_weight)")
-        factors = None
-        if self.class_weight is not None:
-            if isinstance(self.class_weight, dict):
-                unknown = [c for c in self.class_weight if c not in set(classes.tolist())]
-                if unknown:
-                    raise ValueError(f"class_weight names classes not in y: {unknown!r}; "
-                                     f"the classes are {classes.tolist()!r}.")
-            factors = compute_class_weight(self.class_weight, classes=classes, y=targets)[encoded]
+        weights = loss_weights(sample_weight, len(y))
+        factors = class_weight_factors(self.class_weight, classes, targets, encoded)
+        node_weights = None
         if weights is not None or factors is not None:
-            node_weights = (np.ones(len(targets)) if weights is None else weights[labelled])
-            node_weights = loss_weights(node_weights, len(targets), factors,
+            node_weights = loss_weights(None if weights is None else weights[labelled],
+                                        len(targets), factors,
                                         "sample_weight (times class_weight)")
-        else:
-            node_weights = None
         self._fit_nodes(graph, labelled, torch.from_numpy(encoded.astype(np.int64)),
                         node_weights, _cross_entropy, stratify=encoded)
         return self

@@ -24,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import _DROPOUT, _FEATURELESS, BaseGraphEstimator
 from ._device import thread_limit
 from ._graph import Graph, as_graph
+from ._nn._node_networks import NODE_CONVOLUTIONS, NodeNetwork
 from ._node_inputs import (
     NodeInputs,
     feature_scale,
@@ -31,7 +32,6 @@ from ._node_inputs import (
     node_inputs,
     structure_fingerprint,
 )
-from ._nn._node_networks import NODE_CONVOLUTIONS, NodeNetwork
 
 # loss(outputs, targets, weights or None): a scalar
 LossFunction = Callable[[torch.Tensor, torch.Tensor, torch.Tensor | None], torch.Tensor]
@@ -94,6 +94,35 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         "alpha": [Interval(Real, 0, 1, closed="neither")],
         "featureless": _FEATURELESS,
     }
+
+    # the regressor's defaults; the classifier overrides ``dropout`` (0.5)
+    def __init__(self, conv: str = "gprgnn", *, hidden_size: int = 64, n_layers: int = 2,
+                 dropout: float = 0.0, propagation_steps: int = 10, alpha: float = 0.1,
+                 featureless: str = "identity", max_epochs: int = 200,
+                 learning_rate: float = 0.01, weight_decay: float = 5e-4,
+                 early_stopping: bool = False, validation_fraction: float = 0.1,
+                 n_iter_no_change: int | None = None, tol: float = 1e-4, device: str = "auto",
+                 random_state=None, verbose: int = 0, warm_start: bool = False,
+                 callbacks: list | None = None) -> None:
+        self.conv = conv
+        self.hidden_size = hidden_size
+        self.n_layers = n_layers
+        self.dropout = dropout
+        self.propagation_steps = propagation_steps
+        self.alpha = alpha
+        self.featureless = featureless
+        self.max_epochs = max_epochs
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.callbacks = callbacks
 
     # -- the module ------------------------------------------------------------
     def _build_module(self) -> NodeNetwork:

@@ -69,34 +69,6 @@ best_validation_score_, n_iter_, device_
     True
     """
 
-    def __init__(self, conv: str = "gprgnn", *, hidden_size: int = 64, n_layers: int = 2,
-                 dropout: float = 0.0, propagation_steps: int = 10, alpha: float = 0.1,
-                 featureless: str = "identity", max_epochs: int = 200,
-                 learning_rate: float = 0.01, weight_decay: float = 5e-4,
-                 early_stopping: bool = False, validation_fraction: float = 0.1,
-                 n_iter_no_change: int | None = None, tol: float = 1e-4, device: str = "auto",
-                 random_state=None, verbose: int = 0, warm_start: bool = False,
-                 callbacks: list | None = None) -> None:
-        self.conv = conv
-        self.hidden_size = hidden_size
-        self.n_layers = n_layers
-        self.dropout = dropout
-        self.propagation_steps = propagation_steps
-        self.alpha = alpha
-        self.featureless = featureless
-        self.max_epochs = max_epochs
-        self.learning_rate = learning_rate
-        self.weight_decay = weight_decay
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.device = device
-        self.random_state = random_state
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.callbacks = callbacks
-
     @property
     def _n_outputs(self) -> int:
         return self.n_outputs_

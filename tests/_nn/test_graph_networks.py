@@ -1,7 +1,7 @@
 import pytest
 import torch
 from torch_geometric.nn import GINConv as PyGGINConv
-from torch_geometric.nn.aggr import MeanAggregation, SumAggregation
+from torch_geometric.nn.aggr import SumAggregation
 
 from skgraph._nn._graph_networks import (
     GINConv,
