@@ -15,7 +15,13 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import _check_sample_weight
 
 from ._allocator import retain_freed_memory
-from ._device import check_device_name, resolve_device, seed_devices, thread_limit
+from ._device import (
+    check_device_name,
+    resolve_device,
+    seed_devices,
+    thread_limit,
+    torch_state,
+)
 from ._persistence import PersistenceMixin
 from ._training import History, train_module
 
@@ -147,8 +153,8 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
         device = resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         reuse = self._reuses_module()
-        with torch.random.fork_rng(devices=seed_devices(device)), thread_limit(work_size), \
-                retain_freed_memory(device, work_size):
+        with torch_state(), torch.random.fork_rng(devices=seed_devices(device)), \
+                thread_limit(work_size), retain_freed_memory(device, work_size):
             torch.manual_seed(seed)
             data = prepare(device, np.random.default_rng(seed))
             module = self.module_.to(device) if reuse else self._build_module().to(device)

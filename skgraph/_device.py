@@ -1,9 +1,11 @@
-"""Device choice, in one place: which device to train on and where to load saved state."""
+"""Device choice, in one place: which device to train on, where to load saved state, and
+the process-wide torch state (random number generator, thread count) a fit holds."""
 
 from __future__ import annotations
 
 import contextlib
 import re
+import threading
 import warnings
 
 import torch
@@ -77,14 +79,35 @@ def seed_devices(device: torch.device) -> list[int]:
 SMALL_WORK = 200_000
 
 
+# torch's random number generator and its thread count belong to the process. Fits and
+# predictions running in threads of one process (Dask workers with threads_per_worker > 1,
+# joblib's threading backend, a web service) take this lock for their duration, so that
+# they give exactly what they give one after the other.
+_TORCH_STATE = threading.RLock()
+
+
+@contextlib.contextmanager
+def torch_state():
+    """Hold the process's torch state (global RNG, thread count) for one fit or prediction.
+
+    Reentrant: a fit that predicts inside holds it once more.
+    """
+    with _TORCH_STATE:
+        yield
+
+
 @contextlib.contextmanager
 def thread_limit(work_size: int | None):
-    """Run small problems single-threaded; leave torch's thread setting alone otherwise."""
-    previous = torch.get_num_threads()
-    if work_size is not None and work_size < SMALL_WORK and previous > 1:
-        torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        if torch.get_num_threads() != previous:
-            torch.set_num_threads(previous)
+    """Run small problems single-threaded; leave torch's thread setting alone otherwise.
+
+    Holds :func:`torch_state` while it runs.
+    """
+    with _TORCH_STATE:
+        previous = torch.get_num_threads()
+        if work_size is not None and work_size < SMALL_WORK and previous > 1:
+            torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            if torch.get_num_threads() != previous:
+                torch.set_num_threads(previous)

@@ -163,7 +163,10 @@ class Graph:
     (2, 3, [2, 0])
     """
 
-    __slots__ = ("_adjacency", "_features", "_frozen", "_node_index", "_node_names")
+    # "__weakref__": joblib's Dask backend sends a weak-referenceable argument larger than
+    # 1 kB (as measured by __sizeof__) to the workers once, instead of inside every task
+    __slots__ = ("__weakref__", "_adjacency", "_features", "_frozen", "_node_index",
+                 "_node_names")
 
     def __init__(self, adjacency: Any, features: Any = None, *, node_names: Any = None) -> None:
         if isinstance(adjacency, Graph):
@@ -200,7 +203,18 @@ class Graph:
         object.__setattr__(self, name, value)
 
     def __getstate__(self):
-        return {name: getattr(self, name) for name in self.__slots__}
+        return {name: getattr(self, name) for name in self.__slots__ if name != "__weakref__"}
+
+    def __sizeof__(self) -> int:
+        """Bytes of the arrays held (shared with every view of the same graph)."""
+        parts = [self._adjacency.data, self._adjacency.indices, self._adjacency.indptr,
+                 self._node_index, self._node_names]
+        features = self._features
+        if sp.issparse(features):
+            parts += [features.data, features.indices, features.indptr]
+        else:
+            parts.append(features)
+        return object.__sizeof__(self) + sum(p.nbytes for p in parts if p is not None)
 
     def __setstate__(self, state):
         for name, value in state.items():

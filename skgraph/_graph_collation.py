@@ -19,6 +19,7 @@ import scipy.sparse as sp
 import torch
 from threadpoolctl import threadpool_limits
 
+from ._device import torch_state
 from ._graph import Graph, as_graph, is_single_graph
 from ._nn._propagation import NeighbourSum
 from ._structural_encodings import degree_features, return_probabilities
@@ -114,7 +115,7 @@ def _collate(graphs: Sequence[Any], width: int | None, what: str, walk_steps: in
     # many small eigendecompositions, where BLAS threads only contend; entering the limit
     # costs about a millisecond, so only when there are walks to compute
     limit = threadpool_limits(limits=1, user_api="blas") if walk_steps else nullcontext()
-    with limit:
+    with torch_state(), limit:  # the BLAS thread setting is process-wide too
         return _collate_graphs(graphs, width, what, walk_steps)
 
 

@@ -68,7 +68,7 @@ class NodePairs:
         The selected pairs.
     """
 
-    __slots__ = ("_all_pairs", "_graph", "_index")
+    __slots__ = ("__weakref__", "_all_pairs", "_graph", "_index")  # weak refs: see Graph
 
     def __init__(self, graph: Any, pairs: Any) -> None:
         self._graph = as_graph(graph).whole()
@@ -111,6 +111,18 @@ class NodePairs:
         held_out[self._index] = False
         out = self._all_pairs[held_out]
         return remove_edges(A, out[np.asarray(A[out[:, 0], out[:, 1]]).ravel() > 0])
+
+    def __sizeof__(self) -> int:
+        index = 0 if self._index is None else self._index.nbytes
+        return (object.__sizeof__(self) + self._graph.__sizeof__() + self._all_pairs.nbytes
+                + index)
+
+    def __getstate__(self):
+        return {"_all_pairs": self._all_pairs, "_graph": self._graph, "_index": self._index}
+
+    def __setstate__(self, state):
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
 
     def __repr__(self) -> str:
         return f"NodePairs({len(self)} pairs over {self._graph!r})"
