@@ -181,6 +181,13 @@ class Graph:
             if node_names.shape != (A.shape[0],):
                 raise ValueError(f"node_names must have one entry per node ({A.shape[0]}), "
                                  f"got shape {node_names.shape}.")
+            seen = set()
+            for name in node_names.tolist():
+                if name in seen:
+                    raise ValueError(f"node_names must be unique; {name!r} names two nodes.")
+                seen.add(name)
+            node_names = node_names.copy()
+            node_names.flags.writeable = False
         self._node_names = node_names
         self._node_index = None
         self._frozen = True

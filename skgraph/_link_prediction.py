@@ -16,7 +16,7 @@ from ._autoencoder_estimator import BaseGraphAutoEncoder
 from ._device import thread_limit
 from ._graph import Graph, as_graph
 from ._nn._graph_autoencoder import CosineDecoder, HadamardMLPDecoder
-from ._pairs import NodePairs, check_pairs
+from ._pairs import NodePairs, resolve_pairs
 
 __all__ = ["LinkPredictor"]
 
@@ -69,6 +69,8 @@ class LinkPredictor(ClassifierMixin, BaseGraphAutoEncoder):
     classes_ : ndarray ``[0, 1]``
     embedding_ : ndarray of shape (n_nodes, n_components)
         Node embeddings of the training graph, used to score pairs.
+    node_names_ : ndarray of shape (n_nodes,) or None
+        The training graph's node names, by which pairs may be given.
     module_, n_features_in_, n_nodes_, loss_curve_, validation_scores_, n_iter_, device_
         As for :class:`VGAEEmbedder`.
 
@@ -154,6 +156,7 @@ class LinkPredictor(ClassifierMixin, BaseGraphAutoEncoder):
             X = Graph(X.training_adjacency(), X.graph.features, node_names=X.graph.node_names)
         graph = as_graph(X).whole()
         self._fit_graph(graph)
+        self.node_names_ = graph.node_names
         self.classes_ = np.array([0, 1])
         self.embedding_ = self._embed(graph).cpu().numpy()
         return self
@@ -164,14 +167,18 @@ class LinkPredictor(ClassifierMixin, BaseGraphAutoEncoder):
         Parameters
         ----------
         X : array-like of shape (n_pairs, 2) or NodePairs
-            Integer node indices into the training graph.
+            Pairs of nodes of the training graph: positions ``0 .. n_nodes - 1``, or, for a
+            graph with node names (a networkx graph's nodes, ``Graph(node_names=...)``), pairs
+            of names such as ``[("alice", "bob")]``. With names, integer pairs still mean
+            positions unless the names are integers themselves (then integers are names).
+            An unknown name is a ``ValueError`` naming it.
 
         Returns
         -------
         ndarray of shape (n_pairs,)
         """
         check_is_fitted(self, "embedding_")
-        pairs = check_pairs(X, self.n_nodes_)
+        pairs = resolve_pairs(X, self.n_nodes_, getattr(self, "node_names_", None))
         device = torch.device(self.device_)
         z = torch.as_tensor(self.embedding_, device=device)
         out = np.empty(len(pairs), dtype=np.float32)
@@ -183,7 +190,10 @@ class LinkPredictor(ClassifierMixin, BaseGraphAutoEncoder):
         return out
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Probabilities of no edge and edge for node pairs: shape (n_pairs, 2)."""
+        """Probabilities of no edge and edge for node pairs: shape (n_pairs, 2).
+
+        ``X`` as for :meth:`decision_function`: positions, or node names.
+        """
         p = 1.0 / (1.0 + np.exp(-self.decision_function(X).astype(np.float64)))
         return np.column_stack([1.0 - p, p])
 

@@ -217,7 +217,9 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         minus that of ``classes_[0]``), else (n_selected_nodes, n_classes)
         """
         logits = self._node_outputs(X).numpy()
-        return logits[:, 1] - logits[:, 0] if len(self.classes_) == 2 else logits
+        if len(self.classes_) == 2:
+            return self._output(logits[:, 1] - logits[:, 0], X, "decision_function")
+        return self._output(logits, X, self.classes_)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities of the selected nodes, columns in the order of ``classes_``.
@@ -230,11 +232,13 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         -------
         ndarray of shape (n_selected_nodes, n_classes)
         """
-        return torch.softmax(self._node_outputs(X), dim=1).numpy()
+        return self._output(torch.softmax(self._node_outputs(X), dim=1).numpy(), X,
+                            self.classes_)
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """Logarithm of :meth:`predict_proba`."""
-        return torch.log_softmax(self._node_outputs(X), dim=1).numpy()
+        return self._output(torch.log_softmax(self._node_outputs(X), dim=1).numpy(), X,
+                            self.classes_)
 
     def predict(self, X: Any) -> np.ndarray:
         """The most probable class of each selected node.
@@ -248,4 +252,4 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         ndarray of shape (n_selected_nodes,)
         """
         indices = self._node_outputs(X).argmax(dim=1).numpy()
-        return self.classes_[indices]
+        return self._output(self.classes_[indices], X, "prediction")

@@ -24,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import _DROPOUT, _FEATURELESS, BaseGraphEstimator
 from ._device import thread_limit
 from ._graph import Graph, as_graph
+from ._interop import _node_label_index, _selected_labels
 from ._nn._node_networks import NODE_CONVOLUTIONS, NodeNetwork
 from ._node_inputs import (
     NodeInputs,
@@ -215,6 +216,39 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         return np.sort(train), np.sort(validation)
 
     # -- inference -----------------------------------------------------------
+    def set_output(self, *, transform: str | None = None) -> NodeLevelEstimator:
+        """Give predictions as pandas objects indexed by node, or as arrays.
+
+        Parameters
+        ----------
+        transform : {"default", "pandas"} or None, default=None
+            ``"pandas"``: ``predict`` returns a Series (a DataFrame for several targets),
+            ``predict_proba`` and ``decision_function`` DataFrames (columns: the classes),
+            indexed by the selected nodes' names (a networkx graph's nodes,
+            ``Graph(node_names=...)``) or positions. ``"default"``: arrays. None: unchanged.
+
+        Returns
+        -------
+        self
+        """
+        if transform is not None:
+            if transform not in ("default", "pandas"):
+                raise ValueError(f"transform must be 'default' or 'pandas', got {transform!r}.")
+            self._sklearn_output_config = {"transform": transform}
+        return self
+
+    def _output(self, values: np.ndarray, X: Any, columns: Any = None):
+        """``values`` (one row per selected node) as configured by :meth:`set_output`."""
+        config = getattr(self, "_sklearn_output_config", {}).get("transform", "default")
+        if config != "pandas":
+            return values
+        import pandas as pd
+
+        index = _node_label_index(_selected_labels(as_graph(X)))
+        if values.ndim == 1:
+            return pd.Series(values, index=index, name=columns)
+        return pd.DataFrame(values, index=index, columns=columns)
+
     def _node_outputs(self, X: Any) -> torch.Tensor:
         """The network's outputs for the nodes ``X`` selects (float64, on the CPU)."""
         check_is_fitted(self, "module_")

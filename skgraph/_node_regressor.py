@@ -142,7 +142,9 @@ best_validation_score_, n_iter_, device_
         on a 2-D ``y``
         """
         predicted = self._node_outputs(X).numpy() * self.target_scale_ + self.target_offset_
-        return predicted[:, 0] if self._one_dimensional else predicted
+        if self._one_dimensional:
+            return self._output(predicted[:, 0], X, "prediction")
+        return self._output(predicted, X, [f"y{k}" for k in range(self.n_outputs_)])
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

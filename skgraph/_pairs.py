@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from ._edges import remove_edges
 from ._graph import Graph, NodeIndexError, _positions, as_graph
 
-__all__ = ["NodePairs", "check_pairs"]
+__all__ = ["NodePairs", "check_pairs", "pairs_of_names", "resolve_pairs"]
 
 
 def check_pairs(pairs: Any, n_nodes: int) -> np.ndarray:
@@ -45,6 +45,67 @@ def check_pairs(pairs: Any, n_nodes: int) -> np.ndarray:
     return arr
 
 
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _integer_names(names: np.ndarray) -> bool:
+    return all(isinstance(_plain(v), int) and not isinstance(_plain(v), bool) for v in names)
+
+
+def resolve_pairs(pairs: Any, n_nodes: int, names: np.ndarray | None = None) -> np.ndarray:
+    """Node pairs as an ``(n, 2)`` int64 array of positions, from positions or node names.
+
+    The rule: a graph without node names takes positions (``0 .. n_nodes - 1``). A graph
+    with names (a networkx graph's nodes, ``Graph(node_names=...)``) takes pairs of names;
+    integer pairs are still read as positions when its names are not integers (there is no
+    doubt then), but when the names are integers, integers are names. An unknown name is a
+    ``ValueError`` naming it.
+    """
+    if isinstance(pairs, NodePairs):
+        return pairs.pairs
+    if names is None:
+        return check_pairs(pairs, n_nodes)
+    integer_names = _integer_names(names)
+    if not integer_names and not isinstance(pairs, (str, bytes)):
+        try:
+            arr = np.asarray(pairs)
+        except (TypeError, ValueError):
+            arr = None
+        if arr is not None and arr.ndim == 2 and np.issubdtype(arr.dtype, np.integer):
+            return check_pairs(arr, n_nodes)
+    if isinstance(pairs, (str, bytes)) or pairs is None or sp.issparse(pairs) \
+            or not hasattr(pairs, "__len__"):
+        raise TypeError(f"pairs must be a sequence of (u, v) node pairs, got "
+                        f"{type(pairs).__name__}.")
+    position = {_plain(name): k for k, name in enumerate(names)}
+    out = np.empty((len(pairs), 2), dtype=np.int64)
+    for row, pair in enumerate(pairs):
+        try:
+            u, v = pair
+        except (TypeError, ValueError):
+            raise ValueError(f"pairs[{row}] is not a pair of two nodes: {pair!r}.") from None
+        for col, name in enumerate((u, v)):
+            try:
+                out[row, col] = position[_plain(name)]
+            except (KeyError, TypeError):
+                raise ValueError(f"pairs[{row}] names node {name!r}, which is not a node of "
+                                 "the graph.") from None
+    if len(out) == 0:
+        raise ValueError("pairs is empty: give at least one (u, v) node pair.")
+    return out
+
+
+def pairs_of_names(positions: np.ndarray, names: np.ndarray | None) -> np.ndarray:
+    """``positions`` as pairs of node names (an object array), or unchanged without names."""
+    if names is None:
+        return positions
+    out = np.empty(positions.shape, dtype=object)
+    for (row, col), k in np.ndenumerate(positions):
+        out[row, col] = _plain(names[k])
+    return out
+
+
 class NodePairs:
     """Node pairs of one graph, as a sample container (one sample per pair).
 
@@ -59,7 +120,8 @@ class NodePairs:
     ----------
     graph : Graph or any accepted graph input
     pairs : array-like of shape (n_pairs, 2)
-        Integer node indices into ``graph``.
+        Node positions, or node names of a graph that has them (see
+        :meth:`skgraph.LinkPredictor.predict_proba` for the rule).
 
     Attributes
     ----------
@@ -72,7 +134,7 @@ class NodePairs:
 
     def __init__(self, graph: Any, pairs: Any) -> None:
         self._graph = as_graph(graph).whole()
-        self._all_pairs = check_pairs(pairs, self._graph.n_nodes)
+        self._all_pairs = resolve_pairs(pairs, self._graph.n_nodes, self._graph.node_names)
         self._all_pairs.flags.writeable = False
         self._index = None
 

@@ -184,3 +184,13 @@ def test_graph_pickles(small_adjacency):
     H = pickle.loads(pickle.dumps(G))
     assert H.node_index.tolist() == [1, 2] and (H.adjacency != G.adjacency).nnz == 0
     assert repr(H) == "Graph(n_nodes=6, n_edges=5, n_features=3, view of 2 nodes)"
+
+
+def test_node_names_must_be_unique_and_are_read_only():
+    A = np.ones((3, 3)) - np.eye(3)
+    with pytest.raises(ValueError, match="node_names must be unique; 'a' names two nodes"):
+        Graph(A, node_names=["a", "b", "a"])
+    names = np.array(["a", "b", "c"])
+    G = Graph(A, node_names=names)
+    names[0] = "z"  # the caller's array stays the caller's
+    assert G.node_names.tolist() == ["a", "b", "c"] and not G.node_names.flags.writeable

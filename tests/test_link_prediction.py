@@ -180,3 +180,30 @@ def test_variational_mlp_decoder_does_not_stall_on_noise(split, random_state):
     lp = LinkPredictor(decoder="hadamard_mlp", variational=True, max_epochs=100,
                        random_state=random_state, device="cpu").fit(G_train)
     assert roc_auc_score(y, lp.predict_proba(pairs)[:, 1]) > 0.75
+
+
+def test_pairs_of_node_names_in_and_out():
+    nx = pytest.importorskip("networkx")
+    karate = nx.relabel_nodes(nx.karate_club_graph(), {i: f"member{i}" for i in range(34)})
+    G_train, pairs, y = train_test_split_edges(karate, test_size=0.2, random_state=0)
+    assert pairs.dtype == object and str(pairs[0, 0]).startswith("member")
+    positions = train_test_split_edges(Graph(nx.to_scipy_sparse_array(karate)), test_size=0.2,
+                                       random_state=0)[1]
+    assert [[f"member{i}" for i in row] for row in positions.tolist()] == pairs.tolist()
+    lp = LinkPredictor(max_epochs=30, random_state=0, device="cpu").fit(G_train)
+    assert lp.node_names_[3] == "member3"
+    by_name = lp.predict_proba([("member3", "member17"), ("member0", "member33")])
+    np.testing.assert_array_equal(by_name, lp.predict_proba([[3, 17], [0, 33]]))
+    assert lp.score(pairs, y) == lp.score(positions, y)
+    with pytest.raises(ValueError, match="pairs\\[1\\] names node 'nobody', which is not a node"):
+        lp.predict_proba([("member3", "member17"), ("member1", "nobody")])
+    P, labels = link_pairs(G_train, random_state=0)
+    named = NodePairs(G_train, [("member0", "member1")])
+    assert named.pairs.tolist() == [[0, 1]] and len(P) == len(labels)
+    # integer names: integers are names, not positions
+    shifted = nx.relabel_nodes(nx.path_graph(4), {i: 10 + i for i in range(4)})
+    fitted = LinkPredictor(max_epochs=5, random_state=0, device="cpu").fit(shifted)
+    np.testing.assert_array_equal(fitted.decision_function([[10, 11]]),
+                                  fitted.decision_function(NodePairs(shifted, [[10, 11]])))
+    with pytest.raises(ValueError, match="names node 0"):
+        fitted.decision_function([[0, 1]])

@@ -185,3 +185,19 @@ def test_fits_are_repeatable_and_leave_the_callers_data_alone(graph):
     np.testing.assert_array_equal(labels, y[train])
     assert (G.adjacency != graph_before.adjacency).nnz == 0
     np.testing.assert_array_equal(G.features, graph_before.features)
+
+
+def test_pandas_output_is_indexed_by_node_name():
+    nx = pytest.importorskip("networkx")
+    karate = nx.relabel_nodes(nx.karate_club_graph(), {i: f"member{i}" for i in range(34)})
+    G = skgraph.as_graph(karate)
+    clubs = np.array([karate.nodes[n]["club"] for n in karate.nodes])
+    clf = GNNNodeClassifier(**FAST).set_output(transform="pandas").fit(G[::2], clubs[::2])
+    predicted = clf.predict(G[[5, 1]])
+    assert predicted.index.tolist() == ["member5", "member1"]
+    proba = clf.predict_proba(G[[5, 1]])
+    assert proba.columns.tolist() == clf.classes_.tolist() and proba.index.name == "node"
+    assert clf.score(G[1::2], clubs[1::2]) > 0.7
+    assert isinstance(clf.set_output(transform="default").predict(G[[5]]), np.ndarray)
+    with pytest.raises(ValueError, match="'default' or 'pandas'"):
+        clf.set_output(transform="polars")

@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import Interval, RealNotInt, validate_param
 
 from .._edges import NonEdgeSampler, split_edges, upper_edges
 from .._graph import Graph, as_graph
-from .._pairs import NodePairs
+from .._pairs import NodePairs, pairs_of_names
 
 __all__ = ["link_pairs", "train_test_split_edges"]
 
@@ -59,7 +59,9 @@ def train_test_split_edges(graph: Any, *, test_size: float = 0.1,
     train_graph : Graph
         The graph without the held-out edges (all nodes kept).
     test_pairs : ndarray of shape (2 * n_test, 2)
-        Held-out edges first, then sampled non-edges.
+        Held-out edges first, then sampled non-edges: node positions (int64), or, for a
+        graph with node names (e.g. from networkx), pairs of names (an object array), which
+        :class:`~skgraph.LinkPredictor` accepts as they are.
     test_labels : ndarray of shape (2 * n_test,)
         1 for held-out edges, 0 for non-edges.
     val_pairs, val_labels : ndarrays
@@ -95,6 +97,7 @@ def train_test_split_edges(graph: Any, *, test_size: float = 0.1,
     def pairs_and_labels(pos, neg):
         return np.vstack([pos, neg]), np.r_[np.ones(len(pos), int), np.zeros(len(neg), int)]
 
+    outputs = [pairs_of_names(pairs, G.node_names) for pairs in outputs]
     result = [train_graph, *pairs_and_labels(*outputs[:2])]
     if n_val:
         result += pairs_and_labels(*outputs[2:])
