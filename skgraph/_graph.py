@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numbers
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,8 @@ class NodeIndexError(IndexError, ValueError):
 
 _ACCEPTED = (
     "a skgraph.Graph, an adjacency matrix (scipy sparse or 2-D array), an "
-    "(adjacency, features) tuple, a networkx graph or a torch_geometric Data object"
+    "(adjacency, features[, edge_features]) tuple, a networkx graph or a torch_geometric "
+    "Data object"
 )
 
 
@@ -120,6 +122,66 @@ def check_features(features: Any, n_nodes: int) -> np.ndarray | sp.csr_array | N
     return X
 
 
+def _edge_entries(adjacency: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Rows, columns and weights of the stored entries of an adjacency, in the order edge
+    features are aligned with: ``scipy.sparse.coo_array(adjacency)``'s (for a dense array,
+    its non-zero entries row by row)."""
+    A = _to_2d_numeric(adjacency, "adjacency")
+    coo = sp.coo_array(A)
+    return coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data, A.shape[0]
+
+
+def check_edge_features(edge_features: Any, adjacency: Any,
+                        canonical: sp.csr_array) -> np.ndarray | None:
+    """Validate edge features given for ``adjacency``'s stored entries; return them aligned
+    with the entries of ``canonical`` (its validated form, row by row), read-only.
+
+    The two directions of an undirected edge (and repeated entries of one) must carry the
+    same features: an edge given in one direction only lends its features to the other;
+    self loops and explicit zeros are dropped with their features.
+    """
+    if edge_features is None:
+        return None
+    E = _to_2d_numeric(edge_features, "edge_features") if not (
+        isinstance(edge_features, np.ndarray) and edge_features.ndim == 1) else None
+    if E is None:
+        raise ValueError("edge_features must be 2-D (n_entries, n_edge_features); reshape a "
+                         "single feature with edge_features.reshape(-1, 1).")
+    E = E.toarray() if sp.issparse(E) else E
+    if E.shape[1] == 0:
+        raise ValueError("edge_features has 0 columns; pass edge_features=None instead.")
+    rows, cols, weights, n = _edge_entries(adjacency)
+    if E.shape[0] != len(rows):
+        raise ValueError(f"edge_features has {E.shape[0]} rows but the adjacency stores "
+                         f"{len(rows)} entries; give one row per stored entry, in the order of "
+                         "scipy.sparse.coo_array(adjacency) (row by row for a dense array).")
+    dtype = np.float32 if E.dtype == np.float32 else np.float64
+    E = np.asarray(E, dtype=dtype)
+    _check_finite(E, "edge_features")
+    keep = (rows != cols) & (weights != 0)
+    rows, cols, E = rows[keep], cols[keep], E[keep]
+    # each entry and its reverse; direct entries first within a pair of nodes
+    keys = np.concatenate([rows * n + cols, cols * n + rows])
+    reverse = np.repeat([0, 1], len(rows))
+    order = np.lexsort((reverse, keys))
+    keys, values = keys[order], np.concatenate([E, E])[order]
+    same = keys[1:] == keys[:-1]
+    differ = same & (values[1:] != values[:-1]).any(axis=1)
+    if differ.any():
+        k = int(keys[1:][differ][0])
+        i, j = sorted((k // n, k % n))
+        raise ValueError(f"edge_features disagree on the undirected edge ({i}, {j}): its two "
+                         "directions (or repeated entries) carry different values; an "
+                         "undirected graph has one feature vector per edge.")
+    unique, first = np.unique(keys, return_index=True)
+    canonical_rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(canonical.indptr))
+    canonical_keys = canonical_rows * n + canonical.indices
+    position = np.searchsorted(unique, canonical_keys)
+    result = np.ascontiguousarray(values[first[position]])
+    result.flags.writeable = False
+    return result
+
+
 class Graph:
     """An undirected graph with optional node features; also a sample container over nodes.
 
@@ -138,13 +200,23 @@ class Graph:
     features : array-like or scipy sparse of shape (n_nodes, n_features), default=None
         Node features. ``None`` means a featureless graph; estimators then use the
         default node representation they document.
+    edge_features : array-like of shape (n_entries, n_edge_features), default=None
+        Features of the edges (bond types, distances, ...): one row per stored entry of
+        ``adjacency``, in the order of ``scipy.sparse.coo_array(adjacency)`` (for a dense
+        array, its non-zero entries row by row). The graph being undirected, both
+        directions of an edge (and repeated entries of it) must carry the same values, or
+        the input is refused naming the edge; an edge given in one direction lends its
+        features to the other; self loops and explicit zeros are dropped with theirs. They
+        are stored aligned with :attr:`adjacency`'s entries, row by row.
     node_names : array-like of shape (n_nodes,), default=None
-        Original node labels (set when converting from networkx), kept for output.
+        Original node labels (set when converting from networkx), unique, kept for output
+        and accepted in place of positions where an estimator takes nodes or node pairs.
 
     Attributes
     ----------
     adjacency : scipy.sparse.csr_array of shape (n_nodes, n_nodes)
     features : ndarray, scipy.sparse.csr_array or None
+    edge_features : ndarray of shape (adjacency.nnz, n_edge_features) or None
     n_nodes : int
         Nodes of the whole graph (also for a node view).
     node_index : ndarray of int
@@ -165,10 +237,11 @@ class Graph:
 
     # "__weakref__": joblib's Dask backend sends a weak-referenceable argument larger than
     # 1 kB (as measured by __sizeof__) to the workers once, instead of inside every task
-    __slots__ = ("__weakref__", "_adjacency", "_features", "_frozen", "_node_index",
-                 "_node_names")
+    __slots__ = ("__weakref__", "_adjacency", "_edge_features", "_features", "_frozen",
+                 "_node_index", "_node_names")
 
-    def __init__(self, adjacency: Any, features: Any = None, *, node_names: Any = None) -> None:
+    def __init__(self, adjacency: Any, features: Any = None, *, edge_features: Any = None,
+                 node_names: Any = None) -> None:
         if isinstance(adjacency, Graph):
             raise TypeError("adjacency is already a Graph; use it directly or skgraph.as_graph.")
         A = check_adjacency(adjacency)
@@ -176,6 +249,7 @@ class Graph:
             part.flags.writeable = False
         self._adjacency = A
         self._features = check_features(features, A.shape[0])
+        self._edge_features = check_edge_features(edge_features, adjacency, A)
         if node_names is not None:
             node_names = np.asarray(node_names)
             if node_names.shape != (A.shape[0],):
@@ -195,7 +269,7 @@ class Graph:
     @classmethod
     def _view(cls, base: Graph, node_index: np.ndarray | None) -> Graph:
         view = object.__new__(cls)
-        for name in ("_adjacency", "_features", "_node_names"):
+        for name in ("_adjacency", "_edge_features", "_features", "_node_names"):
             object.__setattr__(view, name, getattr(base, name))
         if node_index is not None:
             node_index = np.asarray(node_index, dtype=np.int64)
@@ -215,7 +289,7 @@ class Graph:
     def __sizeof__(self) -> int:
         """Bytes of the arrays held (shared with every view of the same graph)."""
         parts = [self._adjacency.data, self._adjacency.indices, self._adjacency.indptr,
-                 self._node_index, self._node_names]
+                 self._node_index, self._node_names, self._edge_features]
         features = self._features
         if sp.issparse(features):
             parts += [features.data, features.indices, features.indptr]
@@ -235,6 +309,16 @@ class Graph:
     @property
     def features(self) -> np.ndarray | sp.csr_array | None:
         return self._features
+
+    @property
+    def edge_features(self) -> np.ndarray | None:
+        """Features of each stored entry of :attr:`adjacency`, row by row (both directions of
+        every edge, equal), or None."""
+        return self._edge_features
+
+    @property
+    def n_edge_features(self) -> int:
+        return 0 if self._edge_features is None else self._edge_features.shape[1]
 
     @property
     def node_names(self) -> np.ndarray | None:
@@ -296,8 +380,9 @@ class Graph:
 
     def __repr__(self) -> str:
         view = f", view of {len(self)} nodes" if self.is_view else ""
+        edges = f", n_edge_features={self.n_edge_features}" if self.n_edge_features else ""
         return (f"Graph(n_nodes={self.n_nodes}, n_edges={self.n_edges}, "
-                f"n_features={self.n_features}{view})")
+                f"n_features={self.n_features}{edges}{view})")
 
 
 def _positions(key: Any, length: int) -> np.ndarray:
@@ -324,23 +409,58 @@ def _positions(key: Any, length: int) -> np.ndarray:
 
 
 # -- conversion from every accepted form ---------------------------------------
-def _from_networkx(nx_graph: Any) -> Graph:
-    nx = sys.modules["networkx"]
+def _from_networkx(nx_graph: Any, edge_attributes: Sequence[str] | None = None) -> Graph:
     nodes = list(nx_graph.nodes)
     if not nodes:
         raise ValueError("the graph is empty: the networkx graph has 0 nodes.")
-    A = nx.to_scipy_sparse_array(nx_graph, nodelist=nodes, weight="weight", format="csr")
+    position = {v: k for k, v in enumerate(nodes)}
+    edges = list(nx_graph.edges(data=True))
+    rows = np.array([position[u] for u, _, _ in edges], dtype=np.int64)
+    cols = np.array([position[v] for _, v, _ in edges], dtype=np.int64)
+    weights = np.array([d.get("weight", 1.0) for _, _, d in edges], dtype=float)
+    A = sp.coo_array((weights, (rows, cols)), shape=(len(nodes), len(nodes)))
     attrs = [nx_graph.nodes[v].get("x") for v in nodes]
     features = None
     if all(a is not None for a in attrs):
         features = np.vstack([np.asarray(a, dtype=float).ravel() for a in attrs])
     elif any(a is not None for a in attrs):
         raise ValueError("some networkx nodes have an 'x' feature attribute and some do not.")
+    edge_features = _networkx_edge_features(edges, edge_attributes)
     names = None
     if nodes != list(range(len(nodes))):
         names = np.empty(len(nodes), dtype=object)
         names[:] = nodes
-    return Graph(A, features, node_names=names)
+    return Graph(A, features, edge_features=edge_features, node_names=names)
+
+
+def _networkx_edge_features(edges: list, names: Sequence[str] | None) -> np.ndarray | None:
+    """The edge attributes ``names`` (numbers or 1-D arrays) side by side, one row per edge;
+    by default the attribute ``"edge_attr"`` when every edge has it."""
+    if names is None:
+        present = [("edge_attr" in d) for _, _, d in edges]
+        if not any(present):
+            return None
+        if not all(present):
+            raise ValueError("some networkx edges have an 'edge_attr' attribute and some do "
+                             "not; give every edge one, or name the attributes to read with "
+                             "edge_attributes=[...].")
+        names = ["edge_attr"]
+    if isinstance(names, str):
+        names = [names]
+    if not edges:
+        return None
+    rows = []
+    for u, v, data in edges:
+        missing = [name for name in names if name not in data]
+        if missing:
+            raise ValueError(f"the networkx edge ({u!r}, {v!r}) has no attribute {missing[0]!r}; "
+                             "every edge needs each of edge_attributes.")
+        rows.append(np.concatenate([np.asarray(data[name], dtype=float).ravel()
+                                    for name in names]))
+    if len({len(r) for r in rows}) > 1:
+        raise ValueError(f"the edge attributes {list(names)} have different lengths on "
+                         "different edges.")
+    return np.vstack(rows)
 
 
 def _from_pyg(data: Any) -> Graph:
@@ -359,9 +479,13 @@ def _from_pyg(data: Any) -> Graph:
             raise ValueError(f"Data.edge_index refers to nodes outside 0..{n - 1}.")
     weight = getattr(data, "edge_weight", None)
     weight = np.ones(len(src)) if weight is None else weight.detach().cpu().numpy().ravel()
-    A = sp.csr_array((weight, (src, dst)), shape=(n, n))
+    A = sp.coo_array((weight, (src, dst)), shape=(n, n))  # entries in edge_index's order
     x = getattr(data, "x", None)
-    return Graph(A, None if x is None else x.detach().cpu().numpy())
+    edge_attr = getattr(data, "edge_attr", None)
+    if edge_attr is not None:
+        edge_attr = edge_attr.detach().cpu().numpy()
+        edge_attr = edge_attr.reshape(-1, 1) if edge_attr.ndim == 1 else edge_attr
+    return Graph(A, None if x is None else x.detach().cpu().numpy(), edge_features=edge_attr)
 
 
 def _is_instance_of(obj: Any, module: str, cls: str) -> bool:
@@ -369,13 +493,22 @@ def _is_instance_of(obj: Any, module: str, cls: str) -> bool:
     return mod is not None and isinstance(obj, getattr(mod, cls))
 
 
-def as_graph(obj: Any) -> Graph:
+def as_graph(obj: Any, *, edge_attributes: Sequence[str] | None = None) -> Graph:
     """Turn any accepted graph input into a :class:`Graph`.
 
     Accepted: a :class:`Graph` (returned as is), a scipy sparse or dense square adjacency,
-    an ``(adjacency, features)`` tuple, a networkx graph (edge attribute ``weight`` and node
-    attribute ``x`` are read) or a torch_geometric ``Data`` object (``edge_index``,
-    ``edge_weight``, ``x``).
+    an ``(adjacency, features)`` or ``(adjacency, features, edge_features)`` tuple, a
+    networkx graph (edge attribute ``weight``, node attribute ``x``, and as edge features the
+    attribute ``edge_attr`` or those named by ``edge_attributes``) or a torch_geometric
+    ``Data`` object (``edge_index``, ``edge_weight``, ``x``, ``edge_attr``).
+
+    Parameters
+    ----------
+    obj : any accepted graph input
+    edge_attributes : sequence of str, default=None
+        For a networkx graph: the edge attributes (numbers or 1-D arrays) that become the
+        edge features, side by side in this order. None reads ``"edge_attr"`` when every
+        edge has it (what :func:`skgraph.to_networkx` writes), else no edge features.
 
     Raises
     ------
@@ -387,14 +520,16 @@ def as_graph(obj: Any) -> Graph:
     if isinstance(obj, Graph):
         return obj
     if isinstance(obj, tuple):
-        if len(obj) not in (1, 2):
-            raise ValueError(f"a graph tuple must be (adjacency,) or (adjacency, features), "
-                             f"got a tuple of length {len(obj)}.")
-        return Graph(*obj)
+        if len(obj) not in (1, 2, 3):
+            raise ValueError(f"a graph tuple must be (adjacency,), (adjacency, features) or "
+                             f"(adjacency, features, edge_features), got a tuple of length "
+                             f"{len(obj)}.")
+        adjacency, features, edge_features = (*obj, None, None)[:3]
+        return Graph(adjacency, features, edge_features=edge_features)
     if sp.issparse(obj) or isinstance(obj, np.ndarray):
         return Graph(obj)
     if _is_instance_of(obj, "networkx", "Graph"):
-        return _from_networkx(obj)
+        return _from_networkx(obj, edge_attributes)
     if _is_instance_of(obj, "torch_geometric.data", "Data"):
         return _from_pyg(obj)
     raise TypeError(f"expected {_ACCEPTED}; got {_kind_name(obj)}.")
@@ -403,13 +538,14 @@ def as_graph(obj: Any) -> Graph:
 def is_single_graph(obj: Any) -> bool:
     """Whether ``obj`` is one graph in an accepted form, rather than a sequence of graphs.
 
-    A tuple counts as one graph when it looks like ``(adjacency,)`` or ``(adjacency,
-    features)``; a PyG dataset (a sequence of ``Data``) is a sequence.
+    A tuple counts as one graph when it looks like ``(adjacency,)``, ``(adjacency,
+    features)`` or ``(adjacency, features, edge_features)``; a PyG dataset (a sequence of
+    ``Data``) is a sequence.
     """
     if type(obj).__name__.endswith("Dataset"):
         return False
     if isinstance(obj, tuple):
-        return (1 <= len(obj) <= 2 and _looks_like_adjacency(obj[0])
+        return (1 <= len(obj) <= 3 and _looks_like_adjacency(obj[0])
                 and (len(obj) == 1 or obj[1] is None or _rows(obj[1]) == _rows(obj[0])))
     return (isinstance(obj, Graph) or sp.issparse(obj)
             or (isinstance(obj, np.ndarray) and obj.ndim == 2 and obj.dtype != object)

@@ -12,6 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils._param_validation import StrOptions, validate_params
 
+from ._edges import upper_edges
 from ._graph import as_graph
 
 __all__ = ["embeddings_by_node", "to_networkx"]
@@ -66,9 +67,10 @@ def to_networkx(graph: Any, embeddings: Any = None):
     -------
     networkx.Graph
         Nodes are ``graph.node_names`` when the graph has them (a graph read from networkx
-        keeps its labels), else ``0..n_nodes-1``; each edge has its ``"weight"``; with node
-        features, each node has them as attribute ``"x"`` (a 1-D ndarray), which is what
-        :func:`skgraph.as_graph` reads, so ``as_graph(to_networkx(G))`` rebuilds ``G``.
+        keeps its labels), else ``0..n_nodes-1``; each edge has its ``"weight"`` and, with
+        edge features, them as attribute ``"edge_attr"``; with node features, each node has
+        them as attribute ``"x"`` (1-D ndarrays), which is what :func:`skgraph.as_graph`
+        reads, so ``as_graph(to_networkx(G))`` rebuilds ``G``.
 
     Examples
     --------
@@ -85,10 +87,14 @@ def to_networkx(graph: Any, embeddings: Any = None):
     labels = _node_labels(graph)
     out = nx.Graph()
     out.add_nodes_from(labels)
-    upper = sp.triu(graph.adjacency, k=1, format="coo")
+    A = graph.adjacency
+    pairs, weights = upper_edges(A, weights=True)
     out.add_weighted_edges_from((labels[i], labels[j], float(w))
-                                for i, j, w in zip(upper.row.tolist(), upper.col.tolist(),
-                                                   upper.data.tolist()))
+                                for (i, j), w in zip(pairs.tolist(), weights.tolist()))
+    if graph.edge_features is not None:  # the entries above the diagonal, row by row
+        rows = np.repeat(np.arange(A.shape[0]), np.diff(A.indptr))
+        for (i, j), row in zip(pairs.tolist(), graph.edge_features[rows < A.indices]):
+            out.edges[labels[i], labels[j]]["edge_attr"] = row.copy()
     features = graph.features
     if features is not None:
         dense = features.toarray() if sp.issparse(features) else np.asarray(features)

@@ -7,7 +7,7 @@ import scipy.sparse as sp
 import torch
 from torch_geometric.data import Data
 
-from skgraph import Graph, as_graph
+from skgraph import Graph, as_graph, to_networkx
 
 
 def test_graph_canonical_form(small_adjacency):
@@ -144,8 +144,10 @@ def test_as_graph_forms(small_adjacency):
     for given in (A, A.toarray(), sp.coo_matrix(A)):
         assert as_graph(given).features is None and as_graph(given).n_edges == 5
     assert as_graph((A, X)).n_features == 3 and as_graph((A,)).features is None
-    with pytest.raises(ValueError, match="length 3"):
-        as_graph((A, X, X))
+    with pytest.raises(ValueError, match="edge_features has 6 rows but the adjacency stores 10"):
+        as_graph((A, X, X))  # a third item is the edge features
+    with pytest.raises(ValueError, match="length 4"):
+        as_graph((A, X, None, X))
     with pytest.raises(TypeError, match="networkx graph or a torch_geometric Data"):
         as_graph("graph")
     with pytest.raises(TypeError, match="got list"):
@@ -194,3 +196,82 @@ def test_node_names_must_be_unique_and_are_read_only():
     G = Graph(A, node_names=names)
     names[0] = "z"  # the caller's array stays the caller's
     assert G.node_names.tolist() == ["a", "b", "c"] and not G.node_names.flags.writeable
+
+
+
+# -- edge features -----------------------------------------------------------------------
+def _bonds():
+    """A 4-node molecule-like graph as an edge list with one-hot bond types."""
+    edges = [(0, 1), (1, 2), (2, 3), (3, 0)]
+    bonds = np.array([[1, 0], [0, 1], [1, 0], [0, 1]], dtype=float)
+    return edges, bonds
+
+
+def test_edge_features_follow_the_canonical_entries_from_every_input_form():
+    from torch_geometric.data import Data
+
+    edges, bonds = _bonds()
+    rows = [u for u, v in edges] + [v for u, v in edges]
+    cols = [v for u, v in edges] + [u for u, v in edges]
+    both = np.vstack([bonds, bonds])
+    coo = sp.coo_array((np.ones(8), (rows, cols)), shape=(4, 4))
+    expected = Graph(coo, edge_features=both)
+    A = expected.adjacency
+    entry_rows = np.repeat(np.arange(4), np.diff(A.indptr))
+    lookup = {(u, v): b for (u, v), b in zip(edges, bonds)} | {(v, u): b for (u, v), b in
+                                                               zip(edges, bonds)}
+    np.testing.assert_array_equal(expected.edge_features,
+                                  [lookup[(i, j)] for i, j in zip(entry_rows, A.indices)])
+    forms = {
+        "tuple": (coo, None, both),
+        "one direction": (sp.coo_array((np.ones(4), ([u for u, _ in edges],
+                                                     [v for _, v in edges])), shape=(4, 4)),
+                          None, bonds),
+        "pyg": Data(edge_index=torch.tensor([rows, cols]), edge_attr=torch.tensor(both),
+                    num_nodes=4),
+        "networkx": nx.Graph([(u, v, {"edge_attr": b}) for (u, v), b in zip(edges, bonds)]),
+        "networkx named attribute": (nx.Graph([(u, v, {"bond": b}) for (u, v), b in
+                                               zip(edges, bonds)]), ["bond"]),
+    }
+    for name, form in forms.items():
+        if name == "networkx named attribute":
+            G = as_graph(form[0], edge_attributes=form[1])
+        else:
+            G = as_graph(form)
+        np.testing.assert_array_equal(G.edge_features, expected.edge_features, err_msg=name)
+        assert G.n_edge_features == 2
+    # back out to networkx and in again
+    again = as_graph(to_networkx(expected))
+    np.testing.assert_array_equal(again.edge_features, expected.edge_features)
+    # views, new features and pickling keep them
+    view = expected[[2, 0]]
+    assert view.edge_features is expected.edge_features
+    assert expected.with_features(np.ones((4, 1))).edge_features is expected.edge_features
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(expected)).edge_features,
+                                  expected.edge_features)
+
+
+def test_edge_features_drop_with_self_loops_and_zeros_and_are_copied_read_only():
+    A = sp.coo_array(([1.0, 1.0, 1.0, 0.0], ([0, 1, 1, 0], [1, 0, 1, 2])), shape=(3, 3))
+    E = np.array([[5.0], [5.0], [9.0], [7.0]])  # (1, 1) a self loop, (0, 2) an explicit zero
+    G = Graph(A, edge_features=E)
+    assert G.n_edges == 1 and G.edge_features.tolist() == [[5.0], [5.0]]
+    E[0, 0] = 1.0
+    assert G.edge_features[0, 0] == 5.0 and not G.edge_features.flags.writeable
+    with pytest.raises(ValueError, match="read-only"):
+        G.edge_features[0, 0] = 2.0
+
+
+@pytest.mark.parametrize("edge_features, error, match", [
+    (np.array([[1.0], [2.0]]), ValueError, r"disagree on the undirected edge \(0, 1\)"),
+    (np.array([[1.0], [np.nan]]), ValueError, "NaN or infinite"),
+    (np.array([[1.0], [np.inf]]), ValueError, "NaN or infinite"),
+    (np.array([[1.0]]), ValueError, "1 rows but the adjacency stores 2 entries"),
+    (np.array([1.0, 1.0]), ValueError, "must be 2-D"),
+    (np.array([["a"], ["b"]]), TypeError, "edge_features has dtype"),
+    (np.zeros((2, 0)), ValueError, "0 columns"),
+])
+def test_bad_edge_features(edge_features, error, match):
+    A = np.array([[0, 1], [1, 0]])
+    with pytest.raises(error, match=match):
+        Graph(A, edge_features=edge_features)

@@ -129,10 +129,10 @@ def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = 
     neither gives featureless graphs (``features=None``; PyG's ``x`` is None too), for which
     the estimators use their documented featureless default.
 
-    Edge labels and edge attributes are returned as ``edge_features``: per graph, one row
-    per stored entry of its adjacency in CSR order (row by row, columns sorted: the order
-    of PyG's ``edge_index``), ``[edge attributes, one-hot edge labels]`` as PyG builds
-    ``edge_attr``. The lines of one undirected edge must agree (a file where ``i, j`` and
+    Edge labels and edge attributes become each graph's ``edge_features`` (and are returned
+    as the list ``edge_features`` too): one row per stored entry of its adjacency in CSR
+    order (row by row, columns sorted: the order of PyG's ``edge_index``),
+    ``[edge attributes, one-hot edge labels]`` as PyG builds ``edge_attr``. The lines of one undirected edge must agree (a file where ``i, j`` and
     ``j, i`` carry different values is refused); repeated lines count once (PyG adds their
     values up).
 
@@ -290,11 +290,13 @@ def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = 
     bounds = np.concatenate([[0], np.cumsum(sizes)])
     graphs, edge_features = [], []
     for start, stop in zip(bounds[:-1], bounds[1:]):
+        block_features = None
+        if entry_features is not None:  # the block is canonical: its entries in CSR order
+            block_features = entry_features[adjacency.indptr[start]:adjacency.indptr[stop]]
+            edge_features.append(block_features.copy())
         graphs.append(Graph(adjacency[start:stop, start:stop],
-                            None if features is None else features[start:stop]))
-        if entry_features is not None:
-            edge_features.append(
-                entry_features[adjacency.indptr[start]:adjacency.indptr[stop]].copy())
+                            None if features is None else features[start:stop],
+                            edge_features=block_features))
     return Bunch(graphs=graphs, target=target, target_names=target_names,
                  graph_attributes=graph_attributes,
                  edge_features=edge_features if entry_features is not None else None,
