@@ -298,6 +298,7 @@ class Graph:
         return object.__sizeof__(self) + sum(p.nbytes for p in parts if p is not None)
 
     def __setstate__(self, state):
+        state = {"_edge_features": None, **state}  # graphs pickled before edge features
         for name, value in state.items():
             object.__setattr__(self, name, value)
 

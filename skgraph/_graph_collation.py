@@ -34,30 +34,38 @@ class _CollatedGraphs:
     """Many graphs stored once as flat tensors, from which mini-batches are sliced cheaply.
 
     ``x`` holds every node's features, graph after graph; ``edge_index`` every graph's
-    edges (both directions) in *local* node ids, graph after graph; ``node_ptr`` and
-    ``edge_ptr`` are the start offsets of each graph (CSR style).
+    edges (both directions) in *local* node ids, graph after graph, each graph's sorted by
+    source (its adjacency's CSR order); ``edge_attr`` their features in the same order (or
+    None); ``node_ptr`` and ``edge_ptr`` are the start offsets of each graph (CSR style).
     """
 
     x: torch.Tensor
     edge_index: torch.Tensor
     node_ptr: torch.Tensor
     edge_ptr: torch.Tensor
+    edge_attr: torch.Tensor | None = None
 
     @property
     def n_graphs(self) -> int:
         return len(self.node_ptr) - 1
 
+    @property
+    def n_edge_features(self) -> int:
+        return 0 if self.edge_attr is None else self.edge_attr.shape[1]
+
     def to(self, device: torch.device) -> _CollatedGraphs:
         return _CollatedGraphs(self.x.to(device), self.edge_index.to(device),
-                               self.node_ptr.to(device), self.edge_ptr.to(device))
+                               self.node_ptr.to(device), self.edge_ptr.to(device),
+                               None if self.edge_attr is None else self.edge_attr.to(device))
 
-    def batch(self, graph_ids: torch.Tensor, neighbour_sum: bool = False
-              ) -> tuple[torch.Tensor, torch.Tensor | NeighbourSum, torch.Tensor, int]:
-        """The block-diagonal mini-batch of ``graph_ids``: ``x, edge_index, batch, n_graphs``.
+    def batch(self, graph_ids: torch.Tensor, neighbour_sum: bool = False) -> tuple:
+        """The block-diagonal mini-batch of ``graph_ids``:
+        ``x, edge_index, batch, n_graphs, edge_attr`` (``edge_attr`` None without edge
+        features).
 
-        With ``neighbour_sum`` the edges come as a :class:`~skgraph.nn.NeighbourSum`, for
-        every layer and network to share: one matrix, its own transpose (the graphs are
-        undirected), built without sorting (the edges are sorted by source).
+        With ``neighbour_sum`` the edges come as a :class:`NeighbourSum`, for every layer and
+        network to share: one matrix, its own transpose (the graphs are undirected), built
+        without sorting (the edges are sorted by source).
         """
         n_nodes = self.node_ptr[graph_ids + 1] - self.node_ptr[graph_ids]
         n_edges = self.edge_ptr[graph_ids + 1] - self.edge_ptr[graph_ids]
@@ -71,7 +79,8 @@ class _CollatedGraphs:
         batch = torch.repeat_interleave(positions, n_nodes, output_size=total_nodes)
         if neighbour_sum:
             edge_index = NeighbourSum(edge_index, total_nodes, symmetric=True)
-        return self.x[nodes], edge_index, batch, len(graph_ids)
+        edge_attr = None if self.edge_attr is None else self.edge_attr[edges]
+        return self.x[nodes], edge_index, batch, len(graph_ids), edge_attr
 
 
 def _concatenated_ranges(starts: torch.Tensor, counts: torch.Tensor, total: int) -> torch.Tensor:
@@ -104,49 +113,64 @@ def _node_features(graph: Graph) -> np.ndarray:
             ).astype(np.float32, copy=False)
 
 
-def _collate(graphs: Sequence[Any], width: int | None, what: str, walk_steps: int
-             ) -> tuple[_CollatedGraphs, int]:
+def _collate(graphs: Sequence[Any], width: int | None, what: str, walk_steps: int,
+             edge_width: int | None = None) -> tuple[_CollatedGraphs, int]:
     """Validate every graph (through ``as_graph``) and store them as flat CPU tensors.
 
     ``width`` is the node feature width every graph must have (``None``: the first's);
     returns the collated graphs and that width (0 for featureless graphs). Each node's
     features are followed by its ``walk_steps`` random-walk return probabilities.
+    ``edge_width`` is the edge feature width every graph must have (``None``: the first's;
+    0: none).
     """
     # many small eigendecompositions, where BLAS threads only contend; entering the limit
     # costs about a millisecond, so only when there are walks to compute
     limit = threadpool_limits(limits=1, user_api="blas") if walk_steps else nullcontext()
     with torch_state(), limit:  # the BLAS thread setting is process-wide too
-        return _collate_graphs(graphs, width, what, walk_steps)
+        return _collate_graphs(graphs, width, what, walk_steps, edge_width)
 
 
-def _collate_graphs(graphs: Sequence[Any], width: int | None, what: str, walk_steps: int
-                    ) -> tuple[_CollatedGraphs, int]:
-    xs, edges, n_nodes, n_edges = [], [], [], []
-    expected = width
+def _collate_graphs(graphs: Sequence[Any], width: int | None, what: str, walk_steps: int,
+                    edge_width: int | None) -> tuple[_CollatedGraphs, int]:
+    xs, edges, edge_features, n_nodes, n_edges = [], [], [], [], []
+    expected, expected_edges = width, edge_width
     for i, item in enumerate(graphs):
         try:
             graph = as_graph(item).whole()
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"{what}[{i}] is not a valid graph: {exc}") from None
+        origin = "the first graph" if width is None else "the training graphs"
         if expected is None:
             expected = graph.n_features
         elif graph.n_features != expected:
-            origin = "the first graph" if width is None else "the training graphs"
             raise ValueError(f"{what}[{i}] has {graph.n_features} node features but {origin} "
                              f"had {expected}; every graph needs the same feature width "
                              "(0 for featureless graphs).")
-        coo = graph.adjacency.tocoo()
+        if expected_edges is None:
+            expected_edges = graph.n_edge_features
+        elif graph.n_edge_features != expected_edges and (graph.n_edges or expected_edges):
+            raise ValueError(f"{what}[{i}] has {graph.n_edge_features} edge features but "
+                             f"{origin} had {expected_edges}; every graph needs the same "
+                             "edge feature width (0 for none).")
+        coo = graph.adjacency.tocoo()  # the CSR order: aligned with the edge features
         features = _node_features(graph)
         if walk_steps:
             features = np.hstack([features, return_probabilities(graph.adjacency, walk_steps)])
         xs.append(features)
         edges.append(np.vstack([coo.row, coo.col]))
+        if expected_edges:
+            edge_features.append(graph.edge_features if graph.edge_features is not None
+                                 else np.zeros((0, expected_edges)))
         n_nodes.append(graph.n_nodes)
         n_edges.append(coo.nnz)
     ptr = [torch.from_numpy(np.concatenate([[0], np.cumsum(n)]).astype(np.int64))
            for n in (n_nodes, n_edges)]
+    edge_attr = None
+    if expected_edges:
+        edge_attr = torch.from_numpy(np.concatenate(edge_features).astype(np.float32))
     collated = _CollatedGraphs(torch.from_numpy(np.concatenate(xs)),
-                               torch.from_numpy(np.hstack(edges).astype(np.int64)), *ptr)
+                               torch.from_numpy(np.hstack(edges).astype(np.int64)), *ptr,
+                               edge_attr=edge_attr)
     return collated, expected
 
 

@@ -10,6 +10,7 @@ outputs combine into a prediction and its validation score.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
@@ -34,6 +35,7 @@ from ._graph_collation import (
 )
 from ._nn._graph_networks import (
     CONVOLUTIONS,
+    EDGE_CONVOLUTIONS,
     READOUTS,
     GraphNetwork,
     GraphNetworkEnsemble,
@@ -94,6 +96,15 @@ def _recalibration(module: torch.nn.Module, data: _TrainingData) -> tuple[Iterat
     order = torch.from_numpy(np.random.default_rng(0).permutation(len(data.train_ids)))
     ids = data.train_ids[order.to(data.train_ids.device)]
     return (batch for _, batch in data.batches(module, ids)), module.member_outputs
+
+
+def _apply_scaling(x: torch.Tensor, offset: np.ndarray | None, scale: np.ndarray | None,
+                   bound: np.ndarray | None) -> torch.Tensor:
+    """``clip((x - offset) / scale, -bound, bound)`` (a new tensor), or ``x`` unscaled."""
+    if offset is None:
+        return x
+    x = (x - torch.from_numpy(offset)) / torch.from_numpy(scale)
+    return x if bound is None else x.clamp_(-torch.from_numpy(bound), torch.from_numpy(bound))
 
 
 def _cosine(max_epochs: int) -> Callable[[int], float]:
@@ -166,7 +177,8 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
             return GraphNetwork(
                 self._input_width, self._n_outputs, conv=self.conv, readout=self.readout,
                 n_layers=self.n_layers, hidden_size=self.hidden_size, dropout=self.dropout,
-                jumping_knowledge=self.jumping_knowledge)
+                jumping_knowledge=self.jumping_knowledge,
+                edge_dim=getattr(self, "n_edge_features_in_", 0) or None)
 
         return network() if self.ensemble_size == 1 else GraphNetworkEnsemble(
             [network() for _ in range(self.ensemble_size)])
@@ -174,7 +186,16 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
     def _architecture(self) -> tuple:
         """The parameters that shape the module (part of ``_module_signature``)."""
         return (self.conv, self.readout, self.n_layers, self.hidden_size, self.jumping_knowledge,
-                self.standardize, self.random_walk_encoding, self.ensemble_size)
+                self.standardize, self.random_walk_encoding, self.ensemble_size,
+                getattr(self, "n_edge_features_in_", 0))
+
+    @classmethod
+    def _upgrade_state(cls, state: dict) -> None:
+        super()._upgrade_state(state)
+        if "feature_offset_" in state:  # fitted before edge features existed
+            state.setdefault("n_edge_features_in_", 0)
+            for name in ("edge_feature_offset_", "edge_feature_scale_", "edge_feature_bound_"):
+                state.setdefault(name, None)
 
     def _combine(self, module: torch.nn.Module, batch: tuple) -> torch.Tensor:
         """One output row per graph of ``batch`` from the module (its members combined)."""
@@ -206,17 +227,30 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
         """
         collated, width = _collate(graphs, None, "X", self.random_walk_encoding)
         self.n_features_in_ = width
+        self.n_edge_features_in_ = collated.n_edge_features
         self._input_width = collated.x.shape[1]
+        if self.n_edge_features_in_ and self.conv not in EDGE_CONVOLUTIONS:
+            warnings.warn(
+                f"the graphs have {self.n_edge_features_in_} edge features, which "
+                f"conv={self.conv!r} does not read; conv='gine' (or 'gat') uses them.",
+                UserWarning, stacklevel=3)
         reuse = self._reuses_module()
         targets = self._training_targets(targets, weights, reuse)
         if weights is not None:
             weights = torch.from_numpy(weights.astype(np.float32))
         if not self.standardize:
             self.feature_offset_ = self.feature_scale_ = self.feature_bound_ = None
+            self.edge_feature_offset_ = self.edge_feature_scale_ = None
+            self.edge_feature_bound_ = None
         elif not reuse:  # a warm start keeps the scaling its weights were trained on
-            offset, scale, bound = _feature_scaling(collated.x)
-            self.feature_offset_, self.feature_scale_ = offset.numpy(), scale.numpy()
-            self.feature_bound_ = bound.numpy()
+            self.feature_offset_, self.feature_scale_, self.feature_bound_ = (
+                t.numpy() for t in _feature_scaling(collated.x))
+            self.edge_feature_offset_ = self.edge_feature_scale_ = None
+            self.edge_feature_bound_ = None
+            if collated.edge_attr is not None:
+                self.edge_feature_offset_, self.edge_feature_scale_, \
+                    self.edge_feature_bound_ = (t.numpy() for t in
+                                                _feature_scaling(collated.edge_attr))
         collated = self._scaled(collated)
 
         def prepare(device: torch.device, rng: np.random.Generator) -> _TrainingData:
@@ -240,16 +274,17 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
                          recalibration=_recalibration)
 
     def _scaled(self, collated: _CollatedGraphs) -> _CollatedGraphs:
-        """``collated`` with its node features scaled by the fitted statistics (a new tensor)."""
-        if getattr(self, "feature_offset_", None) is None:
-            return collated
-        offset = torch.from_numpy(self.feature_offset_)
-        scale = torch.from_numpy(self.feature_scale_)
-        x = (collated.x - offset) / scale
-        if self.feature_bound_ is not None:
-            bound = torch.from_numpy(self.feature_bound_)
-            x = x.clamp_(-bound, bound)
-        return _CollatedGraphs(x, collated.edge_index, collated.node_ptr, collated.edge_ptr)
+        """``collated`` with node (and edge) features scaled by the fitted statistics."""
+        x = _apply_scaling(collated.x, getattr(self, "feature_offset_", None),
+                           getattr(self, "feature_scale_", None),
+                           getattr(self, "feature_bound_", None))
+        edge_attr = collated.edge_attr
+        if edge_attr is not None:
+            edge_attr = _apply_scaling(edge_attr, getattr(self, "edge_feature_offset_", None),
+                                       getattr(self, "edge_feature_scale_", None),
+                                       getattr(self, "edge_feature_bound_", None))
+        return _CollatedGraphs(x, collated.edge_index, collated.node_ptr, collated.edge_ptr,
+                               edge_attr)
 
     def _work_size(self, collated: _CollatedGraphs, n_graphs: int) -> int:
         """About the entries one layer touches for ``n_graphs`` average graphs."""
@@ -275,7 +310,8 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
         """The combined network outputs for every graph of ``X`` (float64, on the CPU)."""
         check_is_fitted(self, "module_")
         graphs = _check_graph_sequence(X)
-        collated, _ = _collate(graphs, self.n_features_in_, "X", self.random_walk_encoding)
+        collated, _ = _collate(graphs, self.n_features_in_, "X", self.random_walk_encoding,
+                               getattr(self, "n_edge_features_in_", 0))
         collated = self._scaled(collated)
         chunks = _chunks(collated.node_ptr, _INFERENCE_NODES)
         device = torch.device(self.device_)

@@ -321,3 +321,38 @@ def test_bad_class_weight():
         GNNGraphClassifier(class_weight="equal", **FAST).fit(graphs, y)
     with pytest.raises(ValueError, match="zero for every sample"):
         GNNGraphClassifier(class_weight={0: 0.0, 1: 0.0}, **FAST).fit(graphs, y)
+
+
+def _bond_graphs(n, seed):
+    """Rings of 6 atoms, identical but for one bond: "double" (class 1) or "single" (0); the
+    class is in the edge features only."""
+    rng = np.random.default_rng(seed)
+    graphs, y = [], []
+    ring = [(i, (i + 1) % 6) for i in range(6)]
+    for k in range(n):
+        label = k % 2
+        bonds = np.zeros((6, 2))
+        bonds[:, 0] = 1.0
+        if label:
+            bonds[rng.integers(6)] = [0.0, 1.0]
+        rows = [u for u, v in ring] + [v for u, v in ring]
+        cols = [v for u, v in ring] + [u for u, v in ring]
+        A = sp.coo_array((np.ones(12), (rows, cols)), shape=(6, 6))
+        graphs.append(Graph(A, np.ones((6, 1)), edge_features=np.vstack([bonds, bonds])))
+        y.append(label)
+    return graphs, np.array(y)
+
+
+def test_gine_learns_from_bond_types_that_gin_cannot_see():
+    graphs, y = _bond_graphs(40, seed=0)
+    unseen, y_unseen = _bond_graphs(20, seed=1)
+    gine = GNNGraphClassifier(conv="gine", **{**FAST, "max_epochs": 40}).fit(graphs, y)
+    assert gine.n_edge_features_in_ == 2 and gine.score(unseen, y_unseen) == 1.0
+    with pytest.warns(UserWarning, match="2 edge features, which conv='gin' does not read"):
+        gin = GNNGraphClassifier(**{**FAST, "max_epochs": 40}).fit(graphs, y)
+    assert gin.score(unseen, y_unseen) == 0.5  # every ring looks the same without its bonds
+    restored = pickle.loads(pickle.dumps(gine))
+    assert np.array_equal(restored.predict_proba(unseen), gine.predict_proba(unseen))
+    bare = [Graph(g.adjacency, g.features) for g in unseen]
+    with pytest.raises(ValueError, match="has 0 edge features but the training graphs had 2"):
+        gine.predict(bare)

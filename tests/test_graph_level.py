@@ -226,8 +226,8 @@ def test_batches_share_one_neighbour_sum_with_the_same_outputs_as_edge_lists(cls
     est = cls(**FAST).fit(graphs, y)
     collated = est._scaled(_collate(graphs, None, "X", est.random_walk_encoding)[0])
     ids = torch.tensor([5, 0, 7, 3])
-    x, shared, batch, n = collated.batch(ids, neighbour_sum=True)
-    _, edge_index, _, _ = collated.batch(ids)
+    x, shared, batch, n, _ = collated.batch(ids, neighbour_sum=True)
+    _, edge_index, _, _, _ = collated.batch(ids)
     assert isinstance(shared, NeighbourSum) and torch.equal(shared.edge_index, edge_index)
     assert shared.matrix is shared.matrix_t  # undirected: one matrix
     module = est.module_.eval()

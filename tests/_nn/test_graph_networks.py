@@ -120,3 +120,41 @@ def test_ensemble_builds_one_neighbour_sum_for_all_members(built):
     built.clear()
     torch.testing.assert_close(ensemble.member_outputs(x, edge_index, batch, 2), expected)
     assert len(built) == 1
+
+
+def test_gine_equals_pygs_gineconv_with_the_same_state_dict():
+    from torch_geometric.nn import GINEConv as PygGINEConv
+
+    from skgraph._nn._graph_networks import GINEConv
+
+    torch.manual_seed(0)
+    x = torch.randn(6, 5, requires_grad=True)
+    edge_index = torch.tensor([[0, 1, 1, 2, 3, 4, 5, 0], [1, 0, 2, 1, 4, 3, 0, 5]])
+    edge_attr = torch.randn(8, 3)
+    ours = GINEConv(_mlp(5, 8), train_eps=True, edge_dim=3)
+    theirs = PygGINEConv(_mlp(5, 8), train_eps=True, edge_dim=3)
+    assert set(ours.state_dict()) == set(theirs.state_dict())
+    theirs.load_state_dict(ours.state_dict())
+    ours.eval(), theirs.eval()
+    x2 = x.detach().clone().requires_grad_(True)
+    out, expected = ours(x, edge_index, edge_attr), theirs(x2, edge_index, edge_attr)
+    torch.testing.assert_close(out, expected)
+    out.square().sum().backward()
+    expected.square().sum().backward()
+    torch.testing.assert_close(x.grad, x2.grad)
+    # edge features of the node width need no projection
+    plain = GINEConv(torch.nn.Identity())
+    torch.testing.assert_close(plain(x, edge_index, torch.randn(8, 5)).shape, (6, 5))
+
+
+def test_networks_pass_edge_features_to_the_convolutions_that_read_them():
+    torch.manual_seed(0)
+    x = torch.randn(5, 3)
+    edge_index = torch.tensor([[0, 1, 3, 4], [1, 0, 4, 3]])
+    batch = torch.tensor([0, 0, 1, 1, 1])
+    edge_attr = torch.tensor([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    for conv in ("gine", "gat"):
+        net = GraphNetwork(3, 2, conv=conv, n_layers=2, hidden_size=8, edge_dim=2).eval()
+        out = net(x, edge_index, batch, 2, edge_attr)
+        other = net(x, edge_index, batch, 2, edge_attr.flip(1))
+        assert out.shape == (2, 2) and not torch.allclose(out, other)  # they matter
