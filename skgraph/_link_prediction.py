@@ -43,7 +43,10 @@ class LinkPredictor(ClassifierMixin, BaseGraphAutoEncoder):
     decoder_hidden_size : int, default=64
     variational : bool, default=False
         VGAE when True, plain GAE (no sampling, no KL term) when False.
-    dropout : float, default=0.3
+    dropout : float, default=0.8
+        Dropout after the hidden layer (and in the MLP decoder), during training: strong
+        regularisation suits link prediction on node features as given (bag-of-words
+        counts or indicators, attributes), see the benchmarks page.
     featureless : {"identity", "degree"}, default="identity"
     max_epochs : int, default=200
     learning_rate : float, default=0.01
@@ -102,7 +105,7 @@ class LinkPredictor(ClassifierMixin, BaseGraphAutoEncoder):
 
     def __init__(self, n_components: int = 64, *, hidden_layer_sizes=(128,),
                  decoder: str = "cosine", decoder_hidden_size: int = 64,
-                 variational: bool = False, dropout: float = 0.3, featureless: str = "identity",
+                 variational: bool = False, dropout: float = 0.8, featureless: str = "identity",
                  max_epochs: int = 200, learning_rate: float = 0.01, weight_decay: float = 5e-4,
                  early_stopping: bool = False, validation_fraction: float = 0.1,
                  n_iter_no_change: int | None = None, tol: float = 1e-4, device: str = "auto",
