@@ -120,3 +120,13 @@ def test_without_output_the_figure_stays_open_for_the_gallery():
     finally:
         plt.close("all")
 
+
+def test_node_classification_few_labels_picture(tmp_path):
+    out = tmp_path / "few_labels.png"
+    result = _load("node_classification").main(
+        ["--output", str(out), "--nodes", "200", "--per-class", "2", "10", "--seeds", "1",
+         "--epochs", "50"])
+    _check_png(out)
+    assert result["per_class"] == [2, 10]
+    # the graph carries the labels: with 10 labelled nodes per class, far above the features
+    assert result["gnn_accuracy"][1] > result["feature_accuracy"][1] + 0.2
