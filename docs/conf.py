@@ -21,6 +21,7 @@ extensions = [
     "sphinx.ext.intersphinx",
     "numpydoc",
     "myst_parser",
+    "sphinx_gallery.gen_gallery",
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
@@ -28,6 +29,14 @@ exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
 templates_path = []
 html_static_path = []
 html_theme = "alabaster"
+# alabaster's defaults (a 940px page, an 800px body) cut the examples' 99-column code and
+# the gallery's pictures; a wider page and a slightly smaller code font fit them at 1280px
+html_theme_options = {
+    "page_width": "1240px",
+    "sidebar_width": "240px",
+    "body_max_width": "none",
+    "code_font_size": "0.85em",
+}
 html_title = f"skgraph {release}"
 
 # API reference: one hand-written page of autodoc directives; no generated stub files.
@@ -43,3 +52,16 @@ numpydoc_xref_param_type = False
 intersphinx_mapping = {}
 myst_heading_anchors = 3
 suppress_warnings = ["myst.header"]
+
+# Example gallery: sphinx-gallery runs every script of examples/ (their defaults: small
+# generated graphs, seconds each on one CPU thread) and renders its text cells, code,
+# printed output and matplotlib figures into auto_examples/. backreferences_dir records
+# which examples use which skgraph object, for the ``.. minigallery::`` of docs/api.rst.
+# Both generated folders, and sg_execution_times.rst, are git-ignored.
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"\.py$",  # run every script, not only plot_*.py
+    "backreferences_dir": "gen_modules/backreferences",
+    "doc_module": ("skgraph",),
+}

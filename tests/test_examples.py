@@ -1,9 +1,18 @@
-"""The examples run on small generated data and write their pictures."""
+"""The examples run on small generated data and write their pictures.
+
+Each example's ``main(argv)`` writes its picture to ``--output`` and closes it; without
+``--output`` the figure stays open, for ``plt.show()`` or for sphinx-gallery, which collects
+it when the docs are built (tests/test_docs.py checks the gallery pages).
+"""
 
 import importlib.util
 from pathlib import Path
 
+import matplotlib
 import pytest
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
 
 from .conftest import DATASETS, requires_datasets
 
@@ -94,3 +103,30 @@ def test_graph_regression_picture_and_held_out_r2(tmp_path):
                                              "--epochs", "30", "--device", "cpu"])
     _check_png(out)
     assert result["n_test"] == 24 and result["r2"] > 0.6  # 0.87 measured
+
+
+def test_toy_graph_classification_is_learnt_perfectly(tmp_path):
+    out = tmp_path / "toy.png"
+    result = _load("graph_classification_toy").main(["--output", str(out)])
+    _check_png(out)
+    assert result == {"train_accuracy": 1.0, "test_accuracy": 1.0}
+
+
+def test_without_output_the_figure_stays_open_for_the_gallery():
+    plt.close("all")
+    _load("graph_classification_toy").main(["--epochs", "5"])
+    try:
+        assert len(plt.get_fignums()) == 1
+    finally:
+        plt.close("all")
+
+
+def test_node_classification_few_labels_picture(tmp_path):
+    out = tmp_path / "few_labels.png"
+    result = _load("node_classification").main(
+        ["--output", str(out), "--nodes", "200", "--per-class", "2", "10", "--seeds", "1",
+         "--epochs", "50"])
+    _check_png(out)
+    assert result["per_class"] == [2, 10]
+    # the graph carries the labels: with 10 labelled nodes per class, far above the features
+    assert result["gnn_accuracy"][1] > result["feature_accuracy"][1] + 0.2
