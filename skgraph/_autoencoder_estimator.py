@@ -21,12 +21,15 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import _DROPOUT, _FEATURELESS, BaseGraphEstimator
 from ._device import thread_limit
+from ._distributed import DistributedContext, share_of
 from ._edges import NonEdgeSampler, split_edges, upper_edges
 from ._graph import Graph, as_graph
+from ._neighbour_sampling import NeighbourSampler
 from ._nn._graph_autoencoder import GCNEncoder, GraphAutoEncoder, HadamardMLPDecoder
 from ._nn._pair_scores import PairSet
 from ._node_inputs import (
     NodeInputs,
+    SubgraphInputs,
     feature_scale,
     feature_width,
     node_inputs,
@@ -60,7 +63,15 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
         "variational": ["boolean"],
         "dropout": _DROPOUT,
         "featureless": _FEATURELESS,
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "fanouts": ["array-like", None],
     }
+
+    @classmethod
+    def _upgrade_state(cls, state: dict) -> None:
+        super()._upgrade_state(state)
+        state.setdefault("batch_size", None)  # 0.1.0 trained full-batch only
+        state.setdefault("fanouts", None)
 
     def _build_decoder(self) -> torch.nn.Module | None:
         return None  # the inner-product decoder
@@ -128,9 +139,46 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
             return _EdgeTrainingData(inputs, _positive_pairs(adjacency, device),
                                      NonEdgeSampler(adjacency, device), val_pairs, val_labels)
 
-        self._fit_module(prepare, _run_epoch, _validation_auc if self.early_stopping else None,
-                         work_size=_work_size(graph))
+        if self.batch_size is None:
+            self._fit_module(prepare, _run_epoch,
+                             _validation_auc if self.early_stopping else None,
+                             work_size=_work_size(graph))
+            return self
+        fanouts = self._fanouts()
+
+        def prepare_batches(device, rng) -> _EdgeBatches:
+            adjacency = graph.adjacency
+            validation = None
+            if self.early_stopping:  # the held-out edges, scored on the whole graph exactly
+                validation = prepare(device, rng)
+                adjacency = validation.negatives.adjacency
+            pairs = torch.from_numpy(upper_edges(adjacency)).to(device)
+            return _EdgeBatches(
+                SubgraphInputs(graph, self.featureless, device, self.feature_scale_, adjacency),
+                NeighbourSampler(adjacency, fanouts, device), pairs,
+                NonEdgeSampler(adjacency, device), self.batch_size, graph.n_nodes, validation)
+
+        self._fit_module(prepare_batches, _run_minibatch_epoch,
+                         (lambda module, data: _validation_auc(module, data.validation))
+                         if self.early_stopping else None,
+                         work_size=self.batch_size * max(self._hidden_sizes() + (1,)))
         return self
+
+    def _fanouts(self) -> tuple[int, ...]:
+        """Neighbours sampled per hop for mini-batches: one entry per layer of the encoder."""
+        hops = len(self._hidden_sizes()) + 1
+        if self.fanouts is None:
+            return (10,) * hops
+        fanouts = np.atleast_1d(np.asarray(self.fanouts, dtype=object)).tolist()
+        if not all(isinstance(f, Integral) and not isinstance(f, bool) and (f > 0 or f == -1)
+                   for f in fanouts):
+            raise ValueError(f"fanouts must be positive ints (or -1 for every neighbour), got "
+                             f"{self.fanouts!r}.")
+        if len(fanouts) != hops:
+            raise ValueError(f"fanouts has {len(fanouts)} entries but the encoder has {hops} "
+                             f"graph convolutions (hidden_layer_sizes={self.hidden_layer_sizes!r} "
+                             "and the embedding layer): give one per layer.")
+        return tuple(int(f) for f in fanouts)
 
     # -- inference -----------------------------------------------------------
     def _inference_graph(self, X: Any) -> Graph:
@@ -171,6 +219,44 @@ def _run_epoch(module: GraphAutoEncoder, optimizer, data: _EdgeTrainingData) -> 
     loss.backward()
     optimizer.step()
     return loss.item()
+
+
+@dataclass
+class _EdgeBatches:
+    subgraphs: SubgraphInputs
+    sampler: NeighbourSampler
+    pairs: torch.Tensor  # (m, 2): each undirected training edge once
+    negatives: NonEdgeSampler
+    batch_size: int
+    n_nodes: int
+    validation: _EdgeTrainingData | None  # the whole graph and held-out pairs
+    distributed: DistributedContext | None = None  # a data-parallel fit's: this rank's share
+    order: torch.Generator | None = None  # the same shuffles on every rank
+
+
+def _run_minibatch_epoch(module: GraphAutoEncoder, optimizer, data: _EdgeBatches) -> float:
+    """One pass over the training edges in shuffled batches of ``batch_size``, each with as
+    many fresh negatives, on the sampled neighbourhood of their endpoints."""
+    n = data.n_nodes
+    order = torch.randperm(len(data.pairs), generator=data.order).to(data.pairs.device)
+    total, done = 0.0, 0
+    for batch in share_of(list(order.split(data.batch_size)), data.distributed):
+        optimizer.zero_grad()
+        positives = data.pairs[batch].T
+        keys = data.negatives.training_keys(len(batch))
+        negatives = torch.stack([torch.div(keys, n, rounding_mode="floor"),
+                                 torch.remainder(keys, n)])
+        seeds, local = torch.unique(torch.cat([positives, negatives], dim=1),
+                                    return_inverse=True)
+        sub = data.sampler.sample(seeds)
+        inputs = data.subgraphs(sub)
+        heads = module.encoder.heads(inputs.features, inputs.operator)[: len(seeds)]
+        loss = module.pair_loss(heads, local[:, : len(batch)], local[:, len(batch):], n)
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(batch)
+        done += len(batch)
+    return total / done
 
 
 def _validation_auc(module: GraphAutoEncoder, data: _EdgeTrainingData) -> float:

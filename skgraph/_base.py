@@ -22,6 +22,7 @@ from ._device import (
     thread_limit,
     torch_state,
 )
+from ._distributed import distributed_context
 from ._persistence import PersistenceMixin
 from ._training import History, train_module
 
@@ -152,11 +153,18 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
         """
         device = resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        distributed = distributed_context(device)
+        if distributed is not None:  # every rank draws as rank 0 does
+            seed = int(distributed.all_reduce(torch.tensor([seed if distributed.rank == 0
+                                                            else 0]), average=False))
         reuse = self._reuses_module()
         with torch_state(), torch.random.fork_rng(devices=seed_devices(device)), \
                 thread_limit(work_size), retain_freed_memory(device, work_size):
             torch.manual_seed(seed)
             data = prepare(device, np.random.default_rng(seed))
+            if distributed is not None and hasattr(data, "distributed"):
+                data.distributed = distributed
+                data.order = torch.Generator().manual_seed(seed)  # the same order everywhere
             module = self.module_.to(device) if reuse else self._build_module().to(device)
             batches, forward = (None, None) if recalibration is None \
                 else recalibration(module, data)
@@ -169,7 +177,7 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
                 tol=self.tol, verbose=self.verbose, description=type(self).__name__,
                 lr_schedule=lr_schedule, average_from=average_from,
                 recalibration_batches=batches, recalibration_forward=forward,
-                callbacks=self.callbacks or (),
+                callbacks=self.callbacks or (), distributed=distributed,
             )
         self.module_ = module
         self.device_ = str(device)

@@ -69,6 +69,15 @@ class VGAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGraphA
         :class:`~skgraph.EpochInfo` (epoch, loss, validation score, step size, seconds,
         the module); one returning True stops training there. ``save`` does not store them
         (code never is).
+    batch_size : int or None, default=None
+        None trains full-batch on all edges at once. An int trains on batches of that many
+        edges (with as many fresh non-edges), each on the sampled neighbourhood of their
+        endpoints (see ``fanouts``): memory then grows with the batch, not with the graph.
+        Embeddings are computed exactly either way (every neighbour, layer by layer).
+    fanouts : sequence of int or None, default=None
+        With ``batch_size``: neighbours sampled per node at each hop, one entry per graph
+        convolution of the encoder (``len(hidden_layer_sizes) + 1``), ``-1`` for all; None
+        samples 10 per hop.
 
     Attributes
     ----------
@@ -111,7 +120,8 @@ class VGAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGraphA
                  early_stopping: bool = False, validation_fraction: float = 0.1,
                  n_iter_no_change: int | None = None, tol: float = 1e-4, device: str = "auto",
                  random_state=None, verbose: int = 0, warm_start: bool = False,
-                 callbacks: list | None = None) -> None:
+                 callbacks: list | None = None, batch_size: int | None = None,
+                 fanouts: tuple | None = None) -> None:
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
         self.variational = variational
@@ -129,6 +139,8 @@ class VGAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGraphA
         self.verbose = verbose
         self.warm_start = warm_start
         self.callbacks = callbacks
+        self.batch_size = batch_size
+        self.fanouts = fanouts
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Any, y: Any = None) -> VGAEEmbedder:

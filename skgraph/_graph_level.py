@@ -24,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import _DROPOUT, BaseGraphEstimator
 from ._device import thread_limit
+from ._distributed import DistributedContext, share_of
 from ._graph_collation import (
     _INFERENCE_NODES,
     _batches,
@@ -55,11 +56,16 @@ class _TrainingData:
     batch_size: int
     loss: LossFunction
     weights: torch.Tensor | None = None  # per graph, mean 1 over the training graphs
+    distributed: DistributedContext | None = None  # a data-parallel fit's: this rank's share
+    order: torch.Generator | None = None  # the same shuffles on every rank
 
-    def batches(self, module: torch.nn.Module, order: torch.Tensor) -> Iterator[tuple]:
-        """The mini-batches of the graphs ``order`` (graph ids), as the module's arguments."""
+    def batches(self, module: torch.nn.Module, order: torch.Tensor,
+                share: bool = False) -> Iterator[tuple]:
+        """The mini-batches of the graphs ``order`` (graph ids), as the module's arguments;
+        with ``share``, this rank's share of them in a data-parallel fit."""
         neighbour_sum = uses_neighbour_sum(module)
-        for ids in _batches(order, self.batch_size):
+        for ids in share_of(_batches(order, self.batch_size), self.distributed if share
+                            else None):
             yield ids, self.graphs.batch(ids, neighbour_sum)
 
 
@@ -72,9 +78,10 @@ def _run_epoch(module: GraphNetwork | GraphNetworkEnsemble, optimizer: torch.opt
     when the fit was given any.
     """
     n = len(data.train_ids)
-    order = data.train_ids[torch.randperm(n).to(data.train_ids.device)]
+    order = data.train_ids[torch.randperm(n, generator=data.order).to(data.train_ids.device)]
     total = torch.zeros((), device=order.device)
-    for ids, batch in data.batches(module, order):
+    done = 0
+    for ids, batch in data.batches(module, order, share=True):
         optimizer.zero_grad()
         outputs = module.member_outputs(*batch)
         n_members = outputs.shape[0]
@@ -88,7 +95,8 @@ def _run_epoch(module: GraphNetwork | GraphNetworkEnsemble, optimizer: torch.opt
         (loss * n_members).backward()
         optimizer.step()
         total += loss.detach() * len(ids)
-    return float(total) / n
+        done += len(ids)
+    return float(total) / done
 
 
 def _recalibration(module: torch.nn.Module, data: _TrainingData) -> tuple[Iterator, Callable]:

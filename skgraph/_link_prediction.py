@@ -66,6 +66,15 @@ class LinkPredictor(ClassifierMixin, BaseGraphAutoEncoder):
         :class:`~skgraph.EpochInfo` (epoch, loss, validation score, step size, seconds,
         the module); one returning True stops training there. ``save`` does not store them
         (code never is).
+    batch_size : int or None, default=None
+        None trains full-batch on all edges at once. An int trains on batches of that many
+        edges (with as many fresh non-edges), each on the sampled neighbourhood of their
+        endpoints (see ``fanouts``): memory then grows with the batch, not with the graph.
+        Embeddings are computed exactly either way (every neighbour, layer by layer).
+    fanouts : sequence of int or None, default=None
+        With ``batch_size``: neighbours sampled per node at each hop, one entry per graph
+        convolution of the encoder (``len(hidden_layer_sizes) + 1``), ``-1`` for all; None
+        samples 10 per hop.
 
     Attributes
     ----------
@@ -110,7 +119,8 @@ class LinkPredictor(ClassifierMixin, BaseGraphAutoEncoder):
                  early_stopping: bool = False, validation_fraction: float = 0.1,
                  n_iter_no_change: int | None = None, tol: float = 1e-4, device: str = "auto",
                  random_state=None, verbose: int = 0, warm_start: bool = False,
-                 callbacks: list | None = None) -> None:
+                 callbacks: list | None = None, batch_size: int | None = None,
+                 fanouts: tuple | None = None) -> None:
         self.n_components = n_components
         self.hidden_layer_sizes = hidden_layer_sizes
         self.decoder = decoder
@@ -130,6 +140,8 @@ class LinkPredictor(ClassifierMixin, BaseGraphAutoEncoder):
         self.verbose = verbose
         self.warm_start = warm_start
         self.callbacks = callbacks
+        self.batch_size = batch_size
+        self.fanouts = fanouts
 
     def _build_decoder(self) -> torch.nn.Module | None:
         if self.decoder == "cosine":

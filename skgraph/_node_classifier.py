@@ -88,6 +88,18 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
     callbacks : list of callable or None, default=None
         Each is called after every epoch as ``callback(info)`` with a
         :class:`~skgraph.EpochInfo`; one returning True stops training there.
+    batch_size : int or None, default=None
+        None trains full-batch (every node's activations at once). An int trains on
+        batches of that many labelled nodes, each with a sampled neighbourhood (see
+        ``fanouts``): memory then grows with the batch, not with the graph. Prediction is
+        exact either way (every neighbour, layer by layer).
+    fanouts : sequence of int or None, default=None
+        With ``batch_size``: neighbours sampled per node at each hop from the batch
+        outwards, one entry per hop of the network (its ``n_layers`` for ``"gcn"``,
+        ``"sage"``, ``"gat"``; ``propagation_steps`` for ``"appnp"``, ``"gprgnn"``), ``-1``
+        for all; None samples 10 per hop. Sampled edges are scaled by the node's degree
+        over the neighbours drawn, so each aggregation is an unbiased estimate of the whole
+        graph's.
 
     Attributes
     ----------
@@ -139,7 +151,8 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
                  weight_decay: float = 5e-4, early_stopping: bool = False,
                  validation_fraction: float = 0.1, n_iter_no_change: int | None = None,
                  tol: float = 1e-4, device: str = "auto", random_state=None, verbose: int = 0,
-                 warm_start: bool = False, callbacks: list | None = None) -> None:
+                 warm_start: bool = False, callbacks: list | None = None,
+                 batch_size: int | None = None, fanouts: tuple | None = None) -> None:
         super().__init__(
             conv, hidden_size=hidden_size, n_layers=n_layers, dropout=dropout,
             propagation_steps=propagation_steps, alpha=alpha, featureless=featureless,
@@ -147,7 +160,7 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, tol=tol, device=device,
             random_state=random_state, verbose=verbose, warm_start=warm_start,
-            callbacks=callbacks)
+            callbacks=callbacks, batch_size=batch_size, fanouts=fanouts)
         self.class_weight = class_weight
 
     @property

@@ -18,7 +18,8 @@ from ._graph import Graph
 from ._nn._propagation import IdentityFeatures, SparseOperator, gcn_normalize
 from ._structural_encodings import degree_features
 
-__all__ = ["NodeInputs", "feature_scale", "feature_width", "node_inputs", "structure_fingerprint"]
+__all__ = ["NodeInputs", "SubgraphInputs", "feature_scale", "feature_width", "node_inputs",
+           "structure_fingerprint"]
 
 # Dense features above this many entries stay sparse on the way to torch.
 _DENSE_LIMIT = 50_000_000
@@ -34,9 +35,10 @@ class NodeInputs:
     # ``operator @ features`` computed once, when that is cheap and no larger than the
     # features (dense features; the operator itself for identity features); else None
     propagated: object = None
-    # built on request (``operators``): the mean over neighbours ``D^-1 A`` (GraphSAGE) and
-    # the edge list, both directions (attention)
+    # built on request (``operators``): the mean over neighbours ``D^-1 A`` (GraphSAGE),
+    # ``D^-1/2 A D^-1/2`` without self loops (GPR-GNN) and the edge list (attention)
     mean_operator: SparseOperator | None = None
+    plain_operator: SparseOperator | None = None
     edge_index: torch.Tensor | None = None
 
 
@@ -99,8 +101,9 @@ def node_inputs(graph: Graph, featureless: str, device: torch.device | str,
         training graph without held-out edges).
     scale : float, default=1.0
         Node features are divided by it (see :func:`feature_scale`).
-    operators : tuple of {"mean", "edges"}, default=()
-        Further structure to build: the neighbour mean ``D^-1 A`` and the edge list.
+    operators : tuple of {"mean", "plain", "edges"}, default=()
+        Further structure to build: the neighbour mean ``D^-1 A``, the normalised adjacency
+        without self loops ``D^-1/2 A D^-1/2`` and the edge list.
     """
     A = graph.adjacency if adjacency is None else adjacency
     if graph.features is not None:
@@ -121,8 +124,87 @@ def node_inputs(graph: Graph, featureless: str, device: torch.device | str,
         degree = np.asarray(A.sum(axis=1)).ravel()
         inverse = np.divide(1.0, degree, out=np.zeros_like(degree), where=degree > 0)
         inputs.mean_operator = SparseOperator(sp.diags_array(inverse) @ A, device=device)
+    if "plain" in operators:
+        inputs.plain_operator = SparseOperator(gcn_normalize(A, add_self_loops=False),
+                                               symmetric=True, device=device)
     if "edges" in operators:
         coo = sp.coo_array(A)
         inputs.edge_index = torch.from_numpy(
             np.vstack([coo.row, coo.col]).astype(np.int64)).to(device)
     return inputs
+
+
+class SubgraphInputs:
+    """Builds the inputs of sampled subgraphs of one graph, for mini-batch training.
+
+    Holds what every batch reads from the whole graph (its features, kept where they can be
+    sliced by rows, and the values of its normalised operators at each stored entry), so
+    that a batch's :class:`NodeInputs` costs only its own nodes and edges.
+
+    Parameters
+    ----------
+    graph : Graph
+        The whole graph.
+    featureless : {"identity", "degree"}
+    device : torch device
+    scale : float
+        Node features are divided by it (see :func:`feature_scale`).
+    adjacency : scipy sparse, default=None
+        Message-passing structure instead of ``graph.adjacency``.
+    operators : tuple of {"mean", "edges"}
+        As for :func:`node_inputs`.
+    """
+
+    def __init__(self, graph: Graph, featureless: str, device: torch.device | str,
+                 scale: float = 1.0, adjacency: sp.sparray | None = None,
+                 operators: tuple[str, ...] = ()) -> None:
+        A = sp.csr_array(graph.adjacency if adjacency is None else adjacency, dtype=np.float64)
+        A.sort_indices()
+        self.adjacency = A
+        self.device = device
+        self.operators = operators
+        self.n_nodes = graph.n_nodes
+        self._sparse = None
+        self._dense = None
+        if graph.features is not None:
+            features = graph.features
+            if sp.issparse(features):
+                self._sparse = sp.csr_array(features / scale if scale != 1.0 else features,
+                                            dtype=np.float32)
+            else:
+                self._dense = _feature_tensor(features, scale, device)
+        elif featureless == "degree":
+            self._dense = torch.as_tensor(degree_features(A), device=device)
+        rows = np.repeat(np.arange(A.shape[0]), np.diff(A.indptr))
+        degree = np.asarray(A.sum(axis=1)).ravel()
+        with_loops = degree + 1.0  # GCN's D^-1/2 (A + I) D^-1/2 on the whole graph
+        gcn = A.data / np.sqrt(with_loops[rows] * with_loops[A.indices])
+        self.gcn_values = torch.as_tensor(gcn, dtype=torch.float32, device=device)
+        self.gcn_diagonal = torch.as_tensor(1.0 / with_loops, dtype=torch.float32, device=device)
+        mean = A.data / np.where(degree > 0, degree, 1.0)[rows]
+        self.mean_values = torch.as_tensor(mean, dtype=torch.float32, device=device)
+        plain = A.data / np.sqrt(degree[rows] * degree[A.indices])  # stored entries: d > 0
+        self.plain_values = torch.as_tensor(plain, dtype=torch.float32, device=device)
+
+    def features(self, nodes: torch.Tensor):
+        """The input rows of ``nodes``."""
+        if self._dense is not None:
+            return self._dense.index_select(0, nodes)
+        if self._sparse is not None:
+            rows = self._sparse[nodes.cpu().numpy()]
+            return _feature_tensor(rows, 1.0, self.device)
+        return IdentityFeatures(self.n_nodes, nodes)
+
+    def __call__(self, sub) -> NodeInputs:
+        """The :class:`NodeInputs` of a :class:`~skgraph._neighbour_sampling.SampledSubgraph`:
+        its nodes' features and the sampled operators, each entry of the whole graph's
+        operator scaled by ``d / k`` (unbiased for the whole graph's aggregation)."""
+        inputs = NodeInputs(self.features(sub.nodes),
+                            sub.operator(self.gcn_values, self.gcn_diagonal), sub.n_nodes)
+        if "mean" in self.operators:
+            inputs.mean_operator = sub.operator(self.mean_values)
+        if "plain" in self.operators:
+            inputs.plain_operator = sub.operator(self.plain_values)
+        if "edges" in self.operators:
+            inputs.edge_index = torch.stack([sub.source, sub.target])
+        return inputs

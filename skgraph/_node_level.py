@@ -23,11 +23,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import _DROPOUT, _FEATURELESS, BaseGraphEstimator
 from ._device import thread_limit
+from ._distributed import DistributedContext, share_of
 from ._graph import Graph, as_graph
 from ._interop import _node_label_index, _selected_labels
+from ._neighbour_sampling import NeighbourSampler
 from ._nn._node_networks import NODE_CONVOLUTIONS, NodeNetwork
 from ._node_inputs import (
     NodeInputs,
+    SubgraphInputs,
     feature_scale,
     feature_width,
     node_inputs,
@@ -58,6 +61,40 @@ def _run_epoch(module: NodeNetwork, optimizer: torch.optim.Optimizer,
     loss.backward()
     optimizer.step()
     return loss.item()
+
+
+@dataclass
+class _MiniBatchData:
+    subgraphs: SubgraphInputs
+    sampler: NeighbourSampler
+    train_ids: torch.Tensor  # labelled nodes the loss reads
+    y: torch.Tensor  # targets by node id (rows of unlabelled nodes unused)
+    weights: torch.Tensor | None  # by node id
+    batch_size: int
+    loss: LossFunction
+    full: _NodeTrainingData  # the whole graph, for exact validation
+    distributed: DistributedContext | None = None  # a data-parallel fit's: this rank's share
+    order: torch.Generator | None = None  # the same shuffles on every rank
+
+
+def _run_minibatch_epoch(module: NodeNetwork, optimizer: torch.optim.Optimizer,
+                         data: _MiniBatchData) -> float:
+    """One pass over the labelled nodes in shuffled batches, each on its sampled subgraph."""
+    permutation = torch.randperm(len(data.train_ids), generator=data.order)
+    order = data.train_ids[permutation.to(data.train_ids.device)]
+    total = torch.zeros((), device=order.device)
+    done = 0
+    for seeds in share_of(list(order.split(data.batch_size)), data.distributed):
+        optimizer.zero_grad()
+        sub = data.sampler.sample(seeds)
+        outputs = module(data.subgraphs(sub))[: len(seeds)]
+        weights = None if data.weights is None else data.weights[seeds]
+        loss = data.loss(outputs, data.y[seeds], weights)
+        loss.backward()
+        optimizer.step()
+        total += loss.detach() * len(seeds)
+        done += len(seeds)
+    return float(total) / done
 
 
 def labelled_positions(y: np.ndarray) -> np.ndarray:
@@ -94,6 +131,8 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         "propagation_steps": [Interval(Integral, 0, None, closed="left")],
         "alpha": [Interval(Real, 0, 1, closed="neither")],
         "featureless": _FEATURELESS,
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "fanouts": ["array-like", None],
     }
 
     # the regressor's defaults; the classifier overrides ``dropout`` (0.5)
@@ -104,7 +143,8 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
                  early_stopping: bool = False, validation_fraction: float = 0.1,
                  n_iter_no_change: int | None = None, tol: float = 1e-4, device: str = "auto",
                  random_state=None, verbose: int = 0, warm_start: bool = False,
-                 callbacks: list | None = None) -> None:
+                 callbacks: list | None = None, batch_size: int | None = None,
+                 fanouts: tuple | None = None) -> None:
         self.conv = conv
         self.hidden_size = hidden_size
         self.n_layers = n_layers
@@ -124,6 +164,8 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         self.verbose = verbose
         self.warm_start = warm_start
         self.callbacks = callbacks
+        self.batch_size = batch_size
+        self.fanouts = fanouts
 
     # -- the module ------------------------------------------------------------
     def _build_module(self) -> NodeNetwork:
@@ -183,12 +225,56 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
                 data.validation_y = targets[validation].to(device)
             return data
 
-        self._fit_module(prepare, _run_epoch,
-                         self._validation_score if self.early_stopping else None,
-                         work_size=_work_size(whole))
+        if self.batch_size is None:
+            self._fit_module(prepare, _run_epoch,
+                             self._validation_score if self.early_stopping else None,
+                             work_size=_work_size(whole))
+            return
+        fanouts = self._fanouts()
+
+        def prepare_batches(device: torch.device, rng: np.random.Generator) -> _MiniBatchData:
+            full = prepare(device, rng)
+            y = torch.zeros((whole.n_nodes, *full.y.shape[1:]), dtype=full.y.dtype,
+                            device=device)
+            y[full.train_ids] = full.y
+            weights = None
+            if full.weights is not None:
+                weights = torch.zeros(whole.n_nodes, device=device)
+                weights[full.train_ids] = full.weights
+            return _MiniBatchData(
+                SubgraphInputs(whole, self.featureless, device, self.feature_scale_,
+                               operators=self._operators()),
+                NeighbourSampler(whole.adjacency, fanouts, device), full.train_ids, y, weights,
+                self.batch_size, loss, full)
+
+        self._fit_module(prepare_batches, _run_minibatch_epoch,
+                         (lambda module, data: self._validation_score(module, data.full))
+                         if self.early_stopping else None,
+                         work_size=self.batch_size * max(1, self.hidden_size))
+
+    def _hops(self) -> int:
+        """Propagation steps of the network: the hops a mini-batch's neighbourhood needs."""
+        return self.propagation_steps if self.conv in ("appnp", "gprgnn") else self.n_layers
+
+    def _fanouts(self) -> tuple[int, ...]:
+        hops = self._hops()
+        if self.fanouts is None:
+            return (10,) * hops
+        fanouts = np.atleast_1d(np.asarray(self.fanouts, dtype=object)).tolist()
+        if not all(isinstance(f, Integral) and not isinstance(f, bool) and (f > 0 or f == -1)
+                   for f in fanouts):
+            raise ValueError(f"fanouts must be positive ints (or -1 for every neighbour), got "
+                             f"{self.fanouts!r}.")
+        if len(fanouts) != hops:
+            what = (f"propagation_steps={self.propagation_steps}"
+                    if self.conv in ("appnp", "gprgnn") else f"n_layers={self.n_layers}")
+            raise ValueError(f"fanouts has {len(fanouts)} entries but conv={self.conv!r} with "
+                             f"{what} propagates over {hops} hops: give one per hop (conv='sage' "
+                             "or 'gcn' with 2 layers suits mini-batches: fanouts=(15, 10)).")
+        return tuple(int(f) for f in fanouts)
 
     def _operators(self) -> tuple[str, ...]:
-        return {"sage": ("mean",), "gat": ("edges",)}.get(self.conv, ())
+        return {"sage": ("mean",), "gat": ("edges",), "gprgnn": ("plain",)}.get(self.conv, ())
 
     def _validation_score(self, module: NodeNetwork, data: _NodeTrainingData) -> float:
         outputs = module(data.inputs)[data.validation_ids]

@@ -41,7 +41,8 @@ class GNNNodeRegressor(RegressorMixin, NodeLevelEstimator):
         As for :class:`~skgraph.GNNNodeClassifier`; ``dropout`` defaults to 0 here (noise
         just before a linear output blurs every prediction).
     max_epochs, learning_rate, weight_decay, early_stopping, validation_fraction, \
-n_iter_no_change, tol, device, random_state, verbose, warm_start, callbacks
+n_iter_no_change, tol, device, random_state, verbose, warm_start, callbacks, batch_size, \
+fanouts
         As for :class:`~skgraph.GNNNodeClassifier`; ``early_stopping`` scores the R² of the
         held-out labelled nodes.
 

@@ -24,6 +24,8 @@ from torch.optim.lr_scheduler import LambdaLR
 from torch.optim.swa_utils import AveragedModel, update_bn
 from tqdm.auto import tqdm
 
+from ._distributed import DistributedContext
+
 __all__ = ["EpochInfo", "History", "train_module"]
 
 
@@ -70,20 +72,23 @@ class EpochInfo:
 
 @contextmanager
 def _flat_parameters(module: torch.nn.Module) -> Iterator[list[torch.Tensor]]:
-    """Make the trainable parameters views into one buffer per device and dtype.
+    """Make the trainable parameters views into one buffer per device, dtype and decay.
 
     Yields one leaf tensor per buffer, whose ``grad`` is a buffer of which every
     parameter's ``grad`` is a view: autograd accumulates into those views in place, so an
     optimizer stepping the buffers updates every parameter in a few kernels instead of
     one (plus Python bookkeeping) per tensor. Estimators here train small modules for
     thousands of steps, where that per-tensor cost is a sizeable share of a step.
-    Gradients must be zeroed in place (``zero_grad(set_to_none=False)``). On exit every
-    parameter gets its own storage back (values kept) and no gradient.
+    Gradients must be zeroed in place (``zero_grad(set_to_none=False)``). Parameters
+    marked ``no_weight_decay = True`` get buffers of their own (marked the same), which the
+    optimizer steps without weight decay. On exit every parameter gets its own storage back
+    (values kept) and no gradient.
     """
-    groups: dict[tuple[torch.device, torch.dtype], list[torch.nn.Parameter]] = {}
+    groups: dict[tuple, list[torch.nn.Parameter]] = {}
     for p in module.parameters():
         if p.requires_grad:
-            groups.setdefault((p.device, p.dtype), []).append(p)
+            no_decay = bool(getattr(p, "no_weight_decay", False))
+            groups.setdefault((p.device, p.dtype, no_decay), []).append(p)
     buffers = []
     try:
         for parameters in groups.values():
@@ -98,6 +103,7 @@ def _flat_parameters(module: torch.nn.Module) -> Iterator[list[torch.Tensor]]:
                 offset += size
             buffer = values.detach().requires_grad_(True)
             buffer.grad = gradients
+            buffer.no_weight_decay = getattr(parameters[0], "no_weight_decay", False)
             buffers.append(buffer)
         yield buffers
     finally:
@@ -108,14 +114,24 @@ def _flat_parameters(module: torch.nn.Module) -> Iterator[list[torch.Tensor]]:
 
 
 class _Adam(torch.optim.Adam):
-    """Adam whose ``zero_grad`` always zeroes in place (gradients are views of a buffer)."""
+    """Adam whose ``zero_grad`` always zeroes in place (gradients are views of a buffer), and
+    whose ``step`` first averages the gradients over the ranks of a data-parallel fit."""
+
+    distributed: DistributedContext | None = None
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         super().zero_grad(set_to_none=False)
 
+    def step(self, closure=None):
+        if self.distributed is not None:  # one all-reduce per flat gradient buffer
+            for group in self.param_groups:
+                for buffer in group["params"]:
+                    self.distributed.all_reduce(buffer.grad)
+        return super().step(closure)
 
-def _adam(parameters: list[torch.Tensor], learning_rate: float, weight_decay: float
-          ) -> torch.optim.Adam:
+
+def _adam(parameters: list[torch.Tensor], learning_rate: float, weight_decay: float,
+          distributed: DistributedContext | None = None) -> torch.optim.Adam:
     """Adam, fused into one kernel per step where the device supports it.
 
     Estimators here train small modules for many steps: the per-tensor loop of the
@@ -123,10 +139,16 @@ def _adam(parameters: list[torch.Tensor], learning_rate: float, weight_decay: fl
     per step for the graph classifier), a sizeable share of an epoch. The update is the
     same; devices or dtypes without a fused kernel get the default one.
     """
+    decayed = [p for p in parameters if not getattr(p, "no_weight_decay", False)]
+    exempt = [p for p in parameters if getattr(p, "no_weight_decay", False)]
+    groups = [{"params": decayed}] + ([{"params": exempt, "weight_decay": 0.0}] if exempt
+                                      else [])
     try:
-        return _Adam(parameters, lr=learning_rate, weight_decay=weight_decay, fused=True)
+        optimizer = _Adam(groups, lr=learning_rate, weight_decay=weight_decay, fused=True)
     except (RuntimeError, TypeError, ValueError):
-        return _Adam(parameters, lr=learning_rate, weight_decay=weight_decay)
+        optimizer = _Adam(groups, lr=learning_rate, weight_decay=weight_decay)
+    optimizer.distributed = distributed
+    return optimizer
 
 
 class _Sum:
@@ -201,6 +223,7 @@ def train_module(
     recalibration_batches: Iterable[tuple] | None = None,
     recalibration_forward: Callable[..., Any] | None = None,
     callbacks: Sequence[Callable[[EpochInfo], Any]] = (),
+    distributed: DistributedContext | None = None,
 ) -> History:
     """Train ``module`` with Adam until ``max_epochs`` or a stopping rule fires.
 
@@ -235,6 +258,11 @@ def train_module(
     callbacks : sequence of callable, default=()
         Each is called as ``callback(EpochInfo)`` after every epoch; a callback returning
         True stops training after that epoch (``History.stopped_early``).
+    distributed : DistributedContext, default=None
+        In a data-parallel fit: the parameters start as rank 0's, every step averages the
+        gradients over the ranks, and the epoch's loss, validation score and stopping
+        decision are the ranks' average (so every rank takes the same decisions);
+        ``run_epoch`` runs this rank's share of the batches.
 
     Returns
     -------
@@ -247,7 +275,9 @@ def train_module(
     with _flat_parameters(module) as buffers, tqdm(
             range(max_epochs), desc=description, disable=not verbose, leave=verbose > 1,
             dynamic_ncols=True) as bar:
-        optimizer = _adam(buffers, learning_rate, weight_decay)
+        if distributed is not None:
+            distributed.broadcast_parameters(module)
+        optimizer = _adam(buffers, learning_rate, weight_decay, distributed)
         scheduler = None if lr_schedule is None else LambdaLR(optimizer, lr_schedule)
         try:
             for epoch in bar:
@@ -256,6 +286,8 @@ def train_module(
                 start = time.perf_counter()
                 loss = float(run_epoch(optimizer))
                 seconds = time.perf_counter() - start
+                if distributed is not None:
+                    loss = float(distributed.all_reduce(torch.tensor([loss], dtype=torch.float64)))
                 if not torch.isfinite(torch.tensor(loss)):
                     raise FloatingPointError(
                         f"the training loss became {loss} at epoch {history.n_iter + 1}; "
@@ -277,6 +309,9 @@ def train_module(
                     module.eval()
                     with torch.no_grad():
                         score = float(validation_score())
+                    if distributed is not None:
+                        score = float(distributed.all_reduce(
+                            torch.tensor([score], dtype=torch.float64)))
                     history.validation_scores.append(score)
                     best = history.best_validation_score
                     improved = best is None or score > best + tol
@@ -287,9 +322,11 @@ def train_module(
                 bar.set_postfix(postfix, refresh=False)
                 no_improvement = 0 if improved else no_improvement + 1
                 info = EpochInfo(history.n_iter, loss, score, rate, seconds, module)
-                stop = [callback(info) is True for callback in callbacks]
-                if any(stop) or (n_iter_no_change is not None
-                                 and no_improvement > n_iter_no_change):
+                stop = any([callback(info) is True for callback in callbacks])
+                if distributed is not None:  # any rank's callback stops every rank
+                    stop = bool(distributed.all_reduce(torch.tensor([float(stop)]),
+                                                       average=False) > 0)
+                if stop or (n_iter_no_change is not None and no_improvement > n_iter_no_change):
                     history.stopped_early = True
                     break
         except KeyboardInterrupt:

@@ -260,6 +260,21 @@ class GraphAutoEncoder(nn.Module):
         """The mean embedding (deterministic)."""
         return self.encoder(features, operator, propagated)[0]
 
+    def pair_loss(self, heads: torch.Tensor, positives: torch.Tensor, negatives: torch.Tensor,
+                  n_nodes: int) -> torch.Tensor:
+        """The loss of :meth:`loss` from the encoder's heads of the nodes the pairs (``(2, P)``
+        indices into ``heads``) name: a mini-batch's, whose KL term is averaged over its
+        nodes."""
+        if self.encoder.logstd is None:
+            z, kl = heads, None
+        elif self.training:
+            z, kl = sample_with_kl(heads)
+        else:
+            mu, logstd = heads.chunk(2, dim=1)
+            z, kl = mu, kl_divergence(mu, logstd.clamp(max=MAX_LOGSTD))
+        loss = reconstruction_loss(self.decoder(z, positives), self.decoder(z, negatives))
+        return loss if kl is None else loss + kl / n_nodes
+
     def loss(self, features, operator, positives: torch.Tensor | PairSet,
              negatives: torch.Tensor | PairSet, n_nodes: int, propagated=None) -> torch.Tensor:
         """Reconstruction loss on ``positives``/``negatives`` plus KL / n_nodes (VGAE)."""

@@ -7,6 +7,8 @@ keep ``S.T`` (the same object when ``S`` is symmetric) and compute that directly
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import scipy.sparse as sp
 import torch
@@ -44,11 +46,46 @@ class SparseOperator:
         self.shape = matrix.shape
         self.matrix = csr_from_scipy(matrix, device)
         self.matrix_t = self.matrix if symmetric else csr_from_scipy(matrix.T.tocsr(), device)
+        self._transposed_order = None
+
+    def dropout(self, p: float) -> SparseOperator:
+        """The same matrix with each stored value dropped with probability ``p`` and the
+        others scaled by ``1 / (1 - p)`` (dropout of sparse input features); a new operator
+        that shares the index tensors."""
+        values = self.matrix.values()
+        kept = torch.rand(values.shape, device=values.device, dtype=values.dtype).ge_(p)
+        values = values * kept / (1.0 - p)
+        if self._transposed_order is None:  # where each entry of the matrix is in its transpose
+            self._transposed_order = _transposed_order(self.matrix, self.shape)
+        out = object.__new__(SparseOperator)
+        out.shape, out._transposed_order = self.shape, None
+        out.matrix = _with_values(self.matrix, values, self.shape)
+        out.matrix_t = _with_values(self.matrix_t, values[self._transposed_order],
+                                    self.shape[::-1])
+        return out
 
     def __matmul__(self, dense: torch.Tensor) -> torch.Tensor:
         if dense.requires_grad:
             return _SparseMatmul.apply(self.matrix, self.matrix_t, dense)
         return sparse_dense_mm(self.matrix, dense)
+
+
+def _with_values(matrix: torch.Tensor, values: torch.Tensor, shape) -> torch.Tensor:
+    with warnings.catch_warnings():  # torch flags CSR as beta on every construction
+        warnings.simplefilter("ignore", UserWarning)
+        return torch.sparse_csr_tensor(matrix.crow_indices(), matrix.col_indices(), values,
+                                       size=shape, check_invariants=False)
+
+
+def _transposed_order(matrix: torch.Tensor, shape) -> torch.Tensor:
+    """For each stored entry of ``matrix``'s transpose (in its CSR order), the position of the
+    same entry among ``matrix``'s."""
+    crow = matrix.crow_indices().cpu().numpy()
+    col = matrix.col_indices().cpu().numpy()
+    positions = sp.csr_array((np.arange(1, len(col) + 1, dtype=np.float64), col, crow),
+                             shape=shape).T.tocsr()
+    positions.sort_indices()
+    return torch.from_numpy(positions.data.astype(np.int64) - 1).to(matrix.device)
 
 
 class NeighbourSum(SparseOperator):
@@ -93,13 +130,18 @@ class NeighbourSum(SparseOperator):
 
 
 class IdentityFeatures:
-    """One-hot node identities as features, without materialising the identity matrix."""
+    """One-hot node identities as features, without materialising the identity matrix.
 
-    def __init__(self, n_nodes: int) -> None:
-        self.shape = (n_nodes, n_nodes)
+    With ``nodes``, the rows of those nodes only (a mini-batch's subgraph): ``@ W`` then
+    gives ``W[nodes]``.
+    """
+
+    def __init__(self, n_nodes: int, nodes: torch.Tensor | None = None) -> None:
+        self.nodes = nodes
+        self.shape = (n_nodes if nodes is None else len(nodes), n_nodes)
 
     def __matmul__(self, weight: torch.Tensor) -> torch.Tensor:
-        return weight
+        return weight if self.nodes is None else weight.index_select(0, self.nodes)
 
 
 def gcn_normalize(adjacency: sp.sparray, *, add_self_loops: bool = True) -> sp.csr_array:

@@ -1,0 +1,121 @@
+"""Neighbour sampling for mini-batches (skgraph/_neighbour_sampling.py) and mini-batch fits."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+
+from skgraph import GNNNodeClassifier, GNNNodeRegressor, Graph, LinkPredictor, VGAEEmbedder
+from skgraph._neighbour_sampling import NeighbourSampler
+from skgraph._node_inputs import SubgraphInputs, node_inputs
+from skgraph._nn._node_networks import NodeNetwork
+from skgraph.datasets import make_community_graph
+from skgraph.model_selection import train_test_split_edges
+
+pytestmark = pytest.mark.usefixtures("one_thread")
+
+
+@pytest.fixture(scope="module")
+def graph():
+    return make_community_graph(n_nodes=300, n_communities=3, p_in=0.06, p_out=0.005,
+                                n_features=6, random_state=0)
+
+
+def test_sampled_neighbours_are_distinct_true_neighbours_with_their_weights(graph):
+    G, _ = graph
+    A = G.adjacency
+    sampler = NeighbourSampler(A, fanouts=[4])
+    nodes = torch.arange(0, 300, 7)
+    position, entry, scale = sampler.neighbours(nodes, 4, torch.Generator().manual_seed(0))
+    degree = np.diff(A.indptr)
+    neighbour = sampler.col[entry].numpy()
+    for k, node in enumerate(nodes.tolist()):
+        mine = neighbour[position.numpy() == k]
+        assert len(mine) == min(4, degree[node]) and len(set(mine)) == len(mine)
+        assert set(mine) <= set(A.indices[A.indptr[node]:A.indptr[node + 1]])
+        assert np.allclose(scale[position == k].numpy(), degree[node] / max(1, len(mine)))
+
+
+def test_every_neighbour_gives_the_full_graphs_outputs_exactly(graph):
+    G, _ = graph
+    torch.manual_seed(0)
+    seeds = torch.tensor([5, 17, 250, 3])
+    for conv, operators in (("gcn", ()), ("sage", ("mean",)), ("gprgnn", ("plain",))):
+        hops = 3 if conv == "gprgnn" else 2
+        net = NodeNetwork(6, 3, conv=conv, propagation_steps=3).eval()
+        full = net(node_inputs(G, "identity", "cpu", operators=operators))[seeds]
+        sub = NeighbourSampler(G.adjacency, fanouts=[-1] * hops).sample(seeds)
+        assert sub.nodes[:4].tolist() == seeds.tolist()
+        subgraph = SubgraphInputs(G, "identity", "cpu", operators=operators)(sub)
+        torch.testing.assert_close(net(subgraph)[:4], full, rtol=1e-5, atol=1e-5)
+
+
+def test_a_sampled_aggregation_is_unbiased(graph):
+    G, _ = graph
+    h = torch.randn(300, 5)
+    seeds = torch.arange(0, 300, 10)
+    inputs = SubgraphInputs(G, "identity", "cpu")
+    exact = node_inputs(G, "identity", "cpu").operator @ h
+    sampler = NeighbourSampler(G.adjacency, fanouts=[2])
+    generator = torch.Generator().manual_seed(1)
+    total = torch.zeros(len(seeds), 5)
+    draws = 3000
+    for _ in range(draws):
+        sub = sampler.sample(seeds, generator)
+        total += (sub.operator(inputs.gcn_values, inputs.gcn_diagonal) @ h[sub.nodes])[:30]
+    torch.testing.assert_close(total / draws, exact[seeds], rtol=0.05, atol=0.05)
+
+
+def test_sampling_is_repeatable_and_bounded_by_the_fanouts(graph):
+    G, _ = graph
+    sampler = NeighbourSampler(G.adjacency, fanouts=[3, 2])
+    seeds = torch.tensor([1, 2, 3, 4])
+    a = sampler.sample(seeds, torch.Generator().manual_seed(5))
+    b = sampler.sample(seeds, torch.Generator().manual_seed(5))
+    assert torch.equal(a.nodes, b.nodes) and torch.equal(a.entry, b.entry)
+    assert a.n_nodes <= 4 * (1 + 3 + 3 * 2) and len(a.target) <= 4 * 3 + 4 * 3 * 2
+    assert (sampler._local == -1).all()  # its scratch numbering is reset
+
+
+@pytest.mark.parametrize("make, fit, score", [
+    (lambda **kw: GNNNodeClassifier(conv="sage", **kw),
+     lambda est, G, y: est.fit(G[::3], y[::3]), lambda est, G, y: est.score(G, y)),
+    (lambda **kw: GNNNodeRegressor(conv="gcn", **kw),
+     lambda est, G, y: est.fit(G[::3], 10.0 * y[::3]),
+     lambda est, G, y: est.score(G, 10.0 * y)),
+])
+def test_node_estimators_learn_in_mini_batches_and_repeat(graph, make, fit, score):
+    G, y = graph
+    kwargs = dict(batch_size=16, fanouts=(5, 5), max_epochs=30, random_state=0, device="cpu")
+    est = fit(make(**kwargs), G, y)
+    assert score(est, G, y) > 0.7
+    again = fit(make(**kwargs), G, y)
+    assert est.loss_curve_ == again.loss_curve_
+
+
+def test_auto_encoders_learn_in_mini_batches(graph):
+    G, y = graph
+    G_train, pairs, labels = train_test_split_edges(G, test_size=0.1, random_state=0)
+    kwargs = dict(batch_size=128, fanouts=(5, 5), max_epochs=20, random_state=0, device="cpu")
+    lp = LinkPredictor(**kwargs).fit(G_train)
+    full = LinkPredictor(max_epochs=20, random_state=0, device="cpu").fit(G_train)
+    assert lp.score(pairs, labels) > max(0.7, full.score(pairs, labels) - 0.03)
+    Z = VGAEEmbedder(**kwargs).fit_transform(G)
+    from sklearn.linear_model import LogisticRegression
+
+    assert LogisticRegression(max_iter=500).fit(Z[::2], y[::2]).score(Z[1::2], y[1::2]) > 0.8
+    assert VGAEEmbedder(**kwargs).fit(G).loss_curve_ == VGAEEmbedder(**kwargs).fit(G).loss_curve_
+
+
+def test_fanouts_are_validated(graph):
+    G, y = graph
+    with pytest.raises(ValueError, match="fanouts has 1 entries but conv='sage' with n_layers=2"):
+        GNNNodeClassifier(conv="sage", batch_size=8, fanouts=(5,)).fit(G[::3], y[::3])
+    with pytest.raises(ValueError, match="fanouts must be positive ints"):
+        GNNNodeClassifier(conv="sage", batch_size=8, fanouts=(5, 0)).fit(G[::3], y[::3])
+    with pytest.raises(ValueError, match="one per layer"):
+        VGAEEmbedder(batch_size=8, fanouts=(5, 5, 5)).fit(G)
+    isolated = Graph(sp.csr_array((4, 4)) + sp.csr_array(([1.0, 1.0], ([0, 1], [1, 0])),
+                                                          shape=(4, 4)))
+    assert GNNNodeClassifier(conv="gcn", batch_size=2, max_epochs=2).fit(
+        isolated, [0, 1, -1, -1]).predict(isolated).shape == (4,)
