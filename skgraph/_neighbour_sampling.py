@@ -23,7 +23,7 @@ import torch
 
 from ._nn._propagation import NeighbourSum
 
-__all__ = ["NeighbourSampler", "SampledSubgraph"]
+__all__ = ["NeighbourSampler", "SampledSubgraph", "SubgraphOperator"]
 
 
 @dataclass
@@ -48,17 +48,31 @@ class SampledSubgraph:
         return len(self.nodes)
 
     def operator(self, entry_values: torch.Tensor, diagonal: torch.Tensor | None = None
-                 ) -> NeighbourSum:
+                 ) -> SubgraphOperator:
         """The product on the subgraph whose entry ``(target, source)`` is the full operator's
         value there (``entry_values``, one per stored entry of the graph) times ``scale``, and
-        ``diagonal`` (one value per node of the graph) on the diagonal; fast backward."""
-        values = entry_values[self.entry] * self.scale
-        targets, sources = self.target, self.source
-        if diagonal is not None:
-            own = torch.arange(self.n_nodes, device=targets.device)
-            targets, sources = torch.cat([targets, own]), torch.cat([sources, own])
-            values = torch.cat([values, diagonal[self.nodes]])
-        return NeighbourSum(torch.stack([sources, targets]), self.n_nodes, values)
+        ``diagonal`` (one value per node of the graph) on the diagonal; fast backward.
+
+        The sampled edges come grouped by target in increasing local ids (each hop's targets
+        are the nodes the previous hop reached, numbered in order), so the product's matrix
+        needs no sort; the diagonal is applied apart, keeping that order.
+        """
+        edges = NeighbourSum(torch.stack([self.source, self.target]), self.n_nodes,
+                             entry_values[self.entry] * self.scale)
+        return SubgraphOperator(edges, None if diagonal is None else diagonal[self.nodes])
+
+
+class SubgraphOperator:
+    """``(E + diag(d)) @ h`` for a sampled edge operator ``E`` and a diagonal ``d`` (or none)."""
+
+    def __init__(self, edges: NeighbourSum, diagonal: torch.Tensor | None) -> None:
+        self.edges = edges
+        self.diagonal = None if diagonal is None else diagonal.unsqueeze(1)
+        self.shape = edges.shape
+
+    def __matmul__(self, dense: torch.Tensor) -> torch.Tensor:
+        out = self.edges @ dense
+        return out if self.diagonal is None else out.addcmul_(self.diagonal, dense)
 
 
 class NeighbourSampler:
