@@ -8,6 +8,13 @@ measured in a separate child process per model.
 
     python benchmarks/scale.py --nodes 10000 100000 1000000 --epochs 3
     python benchmarks/scale.py --nodes 100000 --degree 40 --features 128 --no-memory
+
+With ``--minibatch EDGES`` the rows compare our full-batch epoch with mini-batches of that
+many edges (and as many fresh non-edges) on neighbourhoods sampled with ``--fanouts``
+(``batch_size`` and ``fanouts`` of the estimator); PyG's mini-batch loaders need pyg-lib or
+torch-sparse, which do not install here, so there is no PyG column then:
+
+    python benchmarks/scale.py --nodes 1000000 5000000 --minibatch 65536 --fanouts 5 5
 """
 
 from __future__ import annotations
@@ -59,10 +66,10 @@ def _peak_memory_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
 
 
-def time_ours(A, X, epochs: int) -> float:
+def time_ours(A, X, epochs: int, **params) -> float:
     """Seconds per epoch of VGAEEmbedder's training step (data prepared once, as in fit)."""
     times = []
-    VGAEEmbedder(max_epochs=epochs, random_state=0, device="cpu",
+    VGAEEmbedder(max_epochs=epochs, random_state=0, device="cpu", **params,
                  callbacks=[lambda info: times.append(info.seconds)]).fit(Graph(A, X))
     return float(np.median(times))
 
@@ -89,9 +96,11 @@ def peak_memory_child(model: str, n_nodes: int, args) -> float:
     The peak counts the runtime (Python, torch, PyG: about 0.5 GB), the graph held by the
     caller and everything the training builds from it, not the generation of the graph.
     """
+    minibatch = (["--minibatch", str(args.minibatch), "--fanouts", *map(str, args.fanouts)]
+                 if model == "minibatch" else [])
     out = subprocess.run([sys.executable, __file__, "--child", model, "--nodes", str(n_nodes),
                           "--epochs", str(args.epochs), "--degree", str(args.degree),
-                          "--features", str(args.features)],
+                          "--features", str(args.features), *minibatch],
                          capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
@@ -103,14 +112,25 @@ def main() -> None:
     parser.add_argument("--no-memory", action="store_true")
     parser.add_argument("--degree", type=float, default=10.0, help="average degree")
     parser.add_argument("--features", type=int, default=32, help="node feature width")
-    parser.add_argument("--child", choices=["skgraph", "pyg"])
+    parser.add_argument("--minibatch", type=int, default=None,
+                        help="compare with mini-batches of this many edges (no PyG column)")
+    parser.add_argument("--fanouts", type=int, nargs="+", default=[5, 5])
+    parser.add_argument("--child", choices=["skgraph", "pyg", "minibatch"])
     args = parser.parse_args()
 
     if args.child:
         A, X = make_graph(args.nodes[0], args.degree, args.features)
         _reset_peak_memory()
-        (time_ours if args.child == "skgraph" else time_pyg)(A, X, args.epochs)
+        if args.child == "pyg":
+            time_pyg(A, X, args.epochs)
+        elif args.child == "minibatch":
+            time_ours(A, X, args.epochs, batch_size=args.minibatch, fanouts=args.fanouts)
+        else:
+            time_ours(A, X, args.epochs)
         print(_peak_memory_gb())
+        return
+    if args.minibatch:
+        minibatch_rows(args)
         return
 
     print(f"torch threads: {torch.get_num_threads()}, average degree {args.degree:g}, "
@@ -126,6 +146,25 @@ def main() -> None:
             f"{peak_memory_child('skgraph', n, args):.2f}")
         print(f"{n:>10} {A.nnz:>11} {pyg:>12.3f} {ours:>13.3f} {pyg / ours:>8.1f}x"
               f" {mem[0]:>12} {mem[1]:>13}", flush=True)
+
+
+def minibatch_rows(args) -> None:
+    """Our full-batch epoch next to mini-batches: seconds per epoch and peak memory."""
+    print(f"torch threads: {torch.get_num_threads()}, average degree {args.degree:g}, "
+          f"{args.features} features; mini-batches of {args.minibatch} edges, fanouts "
+          f"{tuple(args.fanouts)}")
+    print(f"{'nodes':>10} {'edges':>11} {'full s/epoch':>13} {'mini s/epoch':>13}"
+          f" {'full peak GB':>13} {'mini peak GB':>13}")
+    for n in args.nodes:
+        A, X = make_graph(n, args.degree, args.features)
+        full = time_ours(A, X, args.epochs)
+        mini = time_ours(A, X, args.epochs, batch_size=args.minibatch, fanouts=args.fanouts)
+        del A, X
+        mem = ("", "") if args.no_memory else (
+            f"{peak_memory_child('skgraph', n, args):.2f}",
+            f"{peak_memory_child('minibatch', n, args):.2f}")
+        print(f"{n:>10} {int(n * args.degree):>11} {full:>13.3f} {mini:>13.3f}"
+              f" {mem[0]:>13} {mem[1]:>13}", flush=True)
 
 
 if __name__ == "__main__":

@@ -105,7 +105,7 @@ class NeighbourSampler:
         self.n_nodes = A.shape[0]
         self.fanouts = tuple(int(f) for f in fanouts)
         self.crow = torch.from_numpy(A.indptr.astype(np.int64)).to(device)
-        self.col = torch.from_numpy(A.indices.astype(np.int64)).to(device)
+        self.col = torch.from_numpy(A.indices.astype(np.int32)).to(device)  # half the bytes
         self.degree = (self.crow[1:] - self.crow[:-1])
         # local numbering of the nodes of the current batch (-1: not reached), reset after use
         self._local = torch.full((self.n_nodes,), -1, dtype=torch.long, device=device)
@@ -157,7 +157,7 @@ class NeighbourSampler:
                 if len(frontier) == 0:
                     break
                 position, entry, scale = self.neighbours(frontier, fanout, generator)
-                neighbour = self.col[entry]
+                neighbour = self.col[entry].long()
                 new = torch.unique(neighbour[local[neighbour] < 0])
                 local[new] = torch.arange(count, count + len(new), device=seeds.device)
                 count += len(new)

@@ -8,6 +8,7 @@ including the default representation of a featureless graph.
 from __future__ import annotations
 
 import hashlib
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -171,20 +172,29 @@ class SubgraphInputs:
             if sp.issparse(features):
                 self._sparse = sp.csr_array(features / scale if scale != 1.0 else features,
                                             dtype=np.float32)
+            elif (scale == 1.0 and features.dtype == np.float32
+                  and torch.device(device).type == "cpu"):
+                with warnings.catch_warnings():  # read-only, and only ever read here
+                    warnings.simplefilter("ignore", UserWarning)
+                    self._dense = torch.from_numpy(features)  # no copy of the graph's
             else:
                 self._dense = _feature_tensor(features, scale, device)
         elif featureless == "degree":
             self._dense = torch.as_tensor(degree_features(A), device=device)
-        rows = np.repeat(np.arange(A.shape[0]), np.diff(A.indptr))
+        # the values of each operator at every stored entry (what a sampled edge carries)
+        rows = np.repeat(np.arange(A.shape[0], dtype=np.int32), np.diff(A.indptr))
         degree = np.asarray(A.sum(axis=1)).ravel()
         with_loops = degree + 1.0  # GCN's D^-1/2 (A + I) D^-1/2 on the whole graph
-        gcn = A.data / np.sqrt(with_loops[rows] * with_loops[A.indices])
-        self.gcn_values = torch.as_tensor(gcn, dtype=torch.float32, device=device)
+        values = {"gcn": lambda: A.data / np.sqrt(with_loops[rows] * with_loops[A.indices]),
+                  "mean": lambda: A.data / np.where(degree > 0, degree, 1.0)[rows],
+                  # stored entries have d > 0 at both ends
+                  "plain": lambda: A.data / np.sqrt(degree[rows] * degree[A.indices])}
+        needed = {"gcn"} | {name for name in ("mean", "plain") if name in operators}
+        for name in ("gcn", "mean", "plain"):
+            value = values[name]() if name in needed else None
+            setattr(self, f"{name}_values", None if value is None else torch.as_tensor(
+                value, dtype=torch.float32, device=device))
         self.gcn_diagonal = torch.as_tensor(1.0 / with_loops, dtype=torch.float32, device=device)
-        mean = A.data / np.where(degree > 0, degree, 1.0)[rows]
-        self.mean_values = torch.as_tensor(mean, dtype=torch.float32, device=device)
-        plain = A.data / np.sqrt(degree[rows] * degree[A.indices])  # stored entries: d > 0
-        self.plain_values = torch.as_tensor(plain, dtype=torch.float32, device=device)
 
     def features(self, nodes: torch.Tensor):
         """The input rows of ``nodes``."""

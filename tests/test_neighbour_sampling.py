@@ -28,7 +28,7 @@ def test_sampled_neighbours_are_distinct_true_neighbours_with_their_weights(grap
     nodes = torch.arange(0, 300, 7)
     position, entry, scale = sampler.neighbours(nodes, 4, torch.Generator().manual_seed(0))
     degree = np.diff(A.indptr)
-    neighbour = sampler.col[entry].numpy()
+    neighbour = sampler.col[entry].long().numpy()
     for k, node in enumerate(nodes.tolist()):
         mine = neighbour[position.numpy() == k]
         assert len(mine) == min(4, degree[node]) and len(set(mine)) == len(mine)
