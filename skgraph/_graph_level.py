@@ -9,7 +9,6 @@ outputs combine into a prediction and its validation score.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from ._nn._graph_networks import (
     GraphNetworkEnsemble,
     uses_neighbour_sum,
 )
+from ._training import averaging_start, cosine_schedule
 
 # loss(outputs, targets, reduction): the mean over the batch, or one value per graph
 LossFunction = Callable[[torch.Tensor, torch.Tensor, str], torch.Tensor]
@@ -113,11 +113,6 @@ def _apply_scaling(x: torch.Tensor, offset: np.ndarray | None, scale: np.ndarray
         return x
     x = (x - torch.from_numpy(offset)) / torch.from_numpy(scale)
     return x if bound is None else x.clamp_(-torch.from_numpy(bound), torch.from_numpy(bound))
-
-
-def _cosine(max_epochs: int) -> Callable[[int], float]:
-    """The step-size factor of epoch ``e``: a cosine from 1 down to 0 over ``max_epochs``."""
-    return lambda epoch: 0.5 * (1 + math.cos(math.pi * epoch / max_epochs))
 
 
 class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
@@ -274,11 +269,11 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
 
         average_from = None
         if self.weight_averaging > 0 and not self.early_stopping:
-            average_from = int(math.floor(self.max_epochs * (1 - self.weight_averaging)))
+            average_from = averaging_start(self.max_epochs, self.weight_averaging)
         self._fit_module(prepare, _run_epoch,
                          self._validation_score if self.early_stopping else None,
                          work_size=self._work_size(collated, self.batch_size),
-                         lr_schedule=_cosine(self.max_epochs), average_from=average_from,
+                         lr_schedule=cosine_schedule(self.max_epochs), average_from=average_from,
                          recalibration=_recalibration)
 
     def _scaled(self, collated: _CollatedGraphs) -> _CollatedGraphs:

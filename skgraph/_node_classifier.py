@@ -67,8 +67,8 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         with ``sample_weight``.
     max_epochs : int, default=200
         Full-batch epochs.
-    learning_rate : float, default=0.01
-        Adam's step size.
+    learning_rate : float, default=0.02
+        Adam's initial step size; it decays along a cosine to 0 over ``max_epochs``.
     weight_decay : float, default=5e-4
         L2 penalty (Adam's ``weight_decay``).
     early_stopping : bool, default=False
@@ -88,6 +88,10 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
     callbacks : list of callable or None, default=None
         Each is called after every epoch as ``callback(info)`` with a
         :class:`~skgraph.EpochInfo`; one returning True stops training there.
+    weight_averaging : float, default=0.5
+        Fraction of the final epochs whose weights are averaged into the returned model
+        (stochastic weight averaging); ``0`` keeps the last epoch's weights. Ignored with
+        ``early_stopping`` (the best validated weights are kept).
     batch_size : int or None, default=None
         None trains full-batch (every node's activations at once). An int trains on
         batches of that many labelled nodes, each with a sampled neighbourhood (see
@@ -147,12 +151,13 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
     def __init__(self, conv: str = "gprgnn", *, hidden_size: int = 64, n_layers: int = 2,
                  dropout: float = 0.5, propagation_steps: int = 10, alpha: float = 0.1,
                  featureless: str = "identity", class_weight: dict | str | None = None,
-                 max_epochs: int = 200, learning_rate: float = 0.01,
+                 max_epochs: int = 200, learning_rate: float = 0.02,
                  weight_decay: float = 5e-4, early_stopping: bool = False,
                  validation_fraction: float = 0.1, n_iter_no_change: int | None = None,
                  tol: float = 1e-4, device: str = "auto", random_state=None, verbose: int = 0,
                  warm_start: bool = False, callbacks: list | None = None,
-                 batch_size: int | None = None, fanouts: tuple | None = None) -> None:
+                 batch_size: int | None = None, fanouts: tuple | None = None,
+                 weight_averaging: float = 0.5) -> None:
         super().__init__(
             conv, hidden_size=hidden_size, n_layers=n_layers, dropout=dropout,
             propagation_steps=propagation_steps, alpha=alpha, featureless=featureless,
@@ -160,7 +165,8 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, tol=tol, device=device,
             random_state=random_state, verbose=verbose, warm_start=warm_start,
-            callbacks=callbacks, batch_size=batch_size, fanouts=fanouts)
+            callbacks=callbacks, batch_size=batch_size, fanouts=fanouts,
+            weight_averaging=weight_averaging)
         self.class_weight = class_weight
 
     @property

@@ -36,6 +36,7 @@ from ._node_inputs import (
     node_inputs,
     structure_fingerprint,
 )
+from ._training import averaging_start, cosine_schedule
 
 # loss(outputs, targets, weights or None): a scalar
 LossFunction = Callable[[torch.Tensor, torch.Tensor, torch.Tensor | None], torch.Tensor]
@@ -133,18 +134,19 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         "featureless": _FEATURELESS,
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "fanouts": ["array-like", None],
+        "weight_averaging": [Interval(Real, 0, 1, closed="left")],
     }
 
     # the regressor's defaults; the classifier overrides ``dropout`` (0.5)
     def __init__(self, conv: str = "gprgnn", *, hidden_size: int = 64, n_layers: int = 2,
                  dropout: float = 0.0, propagation_steps: int = 10, alpha: float = 0.1,
                  featureless: str = "identity", max_epochs: int = 200,
-                 learning_rate: float = 0.01, weight_decay: float = 5e-4,
+                 learning_rate: float = 0.02, weight_decay: float = 5e-4,
                  early_stopping: bool = False, validation_fraction: float = 0.1,
                  n_iter_no_change: int | None = None, tol: float = 1e-4, device: str = "auto",
                  random_state=None, verbose: int = 0, warm_start: bool = False,
                  callbacks: list | None = None, batch_size: int | None = None,
-                 fanouts: tuple | None = None) -> None:
+                 fanouts: tuple | None = None, weight_averaging: float = 0.5) -> None:
         self.conv = conv
         self.hidden_size = hidden_size
         self.n_layers = n_layers
@@ -166,6 +168,7 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         self.callbacks = callbacks
         self.batch_size = batch_size
         self.fanouts = fanouts
+        self.weight_averaging = weight_averaging
 
     # -- the module ------------------------------------------------------------
     def _build_module(self) -> NodeNetwork:
@@ -228,7 +231,7 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         if self.batch_size is None:
             self._fit_module(prepare, _run_epoch,
                              self._validation_score if self.early_stopping else None,
-                             work_size=_work_size(whole))
+                             work_size=_work_size(whole), **self._schedule())
             return
         fanouts = self._fanouts()
 
@@ -250,7 +253,16 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         self._fit_module(prepare_batches, _run_minibatch_epoch,
                          (lambda module, data: self._validation_score(module, data.full))
                          if self.early_stopping else None,
-                         work_size=self.batch_size * max(1, self.hidden_size))
+                         work_size=self.batch_size * max(1, self.hidden_size),
+                         **self._schedule())
+
+    def _schedule(self) -> dict:
+        """The step size decays along a cosine over ``max_epochs``; the weights of the last
+        ``weight_averaging`` of them are averaged (not with ``early_stopping``)."""
+        average_from = None
+        if self.weight_averaging > 0 and not self.early_stopping:
+            average_from = averaging_start(self.max_epochs, self.weight_averaging)
+        return {"lr_schedule": cosine_schedule(self.max_epochs), "average_from": average_from}
 
     def _hops(self) -> int:
         """Propagation steps of the network: the hops a mini-batch's neighbourhood needs."""

@@ -42,7 +42,7 @@ class GNNNodeRegressor(RegressorMixin, NodeLevelEstimator):
         just before a linear output blurs every prediction).
     max_epochs, learning_rate, weight_decay, early_stopping, validation_fraction, \
 n_iter_no_change, tol, device, random_state, verbose, warm_start, callbacks, batch_size, \
-fanouts
+fanouts, weight_averaging
         As for :class:`~skgraph.GNNNodeClassifier`; ``early_stopping`` scores the R² of the
         held-out labelled nodes.
 

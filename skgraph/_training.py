@@ -12,6 +12,7 @@ the training loss must.
 from __future__ import annotations
 
 import copy
+import math
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -26,7 +27,7 @@ from tqdm.auto import tqdm
 
 from ._distributed import DistributedContext
 
-__all__ = ["EpochInfo", "History", "train_module"]
+__all__ = ["EpochInfo", "History", "averaging_start", "cosine_schedule", "train_module"]
 
 
 @dataclass
@@ -149,6 +150,16 @@ def _adam(parameters: list[torch.Tensor], learning_rate: float, weight_decay: fl
         optimizer = _Adam(groups, lr=learning_rate, weight_decay=weight_decay)
     optimizer.distributed = distributed
     return optimizer
+
+
+def cosine_schedule(max_epochs: int) -> Callable[[int], float]:
+    """The step-size factor of epoch ``e``: a cosine from 1 down to 0 over ``max_epochs``."""
+    return lambda epoch: 0.5 * (1 + math.cos(math.pi * epoch / max_epochs))
+
+
+def averaging_start(max_epochs: int, fraction: float) -> int:
+    """The epochs after which weights are averaged, to average the last ``fraction``."""
+    return int(math.floor(max_epochs * (1 - fraction)))
 
 
 class _Sum:
