@@ -130,3 +130,6 @@ def test_node_classification_few_labels_picture(tmp_path):
     assert result["per_class"] == [2, 10]
     # the graph carries the labels: with 10 labelled nodes per class, far above the features
     assert result["gnn_accuracy"][1] > result["feature_accuracy"][1] + 0.2
+    _check_png(tmp_path / "few_labels_conv.png")
+    assert result["best_conv"] in {"gprgnn", "appnp", "gcn", "sage", "gat"}
+    assert result["search_test_accuracy"] > 0.5

@@ -7,8 +7,8 @@ import torch
 
 from skgraph import GNNNodeClassifier, GNNNodeRegressor, Graph, LinkPredictor, VGAEEmbedder
 from skgraph._neighbour_sampling import NeighbourSampler
-from skgraph._node_inputs import SubgraphInputs, node_inputs
 from skgraph._nn._node_networks import NodeNetwork
+from skgraph._node_inputs import SubgraphInputs, node_inputs
 from skgraph.datasets import make_community_graph
 from skgraph.model_selection import train_test_split_edges
 
