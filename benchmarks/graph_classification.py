@@ -46,7 +46,8 @@ Modes:
 Run from the project root::
 
     python benchmarks/graph_classification.py --threads 1 --seeds 0 100 200    # the suite
-    python benchmarks/graph_classification.py --datasets LARGE --seeds 0 100 200
+    python benchmarks/graph_classification.py --datasets LARGE --large-graphs 40 \\
+        --large-nodes 1000 2000
     python benchmarks/graph_classification.py --datasets MUTAG PTC_MR --edge-features drop \\
         --methods skgraph "PyG GIN" "PyG GINE"
     python benchmarks/graph_classification.py --validation --methods skgraph \\
@@ -200,7 +201,7 @@ def load(args, name):
     if name == "LARGE":
         from _large_graphs import make_large
 
-        return make_large(args.large_graphs)
+        return make_large(args.large_graphs, *args.large_nodes)
     bunch = load_tu(Path(args.datasets_dir), name, node_attributes=not args.labels_only)
     if args.edge_features == "drop":
         bunch.graphs = [Graph(g.adjacency, g.features) for g in bunch.graphs]
@@ -257,6 +258,8 @@ def main() -> None:
                         help="keep the edge features load_tu reads, or drop them (every method)")
     parser.add_argument("--large-graphs", type=int, default=100,
                         help="graphs in LARGE")
+    parser.add_argument("--large-nodes", type=int, nargs=2, default=[1000, 5000],
+                        metavar=("MIN", "MAX"), help="nodes per graph in LARGE")
     parser.add_argument("--params", default="{}",
                         help="JSON of GNNGraphClassifier parameters that replace our defaults "
                              "(to compare variants on the same folds)")

@@ -90,10 +90,13 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         averaged: a deep ensemble (Lakshminarayanan et al. 2017) in one training loop, at
         ``ensemble_size`` times the cost of one network per epoch (two networks of width
         32 cost about as much as one of width 64). ``1`` trains a single network.
-    batch_size : int, default=32
+    batch_size : int, default=128
         Graphs per mini-batch.
-    max_epochs : int, default=100
-        Passes over the training graphs.
+    max_epochs : int, default=70
+        Passes over the training graphs. With ``batch_size``, chosen on held-out training
+        graphs of six TU sets (never their test folds): 128 graphs for 70 epochs scored
+        within noise of the best setting screened and fitted in about half the time of 32
+        graphs for 100 epochs (see the benchmarks page).
     learning_rate : float, default=0.01
         Adam's initial step size (cosine decay over ``max_epochs``).
     label_smoothing : float, default=0.0
@@ -190,7 +193,7 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
                  hidden_size: int = 32, dropout: float = 0.5, jumping_knowledge: bool = False,
                  standardize: bool = True, random_walk_encoding: int = 16,
                  weight_averaging: float = 0.5, ensemble_size: int = 2,
-                 batch_size: int = 32, max_epochs: int = 100,
+                 batch_size: int = 128, max_epochs: int = 70,
                  learning_rate: float = 0.01, label_smoothing: float = 0.0,
                  class_weight: dict | str | None = None, weight_decay: float = 0.0,
                  early_stopping: bool = False, validation_fraction: float = 0.1,

@@ -139,7 +139,8 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
         "ensemble_size": [Interval(Integral, 1, None, closed="left")],
     }
 
-    # the regressor's defaults; the classifier overrides ``dropout`` (0.5)
+    # the regressor's defaults; the classifier overrides ``dropout`` (0.5), ``batch_size`` (128)
+    # and ``max_epochs`` (70)
     def __init__(self, conv: str = "gin", *, readout: str = "sum", n_layers: int = 4,
                  hidden_size: int = 32, dropout: float = 0.0, jumping_knowledge: bool = False,
                  standardize: bool = True, random_walk_encoding: int = 16,

@@ -273,7 +273,7 @@ def test_balanced_class_weight_favours_the_minority_class():
     # heavily overlapping classes: the features only lean one way or the other
     graphs = [(TOY_A, (0.3 if label else -0.3) + rng.normal(size=(5, 2))) for label in y]
     test = [(TOY_A, rng.normal(size=(5, 2))) for _ in range(200)]
-    kwargs = dict(max_epochs=20, random_state=0, device="cpu")
+    kwargs = dict(max_epochs=20, batch_size=32, random_state=0, device="cpu")
     balanced = GNNGraphClassifier(class_weight="balanced", **kwargs).fit(graphs, y)
     expected = len(y) / (2 * np.bincount(y))  # n / (n_classes * count): 0.625 and 2.5
     same = GNNGraphClassifier(**kwargs).fit(graphs, y, sample_weight=expected[y])
