@@ -68,7 +68,7 @@ def random_graphs(n_graphs: int, mean_nodes: int, seed: int) -> list[Graph]:
 def gin_and_readouts(repeats: int) -> None:
     graphs = random_graphs(32, 39, seed=0)
     collated, _ = _collate(graphs, None, "X", 0)
-    x, edge_index, batch, n = collated.batch(torch.arange(32))
+    x, edge_index, batch, n, _ = collated.batch(torch.arange(32))
     x = x.requires_grad_(True)
     torch.manual_seed(0)
     ours = GINConv(_mlp(8, 32), train_eps=True)
