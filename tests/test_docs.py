@@ -49,7 +49,7 @@ def test_sphinx_build_without_warnings(built_docs):
     missing = [name for name in public if f'id="{name}"' not in api]
     assert not missing, f"not in the API reference: {missing}"
     for page in ("input", "node_tasks", "preprocessing", "link_prediction", "graph_classification",
-                 "training_devices", "persistence", "interoperability", "performance"):
+                 "training_devices", "persistence", "interoperability", "performance", "molecules"):
         assert (out / "user_guide" / f"{page}.html").is_file()
     assert (out / "benchmarks.html").is_file()
 
