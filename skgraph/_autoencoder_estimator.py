@@ -24,7 +24,7 @@ from ._device import thread_limit
 from ._distributed import DistributedContext, share_of
 from ._edges import NonEdgeSampler, split_edges, upper_edges
 from ._graph import Graph, as_graph
-from ._neighbour_sampling import NeighbourSampler
+from ._neighbour_sampling import NeighbourSampler, checked_fanouts
 from ._nn._graph_autoencoder import GCNEncoder, GraphAutoEncoder, HadamardMLPDecoder
 from ._nn._pair_scores import PairSet
 from ._node_inputs import (
@@ -167,18 +167,10 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
     def _fanouts(self) -> tuple[int, ...]:
         """Neighbours sampled per hop for mini-batches: one entry per layer of the encoder."""
         hops = len(self._hidden_sizes()) + 1
-        if self.fanouts is None:
-            return (10,) * hops
-        fanouts = np.atleast_1d(np.asarray(self.fanouts, dtype=object)).tolist()
-        if not all(isinstance(f, Integral) and not isinstance(f, bool) and (f > 0 or f == -1)
-                   for f in fanouts):
-            raise ValueError(f"fanouts must be positive ints (or -1 for every neighbour), got "
-                             f"{self.fanouts!r}.")
-        if len(fanouts) != hops:
-            raise ValueError(f"fanouts has {len(fanouts)} entries but the encoder has {hops} "
-                             f"graph convolutions (hidden_layer_sizes={self.hidden_layer_sizes!r} "
-                             "and the embedding layer): give one per layer.")
-        return tuple(int(f) for f in fanouts)
+        return checked_fanouts(
+            self.fanouts, hops,
+            f"the encoder has {hops} graph convolutions (hidden_layer_sizes="
+            f"{self.hidden_layer_sizes!r} and the embedding layer): give one per layer.")
 
     # -- inference -----------------------------------------------------------
     def _inference_graph(self, X: Any) -> Graph:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from numbers import Integral
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -24,6 +26,24 @@ import torch
 from ._nn._propagation import NeighbourSum
 
 __all__ = ["NeighbourSampler", "SampledSubgraph", "SubgraphOperator"]
+
+
+def checked_fanouts(fanouts: Any, hops: int, mismatch: str) -> tuple[int, ...]:
+    """An estimator's ``fanouts`` as one int per hop (None: 10 per hop), validated.
+
+    ``mismatch`` ends the error raised when the number of entries is not ``hops``: it says
+    where the hops come from and what to give instead.
+    """
+    if fanouts is None:
+        return (10,) * hops
+    values = np.atleast_1d(np.asarray(fanouts, dtype=object)).tolist()
+    if not all(isinstance(f, Integral) and not isinstance(f, bool) and (f > 0 or f == -1)
+               for f in values):
+        raise ValueError(f"fanouts must be positive ints (or -1 for every neighbour), got "
+                         f"{fanouts!r}.")
+    if len(values) != hops:
+        raise ValueError(f"fanouts has {len(values)} entries but {mismatch}")
+    return tuple(int(f) for f in values)
 
 
 @dataclass

@@ -26,7 +26,7 @@ from ._device import thread_limit
 from ._distributed import DistributedContext, share_of
 from ._graph import Graph, as_graph
 from ._interop import _node_label_index, _selected_labels
-from ._neighbour_sampling import NeighbourSampler
+from ._neighbour_sampling import NeighbourSampler, checked_fanouts
 from ._nn._node_networks import NODE_CONVOLUTIONS, NodeNetwork
 from ._node_inputs import (
     NodeInputs,
@@ -270,20 +270,12 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
 
     def _fanouts(self) -> tuple[int, ...]:
         hops = self._hops()
-        if self.fanouts is None:
-            return (10,) * hops
-        fanouts = np.atleast_1d(np.asarray(self.fanouts, dtype=object)).tolist()
-        if not all(isinstance(f, Integral) and not isinstance(f, bool) and (f > 0 or f == -1)
-                   for f in fanouts):
-            raise ValueError(f"fanouts must be positive ints (or -1 for every neighbour), got "
-                             f"{self.fanouts!r}.")
-        if len(fanouts) != hops:
-            what = (f"propagation_steps={self.propagation_steps}"
-                    if self.conv in ("appnp", "gprgnn") else f"n_layers={self.n_layers}")
-            raise ValueError(f"fanouts has {len(fanouts)} entries but conv={self.conv!r} with "
-                             f"{what} propagates over {hops} hops: give one per hop (conv='sage' "
-                             "or 'gcn' with 2 layers suits mini-batches: fanouts=(15, 10)).")
-        return tuple(int(f) for f in fanouts)
+        what = (f"propagation_steps={self.propagation_steps}"
+                if self.conv in ("appnp", "gprgnn") else f"n_layers={self.n_layers}")
+        return checked_fanouts(
+            self.fanouts, hops,
+            f"conv={self.conv!r} with {what} propagates over {hops} hops: give one per hop "
+            "(conv='sage' or 'gcn' with 2 layers suits mini-batches: fanouts=(15, 10)).")
 
     def _operators(self) -> tuple[str, ...]:
         return {"sage": ("mean",), "gat": ("edges",), "gprgnn": ("plain",)}.get(self.conv, ())
