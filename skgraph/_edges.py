@@ -16,6 +16,8 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
+from ._nn._sparse import shared_tensor
+
 __all__ = ["EdgeSet", "NonEdgeSampler", "remove_edges", "split_edges", "upper_edges"]
 
 
@@ -52,52 +54,94 @@ def remove_edges(adjacency: sp.sparray, pairs: np.ndarray) -> sp.csr_array:
 
 
 class EdgeSet:
-    """The directed pairs of an adjacency as sorted int64 keys ``i * n + j``, for membership tests.
+    """The directed pairs of an adjacency, for membership tests of keys ``i * n + j``.
 
-    Next to the sorted keys it keeps a coarse bitmap of the key range (one bit per bucket
-    of consecutive keys, about 32 bits per edge): a query whose bucket holds no edge is
-    answered from the bitmap, and only the few others are looked up exactly. On sorted
+    It reads the adjacency's own CSR arrays (shared, not copied, on CPU) and keeps next to
+    them a coarse bitmap of the key range (one bit per bucket of consecutive keys, about 32
+    bits per edge): a query whose bucket holds no edge is answered from the bitmap, and only
+    the few others are looked up exactly, by a binary search in their row. On sorted
     queries the bitmap is read in order, so the test is a handful of streaming passes.
     """
 
     _BITS_PER_EDGE = 32
+    _ENTRIES_PER_BLOCK = 1 << 22  # keys built for the bitmap a block of rows at a time
 
     def __init__(self, adjacency: sp.sparray, device: torch.device | str = "cpu") -> None:
         A = sp.csr_array(adjacency)
-        A.sort_indices()
+        if not A.has_sorted_indices:
+            A = A.sorted_indices()  # a copy: never the caller's arrays
         n = A.shape[0]
-        rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(A.indptr))
-        # CSR order with sorted indices is already sorted by key
-        self.keys = torch.from_numpy(rows * n + A.indices.astype(np.int64)).to(device)
         self.n_nodes = n
-        n_bits = max(64, min(n * n, self._BITS_PER_EDGE * self.keys.numel()))
+        self.n_entries = A.nnz
+        self.crow = torch.from_numpy(A.indptr.astype(np.int64)).to(device)
+        self.col = shared_tensor(A.indices).to(device)
+        degree = self.crow[1:] - self.crow[:-1]
+        self._search_steps = int(degree.max()).bit_length() if n else 0
+        n_bits = max(64, min(n * n, self._BITS_PER_EDGE * self.n_entries))
         self._bucket_width = -(-n * n // n_bits)  # ceil: keys 0 .. n^2 - 1 fit the bitmap
-        buckets = torch.unique_consecutive(torch.div(self.keys, self._bucket_width,
-                                                     rounding_mode="floor"))
         self._bitmap = torch.zeros(-(-n_bits // 64) + 1, dtype=torch.long, device=device)
-        # distinct powers of two per word: their sum is their bitwise or
-        self._bitmap.index_add_(0, buckets >> 6, torch.ones_like(buckets) << (buckets & 63))
+        last = -1  # the last bucket set: buckets come in order, and may span two blocks
+        for first_row, end_row in _row_blocks(A.indptr, self._ENTRIES_PER_BLOCK):
+            rows = torch.arange(first_row, end_row, device=device)
+            lo, hi = int(self.crow[first_row]), int(self.crow[end_row])
+            keys = torch.repeat_interleave(rows * n, degree[first_row:end_row],
+                                           output_size=hi - lo)
+            keys += self.col[lo:hi]
+            buckets = torch.unique_consecutive(keys.div_(self._bucket_width,
+                                                         rounding_mode="floor"))
+            if len(buckets) and int(buckets[0]) == last:
+                buckets = buckets[1:]
+            if len(buckets):
+                last = int(buckets[-1])
+                # distinct powers of two per word: their sum is their bitwise or
+                self._bitmap.index_add_(0, buckets >> 6,
+                                        torch.ones_like(buckets) << (buckets & 63))
 
     def contains(self, src: torch.Tensor, dst: torch.Tensor) -> torch.Tensor:
         """Whether each pair ``(src[k], dst[k])`` is an edge."""
         keys, order = torch.sort(src * self.n_nodes + dst)
         found = torch.empty_like(keys, dtype=torch.bool)
-        # sorted queries walk the sorted edge keys in order: several times faster than
-        # random-order lookups on large graphs (cache locality)
+        # sorted queries read the bitmap in order: several times faster than random-order
+        # lookups on large graphs (cache locality)
         found[order] = self.contains_sorted_keys(keys)
         return found
 
     def contains_sorted_keys(self, keys: torch.Tensor) -> torch.Tensor:
-        """Whether each key ``i * n + j`` of a sorted key tensor is an edge."""
-        if self.keys.numel() == 0:
+        """Whether each key ``i * n + j`` is an edge (fastest when ``keys`` are sorted)."""
+        if self.n_entries == 0:
             return torch.zeros_like(keys, dtype=torch.bool)
         buckets = torch.div(keys, self._bucket_width, rounding_mode="floor")
         found = (self._bitmap[buckets >> 6] >> (buckets & 63)).bitwise_and_(1).bool()
         candidates = found.nonzero().squeeze(1)
         queries = keys[candidates]
-        pos = torch.searchsorted(self.keys, queries).clamp_(max=self.keys.numel() - 1)
-        found[candidates] = self.keys[pos] == queries
+        found[candidates] = self._in_rows(torch.div(queries, self.n_nodes, rounding_mode="floor"),
+                                          torch.remainder(queries, self.n_nodes))
         return found
+
+    def _in_rows(self, rows: torch.Tensor, cols: torch.Tensor) -> torch.Tensor:
+        """Whether ``cols[k]`` is among the sorted column indices of row ``rows[k]``: one
+        vectorised binary search, as many halvings as the largest row needs."""
+        lo, end = self.crow[rows], self.crow[rows + 1]
+        hi = end.clone()
+        last = self.n_entries - 1
+        for _ in range(self._search_steps):
+            mid = (lo + hi) >> 1
+            active = lo < hi
+            right = active & (self.col[mid.clamp(max=last)] < cols)
+            lo = torch.where(right, mid + 1, lo)
+            hi = torch.where(active & ~right, mid, hi)
+        return (lo < end) & (self.col[lo.clamp(max=last)] == cols)
+
+
+def _row_blocks(indptr: np.ndarray, entries: int):
+    """Consecutive ranges of rows ``(first, end)`` holding about ``entries`` stored entries each."""
+    n = len(indptr) - 1
+    first = 0
+    while first < n:
+        end = int(np.searchsorted(indptr, indptr[first] + entries, side="right")) - 1
+        end = min(n, max(end, first + 1))
+        yield first, end
+        first = end
 
 
 class NonEdgeSampler:
@@ -147,7 +191,7 @@ class NonEdgeSampler:
         n = self.n_nodes
         if n < 2 or n_pairs <= 0:
             return torch.empty(0, dtype=torch.long, device=self.device)
-        reject = min((self.edges.keys.numel() + n) / n**2, 0.95)  # edges and self pairs
+        reject = min((self.n_entries + n) / n**2, 0.95)  # edges and self pairs
         draw = min(int(math.ceil((n_pairs + 6 * math.sqrt(n_pairs) + 8) / (1 - reject))),
                    20 * n_pairs + 8)
         keys = torch.randint(0, n, (draw,), device=self.device, generator=generator)

@@ -100,3 +100,29 @@ def test_training_negatives_exact_count_sorted_and_valid_on_a_dense_graph():
     assert keys.numel() == 500 and bool((keys[1:] >= keys[:-1]).all())
     src, dst = (keys // 30).numpy().copy(), (keys % 30).numpy().copy()
     assert (src != dst).all() and (A.toarray()[src, dst] == 0).all()
+
+
+def test_edge_set_reads_the_adjacency_in_row_blocks_and_shares_its_arrays(monkeypatch):
+    # a hub joined to every node, a path, isolated nodes at both ends; the bitmap is built a
+    # few entries at a time, so buckets span blocks, and rows are searched up to degree 58
+    n = 60
+    hub = [(0, j) for j in range(2, n - 1)]
+    path = [(j, j + 1) for j in range(5, 40)]
+    rows, cols = np.array(hub + path).T
+    A = sp.csr_array((np.ones(2 * len(rows)), (np.r_[rows, cols], np.r_[cols, rows])),
+                     shape=(n, n))
+    A.sort_indices()
+    monkeypatch.setattr(EdgeSet, "_ENTRIES_PER_BLOCK", 7)
+    monkeypatch.setattr(EdgeSet, "_BITS_PER_EDGE", 2)  # coarse buckets: many exact searches
+    edges = EdgeSet(A)
+    assert np.shares_memory(edges.col.numpy(), A.indices)
+    src, dst = np.divmod(np.arange(n * n), n)
+    found = edges.contains(torch.from_numpy(src), torch.from_numpy(dst)).numpy()
+    assert np.array_equal(found, A.toarray().ravel() > 0)
+    indices = np.concatenate([A.indices[a:b][::-1] for a, b in zip(A.indptr[:-1], A.indptr[1:])])
+    unsorted = sp.csr_array((A.data, indices, A.indptr), shape=A.shape)
+    unsorted.has_sorted_indices = False
+    before = unsorted.indices.copy()
+    queries = torch.from_numpy(src), torch.from_numpy(dst)
+    assert np.array_equal(EdgeSet(unsorted).contains(*queries).numpy(), found)
+    assert np.array_equal(unsorted.indices, before)  # a sorted copy, not the caller's arrays

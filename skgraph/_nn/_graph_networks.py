@@ -13,8 +13,6 @@ from collections.abc import Sequence
 
 import torch
 from torch import nn
-from torch_geometric.nn import GATConv, GCNConv, SAGEConv
-from torch_geometric.nn.aggr import AttentionalAggregation, MaxAggregation, MeanAggregation
 
 from ._propagation import NeighbourSum
 
@@ -225,12 +223,18 @@ def make_conv(name: str, in_channels: int, out_channels: int, *, train_eps: bool
         return GINEConv(_mlp(in_channels, out_channels), train_eps=train_eps,
                         edge_dim=edge_dim)
     if name == "gcn":
+        from torch_geometric.nn import GCNConv  # PyG's modules load only when used
+
         return GCNConv(in_channels, out_channels)
     if name == "sage":
+        from torch_geometric.nn import SAGEConv
+
         return SAGEConv(in_channels, out_channels)
     if name == "sum":
         return SumConv(in_channels, out_channels)
     if name == "gat":
+        from torch_geometric.nn import GATConv
+
         heads = 4 if out_channels % 4 == 0 else 1
         return GATConv(in_channels, out_channels // heads, heads=heads, edge_dim=edge_dim)
     raise ValueError(f"unknown convolution {name!r}; expected one of {CONVOLUTIONS}.")
@@ -250,12 +254,14 @@ def make_readout(name: str, channels: int) -> nn.Module:
     """
     if name == "sum":
         return SumReadout()
+    from torch_geometric.nn import aggr  # PyG's modules load only when used
+
     if name == "mean":
-        return MeanAggregation()
+        return aggr.MeanAggregation()
     if name == "max":
-        return MaxAggregation()
+        return aggr.MaxAggregation()
     if name == "attention":
-        return AttentionalAggregation(gate_nn=nn.Linear(channels, 1))
+        return aggr.AttentionalAggregation(gate_nn=nn.Linear(channels, 1))
     raise ValueError(f"unknown readout {name!r}; expected one of {READOUTS}.")
 
 

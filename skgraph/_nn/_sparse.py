@@ -14,7 +14,7 @@ import scipy.sparse as sp
 import torch
 
 __all__ = ["csr_by_rows", "csr_from_scipy", "csr_tensor", "index_dtype", "row_pointers",
-           "sparse_dense_mm"]
+           "shared_tensor", "sparse_dense_mm"]
 
 
 def index_dtype(n_nodes: int, n_entries: int) -> torch.dtype:
@@ -29,10 +29,13 @@ def row_pointers(sorted_rows: torch.Tensor, n: int) -> torch.Tensor:
     return crow
 
 
-def csr_tensor(crow: torch.Tensor, col: torch.Tensor, values: torch.Tensor, n: int) -> torch.Tensor:
+def csr_tensor(crow: torch.Tensor, col: torch.Tensor, values: torch.Tensor,
+               n: int | tuple[int, int]) -> torch.Tensor:
+    """The CSR tensor of shape ``(n, n)`` (or ``n`` when a shape is given)."""
     with warnings.catch_warnings():  # torch flags sparse CSR as beta on every construction
         warnings.simplefilter("ignore", UserWarning)
-        return torch.sparse_csr_tensor(crow, col, values, size=(n, n), check_invariants=False)
+        return torch.sparse_csr_tensor(crow, col, values, size=(n, n) if isinstance(n, int) else n,
+                                       check_invariants=False)
 
 
 def csr_from_scipy(matrix: sp.csr_array, device: torch.device | str) -> torch.Tensor:
@@ -50,6 +53,14 @@ def _scipy_csr_tensor(matrix: sp.csr_array, device: torch.device | str) -> torch
         torch.from_numpy(matrix.data.astype(np.float32)),
         size=matrix.shape, device=device, check_invariants=False,
     )
+
+
+def shared_tensor(array: np.ndarray) -> torch.Tensor:
+    """A CPU tensor on ``array``'s memory (no copy), read-only arrays included: the tensor
+    must only ever be read."""
+    with warnings.catch_warnings():  # torch warns that it cannot mark the tensor read-only
+        warnings.simplefilter("ignore", UserWarning)
+        return torch.from_numpy(array)
 
 
 def csr_by_rows(rows: torch.Tensor, cols: torch.Tensor, values: torch.Tensor, n: int

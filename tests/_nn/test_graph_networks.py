@@ -158,3 +158,18 @@ def test_networks_pass_edge_features_to_the_convolutions_that_read_them():
         out = net(x, edge_index, batch, 2, edge_attr)
         other = net(x, edge_index, batch, 2, edge_attr.flip(1))
         assert out.shape == (2, 2) and not torch.allclose(out, other)  # they matter
+
+
+def test_pyg_loads_only_with_the_modules_that_use_it():
+    # PyG costs about 0.1 GB of memory and a second of import: the estimators that never
+    # build one of its modules (the auto-encoders, GIN networks) run without loading it
+    import subprocess
+    import sys
+
+    code = ("import sys, skgraph\n"
+            "from skgraph._nn._graph_networks import make_conv, make_readout\n"
+            "make_conv('gin', 3, 4), make_readout('sum', 4)\n"
+            "assert 'torch_geometric' not in sys.modules, 'loaded early'\n"
+            "make_readout('mean', 4)\n"
+            "assert 'torch_geometric' in sys.modules\n")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
