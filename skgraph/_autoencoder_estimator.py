@@ -241,8 +241,8 @@ def _run_minibatch_epoch(module: GraphAutoEncoder, optimizer, data: _EdgeBatches
         seeds, local = torch.unique(torch.cat([positives, negatives], dim=1),
                                     return_inverse=True)
         sub = data.sampler.sample(seeds)
-        inputs = data.subgraphs(sub)
-        heads = module.encoder.heads(inputs.features, inputs.operator)[: len(seeds)]
+        inputs = data.subgraphs.layered(sub)  # the last layer's rows are the seeds'
+        heads = module.encoder.heads(inputs.features, inputs.operator)
         loss = module.pair_loss(heads, local[:, : len(batch)], local[:, len(batch):], n)
         loss.backward()
         optimizer.step()

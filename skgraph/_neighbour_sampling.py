@@ -23,7 +23,14 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from ._nn._propagation import NeighbourSum
+from ._nn._propagation import NeighbourSum, _SparseMatmul
+from ._nn._sparse import (
+    csr_tensor,
+    index_dtype,
+    row_pointers,
+    shared_tensor,
+    sparse_dense_mm,
+)
 
 __all__ = ["NeighbourSampler", "SampledSubgraph", "SubgraphOperator"]
 
@@ -62,10 +69,42 @@ class SampledSubgraph:
     source: torch.Tensor
     entry: torch.Tensor
     scale: torch.Tensor
+    hop_nodes: tuple[int, ...] = ()  # nodes within 0, 1, ... hops of the seeds (cumulative)
+    hop_edges: tuple[int, ...] = ()  # edges sampled in hops 1, 2, ... (cumulative)
 
     @property
     def n_nodes(self) -> int:
         return len(self.nodes)
+
+    def layer_operators(self, entry_values: torch.Tensor, diagonal: torch.Tensor | None = None
+                        ) -> list[SubgraphOperator]:
+        """One operator per layer of a network with ``len(fanouts)`` graph layers, each
+        trimmed to the rows the next layer reads (PyG's ``trim_to_layer``).
+
+        The seeds' outputs after ``L`` layers need layer ``k``'s outputs (``k = 1 .. L``)
+        only at the nodes within ``L - k`` hops of the seeds, which read their inputs at the
+        nodes within ``L - k + 1`` hops along the edges of the first ``L - k + 1`` hops. So
+        layer ``k``'s operator is the ``(hop_nodes[L - k], hop_nodes[L - k + 1])`` block of
+        :meth:`operator`, its edges a prefix of the sampled ones (they come grouped by hop):
+        most nodes are reached in the last hop, and only the first layer reads them.
+        """
+        n_layers = len(self.hop_edges)
+        weights = entry_values[self.entry] * self.scale
+        by_source = torch.argsort(self.source, stable=True)  # one sort serves every layer
+        operators = []
+        for k in range(n_layers, 0, -1):  # the first layer reads the most hops
+            n_rows, n_cols, n_edges = self.hop_nodes[k - 1], self.hop_nodes[k], self.hop_edges[k - 1]
+            order = by_source[by_source < n_edges] if k < n_layers else by_source
+            dtype = index_dtype(n_cols, n_edges)
+            matrix = csr_tensor(row_pointers(self.target[:n_edges].to(dtype), n_rows),
+                                self.source[:n_edges].to(dtype), weights[:n_edges],
+                                (n_rows, n_cols))
+            matrix_t = csr_tensor(row_pointers(self.source[order].to(dtype), n_cols),
+                                  self.target[order].to(dtype), weights[order], (n_cols, n_rows))
+            operators.append(SubgraphOperator(
+                matrix, None if diagonal is None else diagonal[self.nodes[:n_rows]],
+                matrix_t=matrix_t))
+        return operators
 
     def operator(self, entry_values: torch.Tensor, diagonal: torch.Tensor | None = None
                  ) -> SubgraphOperator:
@@ -83,16 +122,30 @@ class SampledSubgraph:
 
 
 class SubgraphOperator:
-    """``(E + diag(d)) @ h`` for a sampled edge operator ``E`` and a diagonal ``d`` (or none)."""
+    """``(E + diag(d)) @ h`` for a sampled edge operator ``E`` and a diagonal ``d`` (or none).
 
-    def __init__(self, edges: NeighbourSum, diagonal: torch.Tensor | None) -> None:
+    ``E`` is a :class:`NeighbourSum`, or a CSR tensor of shape ``(rows, columns)`` with its
+    transpose ``matrix_t`` (a layer trimmed to fewer rows than it reads: ``d`` then holds
+    one value per row, on the first ``rows`` of ``h``).
+    """
+
+    def __init__(self, edges, diagonal: torch.Tensor | None,
+                 matrix_t: torch.Tensor | None = None) -> None:
         self.edges = edges
+        self.matrix_t = matrix_t
         self.diagonal = None if diagonal is None else diagonal.unsqueeze(1)
-        self.shape = edges.shape
+        self.shape = tuple(edges.shape)
 
     def __matmul__(self, dense: torch.Tensor) -> torch.Tensor:
-        out = self.edges @ dense
-        return out if self.diagonal is None else out.addcmul_(self.diagonal, dense)
+        if self.matrix_t is None:
+            out = self.edges @ dense
+        elif dense.requires_grad:
+            out = _SparseMatmul.apply(self.edges, self.matrix_t, dense)
+        else:
+            out = sparse_dense_mm(self.edges, dense)
+        if self.diagonal is None:
+            return out
+        return out.addcmul_(self.diagonal, dense[: self.shape[0]])
 
 
 class NeighbourSampler:
@@ -121,11 +174,13 @@ class NeighbourSampler:
     def __init__(self, adjacency: sp.sparray, fanouts: Sequence[int],
                  device: torch.device | str = "cpu") -> None:
         A = sp.csr_array(adjacency)
-        A.sort_indices()
+        if not A.has_sorted_indices:
+            A = A.sorted_indices()  # a copy: never the caller's arrays
         self.n_nodes = A.shape[0]
         self.fanouts = tuple(int(f) for f in fanouts)
         self.crow = torch.from_numpy(A.indptr.astype(np.int64)).to(device)
-        self.col = torch.from_numpy(A.indices.astype(np.int32)).to(device)  # half the bytes
+        # the adjacency's own column indices on CPU (int32 unless the graph needs int64)
+        self.col = shared_tensor(A.indices).to(device)
         self.degree = (self.crow[1:] - self.crow[:-1])
         # local numbering of the nodes of the current batch (-1: not reached), reset after use
         self._local = torch.full((self.n_nodes,), -1, dtype=torch.long, device=device)
@@ -135,33 +190,44 @@ class NeighbourSampler:
         """Up to ``fanout`` neighbours of each of ``nodes``, drawn without replacement.
 
         Returns ``(position, entry, scale)``: for each sampled edge the position in
-        ``nodes`` of the node it was sampled from, its entry in the CSR adjacency (whose
-        column is the neighbour), and ``d / k``.
+        ``nodes`` of the node it was sampled from (in increasing order), its entry in the
+        CSR adjacency (whose column is the neighbour), and ``d / k``. A node of degree
+        ``d > fanout`` gets a uniform ``fanout``-subset of its entries by Floyd's algorithm,
+        vectorised over the nodes: the cost is ``fanout^2`` per node, whatever its degree.
         """
-        degree = self.degree[nodes]
-        total = int(degree.sum())
         device = nodes.device
-        position = torch.repeat_interleave(torch.arange(len(nodes), device=device), degree,
+        degree = self.degree[nodes]
+        kept = degree if fanout < 0 else torch.clamp(degree, max=fanout)
+        total = int(kept.sum())
+        position = torch.repeat_interleave(torch.arange(len(nodes), device=device), kept,
                                            output_size=total)
-        starts = self.crow[nodes]
-        offsets = torch.cumsum(degree, 0) - degree
-        entries = (torch.arange(total, device=device)
-                   + torch.repeat_interleave(starts - offsets, degree, output_size=total))
-        if fanout < 0 or total == 0 or int(degree.max()) <= fanout:
-            chosen = torch.ones(total, dtype=torch.bool, device=device)
-            kept = degree
-        else:
-            # random keys, sorted within each node's entries: the first `fanout` of each node
-            keys = torch.rand(total, generator=generator, device=device) + position
-            order = torch.argsort(keys)
-            rank = torch.empty_like(order)
-            rank[order] = torch.arange(total, device=device)
-            rank -= torch.repeat_interleave(offsets, degree, output_size=total)
-            chosen = rank < fanout
-            kept = torch.clamp(degree, max=fanout)
+        # each edge's offset among its node's entries: 0, 1, ... unless the node is sampled
+        first = torch.cumsum(kept, 0) - kept
+        offset = (torch.arange(total, device=device)
+                  - torch.repeat_interleave(first, kept, output_size=total))
+        sampled = degree > kept
+        if bool(sampled.any()):
+            offset[sampled[position]] = self._subsets(degree[sampled], fanout, generator).ravel()
         scale = (degree / kept.clamp(min=1)).to(torch.float32)
-        position = position[chosen]
-        return position, entries[chosen], scale[position]
+        return position, self.crow[nodes][position] + offset, scale[position]
+
+    @staticmethod
+    def _subsets(degree: torch.Tensor, k: int, generator: torch.Generator | None
+                 ) -> torch.Tensor:
+        """A uniform ``k``-subset of ``range(d)`` for each ``d`` of ``degree`` (all ``> k``),
+        as the sorted rows of a ``(len(degree), k)`` tensor (Floyd's algorithm: the ``i``-th
+        draw is uniform on ``0 .. d - k + i``, replaced by ``d - k + i`` if already taken)."""
+        chosen = torch.empty((len(degree), k), dtype=torch.long, device=degree.device)
+        for i in range(k):
+            upper = degree - (k - i)
+            draw = torch.rand(len(degree), generator=generator, device=degree.device,
+                              dtype=torch.float64)
+            draw = torch.minimum((draw * (upper + 1)).long(), upper)
+            if i:
+                taken = (chosen[:, :i] == draw.unsqueeze(1)).any(1)
+                draw = torch.where(taken, upper, draw)
+            chosen[:, i] = draw
+        return torch.sort(chosen, dim=1).values
 
     def sample(self, seeds: torch.Tensor, generator: torch.Generator | None = None
                ) -> SampledSubgraph:
@@ -172,10 +238,9 @@ class NeighbourSampler:
         count = len(seeds)
         frontier = seeds
         targets, sources, entries, scales = [], [], [], []
+        hop_nodes, hop_edges = [count], []
         try:
             for fanout in self.fanouts:
-                if len(frontier) == 0:
-                    break
                 position, entry, scale = self.neighbours(frontier, fanout, generator)
                 neighbour = self.col[entry].long()
                 new = torch.unique(neighbour[local[neighbour] < 0])
@@ -187,6 +252,8 @@ class NeighbourSampler:
                 entries.append(entry)
                 scales.append(scale)
                 frontier = new
+                hop_nodes.append(count)
+                hop_edges.append(len(entry) + (hop_edges[-1] if hop_edges else 0))
             all_nodes = torch.cat(nodes)
         finally:
             local[torch.cat(nodes)] = -1
@@ -195,4 +262,5 @@ class NeighbourSampler:
                                                               device=seeds.device)
 
         return SampledSubgraph(all_nodes, len(seeds), joined(targets), joined(sources),
-                               joined(entries), joined(scales, torch.float32))
+                               joined(entries), joined(scales, torch.float32),
+                               tuple(hop_nodes), tuple(hop_edges))

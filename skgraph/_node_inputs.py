@@ -8,7 +8,6 @@ including the default representation of a featureless graph.
 from __future__ import annotations
 
 import hashlib
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +16,7 @@ import torch
 
 from ._graph import Graph
 from ._nn._propagation import IdentityFeatures, SparseOperator, gcn_normalize
+from ._nn._sparse import shared_tensor
 from ._structural_encodings import degree_features
 
 __all__ = ["NodeInputs", "SubgraphInputs", "feature_scale", "feature_width", "node_inputs",
@@ -167,16 +167,17 @@ class SubgraphInputs:
         self.n_nodes = graph.n_nodes
         self._sparse = None
         self._dense = None
+        self._scale = 1.0  # applied to the rows of _dense per batch
         if graph.features is not None:
             features = graph.features
             if sp.issparse(features):
                 self._sparse = sp.csr_array(features / scale if scale != 1.0 else features,
                                             dtype=np.float32)
-            elif (scale == 1.0 and features.dtype == np.float32
-                  and torch.device(device).type == "cpu"):
-                with warnings.catch_warnings():  # read-only, and only ever read here
-                    warnings.simplefilter("ignore", UserWarning)
-                    self._dense = torch.from_numpy(features)  # no copy of the graph's
+            elif torch.device(device).type == "cpu":
+                # the graph's own rows (no copy of them all); each batch converts and
+                # scales its rows as node_inputs does the whole matrix
+                self._dense = shared_tensor(np.asarray(features))
+                self._scale = scale
             else:
                 self._dense = _feature_tensor(features, scale, device)
         elif featureless == "degree":
@@ -199,7 +200,8 @@ class SubgraphInputs:
     def features(self, nodes: torch.Tensor):
         """The input rows of ``nodes``."""
         if self._dense is not None:
-            return self._dense.index_select(0, nodes)
+            rows = self._dense.index_select(0, nodes).to(torch.float32)
+            return rows.div_(self._scale) if self._scale != 1.0 else rows
         if self._sparse is not None:
             rows = self._sparse[nodes.cpu().numpy()]
             return _feature_tensor(rows, 1.0, self.device)
@@ -218,3 +220,9 @@ class SubgraphInputs:
         if "edges" in self.operators:
             inputs.edge_index = torch.stack([sub.source, sub.target])
         return inputs
+
+    def layered(self, sub) -> NodeInputs:
+        """The GCN inputs of a sampled subgraph with one operator per layer, each trimmed to
+        the rows the next layer reads (see ``SampledSubgraph.layer_operators``)."""
+        return NodeInputs(self.features(sub.nodes),
+                          sub.layer_operators(self.gcn_values, self.gcn_diagonal), sub.n_nodes)

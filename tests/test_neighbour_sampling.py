@@ -77,6 +77,67 @@ def test_sampling_is_repeatable_and_bounded_by_the_fanouts(graph):
     assert (sampler._local == -1).all()  # its scratch numbering is reset
 
 
+def test_sampled_subsets_are_uniform_over_every_subset_of_the_fanout():
+    # Floyd's algorithm: each of the C(6, 2) = 15 pairs of a node's 6 neighbours equally likely
+    subsets = NeighbourSampler._subsets(torch.full((30000,), 6), 2, torch.Generator().manual_seed(0))
+    assert bool((subsets[:, 0] < subsets[:, 1]).all()) and int(subsets.max()) == 5
+    _, counts = torch.unique(subsets[:, 0] * 6 + subsets[:, 1], return_counts=True)
+    assert len(counts) == 15
+    expected = 30000 / 15
+    assert float(((counts - expected) ** 2 / expected).sum()) < 36.1  # chi2(14) at p = 0.001
+
+
+def test_hops_are_recorded_and_edges_come_grouped_by_hop_and_target(graph):
+    G, _ = graph
+    sub = NeighbourSampler(G.adjacency, fanouts=[3, 2]).sample(torch.tensor([9, 4, 120]),
+                                                              torch.Generator().manual_seed(2))
+    assert sub.hop_nodes[0] == 3 and sub.hop_nodes[-1] == sub.n_nodes and len(sub.hop_edges) == 2
+    assert sub.hop_edges[-1] == len(sub.target) and bool((sub.target[1:] >= sub.target[:-1]).all())
+    first = slice(0, sub.hop_edges[0])
+    assert int(sub.target[first].max()) < sub.hop_nodes[0]  # hop 1 reads into the seeds
+    assert int(sub.source[first].max()) < sub.hop_nodes[1]
+    assert int(sub.target[sub.hop_edges[0]:].min()) >= sub.hop_nodes[0]
+
+
+@pytest.mark.parametrize("hidden", [(8,), (8, 6)])
+def test_layer_trimmed_operators_give_the_full_graphs_outputs_and_gradients(graph, hidden):
+    from skgraph._nn._graph_autoencoder import GCNEncoder
+
+    G, _ = graph
+    torch.manual_seed(0)
+    encoder = GCNEncoder(6, hidden, 4).eval()
+    seeds = torch.tensor([5, 17, 250, 3, 120])
+    full = node_inputs(G, "identity", "cpu", scale=2.0)
+    expected = encoder.heads(full.features, full.operator)[seeds]
+    sub = NeighbourSampler(G.adjacency, fanouts=[-1] * (len(hidden) + 1)).sample(seeds)
+    subgraphs = SubgraphInputs(G, "identity", "cpu", scale=2.0)
+    trimmed = subgraphs.layered(sub)
+    assert [op.shape for op in trimmed.operator] == [
+        (sub.hop_nodes[k - 1], sub.hop_nodes[k]) for k in range(len(hidden) + 1, 0, -1)]
+    out = encoder.heads(trimmed.features, trimmed.operator)
+    torch.testing.assert_close(out, expected, rtol=1e-5, atol=1e-5)
+    # sampled (fanout 2): the same gradients as the square operator of the same sample
+    sub = NeighbourSampler(G.adjacency, fanouts=[2] * (len(hidden) + 1)).sample(
+        seeds, torch.Generator().manual_seed(0))
+    gradients = []
+    for inputs, rows in ((subgraphs.layered(sub), slice(None)), (subgraphs(sub), slice(0, 5))):
+        encoder.zero_grad()
+        encoder.heads(inputs.features, inputs.operator)[rows].square().sum().backward()
+        gradients.append([p.grad.clone() for p in encoder.parameters()])
+    for trimmed_grad, square_grad in zip(*gradients):
+        torch.testing.assert_close(trimmed_grad, square_grad, rtol=1e-5, atol=1e-6)
+
+
+def test_subgraph_inputs_read_the_graphs_features_without_copying_them(graph):
+    G, _ = graph
+    inputs = SubgraphInputs(G, "identity", "cpu", scale=4.0)
+    assert np.shares_memory(inputs._dense.numpy(), G.features)
+    nodes = torch.tensor([3, 0, 299])
+    expected = node_inputs(G, "identity", "cpu", scale=4.0).features[nodes]
+    assert torch.equal(inputs.features(nodes), expected)  # scaled per batch, bit for bit
+    assert np.array_equal(G.features[3], graph[0].features[3])  # the graph is untouched
+
+
 @pytest.mark.parametrize("make, fit, score", [
     (lambda **kw: GNNNodeClassifier(conv="sage", **kw),
      lambda est, G, y: est.fit(G[::3], y[::3]), lambda est, G, y: est.score(G, y)),

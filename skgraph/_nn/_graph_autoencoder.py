@@ -128,10 +128,17 @@ class GCNEncoder(nn.Module):
         return mu, logstd.clamp(max=MAX_LOGSTD)
 
     def heads(self, x, operator, propagated=None) -> torch.Tensor:
-        """``mu``, or ``[mu, raw logstd]`` side by side (before the clamp) when variational."""
-        for layer in self.hidden:
+        """``mu``, or ``[mu, raw logstd]`` side by side (before the clamp) when variational.
+
+        ``operator`` may also be a list with one operator per graph convolution (a sampled
+        subgraph's, trimmed layer by layer: each maps its input rows to the rows the next
+        layer reads).
+        """
+        operators = operator if isinstance(operator, list) else [operator] * (len(self.hidden) + 1)
+        for layer, operator in zip(self.hidden, operators):
             x = relu_dropout(layer(x, operator, propagated), self.dropout, self.training)
             propagated = None
+        operator = operators[-1]
         if self.logstd is None:
             return self.mu(x, operator, propagated)
         # both heads in one propagation of width 2 * out: one pass over the sparse operator
