@@ -9,12 +9,13 @@ measured in a separate child process per model.
     python benchmarks/scale.py --nodes 10000 100000 1000000 --epochs 3
     python benchmarks/scale.py --nodes 100000 --degree 40 --features 128 --no-memory
 
-With ``--minibatch EDGES`` the rows compare our full-batch epoch with mini-batches of that
-many edges (and as many fresh non-edges) on neighbourhoods sampled with ``--fanouts``
-(``batch_size`` and ``fanouts`` of the estimator); PyG's mini-batch loaders need pyg-lib or
-torch-sparse, which do not install here, so there is no PyG column then:
+With ``--minibatch EDGES [EDGES ...]`` the rows compare our full-batch epoch with epochs of
+mini-batches of that many edges (and as many fresh non-edges) on neighbourhoods sampled
+with ``--fanouts`` (``batch_size`` and ``fanouts`` of the estimator), each fit in its own
+child process that reports its seconds per epoch and its peak memory; PyG's mini-batch
+loaders need pyg-lib or torch-sparse, which do not install here, so there is no PyG column:
 
-    python benchmarks/scale.py --nodes 1000000 5000000 --minibatch 65536 --fanouts 5 5
+    python benchmarks/scale.py --nodes 1000000 5000000 --minibatch 4096 65536 --fanouts 5 5 --epochs 1
 
 With ``--node`` the rows are a full-batch epoch of ``GNNNodeClassifier(conv="gcn")`` against
 a plain PyG 2-layer ``GCNConv`` script on the same graph and labels:
@@ -30,7 +31,6 @@ import subprocess
 import sys
 import time
 
-import _pyg_reference as reference
 import numpy as np
 import scipy.sparse as sp
 import torch
@@ -80,6 +80,8 @@ def time_ours(A, X, epochs: int, **params) -> float:
 
 
 def time_pyg(A, X, epochs: int) -> float:
+    import _pyg_reference as reference  # PyG loads in the processes that run it only
+
     coo = A.tocoo()
     edge_index = torch.as_tensor(np.vstack([coo.row, coo.col]), dtype=torch.long)
     upper = edge_index[:, edge_index[0] < edge_index[1]]
@@ -150,13 +152,18 @@ def peak_memory_child(model: str, n_nodes: int, args) -> float:
     The peak counts the runtime (Python, torch, PyG: about 0.5 GB), the graph held by the
     caller and everything the training builds from it, not the generation of the graph.
     """
-    minibatch = (["--minibatch", str(args.minibatch), "--fanouts", *map(str, args.fanouts)]
+    return float(_run_child(model, n_nodes, args)[1])
+
+
+def _run_child(model: str, n_nodes: int, args, batch_size: int | None = None) -> list[str]:
+    """Run ``model`` in a child process; the words of the last line it prints."""
+    minibatch = (["--minibatch", str(batch_size), "--fanouts", *map(str, args.fanouts)]
                  if model == "minibatch" else [])
     out = subprocess.run([sys.executable, __file__, "--child", model, "--nodes", str(n_nodes),
                           "--epochs", str(args.epochs), "--degree", str(args.degree),
                           "--features", str(args.features), *minibatch],
                          capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    return out.stdout.strip().splitlines()[-1].split()
 
 
 def main() -> None:
@@ -166,7 +173,7 @@ def main() -> None:
     parser.add_argument("--no-memory", action="store_true")
     parser.add_argument("--degree", type=float, default=10.0, help="average degree")
     parser.add_argument("--features", type=int, default=32, help="node feature width")
-    parser.add_argument("--minibatch", type=int, default=None,
+    parser.add_argument("--minibatch", type=int, nargs="+", default=None,
                         help="compare with mini-batches of this many edges (no PyG column)")
     parser.add_argument("--fanouts", type=int, nargs="+", default=[5, 5])
     parser.add_argument("--node", action="store_true",
@@ -178,10 +185,11 @@ def main() -> None:
         A, X = make_graph(args.nodes[0], args.degree, args.features)
         _reset_peak_memory()
         if args.child == "minibatch":
-            time_ours(A, X, args.epochs, batch_size=args.minibatch, fanouts=args.fanouts)
+            seconds = time_ours(A, X, args.epochs, batch_size=args.minibatch[0],
+                                fanouts=args.fanouts)
         else:
-            CHILDREN[args.child](A, X, args.epochs)
-        print(_peak_memory_gb())
+            seconds = CHILDREN[args.child](A, X, args.epochs)
+        print(seconds, _peak_memory_gb(), A.nnz)
         return
     if args.minibatch:
         minibatch_rows(args)
@@ -207,22 +215,20 @@ def main() -> None:
 
 
 def minibatch_rows(args) -> None:
-    """Our full-batch epoch next to mini-batches: seconds per epoch and peak memory."""
+    """Our full-batch epoch next to mini-batches: seconds per epoch and peak memory, each
+    configuration fitted in its own child process."""
     print(f"torch threads: {torch.get_num_threads()}, average degree {args.degree:g}, "
-          f"{args.features} features; mini-batches of {args.minibatch} edges, fanouts "
-          f"{tuple(args.fanouts)}")
-    print(f"{'nodes':>10} {'edges':>11} {'full s/epoch':>13} {'mini s/epoch':>13}"
-          f" {'full peak GB':>13} {'mini peak GB':>13}")
+          f"{args.features} features; mini-batches with fanouts {tuple(args.fanouts)}")
+    print(f"{'nodes':>10} {'edges':>11} {'batch (edges)':>14} {'steps/epoch':>12}"
+          f" {'s/epoch':>9} {'peak GB':>8}")
     for n in args.nodes:
-        A, X = make_graph(n, args.degree, args.features)
-        full = time_ours(A, X, args.epochs)
-        mini = time_ours(A, X, args.epochs, batch_size=args.minibatch, fanouts=args.fanouts)
-        del A, X
-        mem = ("", "") if args.no_memory else (
-            f"{peak_memory_child('skgraph', n, args):.2f}",
-            f"{peak_memory_child('minibatch', n, args):.2f}")
-        print(f"{n:>10} {int(n * args.degree):>11} {full:>13.3f} {mini:>13.3f}"
-              f" {mem[0]:>13} {mem[1]:>13}", flush=True)
+        for batch_size in [None, *args.minibatch]:
+            seconds, peak, edges = map(float, _run_child("skgraph" if batch_size is None
+                                                         else "minibatch", n, args, batch_size))
+            edges = int(edges)  # stored entries: each undirected edge twice
+            steps = 1 if batch_size is None else -(-(edges // 2) // batch_size)
+            print(f"{n:>10} {edges:>11} {batch_size or 'full':>14} {steps:>12}"
+                  f" {seconds:>9.2f} {peak:>8.2f}", flush=True)
 
 
 if __name__ == "__main__":
