@@ -189,12 +189,23 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
         return graph
 
     def _embed(self, graph: Graph) -> torch.Tensor:
-        """Mean embeddings of all nodes of the whole graph behind ``graph``."""
+        """Mean embeddings of all nodes of the whole graph behind ``graph``.
+
+        Fitted in mini-batches, the layers run over all nodes a chunk of rows at a time
+        (exact, every neighbour), so that memory stays bounded here too.
+        """
         device = torch.device(self.device_)
-        inputs = node_inputs(graph, self.featureless, device, scale=self.feature_scale_)
         self.module_.eval()
         with torch.no_grad(), thread_limit(_work_size(graph)):
-            return self.module_.embed(inputs.features, inputs.operator, inputs.propagated)
+            if self.batch_size is None:
+                inputs = node_inputs(graph, self.featureless, device, scale=self.feature_scale_)
+                return self.module_.embed(inputs.features, inputs.operator, inputs.propagated)
+            inputs = SubgraphInputs(graph.whole(), self.featureless, device,
+                                    self.feature_scale_).chunked(_INFERENCE_ROWS)
+            return self.module_.embed(inputs.features, inputs.operator)
+
+
+_INFERENCE_ROWS = 65536  # rows per chunk of a mini-batch fit's layer-wise inference
 
 
 def _work_size(graph: Graph) -> int:
@@ -241,7 +252,7 @@ def _run_minibatch_epoch(module: GraphAutoEncoder, optimizer, data: _EdgeBatches
         seeds, local = torch.unique(torch.cat([positives, negatives], dim=1),
                                     return_inverse=True)
         sub = data.sampler.sample(seeds)
-        inputs = data.subgraphs.layered(sub)  # the last layer's rows are the seeds'
+        inputs = data.subgraphs(sub, layered=True)  # the last layer's rows are the seeds'
         heads = module.encoder.heads(inputs.features, inputs.operator)
         loss = module.pair_loss(heads, local[:, : len(batch)], local[:, len(batch):], n)
         loss.backward()

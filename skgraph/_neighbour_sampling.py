@@ -90,20 +90,26 @@ class SampledSubgraph:
         """
         n_layers = len(self.hop_edges)
         weights = entry_values[self.entry] * self.scale
+        dtype = index_dtype(self.n_nodes, len(self.target))
+        # edges come sorted by target, and a layer's edges are those whose targets are its
+        # rows: its matrix is a leading block of rows of the whole one (views, no copies)
+        crow = row_pointers(self.target.to(dtype), self.n_nodes)
+        source = self.source.to(dtype)
         by_source = torch.argsort(self.source, stable=True)  # one sort serves every layer
-        operators = []
+        operators, built = [], {}
         for k in range(n_layers, 0, -1):  # the first layer reads the most hops
             n_rows, n_cols, n_edges = self.hop_nodes[k - 1], self.hop_nodes[k], self.hop_edges[k - 1]
-            order = by_source[by_source < n_edges] if k < n_layers else by_source
-            dtype = index_dtype(n_cols, n_edges)
-            matrix = csr_tensor(row_pointers(self.target[:n_edges].to(dtype), n_rows),
-                                self.source[:n_edges].to(dtype), weights[:n_edges],
-                                (n_rows, n_cols))
-            matrix_t = csr_tensor(row_pointers(self.source[order].to(dtype), n_cols),
-                                  self.target[order].to(dtype), weights[order], (n_cols, n_rows))
-            operators.append(SubgraphOperator(
-                matrix, None if diagonal is None else diagonal[self.nodes[:n_rows]],
-                matrix_t=matrix_t))
+            if (n_rows, n_cols) not in built:  # hops that reach no new node repeat a layer
+                order = by_source[by_source < n_edges] if n_edges < len(by_source) else by_source
+                matrix = csr_tensor(crow[: n_rows + 1], source[:n_edges], weights[:n_edges],
+                                    (n_rows, n_cols))
+                matrix_t = csr_tensor(row_pointers(source[order], n_cols),
+                                      self.target[order].to(dtype), weights[order],
+                                      (n_cols, n_rows))
+                built[n_rows, n_cols] = SubgraphOperator(
+                    matrix, None if diagonal is None else diagonal[self.nodes[:n_rows]],
+                    matrix_t=matrix_t)
+            operators.append(built[n_rows, n_cols])
         return operators
 
     def operator(self, entry_values: torch.Tensor, diagonal: torch.Tensor | None = None
@@ -171,6 +177,9 @@ class NeighbourSampler:
     True
     """
 
+    # nodes sampled from at once, per neighbour drawn, from which Floyd's algorithm is faster
+    _FLOYD_FROM = 128
+
     def __init__(self, adjacency: sp.sparray, fanouts: Sequence[int],
                  device: torch.device | str = "cpu") -> None:
         A = sp.csr_array(adjacency)
@@ -192,12 +201,20 @@ class NeighbourSampler:
         Returns ``(position, entry, scale)``: for each sampled edge the position in
         ``nodes`` of the node it was sampled from (in increasing order), its entry in the
         CSR adjacency (whose column is the neighbour), and ``d / k``. A node of degree
-        ``d > fanout`` gets a uniform ``fanout``-subset of its entries by Floyd's algorithm,
-        vectorised over the nodes: the cost is ``fanout^2`` per node, whatever its degree.
+        ``d > fanout`` gets a uniform ``fanout``-subset of its entries: for many nodes by
+        Floyd's algorithm, vectorised over the nodes (``fanout^2`` per node, whatever its
+        degree: three to four times faster than sorting random keys from 10^4 nodes on);
+        for a few, where each of Floyd's ``fanout`` rounds costs more in overhead than its
+        work, as the first ``fanout`` of each node's entries in an order of random keys.
         """
         device = nodes.device
         degree = self.degree[nodes]
         kept = degree if fanout < 0 else torch.clamp(degree, max=fanout)
+        sampled = degree > kept
+        scale = (degree / kept.clamp(min=1)).to(torch.float32)
+        if len(nodes) < self._FLOYD_FROM * fanout and bool(sampled.any()):
+            position, entry = self._sorted_subsets(nodes, degree, fanout, generator)
+            return position, entry, scale[position]
         total = int(kept.sum())
         position = torch.repeat_interleave(torch.arange(len(nodes), device=device), kept,
                                            output_size=total)
@@ -205,11 +222,26 @@ class NeighbourSampler:
         first = torch.cumsum(kept, 0) - kept
         offset = (torch.arange(total, device=device)
                   - torch.repeat_interleave(first, kept, output_size=total))
-        sampled = degree > kept
         if bool(sampled.any()):
             offset[sampled[position]] = self._subsets(degree[sampled], fanout, generator).ravel()
-        scale = (degree / kept.clamp(min=1)).to(torch.float32)
         return position, self.crow[nodes][position] + offset, scale[position]
+
+    def _sorted_subsets(self, nodes: torch.Tensor, degree: torch.Tensor, fanout: int,
+                        generator: torch.Generator | None) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(position, entry)`` of the first ``fanout`` entries of each node in an order of
+        random keys: uniform subsets in a constant number of steps, linear in the degrees."""
+        device = nodes.device
+        total = int(degree.sum())
+        position = torch.repeat_interleave(torch.arange(len(nodes), device=device), degree,
+                                           output_size=total)
+        first = torch.cumsum(degree, 0) - degree
+        entry = (torch.arange(total, device=device)
+                 + torch.repeat_interleave(self.crow[nodes] - first, degree, output_size=total))
+        order = torch.argsort(torch.rand(total, generator=generator, device=device) + position)
+        rank = torch.empty_like(order)
+        rank[order] = torch.arange(total, device=device)
+        chosen = rank < torch.repeat_interleave(first, degree, output_size=total) + fanout
+        return position[chosen], entry[chosen]
 
     @staticmethod
     def _subsets(degree: torch.Tensor, k: int, generator: torch.Generator | None
@@ -241,6 +273,10 @@ class NeighbourSampler:
         hop_nodes, hop_edges = [count], []
         try:
             for fanout in self.fanouts:
+                if len(frontier) == 0:  # nothing new to sample from: later hops add nothing
+                    hop_nodes.append(count)
+                    hop_edges.append(hop_edges[-1] if hop_edges else 0)
+                    continue
                 position, entry, scale = self.neighbours(frontier, fanout, generator)
                 neighbour = self.col[entry].long()
                 new = torch.unique(neighbour[local[neighbour] < 0])

@@ -16,7 +16,7 @@ import torch
 
 from ._graph import Graph
 from ._nn._propagation import IdentityFeatures, SparseOperator, gcn_normalize
-from ._nn._sparse import shared_tensor
+from ._nn._sparse import csr_tensor, shared_tensor, sparse_dense_mm
 from ._structural_encodings import degree_features
 
 __all__ = ["NodeInputs", "SubgraphInputs", "feature_scale", "feature_width", "node_inputs",
@@ -207,22 +207,80 @@ class SubgraphInputs:
             return _feature_tensor(rows, 1.0, self.device)
         return IdentityFeatures(self.n_nodes, nodes)
 
-    def __call__(self, sub) -> NodeInputs:
+    def __call__(self, sub, *, layered: bool = False) -> NodeInputs:
         """The :class:`NodeInputs` of a :class:`~skgraph._neighbour_sampling.SampledSubgraph`:
         its nodes' features and the sampled operators, each entry of the whole graph's
-        operator scaled by ``d / k`` (unbiased for the whole graph's aggregation)."""
+        operator scaled by ``d / k`` (unbiased for the whole graph's aggregation).
+
+        With ``layered=True`` each operator is a list with one per hop, trimmed to the rows
+        the next hop reads (see ``SampledSubgraph.layer_operators``; the last one's rows are
+        the seeds), and GCN's operator is built only when no other one was asked for.
+        """
+        build = sub.layer_operators if layered else sub.operator
+        gcn = not layered or not set(self.operators) & {"mean", "plain", "edges"}
         inputs = NodeInputs(self.features(sub.nodes),
-                            sub.operator(self.gcn_values, self.gcn_diagonal), sub.n_nodes)
+                            build(self.gcn_values, self.gcn_diagonal) if gcn else None,
+                            sub.n_nodes)
         if "mean" in self.operators:
-            inputs.mean_operator = sub.operator(self.mean_values)
+            inputs.mean_operator = build(self.mean_values)
         if "plain" in self.operators:
-            inputs.plain_operator = sub.operator(self.plain_values)
+            inputs.plain_operator = build(self.plain_values)
         if "edges" in self.operators:
             inputs.edge_index = torch.stack([sub.source, sub.target])
         return inputs
 
-    def layered(self, sub) -> NodeInputs:
-        """The GCN inputs of a sampled subgraph with one operator per layer, each trimmed to
-        the rows the next layer reads (see ``SampledSubgraph.layer_operators``)."""
-        return NodeInputs(self.features(sub.nodes),
-                          sub.layer_operators(self.gcn_values, self.gcn_diagonal), sub.n_nodes)
+    def chunked(self, rows_per_chunk: int) -> NodeInputs:
+        """The whole graph's GCN inputs, exact, built ``rows_per_chunk`` rows at a time.
+
+        Its features' ``@ W`` and its operator's ``@ h`` fill their outputs chunk by chunk
+        of rows from what this object holds (the graph's rows, the operator's values at each
+        stored entry): no scaled copy of the features and no normalised copy of the
+        adjacency, as PyG's layer-wise ``inference`` over all nodes.
+        """
+        return NodeInputs(_ChunkedFeatures(self, rows_per_chunk),
+                          _ChunkedOperator(self, rows_per_chunk), self.n_nodes)
+
+
+class _ChunkedFeatures:
+    """A graph's input rows, multiplied by a weight matrix a chunk of rows at a time."""
+
+    def __init__(self, source: SubgraphInputs, rows_per_chunk: int) -> None:
+        self.source = source
+        self.rows_per_chunk = rows_per_chunk
+        self.shape = (source.n_nodes, None)
+
+    def __matmul__(self, weight: torch.Tensor) -> torch.Tensor:
+        n = self.source.n_nodes
+        out = torch.empty((n, weight.shape[1]), dtype=weight.dtype, device=weight.device)
+        for start in range(0, n, self.rows_per_chunk):
+            nodes = torch.arange(start, min(n, start + self.rows_per_chunk), device=weight.device)
+            out[start:start + len(nodes)] = self.source.features(nodes) @ weight
+        return out
+
+
+class _ChunkedOperator:
+    """GCN's ``D^-1/2 (A + I) D^-1/2 @ h`` of a whole graph, a chunk of rows at a time, from
+    the values at each stored entry and the diagonal that :class:`SubgraphInputs` holds."""
+
+    def __init__(self, source: SubgraphInputs, rows_per_chunk: int) -> None:
+        A = source.adjacency
+        self.shape = A.shape
+        self.indptr = A.indptr
+        self.col = shared_tensor(A.indices).to(source.device)
+        self.values = source.gcn_values
+        self.diagonal = source.gcn_diagonal.unsqueeze(1)
+        self.rows_per_chunk = rows_per_chunk
+
+    def __matmul__(self, dense: torch.Tensor) -> torch.Tensor:
+        n = self.shape[0]
+        out = torch.empty((n, dense.shape[1]), dtype=dense.dtype, device=dense.device)
+        for start in range(0, n, self.rows_per_chunk):
+            end = min(n, start + self.rows_per_chunk)
+            lo, hi = int(self.indptr[start]), int(self.indptr[end])
+            index = np.int32 if self.col.dtype == torch.int32 else np.int64
+            crow = torch.from_numpy((self.indptr[start:end + 1] - lo).astype(index))
+            rows = csr_tensor(crow.to(dense.device), self.col[lo:hi], self.values[lo:hi],
+                              (end - start, n))
+            out[start:end] = sparse_dense_mm(rows, dense)
+            out[start:end].addcmul_(self.diagonal[start:end], dense[start:end])
+        return out

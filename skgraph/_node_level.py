@@ -74,6 +74,10 @@ class _MiniBatchData:
     batch_size: int
     loss: LossFunction
     full: _NodeTrainingData  # the whole graph, for exact validation
+    # each layer on the rows the next reads: about 1.5x faster per step for two-layer
+    # networks; none faster for ten propagation hops, whose neighbourhoods soon hold the
+    # whole graph at every hop but the last few
+    layered: bool = False
     distributed: DistributedContext | None = None  # a data-parallel fit's: this rank's share
     order: torch.Generator | None = None  # the same shuffles on every rank
 
@@ -88,7 +92,7 @@ def _run_minibatch_epoch(module: NodeNetwork, optimizer: torch.optim.Optimizer,
     for seeds in share_of(list(order.split(data.batch_size)), data.distributed):
         optimizer.zero_grad()
         sub = data.sampler.sample(seeds)
-        outputs = module(data.subgraphs(sub))[: len(seeds)]
+        outputs = module(data.subgraphs(sub, layered=data.layered))[: len(seeds)]
         weights = None if data.weights is None else data.weights[seeds]
         loss = data.loss(outputs, data.y[seeds], weights)
         loss.backward()
@@ -248,7 +252,7 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
                 SubgraphInputs(whole, self.featureless, device, self.feature_scale_,
                                operators=self._operators()),
                 NeighbourSampler(whole.adjacency, fanouts, device), full.train_ids, y, weights,
-                self.batch_size, loss, full)
+                self.batch_size, loss, full, layered=self.conv in ("gcn", "sage"))
 
         self._fit_module(prepare_batches, _run_minibatch_epoch,
                          (lambda module, data: self._validation_score(module, data.full))

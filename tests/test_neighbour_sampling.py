@@ -21,7 +21,14 @@ def graph():
                                 n_features=6, random_state=0)
 
 
-def test_sampled_neighbours_are_distinct_true_neighbours_with_their_weights(graph):
+@pytest.fixture(params=["floyd", "sorted keys"])
+def subset_method(request, monkeypatch):
+    """Each of the sampler's two ways of drawing a node's neighbours, whatever the batch."""
+    monkeypatch.setattr(NeighbourSampler, "_FLOYD_FROM", 0 if request.param == "floyd" else 10**9)
+    return request.param
+
+
+def test_sampled_neighbours_are_distinct_true_neighbours_with_their_weights(graph, subset_method):
     G, _ = graph
     A = G.adjacency
     sampler = NeighbourSampler(A, fanouts=[4])
@@ -40,17 +47,21 @@ def test_every_neighbour_gives_the_full_graphs_outputs_exactly(graph):
     G, _ = graph
     torch.manual_seed(0)
     seeds = torch.tensor([5, 17, 250, 3])
-    for conv, operators in (("gcn", ()), ("sage", ("mean",)), ("gprgnn", ("plain",))):
-        hops = 3 if conv == "gprgnn" else 2
+    for conv, operators in (("gcn", ()), ("sage", ("mean",)), ("gprgnn", ("plain",)),
+                            ("appnp", ()), ("gat", ("edges",))):
+        hops = 3 if conv in ("gprgnn", "appnp") else 2
         net = NodeNetwork(6, 3, conv=conv, propagation_steps=3).eval()
         full = net(node_inputs(G, "identity", "cpu", operators=operators))[seeds]
         sub = NeighbourSampler(G.adjacency, fanouts=[-1] * hops).sample(seeds)
         assert sub.nodes[:4].tolist() == seeds.tolist()
-        subgraph = SubgraphInputs(G, "identity", "cpu", operators=operators)(sub)
-        torch.testing.assert_close(net(subgraph)[:4], full, rtol=1e-5, atol=1e-5)
+        subgraphs = SubgraphInputs(G, "identity", "cpu", operators=operators)
+        torch.testing.assert_close(net(subgraphs(sub))[:4], full, rtol=1e-5, atol=1e-5)
+        trimmed = net(subgraphs(sub, layered=True))  # each hop on the rows the next reads
+        assert len(trimmed) == (sub.n_nodes if conv == "gat" else 4)  # attention: edge lists
+        torch.testing.assert_close(trimmed[:4], full, rtol=1e-5, atol=1e-5)
 
 
-def test_a_sampled_aggregation_is_unbiased(graph):
+def test_a_sampled_aggregation_is_unbiased(graph, subset_method):
     G, _ = graph
     h = torch.randn(300, 5)
     seeds = torch.arange(0, 300, 10)
@@ -66,7 +77,7 @@ def test_a_sampled_aggregation_is_unbiased(graph):
     torch.testing.assert_close(total / draws, exact[seeds], rtol=0.05, atol=0.05)
 
 
-def test_sampling_is_repeatable_and_bounded_by_the_fanouts(graph):
+def test_sampling_is_repeatable_and_bounded_by_the_fanouts(graph, subset_method):
     G, _ = graph
     sampler = NeighbourSampler(G.adjacency, fanouts=[3, 2])
     seeds = torch.tensor([1, 2, 3, 4])
@@ -77,13 +88,19 @@ def test_sampling_is_repeatable_and_bounded_by_the_fanouts(graph):
     assert (sampler._local == -1).all()  # its scratch numbering is reset
 
 
-def test_sampled_subsets_are_uniform_over_every_subset_of_the_fanout():
-    # Floyd's algorithm: each of the C(6, 2) = 15 pairs of a node's 6 neighbours equally likely
-    subsets = NeighbourSampler._subsets(torch.full((30000,), 6), 2, torch.Generator().manual_seed(0))
-    assert bool((subsets[:, 0] < subsets[:, 1]).all()) and int(subsets.max()) == 5
-    _, counts = torch.unique(subsets[:, 0] * 6 + subsets[:, 1], return_counts=True)
+def test_sampled_subsets_are_uniform_over_every_subset_of_the_fanout(subset_method):
+    # each of the C(6, 2) = 15 pairs of the hub's 6 neighbours equally likely
+    star = sp.csr_array((np.ones(12), (np.r_[[0] * 6, 1:7], np.r_[1:7, [0] * 6])))
+    sampler = NeighbourSampler(star, fanouts=[2])
+    draws = 30000
+    position, entry, _ = sampler.neighbours(torch.zeros(draws, dtype=torch.long), 2,
+                                            torch.Generator().manual_seed(0))
+    pairs = sampler.col[entry].long().reshape(draws, 2)
+    assert torch.equal(position.reshape(draws, 2)[:, 0], torch.arange(draws))
+    assert bool((pairs[:, 0] < pairs[:, 1]).all()) and set(pairs.unique().tolist()) == set(range(1, 7))
+    _, counts = torch.unique(pairs[:, 0] * 7 + pairs[:, 1], return_counts=True)
     assert len(counts) == 15
-    expected = 30000 / 15
+    expected = draws / 15
     assert float(((counts - expected) ** 2 / expected).sum()) < 36.1  # chi2(14) at p = 0.001
 
 
@@ -111,7 +128,7 @@ def test_layer_trimmed_operators_give_the_full_graphs_outputs_and_gradients(grap
     expected = encoder.heads(full.features, full.operator)[seeds]
     sub = NeighbourSampler(G.adjacency, fanouts=[-1] * (len(hidden) + 1)).sample(seeds)
     subgraphs = SubgraphInputs(G, "identity", "cpu", scale=2.0)
-    trimmed = subgraphs.layered(sub)
+    trimmed = subgraphs(sub, layered=True)
     assert [op.shape for op in trimmed.operator] == [
         (sub.hop_nodes[k - 1], sub.hop_nodes[k]) for k in range(len(hidden) + 1, 0, -1)]
     out = encoder.heads(trimmed.features, trimmed.operator)
@@ -120,7 +137,7 @@ def test_layer_trimmed_operators_give_the_full_graphs_outputs_and_gradients(grap
     sub = NeighbourSampler(G.adjacency, fanouts=[2] * (len(hidden) + 1)).sample(
         seeds, torch.Generator().manual_seed(0))
     gradients = []
-    for inputs, rows in ((subgraphs.layered(sub), slice(None)), (subgraphs(sub), slice(0, 5))):
+    for inputs, rows in ((subgraphs(sub, layered=True), slice(None)), (subgraphs(sub), slice(0, 5))):
         encoder.zero_grad()
         encoder.heads(inputs.features, inputs.operator)[rows].square().sum().backward()
         gradients.append([p.grad.clone() for p in encoder.parameters()])
@@ -180,3 +197,22 @@ def test_fanouts_are_validated(graph):
                                                           shape=(4, 4)))
     assert GNNNodeClassifier(conv="gcn", batch_size=2, max_epochs=2).fit(
         isolated, [0, 1, -1, -1]).predict(isolated).shape == (4,)
+
+
+@pytest.mark.parametrize("features", ["dense", "sparse", "none"])
+def test_mini_batch_fits_embed_all_nodes_exactly_a_chunk_of_rows_at_a_time(graph, features,
+                                                                           monkeypatch):
+    import skgraph._autoencoder_estimator as autoencoder
+
+    G, _ = graph
+    X = {"dense": G.features, "sparse": sp.csr_array(np.where(G.features > 0.5, G.features, 0)),
+         "none": None}[features]
+    G = Graph(G.adjacency, X)
+    est = VGAEEmbedder(batch_size=64, fanouts=(5, 5), max_epochs=3, random_state=0,
+                       featureless="degree").fit(G)
+    monkeypatch.setattr(autoencoder, "_INFERENCE_ROWS", 7)  # 43 chunks, the last one short
+    chunked = est.transform(G)
+    est.batch_size = None  # the same weights through the whole-graph route
+    whole = est.transform(G)
+    np.testing.assert_allclose(chunked, whole, rtol=1e-5, atol=1e-6)
+    assert np.abs(whole).max() > 0.05

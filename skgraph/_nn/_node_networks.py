@@ -115,31 +115,37 @@ class NodeNetwork(nn.Module):
                 self.gamma.no_weight_decay = True  # the filter's shape is not penalised
 
     def forward(self, inputs) -> torch.Tensor:
-        """``(n_nodes, n_outputs)`` from a :class:`~skgraph._node_inputs.NodeInputs`."""
-        x, operator = inputs.features, inputs.operator
+        """``(n_nodes, n_outputs)`` from a :class:`~skgraph._node_inputs.NodeInputs`.
+
+        Its operators may also be lists with one per hop (a sampled subgraph's, trimmed hop
+        by hop: each maps the rows it reads to the fewer rows the next hop reads); the
+        output then has the last one's rows.
+        """
+        x = inputs.features
         if self.conv == "gcn":
             return self._gcn(inputs)
         if self.conv == "sage":
-            return self._stack(x, lambda layer, h: layer(h, inputs.mean_operator))
+            mean = _per_hop(inputs.mean_operator, len(self.layers))
+            return self._stack(x, lambda i, layer, h: layer(h, mean[i]))
         if self.conv == "gat":
-            return self._stack(x, lambda layer, h: layer(_dense(h), inputs.edge_index))
-        h = self._stack(x, lambda layer, h: _linear(h, layer))
+            return self._stack(x, lambda i, layer, h: layer(_dense(h), inputs.edge_index))
+        h = self._stack(x, lambda i, layer, h: _linear(h, layer))
         if self.conv == "appnp":
             z = h
-            for _ in range(self.propagation_steps):
-                z = torch.add(operator @ z, h, alpha=self.alpha / (1 - self.alpha)) \
-                    .mul_(1 - self.alpha)
+            for operator in _per_hop(inputs.operator, self.propagation_steps):
+                z = torch.add(operator @ z, h[: operator.shape[0]],
+                              alpha=self.alpha / (1 - self.alpha)).mul_(1 - self.alpha)
             return z
         out, z = h * self.gamma[0], h  # gamma_0: the node's own prediction
-        for k in range(1, self.propagation_steps + 1):
-            z = inputs.plain_operator @ z  # D^-1/2 A D^-1/2: neighbours only, no self loop
-            out = out + self.gamma[k] * z
+        for k, plain in enumerate(_per_hop(inputs.plain_operator, self.propagation_steps), 1):
+            z = plain @ z  # D^-1/2 A D^-1/2: neighbours only, no self loop
+            out = out[: plain.shape[0]] + self.gamma[k] * z
         return out
 
     def _stack(self, x, apply) -> torch.Tensor:
         h = _dropout_input(x, self.dropout, self.training)
         for i, layer in enumerate(self.layers):
-            h = apply(layer, h)
+            h = apply(i, layer, h)
             if i < len(self.layers) - 1:
                 h = relu_dropout(h, self.dropout, self.training)
         return h
@@ -150,12 +156,18 @@ class NodeNetwork(nn.Module):
         h, propagated = inputs.features, inputs.propagated
         if self.training and self.dropout > 0 and not isinstance(h, IdentityFeatures):
             h, propagated = _dropout_input(h, self.dropout, True), None
-        for i, layer in enumerate(self.layers):
-            h = layer(h, inputs.operator, propagated)
+        for i, (layer, operator) in enumerate(zip(self.layers,
+                                                  _per_hop(inputs.operator, len(self.layers)))):
+            h = layer(h, operator, propagated)
             propagated = None
             if i < len(self.layers) - 1:
                 h = relu_dropout(h, self.dropout, self.training)
         return h
+
+
+def _per_hop(operator, hops: int) -> list:
+    """One operator per hop: a list as given, or the same operator ``hops`` times."""
+    return operator if isinstance(operator, list) else [operator] * hops
 
 
 def _dense(x) -> torch.Tensor:
@@ -173,7 +185,11 @@ class _SageLayer(nn.Module):
         self.neighbour_weight = nn.Linear(in_channels, out_channels, bias=False)
 
     def forward(self, h, mean_operator) -> torch.Tensor:
-        own = _linear(h, self.self_weight)
+        rows = mean_operator.shape[0]  # fewer than h's in a trimmed hop of a sampled subgraph
+        if isinstance(h, torch.Tensor):
+            own = self.self_weight(h[:rows])
+        else:
+            own = _linear(h, self.self_weight)[:rows]
         if isinstance(h, torch.Tensor):
             neighbours = mean_operator @ self.neighbour_weight(h)
         else:
