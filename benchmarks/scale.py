@@ -4,7 +4,8 @@ Generates an undirected random graph (average degree 10) with 32 Gaussian featur
 times training epochs of our VGAEEmbedder engine and of the seed's plain PyG VGAE loop
 (GCNConv encoder, VGAE.recon_loss with PyG's negative_sampling) side by side in one process.
 Peak memory (peak RSS while training, after the graph was generated; Linux) of each is
-measured in a separate child process per model.
+measured in a separate child process per model; for ours also the peak while it then embeds
+every node (``transform``), from the memory left after training.
 
     python benchmarks/scale.py --nodes 10000 100000 1000000 --epochs 3
     python benchmarks/scale.py --nodes 100000 --degree 40 --features 128 --no-memory
@@ -73,10 +74,16 @@ def _peak_memory_gb() -> float:
 
 def time_ours(A, X, epochs: int, **params) -> float:
     """Seconds per epoch of VGAEEmbedder's training step (data prepared once, as in fit)."""
+    return fit_ours(A, X, epochs, **params)[0]
+
+
+def fit_ours(A, X, epochs: int, **params) -> tuple[float, VGAEEmbedder, Graph]:
+    """Seconds per epoch, the fitted VGAEEmbedder and the graph it was fitted on."""
     times = []
-    VGAEEmbedder(max_epochs=epochs, random_state=0, device="cpu", **params,
-                 callbacks=[lambda info: times.append(info.seconds)]).fit(Graph(A, X))
-    return float(np.median(times))
+    graph = Graph(A, X)
+    est = VGAEEmbedder(max_epochs=epochs, random_state=0, device="cpu", **params,
+                       callbacks=[lambda info: times.append(info.seconds)]).fit(graph)
+    return float(np.median(times)), est, graph
 
 
 def time_pyg(A, X, epochs: int) -> float:
@@ -184,12 +191,16 @@ def main() -> None:
     if args.child:
         A, X = make_graph(args.nodes[0], args.degree, args.features)
         _reset_peak_memory()
-        if args.child == "minibatch":
-            seconds = time_ours(A, X, args.epochs, batch_size=args.minibatch[0],
-                                fanouts=args.fanouts)
+        if args.child in ("minibatch", "skgraph"):
+            params = (dict(batch_size=args.minibatch[0], fanouts=args.fanouts)
+                      if args.child == "minibatch" else {})
+            seconds, est, graph = fit_ours(A, X, args.epochs, **params)
+            fit_peak = _peak_memory_gb()
+            _reset_peak_memory()
+            est.transform(graph)  # every node's embedding, exact
+            print(seconds, fit_peak, A.nnz, _peak_memory_gb())
         else:
-            seconds = CHILDREN[args.child](A, X, args.epochs)
-        print(seconds, _peak_memory_gb(), A.nnz)
+            print(CHILDREN[args.child](A, X, args.epochs), _peak_memory_gb(), A.nnz)
         return
     if args.minibatch:
         minibatch_rows(args)
@@ -220,15 +231,15 @@ def minibatch_rows(args) -> None:
     print(f"torch threads: {torch.get_num_threads()}, average degree {args.degree:g}, "
           f"{args.features} features; mini-batches with fanouts {tuple(args.fanouts)}")
     print(f"{'nodes':>10} {'edges':>11} {'batch (edges)':>14} {'steps/epoch':>12}"
-          f" {'s/epoch':>9} {'peak GB':>8}")
+          f" {'s/epoch':>9} {'fit peak GB':>12} {'transform peak GB':>18}")
     for n in args.nodes:
         for batch_size in [None, *args.minibatch]:
-            seconds, peak, edges = map(float, _run_child("skgraph" if batch_size is None
-                                                         else "minibatch", n, args, batch_size))
+            seconds, peak, edges, transform_peak = map(float, _run_child(
+                "skgraph" if batch_size is None else "minibatch", n, args, batch_size))
             edges = int(edges)  # stored entries: each undirected edge twice
             steps = 1 if batch_size is None else -(-(edges // 2) // batch_size)
             print(f"{n:>10} {edges:>11} {batch_size or 'full':>14} {steps:>12}"
-                  f" {seconds:>9.2f} {peak:>8.2f}", flush=True)
+                  f" {seconds:>9.2f} {peak:>12.2f} {transform_peak:>18.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -73,7 +73,8 @@ class VGAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGraphA
         None trains full-batch on all edges at once. An int trains on batches of that many
         edges (with as many fresh non-edges), each on the sampled neighbourhood of their
         endpoints (see ``fanouts``): memory then grows with the batch, not with the graph.
-        Embeddings are computed exactly either way (every neighbour, layer by layer).
+        Embeddings are computed exactly either way (every neighbour, layer by layer; after
+        a mini-batch fit a chunk of rows at a time, so that memory stays bounded).
     fanouts : sequence of int or None, default=None
         With ``batch_size``: neighbours sampled per node at each hop, one entry per graph
         convolution of the encoder (``len(hidden_layer_sizes) + 1``), ``-1`` for all; None
