@@ -24,9 +24,9 @@ import torch
 
 def community_graph(nodes: int, degree: float = 22.0, communities: int = 5,
                     within: float = 0.9, features: int = 32, seed: int = 0):
-    """A sparse planted-partition graph (``make_community_graph`` is dense in memory):
-    ``nodes * degree / 2`` edges, a fraction ``within`` of them inside a community, and
-    features that lean towards the node's community."""
+    """A planted-partition graph given by its average degree: ``nodes * degree / 2``
+    edges, a fraction ``within`` of them inside a community, and features that lean
+    towards the node's community."""
     import scipy.sparse as sp
 
     from skgraph import Graph

@@ -29,3 +29,35 @@ def test_features_are_informative_and_optional():
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         make_community_graph(**kwargs)
+
+
+@pytest.mark.parametrize("p_in, p_out", [(0.1, 0.01), (0.9, 0.02)])  # sparse and dense blocks
+def test_large_graphs_are_drawn_block_by_block_from_the_same_model(monkeypatch, p_in, p_out):
+    import skgraph.datasets._generators as generators
+
+    monkeypatch.setattr(generators, "_DENSE_UP_TO", 50)
+    inside, across = [], []
+    for seed in range(4):
+        G, y = make_community_graph(n_nodes=301, n_communities=3, p_in=p_in, p_out=p_out,
+                                    n_features=0, random_state=seed)
+        A = G.adjacency
+        assert (A != A.T).nnz == 0 and A.diagonal().sum() == 0 and set(A.data) == {1.0}
+        assert A.has_sorted_indices
+        dense = A.toarray() > 0
+        same = y[:, None] == y[None, :]
+        inside.append(dense[same].sum() / (same.sum() - 301))
+        across.append(dense[~same].sum() / (~same).sum())
+    # 4 graphs of ~15,000 pairs inside and ~30,000 across: within 4 standard errors
+    assert abs(np.mean(inside) - p_in) < 4 * np.sqrt(p_in * (1 - p_in) / 60000)
+    assert abs(np.mean(across) - p_out) < 4 * np.sqrt(p_out * (1 - p_out) / 120000)
+    again = make_community_graph(n_nodes=301, n_communities=3, p_in=p_in, p_out=p_out,
+                                 n_features=0, random_state=3)[0].adjacency
+    assert (again != A).nnz == 0  # repeatable for a random_state
+
+
+def test_a_million_nodes_in_memory_linear_in_the_edges():
+    G, y = make_community_graph(n_nodes=1_000_000, n_communities=4, p_in=2e-5, p_out=1e-6,
+                                n_features=0, random_state=0)
+    expected = 4 * (250_000 * 249_999 / 2) * 2e-5 + 6 * 250_000**2 * 1e-6
+    assert abs(G.n_edges - expected) < 5 * np.sqrt(expected)
+    assert np.bincount(y).tolist() == [250_000] * 4
