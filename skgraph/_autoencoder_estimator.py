@@ -42,7 +42,7 @@ __all__ = ["BaseGraphAutoEncoder"]
 @dataclass
 class _EdgeTrainingData:
     inputs: NodeInputs
-    positives: PairSet  # each undirected training edge once
+    positives: PairSet | None  # each undirected training edge once (None: validation only)
     negatives: NonEdgeSampler  # of the training graph: known edges are never negatives
     validation_pairs: torch.Tensor | None = None  # (2, 2 m): held-out edges then non-edges
     validation_labels: np.ndarray | None = None
@@ -125,7 +125,9 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
         self.n_nodes_ = graph.n_nodes
         self.feature_scale_ = feature_scale(graph.features)
 
-        def prepare(device, rng):
+        def prepare(device, rng, chunked: bool = False):
+            """The whole graph's training data; ``chunked``: only what validation reads,
+            its inputs built a chunk of rows at a time (a mini-batch fit's)."""
             adjacency = graph.adjacency
             val_pairs = val_labels = None
             if self.early_stopping:
@@ -133,6 +135,11 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
                 adjacency, pos, neg = split_edges(adjacency, min(n_val, graph.n_edges - 1), rng)
                 val_pairs = torch.from_numpy(np.vstack([pos, neg]).T.copy()).to(device)
                 val_labels = np.r_[np.ones(len(pos)), np.zeros(len(neg))]
+            if chunked:
+                inputs = SubgraphInputs(graph, self.featureless, device, self.feature_scale_,
+                                        adjacency).chunked(_INFERENCE_ROWS)
+                return _EdgeTrainingData(inputs, None, NonEdgeSampler(adjacency, device),
+                                         val_pairs, val_labels)
             inputs = node_inputs(graph, self.featureless, device, adjacency, self.feature_scale_)
             if isinstance(inputs.propagated, torch.Tensor):  # the first layer reads S X only
                 inputs = dataclasses.replace(inputs, features=None)
@@ -150,13 +157,14 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
             adjacency = graph.adjacency
             validation = None
             if self.early_stopping:  # the held-out edges, scored on the whole graph exactly
-                validation = prepare(device, rng)
+                validation = prepare(device, rng, chunked=True)
                 adjacency = validation.negatives.adjacency
             pairs = torch.from_numpy(upper_edges(adjacency)).to(device)
             return _EdgeBatches(
                 SubgraphInputs(graph, self.featureless, device, self.feature_scale_, adjacency),
                 NeighbourSampler(adjacency, fanouts, device), pairs,
-                NonEdgeSampler(adjacency, device), self.batch_size, graph.n_nodes, validation)
+                validation.negatives if validation else NonEdgeSampler(adjacency, device),
+                self.batch_size, graph.n_nodes, validation)
 
         self._fit_module(prepare_batches, _run_minibatch_epoch,
                          (lambda module, data: _validation_auc(module, data.validation))

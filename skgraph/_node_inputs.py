@@ -230,15 +230,23 @@ class SubgraphInputs:
         return inputs
 
     def chunked(self, rows_per_chunk: int) -> NodeInputs:
-        """The whole graph's GCN inputs, exact, built ``rows_per_chunk`` rows at a time.
+        """The whole graph's inputs, exact, built ``rows_per_chunk`` rows at a time.
 
-        Its features' ``@ W`` and its operator's ``@ h`` fill their outputs chunk by chunk
-        of rows from what this object holds (the graph's rows, the operator's values at each
-        stored entry): no scaled copy of the features and no normalised copy of the
-        adjacency, as PyG's layer-wise ``inference`` over all nodes.
+        Its features' ``@ W`` and its operators' ``@ h`` fill their outputs chunk by chunk
+        of rows from what this object holds (the graph's rows, each operator's values at
+        each stored entry): no scaled copy of the features and no normalised copy of the
+        adjacency, as PyG's layer-wise ``inference`` over all nodes. The operators are those
+        of :meth:`__call__` but the edge list (attention reads edges, not rows).
         """
-        return NodeInputs(_ChunkedFeatures(self, rows_per_chunk),
-                          _ChunkedOperator(self, rows_per_chunk), self.n_nodes)
+        operator = _ChunkedOperator(self, self.gcn_values, self.gcn_diagonal, rows_per_chunk)
+        inputs = NodeInputs(_ChunkedFeatures(self, rows_per_chunk), operator, self.n_nodes)
+        if "mean" in self.operators:
+            inputs.mean_operator = _ChunkedOperator(self, self.mean_values, None,
+                                                    rows_per_chunk)
+        if "plain" in self.operators:
+            inputs.plain_operator = _ChunkedOperator(self, self.plain_values, None,
+                                                     rows_per_chunk)
+        return inputs
 
 
 class _ChunkedFeatures:
@@ -259,16 +267,17 @@ class _ChunkedFeatures:
 
 
 class _ChunkedOperator:
-    """GCN's ``D^-1/2 (A + I) D^-1/2 @ h`` of a whole graph, a chunk of rows at a time, from
-    the values at each stored entry and the diagonal that :class:`SubgraphInputs` holds."""
+    """A normalised operator of a whole graph (``values`` at its stored entries, and a
+    ``diagonal`` or none) applied a chunk of rows at a time."""
 
-    def __init__(self, source: SubgraphInputs, rows_per_chunk: int) -> None:
+    def __init__(self, source: SubgraphInputs, values: torch.Tensor,
+                 diagonal: torch.Tensor | None, rows_per_chunk: int) -> None:
         A = source.adjacency
         self.shape = A.shape
         self.indptr = A.indptr
         self.col = shared_tensor(A.indices).to(source.device)
-        self.values = source.gcn_values
-        self.diagonal = source.gcn_diagonal.unsqueeze(1)
+        self.values = values
+        self.diagonal = None if diagonal is None else diagonal.unsqueeze(1)
         self.rows_per_chunk = rows_per_chunk
 
     def __matmul__(self, dense: torch.Tensor) -> torch.Tensor:
@@ -282,5 +291,6 @@ class _ChunkedOperator:
             rows = csr_tensor(crow.to(dense.device), self.col[lo:hi], self.values[lo:hi],
                               (end - start, n))
             out[start:end] = sparse_dense_mm(rows, dense)
-            out[start:end].addcmul_(self.diagonal[start:end], dense[start:end])
+            if self.diagonal is not None:
+                out[start:end].addcmul_(self.diagonal[start:end], dense[start:end])
         return out

@@ -73,7 +73,7 @@ class _MiniBatchData:
     weights: torch.Tensor | None  # by node id
     batch_size: int
     loss: LossFunction
-    full: _NodeTrainingData  # the whole graph, for exact validation
+    full: _NodeTrainingData  # the whole graph (chunked rows), for exact validation
     # each layer on the rows the next reads: about 1.5x faster per step for two-layer
     # networks; none faster for ten propagation hops, whose neighbourhoods soon hold the
     # whole graph at every hop but the last few
@@ -216,12 +216,16 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         self.n_nodes_ = whole.n_nodes
         self.feature_scale_ = feature_scale(whole.features)
 
-        def prepare(device: torch.device, rng: np.random.Generator) -> _NodeTrainingData:
+        def prepare(device: torch.device, rng: np.random.Generator,
+                    subgraphs: SubgraphInputs | None = None) -> _NodeTrainingData:
             train, validation = np.arange(len(nodes)), None
             if self.early_stopping:
                 train, validation = self._validation_split(len(nodes), stratify, rng)
-            inputs = node_inputs(whole, self.featureless, device, scale=self.feature_scale_,
-                                 operators=self._operators())
+            if subgraphs is not None and self.conv != "gat":  # a mini-batch fit's validation
+                inputs = subgraphs.chunked(_INFERENCE_ROWS)  # memory bounded as its batches
+            else:
+                inputs = node_inputs(whole, self.featureless, device, scale=self.feature_scale_,
+                                     operators=self._operators())
             ids = torch.from_numpy(nodes).to(device)
             index = torch.from_numpy(train).to(device)
             w = None if weights is None else torch.from_numpy(weights[train]).float().to(device)
@@ -240,7 +244,9 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         fanouts = self._fanouts()
 
         def prepare_batches(device: torch.device, rng: np.random.Generator) -> _MiniBatchData:
-            full = prepare(device, rng)
+            subgraphs = SubgraphInputs(whole, self.featureless, device, self.feature_scale_,
+                                       operators=self._operators())
+            full = prepare(device, rng, subgraphs)
             y = torch.zeros((whole.n_nodes, *full.y.shape[1:]), dtype=full.y.dtype,
                             device=device)
             y[full.train_ids] = full.y
@@ -249,9 +255,8 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
                 weights = torch.zeros(whole.n_nodes, device=device)
                 weights[full.train_ids] = full.weights
             return _MiniBatchData(
-                SubgraphInputs(whole, self.featureless, device, self.feature_scale_,
-                               operators=self._operators()),
-                NeighbourSampler(whole.adjacency, fanouts, device), full.train_ids, y, weights,
+                subgraphs, NeighbourSampler(whole.adjacency, fanouts, device), full.train_ids,
+                y, weights,
                 self.batch_size, loss, full, layered=self.conv in ("gcn", "sage"))
 
         self._fit_module(prepare_batches, _run_minibatch_epoch,
@@ -359,13 +364,22 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
                 "(one-hot node identities), which only describe the training graph; give the "
                 "new graph node features, or fit with featureless='degree' for inductive use.")
         device = torch.device(self.device_)
-        inputs = node_inputs(whole, self.featureless, device, scale=self.feature_scale_,
-                             operators=self._operators())
+        if self.batch_size is not None and self.conv != "gat":
+            # fitted in mini-batches: every layer over all nodes a chunk of rows at a time
+            # (exact), so that memory stays bounded here too
+            inputs = SubgraphInputs(whole, self.featureless, device, self.feature_scale_,
+                                    operators=self._operators()).chunked(_INFERENCE_ROWS)
+        else:
+            inputs = node_inputs(whole, self.featureless, device, scale=self.feature_scale_,
+                                 operators=self._operators())
         self.module_.eval()
         with torch.no_grad(), thread_limit(_work_size(whole)):
             out = self.module_(inputs)
         index = torch.tensor(graph.node_index, device=device)
         return out[index].cpu().double()
+
+
+_INFERENCE_ROWS = 65536  # rows per chunk of a mini-batch fit's layer-wise inference
 
 
 def _work_size(graph: Graph) -> int:

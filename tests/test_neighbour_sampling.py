@@ -216,3 +216,27 @@ def test_mini_batch_fits_embed_all_nodes_exactly_a_chunk_of_rows_at_a_time(graph
     whole = est.transform(G)
     np.testing.assert_allclose(chunked, whole, rtol=1e-5, atol=1e-6)
     assert np.abs(whole).max() > 0.05
+
+
+@pytest.mark.parametrize("conv", ["gcn", "sage", "gprgnn", "appnp"])
+def test_node_estimators_fitted_in_mini_batches_predict_exactly_a_chunk_at_a_time(
+        graph, conv, monkeypatch):
+    import skgraph._node_level as node_level
+
+    G, y = graph
+    est = GNNNodeClassifier(conv=conv, propagation_steps=3, batch_size=16,
+                            fanouts=(5,) * (3 if conv in ("gprgnn", "appnp") else 2),
+                            max_epochs=5, early_stopping=True, random_state=0,
+                            device="cpu").fit(G[::3], y[::3])
+    assert len(est.validation_scores_) == len(est.loss_curve_)  # validated on chunked rows
+    monkeypatch.setattr(node_level, "_INFERENCE_ROWS", 7)
+    chunked = est.predict_proba(G)
+    est.batch_size = None  # the same weights through the whole-graph route
+    np.testing.assert_allclose(chunked, est.predict_proba(G), rtol=1e-5, atol=1e-6)
+
+
+def test_auto_encoders_validate_mini_batch_fits_on_chunked_rows(graph):
+    G, _ = graph
+    est = LinkPredictor(batch_size=64, fanouts=(5, 5), max_epochs=6, early_stopping=True,
+                        random_state=0, device="cpu").fit(G)
+    assert len(est.validation_scores_) == 6 and max(est.validation_scores_) > 0.7
