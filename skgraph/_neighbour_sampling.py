@@ -98,7 +98,8 @@ class SampledSubgraph:
         by_source = torch.argsort(self.source, stable=True)  # one sort serves every layer
         operators, built = [], {}
         for k in range(n_layers, 0, -1):  # the first layer reads the most hops
-            n_rows, n_cols, n_edges = self.hop_nodes[k - 1], self.hop_nodes[k], self.hop_edges[k - 1]
+            n_rows, n_cols = self.hop_nodes[k - 1], self.hop_nodes[k]
+            n_edges = self.hop_edges[k - 1]  # those whose targets are the n_rows first nodes
             if (n_rows, n_cols) not in built:  # hops that reach no new node repeat a layer
                 order = by_source[by_source < n_edges] if n_edges < len(by_source) else by_source
                 matrix = csr_tensor(crow[: n_rows + 1], source[:n_edges], weights[:n_edges],
