@@ -125,21 +125,17 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
         self.n_nodes_ = graph.n_nodes
         self.feature_scale_ = feature_scale(graph.features)
 
-        def prepare(device, rng, chunked: bool = False):
-            """The whole graph's training data; ``chunked``: only what validation reads,
-            its inputs built a chunk of rows at a time (a mini-batch fit's)."""
-            adjacency = graph.adjacency
-            val_pairs = val_labels = None
-            if self.early_stopping:
-                n_val = max(1, int(round(self.validation_fraction * graph.n_edges)))
-                adjacency, pos, neg = split_edges(adjacency, min(n_val, graph.n_edges - 1), rng)
-                val_pairs = torch.from_numpy(np.vstack([pos, neg]).T.copy()).to(device)
-                val_labels = np.r_[np.ones(len(pos)), np.zeros(len(neg))]
-            if chunked:
-                inputs = SubgraphInputs(graph, self.featureless, device, self.feature_scale_,
-                                        adjacency).chunked(_INFERENCE_ROWS)
-                return _EdgeTrainingData(inputs, None, NonEdgeSampler(adjacency, device),
-                                         val_pairs, val_labels)
+        def held_out(device, rng):
+            """The training adjacency, and the held-out pairs and labels of early stopping."""
+            if not self.early_stopping:
+                return graph.adjacency, None, None
+            n_val = max(1, int(round(self.validation_fraction * graph.n_edges)))
+            adjacency, pos, neg = split_edges(graph.adjacency, min(n_val, graph.n_edges - 1), rng)
+            val_pairs = torch.from_numpy(np.vstack([pos, neg]).T.copy()).to(device)
+            return adjacency, val_pairs, np.r_[np.ones(len(pos)), np.zeros(len(neg))]
+
+        def prepare(device, rng):
+            adjacency, val_pairs, val_labels = held_out(device, rng)
             inputs = node_inputs(graph, self.featureless, device, adjacency, self.feature_scale_)
             if isinstance(inputs.propagated, torch.Tensor):  # the first layer reads S X only
                 inputs = dataclasses.replace(inputs, features=None)
@@ -154,17 +150,17 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
         fanouts = self._fanouts()
 
         def prepare_batches(device, rng) -> _EdgeBatches:
-            adjacency = graph.adjacency
+            adjacency, val_pairs, val_labels = held_out(device, rng)
+            subgraphs = SubgraphInputs(graph, self.featureless, device, self.feature_scale_,
+                                       adjacency)
+            negatives = NonEdgeSampler(adjacency, device)
             validation = None
             if self.early_stopping:  # the held-out edges, scored on the whole graph exactly
-                validation = prepare(device, rng, chunked=True)
-                adjacency = validation.negatives.adjacency
+                validation = _EdgeTrainingData(subgraphs.chunked(), None, negatives, val_pairs,
+                                               val_labels)
             pairs = torch.from_numpy(upper_edges(adjacency)).to(device)
-            return _EdgeBatches(
-                SubgraphInputs(graph, self.featureless, device, self.feature_scale_, adjacency),
-                NeighbourSampler(adjacency, fanouts, device), pairs,
-                validation.negatives if validation else NonEdgeSampler(adjacency, device),
-                self.batch_size, graph.n_nodes, validation)
+            return _EdgeBatches(subgraphs, NeighbourSampler(adjacency, fanouts, device), pairs,
+                                negatives, self.batch_size, graph.n_nodes, validation)
 
         self._fit_module(prepare_batches, _run_minibatch_epoch,
                          (lambda module, data: _validation_auc(module, data.validation))
@@ -209,11 +205,8 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
                 inputs = node_inputs(graph, self.featureless, device, scale=self.feature_scale_)
                 return self.module_.embed(inputs.features, inputs.operator, inputs.propagated)
             inputs = SubgraphInputs(graph.whole(), self.featureless, device,
-                                    self.feature_scale_).chunked(_INFERENCE_ROWS)
+                                    self.feature_scale_).chunked()
             return self.module_.embed(inputs.features, inputs.operator)
-
-
-_INFERENCE_ROWS = 65536  # rows per chunk of a mini-batch fit's layer-wise inference
 
 
 def _work_size(graph: Graph) -> int:

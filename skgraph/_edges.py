@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from ._nn._sparse import shared_tensor
+from ._nn._sparse import sorted_csr_index
 
 __all__ = ["EdgeSet", "NonEdgeSampler", "remove_edges", "split_edges", "upper_edges"]
 
@@ -67,21 +67,17 @@ class EdgeSet:
     _ENTRIES_PER_BLOCK = 1 << 22  # keys built for the bitmap a block of rows at a time
 
     def __init__(self, adjacency: sp.sparray, device: torch.device | str = "cpu") -> None:
-        A = sp.csr_array(adjacency)
-        if not A.has_sorted_indices:
-            A = A.sorted_indices()  # a copy: never the caller's arrays
-        n = A.shape[0]
+        n = adjacency.shape[0]
         self.n_nodes = n
-        self.n_entries = A.nnz
-        self.crow = torch.from_numpy(A.indptr.astype(np.int64)).to(device)
-        self.col = shared_tensor(A.indices).to(device)
+        self.crow, self.col = sorted_csr_index(adjacency, device)
+        self.n_entries = len(self.col)
         degree = self.crow[1:] - self.crow[:-1]
         self._search_steps = int(degree.max()).bit_length() if n else 0
         n_bits = max(64, min(n * n, self._BITS_PER_EDGE * self.n_entries))
         self._bucket_width = -(-n * n // n_bits)  # ceil: keys 0 .. n^2 - 1 fit the bitmap
         self._bitmap = torch.zeros(-(-n_bits // 64) + 1, dtype=torch.long, device=device)
         last = -1  # the last bucket set: buckets come in order, and may span two blocks
-        for first_row, end_row in _row_blocks(A.indptr, self._ENTRIES_PER_BLOCK):
+        for first_row, end_row in _row_blocks(self.crow.cpu().numpy(), self._ENTRIES_PER_BLOCK):
             rows = torch.arange(first_row, end_row, device=device)
             lo, hi = int(self.crow[first_row]), int(self.crow[end_row])
             keys = torch.repeat_interleave(rows * n, degree[first_row:end_row],

@@ -28,7 +28,7 @@ from ._nn._sparse import (
     csr_tensor,
     index_dtype,
     row_pointers,
-    shared_tensor,
+    sorted_csr_index,
     sparse_dense_mm,
 )
 
@@ -183,14 +183,10 @@ class NeighbourSampler:
 
     def __init__(self, adjacency: sp.sparray, fanouts: Sequence[int],
                  device: torch.device | str = "cpu") -> None:
-        A = sp.csr_array(adjacency)
-        if not A.has_sorted_indices:
-            A = A.sorted_indices()  # a copy: never the caller's arrays
-        self.n_nodes = A.shape[0]
+        self.n_nodes = adjacency.shape[0]
         self.fanouts = tuple(int(f) for f in fanouts)
-        self.crow = torch.from_numpy(A.indptr.astype(np.int64)).to(device)
         # the adjacency's own column indices on CPU (int32 unless the graph needs int64)
-        self.col = shared_tensor(A.indices).to(device)
+        self.crow, self.col = sorted_csr_index(adjacency, device)
         self.degree = (self.crow[1:] - self.crow[:-1])
         # local numbering of the nodes of the current batch (-1: not reached), reset after use
         self._local = torch.full((self.n_nodes,), -1, dtype=torch.long, device=device)

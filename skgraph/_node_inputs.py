@@ -229,8 +229,9 @@ class SubgraphInputs:
             inputs.edge_index = torch.stack([sub.source, sub.target])
         return inputs
 
-    def chunked(self, rows_per_chunk: int) -> NodeInputs:
-        """The whole graph's inputs, exact, built ``rows_per_chunk`` rows at a time.
+    def chunked(self, rows_per_chunk: int | None = None) -> NodeInputs:
+        """The whole graph's inputs, exact, built ``rows_per_chunk`` rows at a time (None:
+        65,536).
 
         Its features' ``@ W`` and its operators' ``@ h`` fill their outputs chunk by chunk
         of rows from what this object holds (the graph's rows, each operator's values at
@@ -238,15 +239,22 @@ class SubgraphInputs:
         adjacency, as PyG's layer-wise ``inference`` over all nodes. The operators are those
         of :meth:`__call__` but the edge list (attention reads edges, not rows).
         """
-        operator = _ChunkedOperator(self, self.gcn_values, self.gcn_diagonal, rows_per_chunk)
-        inputs = NodeInputs(_ChunkedFeatures(self, rows_per_chunk), operator, self.n_nodes)
+        rows = rows_per_chunk or _INFERENCE_ROWS
+        col = shared_tensor(self.adjacency.indices).to(self.device)  # one copy for all
+
+        def operator(values, diagonal=None):
+            return _ChunkedOperator(self.adjacency.indptr, col, values, diagonal, rows)
+
+        inputs = NodeInputs(_ChunkedFeatures(self, rows),
+                            operator(self.gcn_values, self.gcn_diagonal), self.n_nodes)
         if "mean" in self.operators:
-            inputs.mean_operator = _ChunkedOperator(self, self.mean_values, None,
-                                                    rows_per_chunk)
+            inputs.mean_operator = operator(self.mean_values)
         if "plain" in self.operators:
-            inputs.plain_operator = _ChunkedOperator(self, self.plain_values, None,
-                                                     rows_per_chunk)
+            inputs.plain_operator = operator(self.plain_values)
         return inputs
+
+
+_INFERENCE_ROWS = 65536  # rows per chunk of the layer-wise inference of chunked inputs
 
 
 class _ChunkedFeatures:
@@ -267,15 +275,15 @@ class _ChunkedFeatures:
 
 
 class _ChunkedOperator:
-    """A normalised operator of a whole graph (``values`` at its stored entries, and a
-    ``diagonal`` or none) applied a chunk of rows at a time."""
+    """A normalised operator of a whole graph (``values`` at the stored entries of the CSR
+    ``indptr`` / ``col``, and a ``diagonal`` or none) applied a chunk of rows at a time."""
 
-    def __init__(self, source: SubgraphInputs, values: torch.Tensor,
+    def __init__(self, indptr: np.ndarray, col: torch.Tensor, values: torch.Tensor,
                  diagonal: torch.Tensor | None, rows_per_chunk: int) -> None:
-        A = source.adjacency
-        self.shape = A.shape
-        self.indptr = A.indptr
-        self.col = shared_tensor(A.indices).to(source.device)
+        n = len(indptr) - 1
+        self.shape = (n, n)
+        self.indptr = indptr.astype(np.int32 if col.dtype == torch.int32 else np.int64)
+        self.col = col
         self.values = values
         self.diagonal = None if diagonal is None else diagonal.unsqueeze(1)
         self.rows_per_chunk = rows_per_chunk
@@ -286,10 +294,8 @@ class _ChunkedOperator:
         for start in range(0, n, self.rows_per_chunk):
             end = min(n, start + self.rows_per_chunk)
             lo, hi = int(self.indptr[start]), int(self.indptr[end])
-            index = np.int32 if self.col.dtype == torch.int32 else np.int64
-            crow = torch.from_numpy((self.indptr[start:end + 1] - lo).astype(index))
-            rows = csr_tensor(crow.to(dense.device), self.col[lo:hi], self.values[lo:hi],
-                              (end - start, n))
+            crow = torch.from_numpy(self.indptr[start:end + 1] - lo).to(dense.device)
+            rows = csr_tensor(crow, self.col[lo:hi], self.values[lo:hi], (end - start, n))
             out[start:end] = sparse_dense_mm(rows, dense)
             if self.diagonal is not None:
                 out[start:end].addcmul_(self.diagonal[start:end], dense[start:end])

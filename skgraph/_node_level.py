@@ -221,11 +221,7 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
             train, validation = np.arange(len(nodes)), None
             if self.early_stopping:
                 train, validation = self._validation_split(len(nodes), stratify, rng)
-            if subgraphs is not None and self.conv != "gat":  # a mini-batch fit's validation
-                inputs = subgraphs.chunked(_INFERENCE_ROWS)  # memory bounded as its batches
-            else:
-                inputs = node_inputs(whole, self.featureless, device, scale=self.feature_scale_,
-                                     operators=self._operators())
+            inputs = self._whole_inputs(whole, device, subgraphs)
             ids = torch.from_numpy(nodes).to(device)
             index = torch.from_numpy(train).to(device)
             w = None if weights is None else torch.from_numpy(weights[train]).float().to(device)
@@ -285,6 +281,20 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
             self.fanouts, hops,
             f"conv={self.conv!r} with {what} propagates over {hops} hops: give one per hop "
             "(conv='sage' or 'gcn' with 2 layers suits mini-batches: fanouts=(15, 10)).")
+
+    def _whole_inputs(self, whole: Graph, device: torch.device,
+                      subgraphs: SubgraphInputs | None = None) -> NodeInputs:
+        """The whole graph's inputs for validation and prediction. Fitted in mini-batches
+        (``subgraphs``: the fit's own), every layer runs over all nodes a chunk of rows at a
+        time (exact), so that memory stays bounded there too; attention reads the whole
+        edge list either way."""
+        if self.batch_size is None or self.conv == "gat":
+            return node_inputs(whole, self.featureless, device, scale=self.feature_scale_,
+                               operators=self._operators())
+        if subgraphs is None:
+            subgraphs = SubgraphInputs(whole, self.featureless, device, self.feature_scale_,
+                                       operators=self._operators())
+        return subgraphs.chunked()
 
     def _operators(self) -> tuple[str, ...]:
         return {"sage": ("mean",), "gat": ("edges",), "gprgnn": ("plain",)}.get(self.conv, ())
@@ -364,22 +374,12 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
                 "(one-hot node identities), which only describe the training graph; give the "
                 "new graph node features, or fit with featureless='degree' for inductive use.")
         device = torch.device(self.device_)
-        if self.batch_size is not None and self.conv != "gat":
-            # fitted in mini-batches: every layer over all nodes a chunk of rows at a time
-            # (exact), so that memory stays bounded here too
-            inputs = SubgraphInputs(whole, self.featureless, device, self.feature_scale_,
-                                    operators=self._operators()).chunked(_INFERENCE_ROWS)
-        else:
-            inputs = node_inputs(whole, self.featureless, device, scale=self.feature_scale_,
-                                 operators=self._operators())
+        inputs = self._whole_inputs(whole, device)
         self.module_.eval()
         with torch.no_grad(), thread_limit(_work_size(whole)):
             out = self.module_(inputs)
         index = torch.tensor(graph.node_index, device=device)
         return out[index].cpu().double()
-
-
-_INFERENCE_ROWS = 65536  # rows per chunk of a mini-batch fit's layer-wise inference
 
 
 def _work_size(graph: Graph) -> int:

@@ -202,7 +202,7 @@ def test_fanouts_are_validated(graph):
 @pytest.mark.parametrize("features", ["dense", "sparse", "none"])
 def test_mini_batch_fits_embed_all_nodes_exactly_a_chunk_of_rows_at_a_time(graph, features,
                                                                            monkeypatch):
-    import skgraph._autoencoder_estimator as autoencoder
+    import skgraph._node_inputs as node_inputs_module
 
     G, _ = graph
     X = {"dense": G.features, "sparse": sp.csr_array(np.where(G.features > 0.5, G.features, 0)),
@@ -210,7 +210,7 @@ def test_mini_batch_fits_embed_all_nodes_exactly_a_chunk_of_rows_at_a_time(graph
     G = Graph(G.adjacency, X)
     est = VGAEEmbedder(batch_size=64, fanouts=(5, 5), max_epochs=3, random_state=0,
                        featureless="degree").fit(G)
-    monkeypatch.setattr(autoencoder, "_INFERENCE_ROWS", 7)  # 43 chunks, the last one short
+    monkeypatch.setattr(node_inputs_module, "_INFERENCE_ROWS", 7)  # 43 chunks, the last one short
     chunked = est.transform(G)
     est.batch_size = None  # the same weights through the whole-graph route
     whole = est.transform(G)
@@ -221,7 +221,7 @@ def test_mini_batch_fits_embed_all_nodes_exactly_a_chunk_of_rows_at_a_time(graph
 @pytest.mark.parametrize("conv", ["gcn", "sage", "gprgnn", "appnp"])
 def test_node_estimators_fitted_in_mini_batches_predict_exactly_a_chunk_at_a_time(
         graph, conv, monkeypatch):
-    import skgraph._node_level as node_level
+    import skgraph._node_inputs as node_inputs_module
 
     G, y = graph
     est = GNNNodeClassifier(conv=conv, propagation_steps=3, batch_size=16,
@@ -229,7 +229,7 @@ def test_node_estimators_fitted_in_mini_batches_predict_exactly_a_chunk_at_a_tim
                             max_epochs=5, early_stopping=True, random_state=0,
                             device="cpu").fit(G[::3], y[::3])
     assert len(est.validation_scores_) == len(est.loss_curve_)  # validated on chunked rows
-    monkeypatch.setattr(node_level, "_INFERENCE_ROWS", 7)
+    monkeypatch.setattr(node_inputs_module, "_INFERENCE_ROWS", 7)
     chunked = est.predict_proba(G)
     est.batch_size = None  # the same weights through the whole-graph route
     np.testing.assert_allclose(chunked, est.predict_proba(G), rtol=1e-5, atol=1e-6)

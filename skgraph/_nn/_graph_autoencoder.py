@@ -10,6 +10,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ._pair_scores import PairSet, pair_dot, pair_dots, pair_indices
+from ._propagation import per_hop
 
 __all__ = [
     "CosineDecoder",
@@ -134,7 +135,7 @@ class GCNEncoder(nn.Module):
         subgraph's, trimmed layer by layer: each maps its input rows to the rows the next
         layer reads).
         """
-        operators = operator if isinstance(operator, list) else [operator] * (len(self.hidden) + 1)
+        operators = per_hop(operator, len(self.hidden) + 1)
         for layer, operator in zip(self.hidden, operators):
             x = relu_dropout(layer(x, operator, propagated), self.dropout, self.training)
             propagated = None

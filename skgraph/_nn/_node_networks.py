@@ -27,7 +27,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ._graph_autoencoder import GCNLayer, relu_dropout
-from ._propagation import IdentityFeatures, SparseOperator
+from ._propagation import IdentityFeatures, SparseOperator, per_hop
 
 __all__ = ["NODE_CONVOLUTIONS", "NodeNetwork"]
 
@@ -125,19 +125,19 @@ class NodeNetwork(nn.Module):
         if self.conv == "gcn":
             return self._gcn(inputs)
         if self.conv == "sage":
-            mean = _per_hop(inputs.mean_operator, len(self.layers))
+            mean = per_hop(inputs.mean_operator, len(self.layers))
             return self._stack(x, lambda i, layer, h: layer(h, mean[i]))
         if self.conv == "gat":
             return self._stack(x, lambda i, layer, h: layer(_dense(h), inputs.edge_index))
         h = self._stack(x, lambda i, layer, h: _linear(h, layer))
         if self.conv == "appnp":
             z = h
-            for operator in _per_hop(inputs.operator, self.propagation_steps):
+            for operator in per_hop(inputs.operator, self.propagation_steps):
                 z = torch.add(operator @ z, h[: operator.shape[0]],
                               alpha=self.alpha / (1 - self.alpha)).mul_(1 - self.alpha)
             return z
         out, z = h * self.gamma[0], h  # gamma_0: the node's own prediction
-        for k, plain in enumerate(_per_hop(inputs.plain_operator, self.propagation_steps), 1):
+        for k, plain in enumerate(per_hop(inputs.plain_operator, self.propagation_steps), 1):
             z = plain @ z  # D^-1/2 A D^-1/2: neighbours only, no self loop
             out = out[: plain.shape[0]] + self.gamma[k] * z
         return out
@@ -157,17 +157,12 @@ class NodeNetwork(nn.Module):
         if self.training and self.dropout > 0 and not isinstance(h, IdentityFeatures):
             h, propagated = _dropout_input(h, self.dropout, True), None
         for i, (layer, operator) in enumerate(zip(self.layers,
-                                                  _per_hop(inputs.operator, len(self.layers)))):
+                                                  per_hop(inputs.operator, len(self.layers)))):
             h = layer(h, operator, propagated)
             propagated = None
             if i < len(self.layers) - 1:
                 h = relu_dropout(h, self.dropout, self.training)
         return h
-
-
-def _per_hop(operator, hops: int) -> list:
-    """One operator per hop: a list as given, or the same operator ``hops`` times."""
-    return operator if isinstance(operator, list) else [operator] * hops
 
 
 def _dense(x) -> torch.Tensor:

@@ -15,7 +15,7 @@ import torch
 
 from ._sparse import csr_by_rows, csr_from_scipy, sparse_dense_mm
 
-__all__ = ["IdentityFeatures", "NeighbourSum", "SparseOperator", "gcn_normalize"]
+__all__ = ["IdentityFeatures", "NeighbourSum", "SparseOperator", "gcn_normalize", "per_hop"]
 
 
 class _SparseMatmul(torch.autograd.Function):
@@ -159,3 +159,9 @@ def gcn_normalize(adjacency: sp.sparray, *, add_self_loops: bool = True) -> sp.c
     rows = np.repeat(np.arange(A.shape[0]), np.diff(A.indptr))
     A.data = (A.data * inv_sqrt[rows] * inv_sqrt[A.indices]).astype(np.float32)
     return A
+
+
+def per_hop(operator, hops: int) -> list:
+    """One operator per hop: a list as given (a sampled subgraph's, trimmed hop by hop), or
+    the same operator ``hops`` times."""
+    return operator if isinstance(operator, list) else [operator] * hops

@@ -14,7 +14,7 @@ import scipy.sparse as sp
 import torch
 
 __all__ = ["csr_by_rows", "csr_from_scipy", "csr_tensor", "index_dtype", "row_pointers",
-           "shared_tensor", "sparse_dense_mm"]
+           "shared_tensor", "sorted_csr_index", "sparse_dense_mm"]
 
 
 def index_dtype(n_nodes: int, n_entries: int) -> torch.dtype:
@@ -61,6 +61,18 @@ def shared_tensor(array: np.ndarray) -> torch.Tensor:
     with warnings.catch_warnings():  # torch warns that it cannot mark the tensor read-only
         warnings.simplefilter("ignore", UserWarning)
         return torch.from_numpy(array)
+
+
+def sorted_csr_index(adjacency: sp.sparray, device: torch.device | str = "cpu"
+                     ) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(row pointers as int64, column indices)`` of ``adjacency`` with sorted indices,
+    the column indices the adjacency's own on CPU (a sorted copy when they are not sorted:
+    never the caller's arrays sorted in place)."""
+    A = sp.csr_array(adjacency)
+    if not A.has_sorted_indices:
+        A = A.sorted_indices()
+    return (torch.from_numpy(A.indptr.astype(np.int64)).to(device),
+            shared_tensor(A.indices).to(device))
 
 
 def csr_by_rows(rows: torch.Tensor, cols: torch.Tensor, values: torch.Tensor, n: int
