@@ -39,6 +39,7 @@ from ._nn._graph_networks import (
     READOUTS,
     GraphNetwork,
     GraphNetworkEnsemble,
+    PooledFeatureNetwork,
     uses_neighbour_sum,
 )
 from ._training import averaging_start, cosine_schedule
@@ -106,6 +107,14 @@ def _recalibration(module: torch.nn.Module, data: _TrainingData) -> tuple[Iterat
     return (batch for _, batch in data.batches(module, ids)), module.member_outputs
 
 
+def _trained_conv(conv: str, n_edge_features: int) -> str:
+    """The convolution a fit trains: ``conv``, or for ``"auto"`` GINE when the graphs carry
+    edge features (bond types and the like are read when there are any), else GIN."""
+    if conv != "auto":
+        return conv
+    return "gine" if n_edge_features else "gin"
+
+
 def _apply_scaling(x: torch.Tensor, offset: np.ndarray | None, scale: np.ndarray | None,
                    bound: np.ndarray | None) -> torch.Tensor:
     """``clip((x - offset) / scale, -bound, bound)`` (a new tensor), or ``x`` unscaled."""
@@ -126,7 +135,7 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
 
     _parameter_constraints: dict = {
         **BaseGraphEstimator._parameter_constraints,
-        "conv": [StrOptions(set(CONVOLUTIONS))],
+        "conv": [StrOptions(set(CONVOLUTIONS) | {"auto"})],
         "readout": [StrOptions(set(READOUTS))],
         "n_layers": [Interval(Integral, 1, None, closed="left")],
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
@@ -137,6 +146,7 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
         "random_walk_encoding": [Interval(Integral, 0, None, closed="left")],
         "weight_averaging": [Interval(Real, 0, 1, closed="left")],
         "ensemble_size": [Interval(Integral, 1, None, closed="left")],
+        "pooled_member": ["boolean"],
     }
 
     # the regressor's defaults; the classifier overrides ``dropout`` (0.5), ``batch_size`` (128)
@@ -145,6 +155,7 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
                  hidden_size: int = 32, dropout: float = 0.0, jumping_knowledge: bool = False,
                  standardize: bool = True, random_walk_encoding: int = 16,
                  weight_averaging: float = 0.5, ensemble_size: int = 2,
+                 pooled_member: bool = False,
                  batch_size: int = 32, max_epochs: int = 100,
                  learning_rate: float = 0.01, weight_decay: float = 0.0,
                  early_stopping: bool = False, validation_fraction: float = 0.1,
@@ -161,6 +172,7 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
         self.random_walk_encoding = random_walk_encoding
         self.weight_averaging = weight_averaging
         self.ensemble_size = ensemble_size
+        self.pooled_member = pooled_member
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.learning_rate = learning_rate
@@ -179,25 +191,31 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
     def _build_module(self) -> GraphNetwork | GraphNetworkEnsemble:
         def network() -> GraphNetwork:
             return GraphNetwork(
-                self._input_width, self._n_outputs, conv=self.conv, readout=self.readout,
+                self._input_width, self._n_outputs, conv=self.conv_, readout=self.readout,
                 n_layers=self.n_layers, hidden_size=self.hidden_size, dropout=self.dropout,
                 jumping_knowledge=self.jumping_knowledge,
                 edge_dim=getattr(self, "n_edge_features_in_", 0) or None)
 
-        return network() if self.ensemble_size == 1 else GraphNetworkEnsemble(
-            [network() for _ in range(self.ensemble_size)])
+        members = [network() for _ in range(self.ensemble_size)]
+        if self.pooled_member:
+            members.append(PooledFeatureNetwork(self._input_width, self._n_outputs,
+                                                hidden_size=self.hidden_size,
+                                                dropout=self.dropout))
+        return members[0] if len(members) == 1 else GraphNetworkEnsemble(members)
 
     def _architecture(self) -> tuple:
         """The parameters that shape the module (part of ``_module_signature``)."""
-        return (self.conv, self.readout, self.n_layers, self.hidden_size, self.jumping_knowledge,
+        return (self.conv_, self.readout, self.n_layers, self.hidden_size, self.jumping_knowledge,
                 self.standardize, self.random_walk_encoding, self.ensemble_size,
-                getattr(self, "n_edge_features_in_", 0))
+                getattr(self, "n_edge_features_in_", 0), self.pooled_member)
 
     @classmethod
     def _upgrade_state(cls, state: dict) -> None:
         super()._upgrade_state(state)
+        state.setdefault("pooled_member", False)  # written before the pooled member existed
         if "feature_offset_" in state:  # fitted before edge features existed
             state.setdefault("n_edge_features_in_", 0)
+            state.setdefault("conv_", _trained_conv(state["conv"], state["n_edge_features_in_"]))
             for name in ("edge_feature_offset_", "edge_feature_scale_", "edge_feature_bound_"):
                 state.setdefault(name, None)
 
@@ -233,11 +251,12 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
         self.n_features_in_ = width
         self.n_edge_features_in_ = collated.n_edge_features
         self._input_width = collated.x.shape[1]
-        if self.n_edge_features_in_ and self.conv not in EDGE_CONVOLUTIONS:
+        self.conv_ = _trained_conv(self.conv, self.n_edge_features_in_)
+        if self.n_edge_features_in_ and self.conv_ not in EDGE_CONVOLUTIONS:
             warnings.warn(
                 f"the graphs have {self.n_edge_features_in_} edge features, which "
-                f"conv={self.conv!r} does not read; conv='gine' (or 'gat') uses them.",
-                UserWarning, stacklevel=3)
+                f"conv={self.conv_!r} does not read; conv='gine' (or 'gat', or 'auto') "
+                f"uses them.", UserWarning, stacklevel=3)
         reuse = self._reuses_module()
         targets = self._training_targets(targets, weights, reuse)
         if weights is not None:

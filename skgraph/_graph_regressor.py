@@ -32,8 +32,9 @@ class GNNGraphRegressor(RegressorMixin, GraphLevelEstimator):
 
     Parameters
     ----------
-    conv : {"gin", "gcn", "sage", "sum", "gat"}, default="gin"
-        Graph convolution.
+    conv : {"gin", "gine", "gcn", "sage", "sum", "gat", "auto"}, default="gin"
+        Graph convolution (see :class:`~skgraph.GNNGraphClassifier`; ``"auto"`` reads edge
+        features when the graphs have them). The trained one is ``conv_``.
     readout : {"sum", "mean", "max", "attention"}, default="sum"
         How node representations are pooled into a graph representation: ``"sum"`` for
         targets that grow with the graph (counts, totals), ``"mean"`` for intensive ones.
@@ -54,6 +55,10 @@ class GNNGraphRegressor(RegressorMixin, GraphLevelEstimator):
         Fraction of the final epochs whose weights are averaged into the returned model.
     ensemble_size : int, default=2
         Networks trained side by side whose predictions are averaged.
+    pooled_member : bool, default=False
+        Add to the ensemble the classifier's structure-agnostic member (an MLP on each
+        graph's summed and mean node features). Off by default: not screened for
+        regression.
     batch_size : int, default=32
         Graphs per mini-batch.
     max_epochs : int, default=100

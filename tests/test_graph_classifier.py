@@ -2,6 +2,7 @@
 
 import copy
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -120,7 +121,7 @@ def test_cross_val_score_and_grid_search():
 
 def test_ensemble_averages_the_probabilities_of_members_trained_side_by_side():
     graphs, y = community_graphs(30)
-    clf = GNNGraphClassifier(ensemble_size=3, **FAST).fit(graphs, y)
+    clf = GNNGraphClassifier(ensemble_size=3, pooled_member=False, **FAST).fit(graphs, y)
     members = clf.module_.members
     assert len(members) == 3
     first_weights = [m.convs[0].nn[0].weight for m in members]
@@ -136,6 +137,30 @@ def test_ensemble_averages_the_probabilities_of_members_trained_side_by_side():
     assert np.array_equal(restored.predict_proba(graphs), clf.predict_proba(graphs))
     with pytest.raises(ValueError, match="ensemble_size"):
         GNNGraphClassifier(ensemble_size=0).fit(graphs, y)
+
+
+def test_pooled_member_joins_the_average_and_learns_what_the_summed_features_say():
+    graphs, y = toy_graphs(20, seed=0)  # the class is the sign of every node's features
+    clf = GNNGraphClassifier(ensemble_size=2, pooled_member=True, **FAST).fit(graphs, y)
+    members = clf.module_.members
+    assert [type(m).__name__ for m in members] == ["GraphNetwork", "GraphNetwork",
+                                                   "PooledFeatureNetwork"]
+    alone = []
+    for member in members:
+        single = copy.deepcopy(clf)
+        single.module_ = member
+        alone.append(single.predict_proba(graphs))
+    assert np.allclose(clf.predict_proba(graphs), np.mean(alone, axis=0), atol=1e-6)
+    X_test, y_test = toy_graphs(20, seed=1)
+    pooled = copy.deepcopy(clf)
+    pooled.module_ = members[-1]
+    assert pooled.score(X_test, y_test) == 1.0  # the edges play no part in this task
+    one = GNNGraphClassifier(ensemble_size=1, pooled_member=True, **FAST).fit(graphs, y)
+    assert len(one.module_.members) == 2
+    restored = pickle.loads(pickle.dumps(clf))
+    assert np.array_equal(restored.predict_proba(X_test), clf.predict_proba(X_test))
+    with pytest.raises(ValueError, match="pooled_member"):
+        GNNGraphClassifier(pooled_member="yes").fit(graphs, y)
 
 
 def test_label_smoothing_aims_the_true_class_below_certainty():
@@ -154,17 +179,19 @@ def test_label_smoothing_aims_the_true_class_below_certainty():
 
 def test_pickle_from_before_the_walk_encoding_ensembles_and_the_clip_still_loads():
     graphs, y = community_graphs()
-    clf = GNNGraphClassifier(random_walk_encoding=0, ensemble_size=1, **FAST).fit(graphs, y)
+    clf = GNNGraphClassifier(random_walk_encoding=0, ensemble_size=1, pooled_member=False,
+                             **FAST).fit(graphs, y)
     clf.feature_bound_ = None  # models of that time did not clip
     P = clf.predict_proba(graphs)
     state = clf.__getstate__()
     for name in ("random_walk_encoding", "ensemble_size", "label_smoothing", "class_weight",
-                 "feature_bound_"):
+                 "feature_bound_", "pooled_member", "conv_"):
         del state[name]
     old = GNNGraphClassifier.__new__(GNNGraphClassifier)
     old.__setstate__(state)
     assert np.array_equal(old.predict_proba(graphs), P)
     assert clone(old).get_params()["random_walk_encoding"] == 0
+    assert clone(old).get_params()["pooled_member"] is False
 
 
 def test_bad_input():
@@ -349,10 +376,30 @@ def test_gine_learns_from_bond_types_that_gin_cannot_see():
     gine = GNNGraphClassifier(conv="gine", **{**FAST, "max_epochs": 40}).fit(graphs, y)
     assert gine.n_edge_features_in_ == 2 and gine.score(unseen, y_unseen) == 1.0
     with pytest.warns(UserWarning, match="2 edge features, which conv='gin' does not read"):
-        gin = GNNGraphClassifier(**{**FAST, "max_epochs": 40}).fit(graphs, y)
+        gin = GNNGraphClassifier(conv="gin", **{**FAST, "max_epochs": 40}).fit(graphs, y)
     assert gin.score(unseen, y_unseen) == 0.5  # every ring looks the same without its bonds
     restored = pickle.loads(pickle.dumps(gine))
     assert np.array_equal(restored.predict_proba(unseen), gine.predict_proba(unseen))
     bare = [Graph(g.adjacency, g.features) for g in unseen]
     with pytest.raises(ValueError, match="has 0 edge features but the training graphs had 2"):
         gine.predict(bare)
+
+
+def test_auto_reads_edge_features_when_the_graphs_have_them_and_gin_otherwise():
+    graphs, y = _bond_graphs(40, seed=0)
+    unseen, _ = _bond_graphs(20, seed=1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        auto = GNNGraphClassifier(**{**FAST, "max_epochs": 20}).fit(graphs, y)
+    assert not [w for w in caught if "does not read" in str(w.message)]
+    assert auto.get_params()["conv"] == "auto" and auto.conv_ == "gine"
+    gine = GNNGraphClassifier(conv="gine", **{**FAST, "max_epochs": 20}).fit(graphs, y)
+    assert np.array_equal(auto.predict_proba(unseen), gine.predict_proba(unseen))
+    bare = [Graph(g.adjacency, g.features) for g in graphs]
+    plain = GNNGraphClassifier(**FAST).fit(bare, y)
+    gin = GNNGraphClassifier(conv="gin", **FAST).fit(bare, y)
+    assert plain.conv_ == "gin"
+    assert np.array_equal(plain.predict_proba(bare), gin.predict_proba(bare))
+    restored = pickle.loads(pickle.dumps(auto))
+    assert restored.conv_ == "gine"
+    assert np.array_equal(restored.predict_proba(unseen), auto.predict_proba(unseen))

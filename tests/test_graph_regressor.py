@@ -183,9 +183,11 @@ def test_shares_the_classifiers_parameters():
                                                       - classifier_only)
     differ = {name for name, value in GNNGraphRegressor().get_params().items()
               if GNNGraphClassifier().get_params()[name] != value}
-    # dropout 0 for regression (noise on a linear output); the classifier's batch size and
-    # epochs were chosen on the classification suite, the regressor's on its own benchmark
-    assert differ == {"dropout", "batch_size", "max_epochs"}
+    # dropout 0 for regression (noise on a linear output); the classifier's batch size,
+    # epochs, convolution ("auto") and pooled member were chosen on the classification
+    # suite, the regressor's on its own benchmark
+    assert differ == {"dropout", "batch_size", "max_epochs", "conv", "pooled_member"}
+    assert (GNNGraphRegressor().conv, GNNGraphRegressor().pooled_member) == ("gin", False)
     assert GNNGraphRegressor().dropout == 0.0
     assert (GNNGraphRegressor().batch_size, GNNGraphRegressor().max_epochs) == (32, 100)
     assert (GNNGraphClassifier().batch_size, GNNGraphClassifier().max_epochs) == (128, 70)

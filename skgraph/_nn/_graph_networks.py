@@ -5,6 +5,8 @@ A mini-batch of graphs is one block-diagonal graph: node features ``x`` of shape
 every undirected edge) and a ``batch`` vector giving the graph of each node. The network
 is ``n_layers`` message-passing layers (each: convolution, batch norm, ReLU), a readout
 that pools node representations into one vector per graph, and an MLP head.
+:class:`PooledFeatureNetwork` ignores the edges (summed and mean node features, an MLP);
+:class:`GraphNetworkEnsemble` trains several of either side by side.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from ._propagation import NeighbourSum
 
 __all__ = ["CONVOLUTIONS", "EDGE_CONVOLUTIONS", "READOUTS", "GINConv", "GINEConv",
            "GraphNetwork", "GraphNetworkEnsemble",
-           "SumConv", "SumReadout", "make_conv", "make_readout",
+           "PooledFeatureNetwork", "SumConv", "SumReadout", "make_conv", "make_readout",
            "uses_neighbour_sum"]
 
 CONVOLUTIONS = ("gin", "gine", "gcn", "sage", "sum", "gat")
@@ -265,7 +267,17 @@ def make_readout(name: str, channels: int) -> nn.Module:
     raise ValueError(f"unknown readout {name!r}; expected one of {READOUTS}.")
 
 
-class GraphNetwork(nn.Module):
+class _OneMember(nn.Module):
+    """A network that also answers as an ensemble of one (see :class:`GraphNetworkEnsemble`)."""
+
+    def member_outputs(self, x: torch.Tensor, edge_index: torch.Tensor | NeighbourSum | None,
+                       batch: torch.Tensor, n_graphs: int,
+                       edge_attr: torch.Tensor | None = None) -> torch.Tensor:
+        """The outputs as an ensemble of one: shape ``(1, n_graphs, n_outputs)``."""
+        return self(x, edge_index, batch, n_graphs, edge_attr).unsqueeze(0)
+
+
+class GraphNetwork(_OneMember):
     """Message-passing layers, a readout and an MLP head: one output row per graph.
 
     The outputs are class logits for a classifier, (standardised) targets for a regressor.
@@ -352,11 +364,49 @@ class GraphNetwork(nn.Module):
         h = self.node_representations(x, edge_index, edge_attr)
         return self.head(self.readout(h, batch, dim_size=n_graphs))
 
-    def member_outputs(self, x: torch.Tensor, edge_index: torch.Tensor | NeighbourSum,
-                       batch: torch.Tensor, n_graphs: int,
-                       edge_attr: torch.Tensor | None = None) -> torch.Tensor:
-        """The outputs as an ensemble of one: shape ``(1, n_graphs, n_outputs)``."""
-        return self(x, edge_index, batch, n_graphs, edge_attr).unsqueeze(0)
+
+
+class PooledFeatureNetwork(_OneMember):
+    """A structure-agnostic network: each graph's summed and mean node features, then an MLP.
+
+    The baseline of Errica et al. (ICLR 2020), which ignores the edges: the two pooled
+    vectors are batch-normalised (standardised with the batch's statistics in training,
+    running ones at prediction) and mapped by an MLP with one hidden layer. Called like
+    :class:`GraphNetwork`; ``edge_index`` and ``edge_attr`` are not read.
+
+    Parameters
+    ----------
+    in_features : int
+        Width of the node features.
+    n_outputs : int
+        Width of the output.
+    hidden_size : int, default=64
+        Width of the hidden layer.
+    dropout : float, default=0.5
+        Dropout before the last linear layer (training only).
+
+    Examples
+    --------
+    >>> import torch
+    >>> net = PooledFeatureNetwork(3, 2, hidden_size=8).eval()
+    >>> net(torch.randn(5, 3), None, torch.tensor([0, 0, 1, 1, 1]), 2).shape
+    torch.Size([2, 2])
+    """
+
+    def __init__(self, in_features: int, n_outputs: int, *, hidden_size: int = 64,
+                 dropout: float = 0.5) -> None:
+        super().__init__()
+        self.norm = nn.BatchNorm1d(2 * in_features)
+        self.head = nn.Sequential(nn.Linear(2 * in_features, hidden_size), nn.ReLU(),
+                                  nn.Dropout(dropout), nn.Linear(hidden_size, n_outputs))
+
+    def forward(self, x: torch.Tensor, edge_index: torch.Tensor | NeighbourSum | None,
+                batch: torch.Tensor, n_graphs: int, edge_attr: torch.Tensor | None = None
+                ) -> torch.Tensor:
+        """Outputs of shape ``(n_graphs, n_outputs)``."""
+        total = x.new_zeros((n_graphs, x.shape[1])).index_add_(0, batch, x)
+        count = torch.bincount(batch, minlength=n_graphs).clamp_(min=1).to(x.dtype)
+        return self.head(self.norm(torch.cat([total, total / count.unsqueeze(1)], dim=1)))
 
 
 class GraphNetworkEnsemble(nn.Module):

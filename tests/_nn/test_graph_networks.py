@@ -7,6 +7,7 @@ from skgraph._nn._graph_networks import (
     GINConv,
     GraphNetwork,
     GraphNetworkEnsemble,
+    PooledFeatureNetwork,
     SumConv,
     SumReadout,
     _mlp,
@@ -120,6 +121,33 @@ def test_ensemble_builds_one_neighbour_sum_for_all_members(built):
     built.clear()
     torch.testing.assert_close(ensemble.member_outputs(x, edge_index, batch, 2), expected)
     assert len(built) == 1
+
+
+def test_pooled_feature_network_reads_pygs_sum_and_mean_pools_and_no_edges():
+    from torch_geometric.nn import global_add_pool, global_mean_pool
+
+    torch.manual_seed(0)
+    net = PooledFeatureNetwork(3, 2, hidden_size=8).eval()
+    net.norm.running_mean.normal_()  # non-trivial statistics, so that the test can fail
+    net.norm.running_var.uniform_(0.5, 2.0)
+    x = torch.randn(7, 3)
+    batch = torch.tensor([0, 0, 0, 2, 2, 2, 2])  # graph 1 has no nodes
+    pooled = torch.cat([global_add_pool(x, batch, 3), global_mean_pool(x, batch, 3)], dim=1)
+    expected = net.head(net.norm(pooled))
+    torch.testing.assert_close(net(x, _edges(7, 10), batch, 3), expected)
+    torch.testing.assert_close(net(x, None, batch, 3), expected)
+    assert torch.equal(expected[1], net.head(net.norm(torch.zeros(1, 6)))[0])
+
+
+def test_ensemble_passes_the_edge_list_to_a_pooled_member_and_stacks_its_outputs(built):
+    torch.manual_seed(0)
+    members = [GraphNetwork(4, 2, n_layers=2, hidden_size=8), PooledFeatureNetwork(4, 2)]
+    ensemble = GraphNetworkEnsemble(members).eval()
+    x, edge_index, batch = torch.randn(15, 4), _edges(), torch.arange(15) // 8
+    outputs = ensemble.member_outputs(x, edge_index, batch, 2)
+    assert outputs.shape == (2, 2, 2)
+    torch.testing.assert_close(outputs[1], members[1](x, edge_index, batch, 2))
+    torch.testing.assert_close(outputs[0], members[0](x, edge_index, batch, 2))
 
 
 def test_gine_equals_pygs_gineconv_with_the_same_state_dict():
