@@ -241,9 +241,11 @@ class SubgraphInputs:
         """
         rows = rows_per_chunk or _INFERENCE_ROWS
         col = shared_tensor(self.adjacency.indices).to(self.device)  # one copy for all
+        indptr = self.adjacency.indptr.astype(np.int32 if col.dtype == torch.int32
+                                              else np.int64, copy=False)
 
         def operator(values, diagonal=None):
-            return _ChunkedOperator(self.adjacency.indptr, col, values, diagonal, rows)
+            return _ChunkedOperator(indptr, col, values, diagonal, rows)
 
         inputs = NodeInputs(_ChunkedFeatures(self, rows),
                             operator(self.gcn_values, self.gcn_diagonal), self.n_nodes)
@@ -276,13 +278,14 @@ class _ChunkedFeatures:
 
 class _ChunkedOperator:
     """A normalised operator of a whole graph (``values`` at the stored entries of the CSR
-    ``indptr`` / ``col``, and a ``diagonal`` or none) applied a chunk of rows at a time."""
+    ``indptr`` / ``col``, both of ``col``'s integer type, and a ``diagonal`` or none)
+    applied a chunk of rows at a time."""
 
     def __init__(self, indptr: np.ndarray, col: torch.Tensor, values: torch.Tensor,
                  diagonal: torch.Tensor | None, rows_per_chunk: int) -> None:
         n = len(indptr) - 1
         self.shape = (n, n)
-        self.indptr = indptr.astype(np.int32 if col.dtype == torch.int32 else np.int64)
+        self.indptr = indptr
         self.col = col
         self.values = values
         self.diagonal = None if diagonal is None else diagonal.unsqueeze(1)

@@ -396,6 +396,7 @@ class PooledFeatureNetwork(_OneMember):
     def __init__(self, in_features: int, n_outputs: int, *, hidden_size: int = 64,
                  dropout: float = 0.5) -> None:
         super().__init__()
+        self.sum = SumReadout()
         self.norm = nn.BatchNorm1d(2 * in_features)
         self.head = nn.Sequential(nn.Linear(2 * in_features, hidden_size), nn.ReLU(),
                                   nn.Dropout(dropout), nn.Linear(hidden_size, n_outputs))
@@ -404,7 +405,7 @@ class PooledFeatureNetwork(_OneMember):
                 batch: torch.Tensor, n_graphs: int, edge_attr: torch.Tensor | None = None
                 ) -> torch.Tensor:
         """Outputs of shape ``(n_graphs, n_outputs)``."""
-        total = x.new_zeros((n_graphs, x.shape[1])).index_add_(0, batch, x)
+        total = self.sum(x, batch, dim_size=n_graphs)
         count = torch.bincount(batch, minlength=n_graphs).clamp_(min=1).to(x.dtype)
         return self.head(self.norm(torch.cat([total, total / count.unsqueeze(1)], dim=1)))
 
