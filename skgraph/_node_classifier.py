@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from numbers import Real
 from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from sklearn.base import ClassifierMixin, _fit_context
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
@@ -23,6 +24,12 @@ def _cross_entropy(logits: torch.Tensor, targets: torch.Tensor,
     if weights is None:
         return F.cross_entropy(logits, targets)
     return (F.cross_entropy(logits, targets, reduction="none") * weights).mean()
+
+
+def _probability_disagreement(first: torch.Tensor, second: torch.Tensor) -> torch.Tensor:
+    """Mean over nodes of the squared distance of each pass's class probabilities from the
+    two passes' mean (a quarter of their squared distance)."""
+    return (first.softmax(dim=1) - second.softmax(dim=1)).pow(2).sum(dim=1).mean() / 4
 
 
 class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
@@ -65,6 +72,14 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn's linear models; multiplied
         with ``sample_weight``.
+    consistency : float, default=1.0
+        Weight of the Π-model's consistency term (Laine & Aila 2017), which lets the
+        unlabelled nodes teach too: each step runs the network twice, with different
+        dropout, and penalises the squared difference of the two passes' class
+        probabilities on every node (labelled or not; in mini-batches, the batch's nodes
+        and as many drawn at random), its weight rising to ``consistency`` over the first
+        half of ``max_epochs``. A step then costs about two. ``0`` (or ``dropout=0``) trains
+        on the labelled nodes' loss alone.
     max_epochs : int, default=200
         Full-batch epochs.
     learning_rate : float, default=0.02
@@ -146,12 +161,13 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
     _parameter_constraints: dict = {
         **NodeLevelEstimator._parameter_constraints,
         "class_weight": [StrOptions({"balanced"}), dict, None],
+        "consistency": [Interval(Real, 0, None, closed="left")],
     }
 
     def __init__(self, conv: str = "gprgnn", *, hidden_size: int = 64, n_layers: int = 2,
                  dropout: float = 0.5, propagation_steps: int = 10, alpha: float = 0.1,
                  featureless: str = "identity", class_weight: dict | str | None = None,
-                 max_epochs: int = 200, learning_rate: float = 0.02,
+                 consistency: float = 1.0, max_epochs: int = 200, learning_rate: float = 0.02,
                  weight_decay: float = 5e-4, early_stopping: bool = False,
                  validation_fraction: float = 0.1, n_iter_no_change: int | None = None,
                  tol: float = 1e-4, device: str = "auto", random_state=None, verbose: int = 0,
@@ -168,6 +184,13 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
             callbacks=callbacks, batch_size=batch_size, fanouts=fanouts,
             weight_averaging=weight_averaging)
         self.class_weight = class_weight
+        self.consistency = consistency
+
+    @classmethod
+    def _upgrade_state(cls, state: dict) -> None:
+        """Models saved before the consistency term existed were fitted without it."""
+        super()._upgrade_state(state)
+        state.setdefault("consistency", 0.0)
 
     @property
     def _n_outputs(self) -> int:
@@ -216,7 +239,9 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
                                         len(targets), factors,
                                         "sample_weight (times class_weight)")
         self._fit_nodes(graph, labelled, torch.from_numpy(encoded.astype(np.int64)),
-                        node_weights, _cross_entropy, stratify=encoded)
+                        node_weights, _cross_entropy, stratify=encoded,
+                        disagreement=_probability_disagreement,
+                        consistency=self.consistency)
         return self
 
     def _score(self, outputs: torch.Tensor, targets: torch.Tensor) -> float:

@@ -43,6 +43,44 @@ LossFunction = Callable[[torch.Tensor, torch.Tensor, torch.Tensor | None], torch
 
 
 @dataclass
+class Consistency:
+    """The Π-model's consistency term (Laine & Aila 2017) of one fit.
+
+    Every step runs the network twice, each pass with its own dropout, and adds
+    ``weight(epoch) * disagreement(first, second)`` over every node of the step (labelled
+    or not) to the labelled nodes' loss averaged over both passes: the network learns that
+    its predictions should not hang on which units dropout removed, from the nodes without
+    labels too. The weight rises along ``exp(-5 (1 - t)^2)`` over the first
+    ``ramp_epochs``, while the predictions it asks to agree are still poor.
+    """
+
+    weight: float
+    disagreement: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+    ramp_epochs: float
+    epoch: int = 0
+
+    def next_weight(self) -> float:
+        """The weight of the epoch about to run."""
+        self.epoch += 1
+        t = min(1.0, self.epoch / max(self.ramp_epochs, 1.0))
+        return self.weight * float(np.exp(-5.0 * (1.0 - t) ** 2))
+
+
+def _consistent_loss(module: NodeNetwork, inputs: Any, rows: int, labelled: slice | torch.Tensor,
+                     targets: torch.Tensor, weights: torch.Tensor | None, loss: LossFunction,
+                     consistency: Consistency | None, weight: float) -> torch.Tensor:
+    """The loss of one step: of one pass, or of two with the consistency term over the
+    first ``rows`` outputs (the step's nodes; ``labelled`` picks the labelled ones)."""
+    first = module(inputs)[:rows]
+    if consistency is None:
+        return loss(first[labelled], targets, weights)
+    second = module(inputs)[:rows]
+    supervised = (loss(first[labelled], targets, weights)
+                  + loss(second[labelled], targets, weights)) / 2
+    return supervised + weight * consistency.disagreement(first, second)
+
+
+@dataclass
 class _NodeTrainingData:
     inputs: NodeInputs
     train_ids: torch.Tensor  # labelled nodes the loss reads
@@ -51,14 +89,19 @@ class _NodeTrainingData:
     validation_ids: torch.Tensor | None
     validation_y: torch.Tensor | None
     loss: LossFunction
+    consistency: Consistency | None = None
 
 
 def _run_epoch(module: NodeNetwork, optimizer: torch.optim.Optimizer,
                data: _NodeTrainingData) -> float:
-    """One full-batch step on the labelled nodes' loss."""
+    """One full-batch step on the labelled nodes' loss (and the consistency term over
+    every node)."""
     optimizer.zero_grad()
-    outputs = module(data.inputs)[data.train_ids]
-    loss = data.loss(outputs, data.y, data.weights)
+    consistency = data.consistency
+    weight = consistency.next_weight() if consistency is not None else 0.0
+    rows = data.inputs.n_nodes if consistency is not None else None
+    loss = _consistent_loss(module, data.inputs, rows, data.train_ids, data.y, data.weights,
+                            data.loss, consistency, weight)
     loss.backward()
     optimizer.step()
     return loss.item()
@@ -80,21 +123,35 @@ class _MiniBatchData:
     layered: bool = False
     distributed: DistributedContext | None = None  # a data-parallel fit's: this rank's share
     order: torch.Generator | None = None  # the same shuffles on every rank
+    consistency: Consistency | None = None
+
+
+def _with_unlabelled(seeds: torch.Tensor, n_nodes: int) -> torch.Tensor:
+    """``seeds`` followed by up to as many other nodes drawn at random (distinct): the
+    nodes a step's consistency term reads besides its labelled ones."""
+    drawn = torch.unique(torch.randint(n_nodes, (len(seeds),), device=seeds.device))
+    return torch.cat([seeds, drawn[~torch.isin(drawn, seeds)]])
 
 
 def _run_minibatch_epoch(module: NodeNetwork, optimizer: torch.optim.Optimizer,
                          data: _MiniBatchData) -> float:
-    """One pass over the labelled nodes in shuffled batches, each on its sampled subgraph."""
+    """One pass over the labelled nodes in shuffled batches, each on its sampled subgraph
+    (with as many random nodes again for the consistency term)."""
     permutation = torch.randperm(len(data.train_ids), generator=data.order)
     order = data.train_ids[permutation.to(data.train_ids.device)]
     total = torch.zeros((), device=order.device)
     done = 0
+    consistency = data.consistency
+    weight = consistency.next_weight() if consistency is not None else 0.0
     for seeds in share_of(list(order.split(data.batch_size)), data.distributed):
         optimizer.zero_grad()
-        sub = data.sampler.sample(seeds)
-        outputs = module(data.subgraphs(sub, layered=data.layered))[: len(seeds)]
+        nodes = (seeds if consistency is None
+                 else _with_unlabelled(seeds, data.subgraphs.n_nodes))
+        sub = data.sampler.sample(nodes)
         weights = None if data.weights is None else data.weights[seeds]
-        loss = data.loss(outputs, data.y[seeds], weights)
+        loss = _consistent_loss(module, data.subgraphs(sub, layered=data.layered), len(nodes),
+                                slice(0, len(seeds)), data.y[seeds], weights, data.loss,
+                                consistency, weight)
         loss.backward()
         optimizer.step()
         total += loss.detach() * len(seeds)
@@ -203,9 +260,14 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
 
     def _fit_nodes(self, graph: Graph, labelled: np.ndarray, targets: torch.Tensor,
                    weights: np.ndarray | None, loss: LossFunction,
-                   stratify: np.ndarray | None) -> None:
+                   stratify: np.ndarray | None,
+                   disagreement: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None
+                   = None, consistency: float = 0.0) -> None:
         """Train on the whole graph behind ``graph`` with the loss of its selected nodes
-        where ``labelled`` (``targets`` and ``weights``: one row per labelled node)."""
+        where ``labelled`` (``targets`` and ``weights``: one row per labelled node), plus
+        ``consistency`` times the ``disagreement`` of two passes (:class:`Consistency`;
+        off without dropout, whose passes would be the same)."""
+        use_consistency = disagreement is not None and consistency > 0 and self.dropout > 0
         whole = graph.whole()
         nodes = graph.node_index[labelled]
         self.n_features_in_ = whole.n_features
@@ -227,6 +289,8 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
             w = None if weights is None else torch.from_numpy(weights[train]).float().to(device)
             data = _NodeTrainingData(inputs, ids[index], targets[train].to(device), w,
                                      None, None, loss)
+            if use_consistency:
+                data.consistency = Consistency(consistency, disagreement, self.max_epochs / 2)
             if validation is not None:
                 data.validation_ids = ids[torch.from_numpy(validation).to(device)]
                 data.validation_y = targets[validation].to(device)
@@ -253,7 +317,8 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
             return _MiniBatchData(
                 subgraphs, NeighbourSampler(whole.adjacency, fanouts, device), full.train_ids,
                 y, weights,
-                self.batch_size, loss, full, layered=self.conv in ("gcn", "sage"))
+                self.batch_size, loss, full, layered=self.conv in ("gcn", "sage"),
+                consistency=full.consistency)
 
         self._fit_module(prepare_batches, _run_minibatch_epoch,
                          (lambda module, data: self._validation_score(module, data.full))

@@ -201,3 +201,94 @@ def test_pandas_output_is_indexed_by_node_name():
     assert isinstance(clf.set_output(transform="default").predict(G[[5]]), np.ndarray)
     with pytest.raises(ValueError, match="'default' or 'pandas'"):
         clf.set_output(transform="polars")
+
+
+def test_the_consistency_weight_rises_to_its_value_over_the_ramp():
+    from skgraph._node_level import Consistency
+
+    term = Consistency(2.0, lambda a, b: a, ramp_epochs=10)
+    weights = [term.next_weight() for _ in range(12)]
+    assert weights[0] == pytest.approx(2.0 * np.exp(-5 * 0.9 ** 2))
+    assert np.all(np.diff(weights[:10]) > 0)
+    assert weights[9:] == [2.0, 2.0, 2.0]
+
+
+def test_the_disagreement_is_a_quarter_of_the_squared_distance_of_probabilities():
+    import torch
+
+    from skgraph._node_classifier import _probability_disagreement
+
+    first, second = torch.tensor([[0.0, 0.0], [2.0, 0.0]]), torch.tensor([[0.0, 0.0],
+                                                                          [0.0, 2.0]])
+    gap = torch.sigmoid(torch.tensor(2.0)) - torch.sigmoid(torch.tensor(-2.0))
+    expected = (2 * gap ** 2) / 2 / 4  # one node apart by `gap` in both classes
+    assert float(_probability_disagreement(first, second)) == pytest.approx(float(expected))
+    assert float(_probability_disagreement(first, first)) == 0.0
+
+
+def _disagreement_on(clf, G, nodes):
+    """How far apart two training-mode passes of the fitted network put ``nodes``."""
+    import torch
+
+    from skgraph._node_classifier import _probability_disagreement
+    from skgraph._node_inputs import node_inputs
+
+    module = clf.module_.train()
+    inputs = node_inputs(G.whole(), "identity", torch.device("cpu"),
+                         scale=clf.feature_scale_, operators=clf._operators())
+    torch.manual_seed(0)
+    with torch.no_grad():
+        return np.mean([float(_probability_disagreement(module(inputs)[nodes],
+                                                         module(inputs)[nodes]))
+                        for _ in range(20)])
+
+
+@pytest.mark.parametrize("batched", [False, True])
+def test_consistency_makes_unlabelled_predictions_agree_across_dropout(graph, batched):
+    G, y = graph
+    train, test = _split(G.n_nodes)
+    extra = dict(batch_size=8, fanouts=(5,) * 10) if batched else {}
+    gaps = {}
+    for weight in (0.0, 5.0):
+        fits = [GNNNodeClassifier(consistency=weight, **{**FAST, "random_state": seed}, **extra)
+                .fit(G[train], y[train]) for seed in range(3)]
+        gaps[weight] = np.mean([_disagreement_on(clf, G, test) for clf in fits])
+        assert np.mean([clf.score(G[test], y[test]) for clf in fits]) > 0.75
+    assert gaps[5.0] < 0.85 * gaps[0.0]
+    again = GNNNodeClassifier(consistency=5.0, **{**FAST, "random_state": 2}, **extra)
+    assert np.array_equal(again.fit(G[train], y[train]).predict_proba(G), fits[2].predict_proba(G))
+
+
+def test_consistency_without_dropout_changes_nothing(graph):
+    G, y = graph
+    train, _ = _split(G.n_nodes)
+    P = [GNNNodeClassifier(consistency=c, dropout=0.0, **FAST).fit(G[train], y[train])
+         .predict_proba(G) for c in (0.0, 1.0)]
+    assert np.array_equal(*P)
+
+
+def test_a_step_draws_distinct_unlabelled_nodes_after_its_seeds():
+    import torch
+
+    from skgraph._node_level import _with_unlabelled
+
+    torch.manual_seed(0)
+    seeds = torch.tensor([5, 3, 9])
+    nodes = _with_unlabelled(seeds, 12)
+    assert nodes[:3].tolist() == [5, 3, 9]
+    assert len(set(nodes.tolist())) == len(nodes) and 3 < len(nodes) <= 6
+    assert int(nodes.max()) < 12
+
+
+def test_a_model_pickled_before_the_consistency_term_loads_as_fitted_without_it(graph):
+    G, y = graph
+    train, _ = _split(G.n_nodes)
+    clf = GNNNodeClassifier(consistency=0.0, **FAST).fit(G[train], y[train])
+    state = clf.__getstate__()
+    del state["consistency"]
+    old = GNNNodeClassifier.__new__(GNNNodeClassifier)
+    old.__setstate__(state)
+    assert old.consistency == 0.0
+    assert np.array_equal(old.predict_proba(G), clf.predict_proba(G))
+    with pytest.raises(ValueError, match="consistency"):
+        GNNNodeClassifier(consistency=-1.0).fit(G[train], y[train])
