@@ -66,11 +66,13 @@ class Consistency:
         return self.weight * float(np.exp(-5.0 * (1.0 - t) ** 2))
 
 
-def _consistent_loss(module: NodeNetwork, inputs: Any, rows: int, labelled: slice | torch.Tensor,
-                     targets: torch.Tensor, weights: torch.Tensor | None, loss: LossFunction,
+def _consistent_loss(module: NodeNetwork, inputs: Any, rows: int | None,
+                     labelled: slice | torch.Tensor, targets: torch.Tensor,
+                     weights: torch.Tensor | None, loss: LossFunction,
                      consistency: Consistency | None, weight: float) -> torch.Tensor:
     """The loss of one step: of one pass, or of two with the consistency term over the
-    first ``rows`` outputs (the step's nodes; ``labelled`` picks the labelled ones)."""
+    first ``rows`` outputs (the step's nodes, None for all; ``labelled`` picks the
+    labelled ones)."""
     first = module(inputs)[:rows]
     if consistency is None:
         return loss(first[labelled], targets, weights)
@@ -99,8 +101,7 @@ def _run_epoch(module: NodeNetwork, optimizer: torch.optim.Optimizer,
     optimizer.zero_grad()
     consistency = data.consistency
     weight = consistency.next_weight() if consistency is not None else 0.0
-    rows = data.inputs.n_nodes if consistency is not None else None
-    loss = _consistent_loss(module, data.inputs, rows, data.train_ids, data.y, data.weights,
+    loss = _consistent_loss(module, data.inputs, None, data.train_ids, data.y, data.weights,
                             data.loss, consistency, weight)
     loss.backward()
     optimizer.step()
