@@ -124,7 +124,6 @@ class _MiniBatchData:
     layered: bool = False
     distributed: DistributedContext | None = None  # a data-parallel fit's: this rank's share
     order: torch.Generator | None = None  # the same shuffles on every rank
-    consistency: Consistency | None = None
 
 
 def _with_unlabelled(seeds: torch.Tensor, n_nodes: int) -> torch.Tensor:
@@ -142,7 +141,7 @@ def _run_minibatch_epoch(module: NodeNetwork, optimizer: torch.optim.Optimizer,
     order = data.train_ids[permutation.to(data.train_ids.device)]
     total = torch.zeros((), device=order.device)
     done = 0
-    consistency = data.consistency
+    consistency = data.full.consistency
     weight = consistency.next_weight() if consistency is not None else 0.0
     for seeds in share_of(list(order.split(data.batch_size)), data.distributed):
         optimizer.zero_grad()
@@ -318,8 +317,7 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
             return _MiniBatchData(
                 subgraphs, NeighbourSampler(whole.adjacency, fanouts, device), full.train_ids,
                 y, weights,
-                self.batch_size, loss, full, layered=self.conv in ("gcn", "sage"),
-                consistency=full.consistency)
+                self.batch_size, loss, full, layered=self.conv in ("gcn", "sage"))
 
         self._fit_module(prepare_batches, _run_minibatch_epoch,
                          (lambda module, data: self._validation_score(module, data.full))

@@ -365,7 +365,6 @@ class GraphNetwork(_OneMember):
         return self.head(self.readout(h, batch, dim_size=n_graphs))
 
 
-
 class PooledFeatureNetwork(_OneMember):
     """A structure-agnostic network: each graph's summed and mean node features, then an MLP.
 
