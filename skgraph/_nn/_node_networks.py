@@ -27,7 +27,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ._graph_autoencoder import GCNLayer, relu_dropout
-from ._propagation import IdentityFeatures, SparseOperator, per_hop
+from ._propagation import IdentityFeatures, SparseOperator, per_hop, polynomial_filter
 
 __all__ = ["NODE_CONVOLUTIONS", "NodeNetwork"]
 
@@ -136,6 +136,8 @@ class NodeNetwork(nn.Module):
                 z = torch.add(operator @ z, h[: operator.shape[0]],
                               alpha=self.alpha / (1 - self.alpha)).mul_(1 - self.alpha)
             return z
+        if isinstance(inputs.plain_operator, SparseOperator):  # one graph, whole
+            return polynomial_filter(inputs.plain_operator, h, self.gamma)
         out, z = h * self.gamma[0], h  # gamma_0: the node's own prediction
         for k, plain in enumerate(per_hop(inputs.plain_operator, self.propagation_steps), 1):
             z = plain @ z  # D^-1/2 A D^-1/2: neighbours only, no self loop

@@ -4,7 +4,13 @@ import torch
 from torch_geometric.nn.conv.gcn_conv import gcn_norm
 
 from skgraph._nn._graph_autoencoder import GCNEncoder
-from skgraph._nn._propagation import IdentityFeatures, NeighbourSum, SparseOperator, gcn_normalize
+from skgraph._nn._propagation import (
+    IdentityFeatures,
+    NeighbourSum,
+    SparseOperator,
+    gcn_normalize,
+    polynomial_filter,
+)
 from skgraph.datasets import make_community_graph
 
 
@@ -121,3 +127,49 @@ def test_symmetric_neighbour_sum_is_its_own_transpose_sorted_or_not():
         (grad,) = torch.autograd.grad((op @ x).sum(), x)
         torch.testing.assert_close(grad, torch.from_numpy(A.sum(axis=0).astype(np.float32))
                                    .unsqueeze(1).expand(-1, 3), rtol=1e-5, atol=1e-5)
+
+
+def test_polynomial_filter_equals_the_loop_of_products_forward_and_backward():
+    # sum_k gamma_k S^k h on a non-symmetric S (the backward must use S.T), against dense
+    # autograd; gradients for h and gamma both
+    rng = np.random.default_rng(0)
+    S = sp.random(30, 30, density=0.15, random_state=1, format="csr", dtype=np.float32)
+    dense_S = torch.tensor(S.toarray())
+    h0 = torch.tensor(rng.normal(size=(30, 4)), dtype=torch.float32)
+    gamma0 = torch.tensor(rng.normal(size=6), dtype=torch.float32)
+    upstream = torch.tensor(rng.normal(size=(30, 4)), dtype=torch.float32)
+
+    def reference(h, gamma):
+        out, z = gamma[0] * h, h
+        for k in range(1, len(gamma)):
+            z = dense_S @ z
+            out = out + gamma[k] * z
+        return out
+
+    results = []
+    for function in (lambda h, g: polynomial_filter(SparseOperator(S), h, g), reference):
+        h, gamma = h0.clone().requires_grad_(), gamma0.clone().requires_grad_()
+        out = function(h, gamma)
+        (out * upstream).sum().backward()
+        results.append((out.detach(), h.grad, gamma.grad))
+    for ours, expected in zip(*results):
+        torch.testing.assert_close(ours, expected, rtol=1e-5, atol=1e-5)
+    # without gradients (inference): the same values
+    with torch.no_grad():
+        torch.testing.assert_close(polynomial_filter(SparseOperator(S), h0, gamma0),
+                                   results[1][0], rtol=1e-5, atol=1e-5)
+
+
+def test_polynomial_filter_gradient_for_one_input_only():
+    S = sp.random(12, 12, density=0.3, random_state=2, format="csr", dtype=np.float32)
+    gamma = torch.tensor([0.5, 0.3, 0.2], requires_grad=True)
+    polynomial_filter(SparseOperator(S), torch.ones(12, 2), gamma).sum().backward()
+    assert gamma.grad is not None and gamma.grad.shape == (3,)
+    h = torch.ones(12, 2, requires_grad=True)
+    polynomial_filter(SparseOperator(S), h, torch.tensor([0.5, 0.3, 0.2])).sum().backward()
+    # d/dh of sum(S^k h) is the column sums of S^k
+    column_sums = [np.ones(12), np.asarray(S.sum(axis=0)).ravel(),
+                   np.asarray((S @ S).sum(axis=0)).ravel()]
+    expected = torch.tensor(0.5 * column_sums[0] + 0.3 * column_sums[1] + 0.2 * column_sums[2],
+                            dtype=torch.float32)
+    torch.testing.assert_close(h.grad[:, 0], expected)
