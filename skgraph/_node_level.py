@@ -73,10 +73,9 @@ def _consistent_loss(module: NodeNetwork, inputs: Any, rows: int | None,
     """The loss of one step: of one pass, or of two with the consistency term over the
     first ``rows`` outputs (the step's nodes, None for all; ``labelled`` picks the
     labelled ones)."""
-    first = module(inputs)[:rows]
     if consistency is None:
-        return loss(first[labelled], targets, weights)
-    second = module(inputs)[:rows]
+        return loss(module(inputs)[:rows][labelled], targets, weights)
+    first, second = (out[:rows] for out in module.passes(inputs, 2))
     supervised = (loss(first[labelled], targets, weights)
                   + loss(second[labelled], targets, weights)) / 2
     return supervised + weight * consistency.disagreement(first, second)

@@ -129,7 +129,33 @@ class NodeNetwork(nn.Module):
             return self._stack(x, lambda i, layer, h: layer(h, mean[i]))
         if self.conv == "gat":
             return self._stack(x, lambda i, layer, h: layer(_dense(h), inputs.edge_index))
-        h = self._stack(x, lambda i, layer, h: _linear(h, layer))
+        return self._propagate(inputs, self._stack(x, lambda i, layer, h: _linear(h, layer)))
+
+    def passes(self, inputs, n_passes: int) -> tuple[torch.Tensor, ...]:
+        """``n_passes`` forward passes, each with its own dropout (outputs as :meth:`forward`'s).
+
+        An MLP followed by propagation (``"appnp"``, ``"gprgnn"``) runs them as one: the
+        MLP on the passes' rows stacked, the propagation on their columns side by side (the
+        same products, in a fraction of the kernel calls a small graph's step is made of).
+        """
+        if self.conv not in ("appnp", "gprgnn") or n_passes == 1:
+            return tuple(self(inputs) for _ in range(n_passes))
+        first, x = self.layers[0], inputs.features
+        if isinstance(x, SparseOperator):  # the passes' dropped-out rows in one product
+            h = _linear(_dropout_input(x.repeated(n_passes), self.dropout, self.training), first)
+        else:
+            h = torch.cat([_linear(_dropout_input(x, self.dropout, self.training), first)
+                           for _ in range(n_passes)])
+        for layer in self.layers[1:]:
+            h = _linear(relu_dropout(h, self.dropout, self.training), layer)
+        rows, width = h.shape[0] // n_passes, h.shape[1]
+        side_by_side = h.view(n_passes, rows, width).transpose(0, 1).reshape(rows, -1)
+        out = self._propagate(inputs, side_by_side)
+        return out.view(out.shape[0], n_passes, width).unbind(1)
+
+    def _propagate(self, inputs, h: torch.Tensor) -> torch.Tensor:
+        """The propagation after the MLP of ``"appnp"`` and ``"gprgnn"`` (columnwise, so
+        any number of side-by-side passes at once)."""
         if self.conv == "appnp":
             z = h
             for operator in per_hop(inputs.operator, self.propagation_steps):

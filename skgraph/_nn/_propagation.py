@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from ._sparse import csr_by_rows, csr_from_scipy, sparse_dense_mm
+from ._sparse import csr_by_rows, csr_from_scipy, csr_tensor, sparse_dense_mm
 
 __all__ = ["IdentityFeatures", "NeighbourSum", "SparseOperator", "gcn_normalize", "per_hop",
            "polynomial_filter"]
@@ -106,6 +106,40 @@ class SparseOperator:
         out.matrix_t = _with_values(self.matrix_t, values[self._transposed_order],
                                     self.shape[::-1])
         return out
+
+    def repeated(self, copies: int) -> SparseOperator:
+        """The matrix stacked ``copies`` times over its rows, ``[S; S; ...]``, built once and
+        kept (so that each copy can take its own dropout, all in one product)."""
+        cache = self.__dict__.setdefault("_repeated", {})
+        if copies not in cache:
+            m, n = self.shape
+            crow, col = self.matrix.crow_indices(), self.matrix.col_indices()
+            nnz = len(col)
+            offsets = torch.arange(copies, dtype=crow.dtype, device=crow.device) * nnz
+            stacked_crow = torch.cat([(crow[:-1] + offsets[:, None]).ravel(),
+                                      crow[-1:] * copies])
+            stacked = csr_tensor(stacked_crow, col.repeat(copies),
+                                 self.matrix.values().repeat(copies), (copies * m, n))
+            # the transpose [S.T, S.T, ...]: each row's entries once per copy, the copy's
+            # columns shifted by m
+            crow_t, col_t = self.matrix_t.crow_indices(), self.matrix_t.col_indices()
+            lengths = torch.diff(crow_t).long()
+            starts = torch.repeat_interleave(crow_t[:-1].long(), lengths)
+            entry = torch.arange(len(col_t), device=col_t.device)
+            copy = torch.arange(copies, device=col_t.device)[:, None]
+            position = (starts * (copies - 1) + entry + copy * torch.repeat_interleave(
+                lengths, lengths)).ravel()
+            stacked_col_t = torch.empty(copies * len(col_t), dtype=col_t.dtype,
+                                        device=col_t.device)
+            stacked_col_t[position] = (col_t + copy.to(col_t.dtype) * m).ravel()
+            values_t = torch.empty(copies * len(col_t), dtype=stacked.dtype, device=col_t.device)
+            values_t[position] = self.matrix_t.values().repeat(copies)
+            out = object.__new__(SparseOperator)
+            out.shape, out._transposed_order = (copies * m, n), None
+            out.matrix = stacked
+            out.matrix_t = csr_tensor(crow_t * copies, stacked_col_t, values_t, (n, copies * m))
+            cache[copies] = out
+        return cache[copies]
 
     def __matmul__(self, dense: torch.Tensor) -> torch.Tensor:
         if dense.requires_grad:

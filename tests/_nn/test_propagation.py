@@ -173,3 +173,17 @@ def test_polynomial_filter_gradient_for_one_input_only():
     expected = torch.tensor(0.5 * column_sums[0] + 0.3 * column_sums[1] + 0.2 * column_sums[2],
                             dtype=torch.float32)
     torch.testing.assert_close(h.grad[:, 0], expected)
+
+
+def test_repeated_operator_stacks_the_matrix_and_its_transpose():
+    S = sp.random(7, 5, density=0.4, random_state=0, format="csr", dtype=np.float32)
+    op = SparseOperator(S)
+    for copies in (1, 2, 3):
+        stacked = op.repeated(copies)
+        assert stacked is op.repeated(copies)  # built once
+        expected = sp.vstack([S] * copies).toarray()
+        np.testing.assert_array_equal(stacked.matrix.to_dense().numpy(), expected)
+        np.testing.assert_array_equal(stacked.matrix_t.to_dense().numpy(), expected.T)
+        dropped = stacked.dropout(0.5)  # the transpose keeps the same dropped entries
+        np.testing.assert_array_equal(dropped.matrix.to_dense().numpy().T,
+                                      dropped.matrix_t.to_dense().numpy())

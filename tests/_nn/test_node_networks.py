@@ -1,0 +1,101 @@
+"""Node-level networks (skgraph/_nn/_node_networks.py): several dropout passes at once."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+
+from skgraph import Graph
+from skgraph._nn._node_networks import NODE_CONVOLUTIONS, NodeNetwork
+from skgraph._nn._propagation import IdentityFeatures, SparseOperator
+from skgraph._node_inputs import node_inputs
+from skgraph.datasets import make_community_graph
+
+OPERATORS = {"gcn": (), "sage": ("mean",), "gat": ("edges",), "appnp": (), "gprgnn": ("plain",)}
+
+
+def _graph(features: str) -> Graph:
+    G, _ = make_community_graph(n_nodes=60, n_communities=3, p_in=0.2, p_out=0.02,
+                                n_features=40, random_state=0)
+    if features == "sparse":  # one stored entry in twenty: kept sparse on the CPU
+        X = sp.random(60, 40, density=0.05, random_state=1, format="csr", dtype=np.float32)
+        return Graph(G.adjacency, X)
+    return Graph(G.adjacency) if features == "identity" else G
+
+
+@pytest.mark.parametrize("features", ["dense", "sparse", "identity"])
+@pytest.mark.parametrize("conv", NODE_CONVOLUTIONS)
+def test_passes_without_dropout_are_the_forward_pass_outputs_and_gradients(conv, features):
+    torch.manual_seed(0)
+    G = _graph(features)
+    inputs = node_inputs(G, "identity", "cpu", operators=OPERATORS[conv])
+    if features == "sparse":
+        assert isinstance(inputs.features, SparseOperator)
+    if features == "identity":
+        assert isinstance(inputs.features, IdentityFeatures)
+    width = inputs.features.shape[1]
+    for training in (False, True):  # with gradients (training) or without
+        net = NodeNetwork(width, 3, conv=conv, dropout=0.0, propagation_steps=4)
+        net.train(training)
+        single = net(inputs)
+        passes = net.passes(inputs, 3)
+        assert len(passes) == 3
+        for out in passes:
+            torch.testing.assert_close(out, single, rtol=1e-5, atol=1e-5)
+        if training:
+            upstream = torch.randn_like(single)
+            grads = torch.autograd.grad((single * upstream).sum(), list(net.parameters()))
+            together = torch.autograd.grad(sum((out * upstream).sum() for out in passes),
+                                           list(net.parameters()))
+            for one, three in zip(grads, together):
+                torch.testing.assert_close(three, 3 * one, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("features", ["dense", "sparse"])
+def test_each_pass_takes_its_own_dropout(features):
+    torch.manual_seed(0)
+    G = _graph(features)
+    inputs = node_inputs(G, "identity", "cpu", operators=("plain",))
+    net = NodeNetwork(40, 3, conv="gprgnn", dropout=0.5).train()
+    first, second = net.passes(inputs, 2)
+    assert first.shape == second.shape == (60, 3)
+    assert not torch.allclose(first, second)
+    net.eval()  # and the same network agrees with itself without dropout
+    first, second = net.passes(inputs, 2)
+    torch.testing.assert_close(first, second)
+
+
+@pytest.mark.parametrize("features", ["dense", "sparse"])
+@pytest.mark.parametrize("conv", ["appnp", "gprgnn"])
+def test_stacked_passes_keep_each_pass_apart(conv, features, monkeypatch):
+    # the input "dropout" of pass k multiplies the features by k + 1: each pass must then
+    # be the network's output on those features (rows stacked, columns side by side and
+    # back, never one pass's rows or columns in another's)
+    from skgraph._nn import _node_networks
+
+    G = _graph(features)
+    n = G.n_nodes
+    calls = []
+
+    def scaled_input(x, p, training):
+        if not training:
+            return x
+        if isinstance(x, SparseOperator):  # the passes' rows stacked: block k times k + 1
+            copies = x.shape[0] // n
+            block = np.repeat(np.arange(1, copies + 1, dtype=np.float32), n)
+            dense = x.matrix.to_dense().numpy() * block[:, None]
+            return SparseOperator(sp.csr_array(dense))
+        calls.append(None)
+        return x * len(calls)
+
+    monkeypatch.setattr(_node_networks, "_dropout_input", scaled_input)
+    torch.manual_seed(0)
+    inputs = node_inputs(G, "identity", "cpu", operators=OPERATORS[conv])
+    net = NodeNetwork(40, 3, conv=conv, dropout=0.0, propagation_steps=4).train()
+    passes = net.passes(inputs, 3)
+    X = G.features.toarray() if sp.issparse(G.features) else G.features
+    for k, out in enumerate(passes, 1):
+        scaled = node_inputs(Graph(G.adjacency, X * k), "identity", "cpu",
+                             operators=OPERATORS[conv])
+        torch.testing.assert_close(out, net.eval()(scaled), rtol=1e-4, atol=1e-5)
+        net.train()
