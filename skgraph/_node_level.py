@@ -265,9 +265,13 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         """Train on the whole graph behind ``graph`` with the loss of its selected nodes
         where ``labelled`` (``targets`` and ``weights``: one row per labelled node), plus
         ``consistency`` times the ``disagreement`` of two passes (:class:`Consistency`;
-        off without dropout, whose passes would be the same)."""
-        use_consistency = disagreement is not None and consistency > 0 and self.dropout > 0
+        off where dropout has nothing to drop, whose passes would be the same)."""
         whole = graph.whole()
+        # identity features are never dropped: one layer of them then has no dropout at all
+        random_passes = self.dropout > 0 and (
+            whole.features is not None or self.featureless != "identity"
+            or self.n_layers > 1 or self.conv == "gat")
+        use_consistency = disagreement is not None and consistency > 0 and random_passes
         nodes = graph.node_index[labelled]
         self.n_features_in_ = whole.n_features
         self._input_width = feature_width(whole, self.featureless)

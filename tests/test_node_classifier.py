@@ -267,6 +267,24 @@ def test_consistency_without_dropout_changes_nothing(graph):
     assert np.array_equal(*P)
 
 
+def test_consistency_runs_no_second_pass_where_dropout_has_nothing_to_drop(graph, monkeypatch):
+    # identity features are never dropped, so a one-layer network on them is deterministic
+    from skgraph._nn._node_networks import NodeNetwork
+
+    G, y = graph
+    featureless = Graph(G.adjacency)
+    train, _ = _split(G.n_nodes)
+    calls = []
+    original = NodeNetwork.passes
+    monkeypatch.setattr(NodeNetwork, "passes",
+                        lambda self, inputs, n: calls.append(n) or original(self, inputs, n))
+    for n_layers, expected in ((1, []), (2, [2])):
+        calls.clear()
+        GNNNodeClassifier(n_layers=n_layers, **{**FAST, "max_epochs": 1}).fit(
+            featureless[train], y[train])
+        assert calls == expected
+
+
 def test_a_step_draws_distinct_unlabelled_nodes_after_its_seeds():
     import torch
 
