@@ -60,7 +60,7 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         the propagation (``"gprgnn"``, ``"appnp"``).
     dropout : float, default=0.5
         Dropout of the input features and of each hidden layer, during training.
-    propagation_steps : int, default=5
+    propagation_steps : int, default=10
         Steps of propagation of ``"gprgnn"`` and ``"appnp"``.
     alpha : float, default=0.1
         Teleport probability of the personalised PageRank of ``"appnp"`` (and the start of
@@ -165,7 +165,7 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
     }
 
     def __init__(self, conv: str = "gprgnn", *, hidden_size: int = 64, n_layers: int = 2,
-                 dropout: float = 0.5, propagation_steps: int = 5, alpha: float = 0.1,
+                 dropout: float = 0.5, propagation_steps: int = 10, alpha: float = 0.1,
                  featureless: str = "identity", class_weight: dict | str | None = None,
                  consistency: float = 1.0, max_epochs: int = 200, learning_rate: float = 0.02,
                  weight_decay: float = 5e-4, early_stopping: bool = False,
