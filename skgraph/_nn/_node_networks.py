@@ -162,13 +162,9 @@ class NodeNetwork(nn.Module):
                 z = torch.add(operator @ z, h[: operator.shape[0]],
                               alpha=self.alpha / (1 - self.alpha)).mul_(1 - self.alpha)
             return z
-        if isinstance(inputs.plain_operator, SparseOperator):  # one graph, whole
-            return polynomial_filter(inputs.plain_operator, h, self.gamma)
-        out, z = h * self.gamma[0], h  # gamma_0: the node's own prediction
-        for k, plain in enumerate(per_hop(inputs.plain_operator, self.propagation_steps), 1):
-            z = plain @ z  # D^-1/2 A D^-1/2: neighbours only, no self loop
-            out = out[: plain.shape[0]] + self.gamma[k] * z
-        return out
+        # over D^-1/2 A D^-1/2 (neighbours only, no self loop): gamma_0 weighs the node's
+        # own prediction
+        return polynomial_filter(inputs.plain_operator, h, self.gamma)
 
     def _stack(self, x, apply) -> torch.Tensor:
         h = _dropout_input(x, self.dropout, self.training)

@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
-from ._sparse import csr_by_rows, csr_from_scipy, csr_tensor, sparse_dense_mm
+from ._sparse import csr_by_rows, csr_from_scipy, sparse_dense_mm
 
 __all__ = ["IdentityFeatures", "NeighbourSum", "SparseOperator", "gcn_normalize", "per_hop",
            "polynomial_filter"]
@@ -60,15 +60,18 @@ class _PolynomialFilter(torch.autograd.Function):
         return grad_gamma, grad_h, None, None
 
 
-def polynomial_filter(operator: SparseOperator, h: torch.Tensor,
-                      gamma: torch.Tensor) -> torch.Tensor:
-    """``sum_k gamma[k] S^k h`` for the operator ``S`` (``len(gamma) - 1`` products)."""
-    if h.requires_grad or gamma.requires_grad:
+def polynomial_filter(operator, h: torch.Tensor, gamma: torch.Tensor) -> torch.Tensor:
+    """``sum_k gamma[k] S^k h`` for the operator ``S`` (``len(gamma) - 1`` products).
+
+    ``operator`` may also be a list with one per hop (see :func:`per_hop`), each mapping
+    the rows it reads to the fewer rows the next hop reads: the output has the last one's.
+    """
+    if isinstance(operator, SparseOperator) and (h.requires_grad or gamma.requires_grad):
         return _PolynomialFilter.apply(gamma, h, operator.matrix, operator.matrix_t)
     out, z = h * gamma[0], h
-    for k in range(1, len(gamma)):
-        z = operator @ z
-        out = out + gamma[k] * z
+    for k, hop in enumerate(per_hop(operator, len(gamma) - 1), 1):
+        z = hop @ z
+        out = out[: hop.shape[0]] + gamma[k] * z
     return out
 
 
@@ -112,33 +115,8 @@ class SparseOperator:
         kept (so that each copy can take its own dropout, all in one product)."""
         cache = self.__dict__.setdefault("_repeated", {})
         if copies not in cache:
-            m, n = self.shape
-            crow, col = self.matrix.crow_indices(), self.matrix.col_indices()
-            nnz = len(col)
-            offsets = torch.arange(copies, dtype=crow.dtype, device=crow.device) * nnz
-            stacked_crow = torch.cat([(crow[:-1] + offsets[:, None]).ravel(),
-                                      crow[-1:] * copies])
-            stacked = csr_tensor(stacked_crow, col.repeat(copies),
-                                 self.matrix.values().repeat(copies), (copies * m, n))
-            # the transpose [S.T, S.T, ...]: each row's entries once per copy, the copy's
-            # columns shifted by m
-            crow_t, col_t = self.matrix_t.crow_indices(), self.matrix_t.col_indices()
-            lengths = torch.diff(crow_t).long()
-            starts = torch.repeat_interleave(crow_t[:-1].long(), lengths)
-            entry = torch.arange(len(col_t), device=col_t.device)
-            copy = torch.arange(copies, device=col_t.device)[:, None]
-            position = (starts * (copies - 1) + entry + copy * torch.repeat_interleave(
-                lengths, lengths)).ravel()
-            stacked_col_t = torch.empty(copies * len(col_t), dtype=col_t.dtype,
-                                        device=col_t.device)
-            stacked_col_t[position] = (col_t + copy.to(col_t.dtype) * m).ravel()
-            values_t = torch.empty(copies * len(col_t), dtype=stacked.dtype, device=col_t.device)
-            values_t[position] = self.matrix_t.values().repeat(copies)
-            out = object.__new__(SparseOperator)
-            out.shape, out._transposed_order = (copies * m, n), None
-            out.matrix = stacked
-            out.matrix_t = csr_tensor(crow_t * copies, stacked_col_t, values_t, (n, copies * m))
-            cache[copies] = out
+            stacked = sp.vstack([_scipy_csr(self.matrix, self.shape)] * copies, format="csr")
+            cache[copies] = SparseOperator(stacked, device=self.matrix.device)
         return cache[copies]
 
     def __matmul__(self, dense: torch.Tensor) -> torch.Tensor:
@@ -154,13 +132,19 @@ def _with_values(matrix: torch.Tensor, values: torch.Tensor, shape) -> torch.Ten
                                        size=shape, check_invariants=False)
 
 
+def _scipy_csr(matrix: torch.Tensor, shape, values: np.ndarray | None = None) -> sp.csr_array:
+    """The scipy CSR array of a torch CSR ``matrix`` (with ``values`` in place of its own)."""
+    if values is None:
+        values = matrix.values().cpu().numpy()
+    return sp.csr_array((values, matrix.col_indices().cpu().numpy(),
+                         matrix.crow_indices().cpu().numpy()), shape=shape)
+
+
 def _transposed_order(matrix: torch.Tensor, shape) -> torch.Tensor:
     """For each stored entry of ``matrix``'s transpose (in its CSR order), the position of the
     same entry among ``matrix``'s."""
-    crow = matrix.crow_indices().cpu().numpy()
-    col = matrix.col_indices().cpu().numpy()
-    positions = sp.csr_array((np.arange(1, len(col) + 1, dtype=np.float64), col, crow),
-                             shape=shape).T.tocsr()
+    positions = _scipy_csr(matrix, shape, np.arange(1, matrix.values().shape[0] + 1,
+                                                    dtype=np.float64)).T.tocsr()
     positions.sort_indices()
     return torch.from_numpy(positions.data.astype(np.int64) - 1).to(matrix.device)
 
