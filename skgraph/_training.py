@@ -71,6 +71,24 @@ class EpochInfo:
     module: torch.nn.Module
 
 
+def _memory_dims(tensor: torch.Tensor) -> list[int]:
+    """``tensor``'s dimensions from the outermost in memory to the innermost."""
+    return sorted(range(tensor.dim()), key=lambda d: -tensor.stride(d))
+
+
+def _in_memory_order(tensor: torch.Tensor) -> torch.Tensor:
+    """``tensor`` permuted so that it is contiguous if its memory is dense (a transposed
+    weight laid out input-major, for one)."""
+    return tensor.permute(_memory_dims(tensor))
+
+
+def _like(flat: torch.Tensor, parameter: torch.Tensor) -> torch.Tensor:
+    """``flat`` viewed with ``parameter``'s shape and memory layout."""
+    dims = _memory_dims(parameter)
+    return flat.view([parameter.shape[d] for d in dims]).permute(
+        sorted(range(len(dims)), key=dims.__getitem__))
+
+
 @contextmanager
 def _flat_parameters(module: torch.nn.Module) -> Iterator[list[torch.Tensor]]:
     """Make the trainable parameters views into one buffer per device, dtype and decay.
@@ -94,13 +112,13 @@ def _flat_parameters(module: torch.nn.Module) -> Iterator[list[torch.Tensor]]:
     try:
         for parameters in groups.values():
             with torch.no_grad():
-                values = torch.cat([p.reshape(-1) for p in parameters])
+                values = torch.cat([_in_memory_order(p).reshape(-1) for p in parameters])
             gradients = torch.zeros_like(values)
             offset = 0
             for p in parameters:
                 size = p.numel()
-                p.data = values[offset:offset + size].view_as(p)
-                p.grad = gradients[offset:offset + size].view_as(p)
+                p.data = _like(values[offset:offset + size], p)
+                p.grad = _like(gradients[offset:offset + size], p)
                 offset += size
             buffer = values.detach().requires_grad_(True)
             buffer.grad = gradients

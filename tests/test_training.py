@@ -135,6 +135,23 @@ def test_flat_parameters_train_like_separate_tensors_and_give_storage_back():
     assert len(pointers) == 4 and all(p.grad is None for p in module.parameters())
 
 
+def test_flat_parameters_keep_each_parameters_memory_layout():
+    reference = _small_network()
+    _adam_steps(reference, list(reference.parameters()), 10)
+    module = _small_network()
+    first = module[0]
+    first.weight = torch.nn.Parameter(first.weight.detach().T.contiguous().T)  # input-major
+    assert first.weight.stride() == (1, 9)
+    with _training._flat_parameters(module) as buffers:
+        assert first.weight.stride() == (1, 9) and first.weight.grad.stride() == (1, 9)
+        assert first.weight.data_ptr() == buffers[0].data_ptr()
+        _adam_steps(module, buffers, 10)
+        assert first.weight.grad.abs().sum() > 0
+    assert first.weight.stride() == (1, 9)  # its own storage again, in the same layout
+    for (name, p), trained in zip(reference.named_parameters(), module.parameters()):
+        torch.testing.assert_close(trained, p, atol=1e-6, rtol=1e-5, msg=name)
+
+
 def test_flat_parameters_restore_on_error():
     module = _small_network()
     before = {k: v.clone() for k, v in module.state_dict().items()}

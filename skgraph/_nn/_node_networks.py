@@ -46,6 +46,18 @@ def _dropout_input(x, p: float, training: bool):
     return x
 
 
+def _input_major(layer: nn.Linear) -> nn.Linear:
+    """The layer with its weight laid out input-major in memory (shape and values kept).
+
+    For the first layer, which may read sparse features: they are multiplied by ``W^T``,
+    which is then contiguous instead of copied at every step, and the gradient arrives in
+    the weight's own layout (the product's backward writes ``X^T G``), so it is
+    accumulated without a transposing pass. State dicts are unchanged; ``load_state_dict``,
+    ``.to`` and the training loop's flat parameter buffer keep the layout."""
+    layer.weight = nn.Parameter(layer.weight.detach().T.contiguous().T)
+    return layer
+
+
 def _linear(x, layer: nn.Linear) -> torch.Tensor:
     """``x W^T + b`` for dense, sparse (a SparseOperator) or identity features."""
     if isinstance(x, torch.Tensor):
@@ -94,6 +106,8 @@ class NodeNetwork(nn.Module):
             self.layers = nn.ModuleList(GCNLayer(a, b) for a, b in pairs)
         elif conv == "sage":
             self.layers = nn.ModuleList(_SageLayer(a, b) for a, b in pairs)
+            _input_major(self.layers[0].self_weight)
+            _input_major(self.layers[0].neighbour_weight)
         elif conv == "gat":
             from torch_geometric.nn import GATConv
 
@@ -107,6 +121,7 @@ class NodeNetwork(nn.Module):
             self.layers = nn.ModuleList(layers)
         else:  # an MLP, then propagation
             self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in pairs)
+            _input_major(self.layers[0])
             if conv == "gprgnn":
                 gamma = alpha * (1 - alpha) ** torch.arange(propagation_steps + 1,
                                                              dtype=torch.float32)

@@ -106,7 +106,8 @@ class SparseOperator:
         out = object.__new__(SparseOperator)
         out.shape, out._transposed_order = self.shape, None
         out.matrix = _with_values(self.matrix, values, self.shape)
-        out.matrix_t = _with_values(self.matrix_t, values[self._transposed_order],
+        out.matrix_t = _with_values(self.matrix_t,
+                                    torch.index_select(values, 0, self._transposed_order),
                                     self.shape[::-1])
         return out
 

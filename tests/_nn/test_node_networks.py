@@ -99,3 +99,34 @@ def test_stacked_passes_keep_each_pass_apart(conv, features, monkeypatch):
                              operators=OPERATORS[conv])
         torch.testing.assert_close(out, net.eval()(scaled), rtol=1e-4, atol=1e-5)
         net.train()
+
+
+@pytest.mark.parametrize("conv", ["appnp", "gprgnn", "sage"])
+def test_first_layer_weight_is_input_major_and_its_state_is_unchanged(conv):
+    """Sparse features multiply W^T, stored contiguous; state dicts keep nn.Linear's shape."""
+    torch.manual_seed(0)
+    network = NodeNetwork(40, 3, conv=conv)
+    first = network.layers[0]
+    weights = [first.weight] if conv != "sage" else [first.self_weight.weight,
+                                                      first.neighbour_weight.weight]
+    for weight in weights:
+        assert weight.shape == (64, 40) and weight.T.is_contiguous()
+    torch.manual_seed(0)
+    reference = torch.nn.Linear(40, 64)  # the same initial values as nn.Linear's
+    if conv != "sage":
+        assert torch.equal(first.weight, reference.weight)
+    state = network.state_dict()
+    assert all(v.shape == (64, 40) for k, v in state.items() if k.startswith("layers.0.")
+               and k.endswith("weight"))
+    restored = NodeNetwork(40, 3, conv=conv)
+    restored.load_state_dict({k: v.contiguous() for k, v in state.items()})
+    for k, v in restored.state_dict().items():
+        assert torch.equal(v, state[k])
+    moved = restored.to(torch.float64)
+    assert all(w.T.is_contiguous() for w in ([moved.layers[0].weight] if conv != "sage" else
+                                               [moved.layers[0].self_weight.weight]))
+    G = _graph("sparse")
+    inputs = node_inputs(G, "identity", "cpu", operators=OPERATORS[conv])
+    out = network.train()(inputs)
+    out.sum().backward()
+    assert all(w.grad is not None and w.grad.T.is_contiguous() for w in weights)
