@@ -61,7 +61,13 @@ class DistributedContext:
         """Give every rank rank 0's parameters and buffers."""
         try:
             for tensor in [*module.parameters(), *module.buffers()]:
-                dist.broadcast(tensor.data, src=0)
+                data = tensor.data
+                if data.is_contiguous():
+                    dist.broadcast(data, src=0)
+                else:  # an input-major weight: NCCL takes contiguous tensors only
+                    staged = data.contiguous()
+                    dist.broadcast(staged, src=0)
+                    data.copy_(staged)
         except Exception as exc:
             raise DistributedTrainingError(
                 f"rank {self.rank} could not receive the initial parameters: {exc}") from exc

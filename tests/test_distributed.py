@@ -77,3 +77,25 @@ def test_each_rank_runs_its_share_of_the_batches():
     assert two == [[0, 2, 4], [1, 3, 0]]  # as many steps on each rank, wrapping around
     assert DistributedContext(0, 3).share(2) == [0]
     assert sorted(sum((DistributedContext(r, 4).share(8) for r in range(4)), [])) == list(range(8))
+
+
+def test_broadcast_reaches_parameters_of_any_memory_layout(monkeypatch):
+    """Rank 0's values land in every parameter, and the collective only ever sees
+    contiguous tensors (as NCCL requires), also for an input-major weight."""
+    from skgraph import _distributed
+    from skgraph._nn._node_networks import NodeNetwork
+
+    network = NodeNetwork(30, 3, conv="sage")
+    assert not network.layers[0].self_weight.weight.is_contiguous()
+    seen = []
+
+    def broadcast(tensor, src):  # what rank 0 sends: every value 7
+        assert src == 0 and tensor.is_contiguous()
+        seen.append(tensor.shape)
+        tensor.fill_(7.0)
+
+    monkeypatch.setattr(_distributed.dist, "broadcast", broadcast)
+    DistributedContext(1, 2).broadcast_parameters(network)
+    assert len(seen) == len(list(network.parameters())) + len(list(network.buffers()))
+    assert all(bool((p == 7.0).all()) for p in network.parameters())
+    assert not network.layers[0].self_weight.weight.is_contiguous()  # its layout kept
