@@ -71,22 +71,10 @@ class EpochInfo:
     module: torch.nn.Module
 
 
-def _memory_dims(tensor: torch.Tensor) -> list[int]:
-    """``tensor``'s dimensions from the outermost in memory to the innermost."""
-    return sorted(range(tensor.dim()), key=lambda d: -tensor.stride(d))
-
-
-def _in_memory_order(tensor: torch.Tensor) -> torch.Tensor:
-    """``tensor`` permuted so that it is contiguous if its memory is dense (a transposed
-    weight laid out input-major, for one)."""
-    return tensor.permute(_memory_dims(tensor))
-
-
-def _like(flat: torch.Tensor, parameter: torch.Tensor) -> torch.Tensor:
-    """``flat`` viewed with ``parameter``'s shape and memory layout."""
-    dims = _memory_dims(parameter)
-    return flat.view([parameter.shape[d] for d in dims]).permute(
-        sorted(range(len(dims)), key=dims.__getitem__))
+def _dense_strides(parameter: torch.Tensor) -> tuple[int, ...]:
+    """A dense layout for ``parameter``: its own when it is dense (a transposed weight laid
+    out input-major, for one), else the contiguous one."""
+    return torch.empty_like(parameter, device="meta").stride()
 
 
 @contextmanager
@@ -111,15 +99,17 @@ def _flat_parameters(module: torch.nn.Module) -> Iterator[list[torch.Tensor]]:
     buffers = []
     try:
         for parameters in groups.values():
-            with torch.no_grad():
-                values = torch.cat([_in_memory_order(p).reshape(-1) for p in parameters])
+            values = torch.empty(sum(p.numel() for p in parameters), dtype=parameters[0].dtype,
+                                 device=parameters[0].device)
             gradients = torch.zeros_like(values)
             offset = 0
             for p in parameters:
-                size = p.numel()
-                p.data = _like(values[offset:offset + size], p)
-                p.grad = _like(gradients[offset:offset + size], p)
-                offset += size
+                strides = _dense_strides(p)
+                with torch.no_grad():
+                    values.as_strided(p.shape, strides, offset).copy_(p)
+                p.data = values.as_strided(p.shape, strides, offset)
+                p.grad = gradients.as_strided(p.shape, strides, offset)
+                offset += p.numel()
             buffer = values.detach().requires_grad_(True)
             buffer.grad = gradients
             buffer.no_weight_decay = getattr(parameters[0], "no_weight_decay", False)
