@@ -22,7 +22,7 @@ from typing import Any
 
 import torch
 from torch.optim.lr_scheduler import LambdaLR
-from torch.optim.swa_utils import AveragedModel, update_bn
+from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
 
 from ._distributed import DistributedContext
@@ -191,37 +191,79 @@ def _load_average(module: torch.nn.Module, averaged: AveragedModel) -> None:
             p.copy_(total / n)
 
 
-class _BatchForward(torch.nn.Module):
-    """``update_bn`` calls ``model(batch)`` with one object per batch: unpack it."""
+class _PopulationStatistics:
+    """Per-channel count, mean and sum of squared deviations of a batch-norm layer's inputs,
+    merged batch by batch in float64 (Chan et al.'s pairwise update, exact for
+    near-constant channels, where a sum of squares would cancel)."""
 
-    def __init__(self, module: torch.nn.Module, forward: Callable[..., Any]) -> None:
-        super().__init__()
-        self.module = module
-        self._forward = forward
+    def __init__(self) -> None:
+        self.count, self.mean, self.squares = 0, None, None
 
-    def forward(self, batch: _Batch) -> Any:
-        return self._forward(*batch.args)
-
-
-@dataclass
-class _Batch:
-    args: tuple
+    def __call__(self, _layer: torch.nn.Module, inputs: tuple) -> None:
+        x = inputs[0].detach().to(torch.float64)
+        x = x.transpose(0, 1).reshape(x.shape[1], -1)  # channels first, rows after
+        n = x.shape[1]
+        if n == 0:
+            return
+        mean = x.mean(dim=1)
+        squares = (x - mean.unsqueeze(1)).square().sum(dim=1)
+        if self.mean is None:
+            self.count, self.mean, self.squares = n, mean, squares
+            return
+        total = self.count + n
+        delta = mean - self.mean
+        self.mean = self.mean + delta * (n / total)
+        self.squares = self.squares + squares + delta.square() * (self.count * n / total)
+        self.count = total
 
 
 def recalibrate_batch_norm(module: torch.nn.Module, batches: Iterable[tuple],
                            forward: Callable[..., Any] | None = None) -> None:
-    """Recompute every batch-norm layer's running statistics for the module's final weights.
+    """Set every batch-norm layer's running statistics to its final weights' population ones.
 
     During training the running averages lag behind the weights (more so after weight
-    averaging); one pass over the training mini-batches with a cumulative average makes the
-    evaluation statistics those of the final model ("precise BN", Wu & Johnson 2021). This
-    is :func:`torch.optim.swa_utils.update_bn`, run without gradients; ``batches`` yields
-    the positional arguments of ``forward`` (default: the module itself). The module is
-    left in evaluation mode.
+    averaging); one pass over the training mini-batches makes the evaluation statistics
+    those of the final model ("precise BN", Wu & Johnson 2021). Each layer gets the mean
+    and the biased variance of its inputs over every row of every batch (the variance
+    training normalised with; :func:`torch.optim.swa_utils.update_bn` stores the unbiased
+    one and weighs batches equally, which a stack of normalised near-constant channels
+    amplifies into predictions far from what training saw); a channel constant over all
+    rows gets an infinite variance, so that it stays at its shift. The pass runs in training mode
+    without gradients, each layer normalising with its batch's statistics as in training;
+    ``batches`` yields the positional arguments of ``forward`` (default: the module itself).
+    The module is left in evaluation mode.
     """
     forward = module if forward is None else forward
+    layers = [m for m in module.modules()
+              if isinstance(m, torch.nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
+    statistics = {layer: _PopulationStatistics() for layer in layers}
+    handles = [layer.register_forward_pre_hook(statistics[layer]) for layer in layers]
+    saved = [(layer.running_mean.clone(), layer.running_var.clone(),
+              layer.num_batches_tracked.clone()) for layer in layers]
+    module.train()
+    try:
+        with torch.no_grad():
+            for args in batches:
+                forward(*args)
+    finally:
+        for handle in handles:
+            handle.remove()
     with torch.no_grad():
-        update_bn((_Batch(args) for args in batches), _BatchForward(module, forward))
+        for layer, (mean, var, tracked) in zip(layers, saved):
+            seen = statistics[layer]
+            if seen.mean is None:  # no batch reached it: keep what training left
+                layer.running_mean.copy_(mean)
+                layer.running_var.copy_(var)
+            else:
+                variance = seen.squares / seen.count
+                # a channel constant over every training row (within float32's resolution
+                # of its mean) left training as exactly its shift; an infinite variance
+                # keeps it so, where a zero one would magnify any rounding by 1/sqrt(eps)
+                resolution = torch.finfo(layer.running_var.dtype).eps * seen.mean.abs()
+                constant = variance <= resolution.square()
+                layer.running_mean.copy_(seen.mean)
+                layer.running_var.copy_(variance.masked_fill(constant, math.inf))
+            layer.num_batches_tracked.copy_(tracked)
     module.eval()
 
 

@@ -172,7 +172,8 @@ def test_label_smoothing_aims_the_true_class_below_certainty():
     assert smooth.score(X_test, y_test) == 1.0
     assert sharp.predict_proba(X_test).max(axis=1).min() > 0.99
     # the smoothed target of the true class: 1 - 0.2 + 0.2 / 2 classes = 0.9
-    assert np.allclose(smooth.predict_proba(X_test).max(axis=1), 0.9, atol=0.05)
+    confidence = smooth.predict_proba(X_test).max(axis=1)
+    assert abs(confidence.mean() - 0.9) < 0.03 and confidence.max() < 0.97
     with pytest.raises(ValueError, match="label_smoothing"):
         GNNGraphClassifier(label_smoothing=1.0).fit(X_train, y_train)
 

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from skgraph import _training
-from skgraph._training import train_module
+from skgraph._training import recalibrate_batch_norm, train_module
 
 
 def _regression_problem():
@@ -200,9 +200,55 @@ def test_schedule_averaging_and_batch_norm_recalibration():
     assert rates == pytest.approx([0.1 / (epoch + 1) for epoch in range(6)])
     for k, p in enumerate(module.parameters()):  # the mean of epochs 3..6
         torch.testing.assert_close(p.detach(), torch.stack([s[k] for s in snapshots[2:]]).mean(0))
-    norm = module[1]  # statistics of the final weights over both batches, cumulatively
+    norm = module[1]  # population statistics of the final weights over both batches
     with torch.no_grad():
         hidden = module[0](x)
-    halves = torch.stack([hidden[:16].mean(0), hidden[16:].mean(0)]).mean(0)
-    torch.testing.assert_close(norm.running_mean, halves)
+    torch.testing.assert_close(norm.running_mean, hidden.mean(0))
+    torch.testing.assert_close(norm.running_var, hidden.var(0, unbiased=False))
     assert not module.training and norm.momentum == 0.1
+
+
+def _normalised_stack(width: int = 3, depth: int = 6) -> torch.nn.Sequential:
+    layers = []
+    for _ in range(depth):
+        layers += [torch.nn.Linear(width, width), torch.nn.BatchNorm1d(width), torch.nn.ReLU()]
+    return torch.nn.Sequential(*layers)
+
+
+def test_recalibration_uses_population_statistics_over_uneven_batches():
+    torch.manual_seed(0)
+    module = _normalised_stack(depth=1)
+    x = torch.randn(30, 3) * 5 + 2
+    recalibrate_batch_norm(module, [(x[:25],), (x[25:],)])
+    with torch.no_grad():
+        hidden = module[0](x).double()
+    norm = module[1]  # every row weighs the same, whichever batch it came in
+    torch.testing.assert_close(norm.running_mean, hidden.mean(0).float())
+    torch.testing.assert_close(norm.running_var, hidden.var(0, unbiased=False).float())
+    assert not module.training and int(norm.num_batches_tracked) == 0
+
+
+def test_recalibrated_evaluation_reproduces_training_on_one_batch():
+    # near-constant inputs through a stack of batch norms: torch's own update_bn (unbiased
+    # variance) ends 0.5 away from what training computed; the population statistics agree
+    # up to training's own float32 rounding
+    torch.manual_seed(0)
+    module = _normalised_stack()
+    x = 1 + 1e-2 * torch.randn(40, 3)
+    with torch.no_grad():
+        trained = module.train()(x)
+    recalibrate_batch_norm(module, [(x,)])
+    with torch.no_grad():
+        torch.testing.assert_close(module(x), trained, atol=1e-3, rtol=1e-3)
+
+
+def test_recalibration_keeps_constant_channels_at_their_shift():
+    torch.manual_seed(0)
+    module = _normalised_stack(depth=2)
+    x = torch.ones(4, 3)  # every row the same: each normalisation gives its shift alone
+    with torch.no_grad():
+        trained = module.train()(x)
+    recalibrate_batch_norm(module, [(x[:2],), (x[2:],)])
+    with torch.no_grad():
+        torch.testing.assert_close(module(x + 1e-6), trained)  # rounding is not magnified
+    assert torch.isinf(module[1].running_var).all()
