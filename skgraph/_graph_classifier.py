@@ -105,7 +105,8 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         ensemble from falling below that baseline; chosen on held-out training graphs of
         six TU sets (see the benchmarks page). Costs a few percent of the fit time.
     batch_size : int, default=128
-        Graphs per mini-batch.
+        Graphs per mini-batch, at least 2 (batch normalisation normalises over them; a
+        last batch of one graph joins the one before).
     max_epochs : int, default=70
         Passes over the training graphs. With ``batch_size``, chosen on held-out training
         graphs of six TU sets (never their test folds): 128 graphs for 70 epochs scored
@@ -262,7 +263,9 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         X : sequence of graphs
             Each a :class:`~skgraph.Graph`, an adjacency, an ``(adjacency, features)``
             tuple, a networkx graph or a PyG ``Data`` object; all with the same node
-            feature width.
+            feature width. The networks read the wiring, not the
+            edge weights (give them as edge features for ``conv="gine"``; a warning
+            says so when any weight is not 1).
         y : array-like of shape (n_graphs,)
             Class labels (ints, strings, ...), at least two distinct ones.
         sample_weight : array-like of shape (n_graphs,) or float, default=None

@@ -44,6 +44,8 @@ class _CollatedGraphs:
     node_ptr: torch.Tensor
     edge_ptr: torch.Tensor
     edge_attr: torch.Tensor | None = None
+    n_weighted: int = 0  # graphs whose edge weights are not all 1 (the networks read
+    # the wiring, not the weights)
 
     @property
     def n_graphs(self) -> int:
@@ -120,8 +122,8 @@ def _collate(graphs: Sequence[Any], width: int | None, what: str, walk_steps: in
     ``width`` is the node feature width every graph must have (``None``: the first's);
     returns the collated graphs and that width (0 for featureless graphs). Each node's
     features are followed by its ``walk_steps`` random-walk return probabilities.
-    ``edge_width`` is the edge feature width every graph must have (``None``: the first's;
-    0: none).
+    ``edge_width`` is the edge feature width every graph with edges must have (``None``:
+    the first such graph's; 0: none); a graph without edges fits any.
     """
     # many small eigendecompositions, where BLAS threads only contend; entering the limit
     # costs about a millisecond, so only when there are walks to compute
@@ -132,7 +134,7 @@ def _collate(graphs: Sequence[Any], width: int | None, what: str, walk_steps: in
 
 def _collate_graphs(graphs: Sequence[Any], width: int | None, what: str, walk_steps: int,
                     edge_width: int | None) -> tuple[_CollatedGraphs, int]:
-    xs, edges, edge_features, n_nodes, n_edges = [], [], [], [], []
+    xs, edges, edge_features, n_nodes, n_edges, n_weighted = [], [], [], [], [], 0
     expected, expected_edges = width, edge_width
     for i, item in enumerate(graphs):
         try:
@@ -146,31 +148,35 @@ def _collate_graphs(graphs: Sequence[Any], width: int | None, what: str, walk_st
             raise ValueError(f"{what}[{i}] has {graph.n_features} node features but {origin} "
                              f"had {expected}; every graph needs the same feature width "
                              "(0 for featureless graphs).")
-        if expected_edges is None:
-            expected_edges = graph.n_edge_features
-        elif graph.n_edge_features != expected_edges and (graph.n_edges or expected_edges):
-            raise ValueError(f"{what}[{i}] has {graph.n_edge_features} edge features but "
-                             f"{origin} had {expected_edges}; every graph needs the same "
-                             "edge feature width (0 for none).")
+        if graph.n_edges:  # a graph without edges fits any edge feature width
+            if expected_edges is None:
+                expected_edges, edge_origin = graph.n_edge_features, i
+            elif graph.n_edge_features != expected_edges:
+                source = ("the training graphs" if edge_width is not None
+                          else f"{what}[{edge_origin}], the first graph with edges,")
+                raise ValueError(f"{what}[{i}] has {graph.n_edge_features} edge features but "
+                                 f"{source} had {expected_edges}; every graph with edges "
+                                 "needs the same edge feature width (0 for none).")
         coo = graph.adjacency.tocoo()  # the CSR order: aligned with the edge features
         features = _node_features(graph)
         if walk_steps:
             features = np.hstack([features, return_probabilities(graph.adjacency, walk_steps)])
         xs.append(features)
         edges.append(np.vstack([coo.row, coo.col]))
-        if expected_edges:
-            edge_features.append(graph.edge_features if graph.edge_features is not None
-                                 else np.zeros((0, expected_edges)))
+        edge_features.append(graph.edge_features if graph.n_edges else None)
         n_nodes.append(graph.n_nodes)
         n_edges.append(coo.nnz)
+        n_weighted += bool(np.any(coo.data != 1))
     ptr = [torch.from_numpy(np.concatenate([[0], np.cumsum(n)]).astype(np.int64))
            for n in (n_nodes, n_edges)]
     edge_attr = None
     if expected_edges:
-        edge_attr = torch.from_numpy(np.concatenate(edge_features).astype(np.float32))
+        edge_attr = torch.from_numpy(np.concatenate(
+            [np.zeros((0, expected_edges)) if e is None else e for e in edge_features]
+        ).astype(np.float32))
     collated = _CollatedGraphs(torch.from_numpy(np.concatenate(xs)),
                                torch.from_numpy(np.hstack(edges).astype(np.int64)), *ptr,
-                               edge_attr=edge_attr)
+                               edge_attr=edge_attr, n_weighted=n_weighted)
     return collated, expected
 
 

@@ -141,7 +141,7 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "dropout": _DROPOUT,
         "jumping_knowledge": ["boolean"],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 2, None, closed="left")],  # batch norm needs 2
         "standardize": ["boolean"],
         "random_walk_encoding": [Interval(Integral, 0, None, closed="left")],
         "weight_averaging": [Interval(Real, 0, 1, closed="left")],
@@ -256,7 +256,14 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
             warnings.warn(
                 f"the graphs have {self.n_edge_features_in_} edge features, which "
                 f"conv={self.conv_!r} does not read; conv='gine' (or 'gat', or 'auto') "
-                f"uses them.", UserWarning, stacklevel=3)
+                f"uses them.", UserWarning, stacklevel=4)  # the caller of fit
+        if collated.n_weighted:
+            warnings.warn(
+                f"{collated.n_weighted} of the graphs have edge weights other than 1, which "
+                "the graph-level networks do not read (they read the wiring, and the weights "
+                "only through the random-walk encoding and the degree features of featureless "
+                "graphs); give the weights as edge features, Graph(A, X, edge_features=w), "
+                "to let conv='gine' use them.", UserWarning, stacklevel=4)
         reuse = self._reuses_module()
         targets = self._training_targets(targets, weights, reuse)
         if weights is not None:
@@ -282,6 +289,11 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
             if self.early_stopping:
                 ids, validation = self._validation_split(ids, stratify, rng)
                 validation = torch.from_numpy(validation).to(device)
+            if len(ids) < 2:  # batch normalisation normalises over a batch's graphs
+                raise ValueError(
+                    f"training needs at least 2 graphs, got {len(ids)}"
+                    + (" after holding out the early-stopping validation graphs"
+                       if self.early_stopping else "") + ".")
             return _TrainingData(
                 collated.to(device), targets.to(device), torch.from_numpy(ids).to(device),
                 validation, self.batch_size, loss,

@@ -60,7 +60,8 @@ class GNNGraphRegressor(RegressorMixin, GraphLevelEstimator):
         graph's summed and mean node features). Off by default: not screened for
         regression.
     batch_size : int, default=32
-        Graphs per mini-batch.
+        Graphs per mini-batch, at least 2 (batch normalisation normalises over them; a
+        last batch of one graph joins the one before).
     max_epochs : int, default=100
         Passes over the training graphs.
     learning_rate : float, default=0.01
@@ -152,7 +153,9 @@ class GNNGraphRegressor(RegressorMixin, GraphLevelEstimator):
         X : sequence of graphs
             Each a :class:`~skgraph.Graph`, an adjacency, an ``(adjacency, features)``
             tuple, a networkx graph or a PyG ``Data`` object; all with the same node
-            feature width; at least two graphs.
+            feature width; at least two graphs. The networks read the wiring, not the
+            edge weights (give them as edge features for ``conv="gine"``; a warning
+            says so when any weight is not 1).
         y : array-like of shape (n_graphs,) or (n_graphs, n_outputs)
             Real-valued targets.
         sample_weight : array-like of shape (n_graphs,) or float, default=None

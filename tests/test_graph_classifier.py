@@ -4,6 +4,7 @@ import copy
 import pickle
 import warnings
 
+import networkx as nx
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -384,6 +385,53 @@ def test_gine_learns_from_bond_types_that_gin_cannot_see():
     bare = [Graph(g.adjacency, g.features) for g in unseen]
     with pytest.raises(ValueError, match="has 0 edge features but the training graphs had 2"):
         gine.predict(bare)
+
+
+def test_graphs_without_edges_mix_with_edge_featured_ones():
+    # a one-atom molecule has no bonds, hence no bond features, whatever form it comes in
+    graphs, y = _bond_graphs(20, seed=0)
+    single = [Graph(np.zeros((1, 1)), np.ones((1, 1))), nx.Graph()]
+    single[1].add_node(0, x=np.ones(1))
+    for lone in single:
+        for mixed in ([lone] + graphs, graphs + [lone]):
+            labels = np.r_[0, y] if mixed[0] is lone else np.r_[y, 0]
+            clf = GNNGraphClassifier(**FAST).fit(mixed, labels)
+            assert clf.n_edge_features_in_ == 2 and clf.conv_ == "gine"
+            assert clf.predict([lone]).shape == (1,)
+    wrong = graphs[:3] + [Graph(graphs[0].adjacency, graphs[0].features)]
+    with pytest.raises(ValueError, match=r"X\[3\] has 0 edge features but X\[0\], the first "
+                                         "graph with edges, had 2"):
+        GNNGraphClassifier(**FAST).fit(wrong, [0, 1, 0, 1])
+
+
+def test_too_few_graphs_per_batch_are_refused_clearly():
+    graphs, y = community_graphs()
+    with pytest.raises(ValueError, match="'batch_size' parameter .* must be an int in the "
+                                         "range \\[2, inf\\)"):
+        GNNGraphClassifier(batch_size=1).fit(graphs, y)
+    with pytest.raises(ValueError, match="training needs at least 2 graphs, got 1 after "
+                                         "holding out the early-stopping validation graphs"):
+        GNNGraphClassifier(early_stopping=True, **FAST).fit(graphs[:2], [0, 1])
+    clf = GNNGraphClassifier(batch_size=2, **FAST).fit(graphs[:5], y[:5])  # 2 + 3 graphs
+    assert clf.predict(graphs[:5]).shape == (5,)
+
+
+def test_edge_feature_warning_points_at_the_callers_line():
+    graphs, y = _bond_graphs(10, seed=0)
+    with pytest.warns(UserWarning, match="does not read") as caught:
+        GNNGraphClassifier(conv="gin", **FAST).fit(graphs, y)
+    assert caught[0].filename == __file__
+
+
+def test_edge_weights_are_named_as_unread():
+    graphs, y = community_graphs()
+    weighted = [Graph(g.adjacency * 2.0, g.features) for g in graphs[:3]] + list(graphs[3:])
+    with pytest.warns(UserWarning, match="3 of the graphs have edge weights other than 1, "
+                                         "which the graph-level networks do not read"):
+        GNNGraphClassifier(**FAST).fit(weighted, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        GNNGraphClassifier(**FAST).fit(graphs, y)  # unit weights: nothing to say
 
 
 def test_auto_reads_edge_features_when_the_graphs_have_them_and_gin_otherwise():
