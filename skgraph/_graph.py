@@ -363,6 +363,16 @@ class Graph:
         return self if self._node_index is None else Graph._view(self, None)
 
     # -- sample container over nodes ----------------------------------------
+    def __array__(self, dtype=None, copy=None):
+        # without this numpy reads a Graph as a nested sequence (len and getitem), recursing
+        # through node views for seconds before a message about dimensions
+        raise TypeError(
+            "a Graph is not an array: skgraph's estimators take it (or a node view G[idx]) "
+            "directly, but a scikit-learn tool that converts its input to an array "
+            "(SelfTrainingClassifier, BaggingClassifier, permutation_importance, ...) cannot "
+            "pass it on. For semi-supervised node classification, fit(G, y) with -1 for the "
+            "unlabelled nodes; G.adjacency and G.features are the arrays.")
+
     def __len__(self) -> int:
         return self.n_nodes if self._node_index is None else len(self._node_index)
 

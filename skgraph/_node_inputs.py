@@ -78,6 +78,13 @@ def feature_scale(features, default: float = 1.0) -> float:
     return peak if peak > 0 else default
 
 
+def _float32_scale(scale: float) -> bool:
+    """Whether features of max-abs ``scale`` fit float32 before they are divided by it
+    (else they are divided first, in float64)."""
+    float32 = np.finfo(np.float32)
+    return float(float32.tiny) <= scale <= float(float32.max)
+
+
 def _feature_tensor(features, scale: float, device) -> object:
     if sp.issparse(features):
         n, f = features.shape
@@ -86,6 +93,9 @@ def _feature_tensor(features, scale: float, device) -> object:
         if n * f <= _DENSE_LIMIT and features.nnz > fraction * n * f:
             return torch.as_tensor(features.toarray(), dtype=torch.float32, device=device)
         return SparseOperator(features, device=device)
+    if not _float32_scale(scale):
+        return torch.tensor((np.asarray(features, dtype=np.float64) / scale
+                             ).astype(np.float32), device=device)
     dense = torch.tensor(np.asarray(features, dtype=np.float32), device=device)
     return dense.div_(scale) if scale != 1.0 else dense
 
@@ -206,7 +216,10 @@ class SubgraphInputs:
     def features(self, nodes: torch.Tensor):
         """The input rows of ``nodes``."""
         if self._dense is not None:
-            rows = self._dense.index_select(0, nodes).to(torch.float32)
+            rows = self._dense.index_select(0, nodes)
+            if not _float32_scale(self._scale):
+                return rows.double().div_(self._scale).to(torch.float32)
+            rows = rows.to(torch.float32)
             return rows.div_(self._scale) if self._scale != 1.0 else rows
         if self._sparse is not None:
             rows = self._sparse[nodes.cpu().numpy()]

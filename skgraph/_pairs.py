@@ -146,6 +146,13 @@ class NodePairs:
     def pairs(self) -> np.ndarray:
         return self._all_pairs if self._index is None else self._all_pairs[self._index]
 
+    def __array__(self, dtype=None, copy=None):
+        # as Graph's: not a nested sequence for numpy to recurse through
+        raise TypeError(
+            "NodePairs is not an array: its pairs belong to its graph, which a scikit-learn "
+            "tool that converts its input to an array cannot pass on; .pairs holds the "
+            "(n_pairs, 2) node positions and .graph the graph.")
+
     def __len__(self) -> int:
         return len(self._all_pairs) if self._index is None else len(self._index)
 

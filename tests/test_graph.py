@@ -275,3 +275,23 @@ def test_bad_edge_features(edge_features, error, match):
     A = np.array([[0, 1], [1, 0]])
     with pytest.raises(error, match=match):
         Graph(A, edge_features=edge_features)
+
+
+def test_a_graph_is_refused_at_once_as_an_array():
+    # numpy would otherwise recurse through node views (len and getitem) for seconds
+    G = Graph(sp.random(2000, 2000, density=1e-3, format="csr", random_state=0))
+    for view in (G, G[[3, 1]]):
+        with pytest.raises(TypeError, match="a Graph is not an array.*fit\\(G, y\\) with -1"):
+            np.asarray(view)
+
+
+def test_self_training_gets_a_clear_error_naming_the_alternative():
+    from sklearn.semi_supervised import SelfTrainingClassifier
+
+    from skgraph import GNNNodeClassifier
+    from skgraph.datasets import make_community_graph
+
+    G, y = make_community_graph(n_nodes=40, random_state=0)
+    partial = np.where(np.arange(40) % 4 == 0, y, -1)
+    with pytest.raises(TypeError, match="a Graph is not an array"):
+        SelfTrainingClassifier(GNNNodeClassifier(max_epochs=2)).fit(G, partial)

@@ -207,3 +207,12 @@ def test_pairs_of_node_names_in_and_out():
                                   fitted.decision_function(NodePairs(shifted, [[10, 11]])))
     with pytest.raises(ValueError, match="names node 0"):
         fitted.decision_function([[0, 1]])
+
+
+def test_node_pairs_are_refused_at_once_as_an_array():
+    A = np.zeros((4, 4))
+    A[0, 1] = A[1, 0] = 1
+    pairs = NodePairs(Graph(A), [[0, 1], [2, 3]])
+    with pytest.raises(TypeError, match="NodePairs is not an array.*\\.pairs"):
+        np.asarray(pairs)
+    assert pairs.pairs.shape == (len(pairs), 2)

@@ -34,3 +34,36 @@ def test_either_form_gives_the_same_products():
     sparse = node_inputs(G, "identity", torch.device("cpu")).features
     dense = torch.as_tensor(G.features.toarray())
     torch.testing.assert_close(sparse @ W, dense @ W, rtol=1e-5, atol=1e-5)
+
+
+def test_features_beyond_float32_are_divided_before_the_cast():
+    from skgraph._node_inputs import SubgraphInputs, feature_scale
+
+    rng = np.random.default_rng(0)
+    A = sp.random(30, 30, density=0.2, random_state=0)
+    X = rng.normal(size=(30, 4))
+    reference = node_inputs(Graph(A + A.T, X), "identity", "cpu", scale=feature_scale(X))
+    for factor in (1e40, 1e-42):  # above float32's range; below its normal one
+        huge = X * factor
+        inputs = node_inputs(Graph(A + A.T, huge), "identity", "cpu", scale=feature_scale(huge))
+        torch.testing.assert_close(inputs.features, reference.features)
+        batch = SubgraphInputs(Graph(A + A.T, huge), "identity", "cpu",
+                                scale=feature_scale(huge))
+        torch.testing.assert_close(batch.features(torch.tensor([3, 7])),
+                                   reference.features[[3, 7]])
+
+
+def test_gcn_normalisation_of_weights_beyond_float32():
+    from skgraph._nn._propagation import gcn_normalize
+
+    A = sp.random(20, 20, density=0.3, random_state=1)
+    A = sp.csr_array(A + A.T)
+    for add_self_loops in (True, False):
+        wide = gcn_normalize(A * 1e38, add_self_loops=add_self_loops)
+        assert wide.dtype == np.float32 and np.isfinite(wide.data).all()
+        exact = sp.csr_array(A * 1e38, dtype=np.float64)
+        if add_self_loops:
+            exact = exact + sp.eye_array(20)
+        d = np.asarray(exact.sum(axis=1)).ravel() ** -0.5
+        expected = (sp.diags_array(d) @ exact @ sp.diags_array(d)).toarray()
+        np.testing.assert_allclose(wide.toarray(), expected, rtol=1e-6)

@@ -209,18 +209,23 @@ class IdentityFeatures:
 def gcn_normalize(adjacency: sp.sparray, *, add_self_loops: bool = True) -> sp.csr_array:
     """``D^-1/2 (A + I) D^-1/2`` of Kipf & Welling (2017), as a float32 CSR array.
 
-    Weighted edges keep their weights; degrees are weighted degrees.
+    Weighted edges keep their weights; degrees are weighted degrees (computed in float64
+    when float32 could not hold them; the normalised weights are at most 1).
     """
-    A = sp.csr_array(adjacency, dtype=np.float32)
+    A = sp.csr_array(adjacency)
+    wide = A.nnz and (float(np.abs(A.data).max()) * int(np.diff(A.indptr).max())
+                      > float(np.finfo(np.float32).max) / 2)  # bounds the weighted degrees
+    dtype = np.float64 if wide else np.float32
+    A = A.astype(dtype)
     if add_self_loops:
-        A = (A + sp.eye_array(A.shape[0], dtype=np.float32, format="csr")).tocsr()
+        A = (A + sp.eye_array(A.shape[0], dtype=dtype, format="csr")).tocsr()
     degree = np.asarray(A.sum(axis=1)).ravel()
     inv_sqrt = np.zeros_like(degree)
     np.divide(1.0, np.sqrt(degree), out=inv_sqrt, where=degree > 0)
     A.sort_indices()
     rows = np.repeat(np.arange(A.shape[0]), np.diff(A.indptr))
-    A.data = (A.data * inv_sqrt[rows] * inv_sqrt[A.indices]).astype(np.float32)
-    return A
+    A.data = A.data * inv_sqrt[rows] * inv_sqrt[A.indices]
+    return A.astype(np.float32, copy=False)
 
 
 def per_hop(operator, hops: int) -> list:
