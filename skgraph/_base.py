@@ -85,14 +85,18 @@ def loss_weights(sample_weight: Any, n_samples: int, factors: np.ndarray | None 
 def class_weight_factors(class_weight: dict | str | None, classes: np.ndarray, y: np.ndarray,
                          y_encoded: np.ndarray) -> np.ndarray | None:
     """Each sample's ``class_weight`` factor (scikit-learn's ``compute_class_weight``); None
-    without ``class_weight``. A dict naming a class not in ``y`` is a ValueError."""
+    without ``class_weight``. As there, a dict's classes absent from ``y`` are ignored (a
+    cross-validation fold may lack a rare class); its weights must be finite and >= 0."""
     if class_weight is None:
         return None
     if isinstance(class_weight, dict):
-        unknown = [c for c in class_weight if c not in set(classes.tolist())]
-        if unknown:
-            raise ValueError(f"class_weight names classes not in y: {unknown!r}; the classes "
-                             f"are {classes.tolist()!r}.")
+        for label, weight in class_weight.items():
+            if not isinstance(weight, Real) or isinstance(weight, bool) \
+                    or not np.isfinite(weight) or weight < 0:
+                raise ValueError(f"class_weight[{label!r}] is {weight!r}; class weights must "
+                                 "be finite numbers >= 0.")
+        known = set(classes.tolist())
+        class_weight = {c: w for c, w in class_weight.items() if c in known}
     return compute_class_weight(class_weight, classes=classes, y=y)[y_encoded]
 
 

@@ -116,15 +116,20 @@ best_validation_score_, n_iter_, device_
         values = targets[labelled]
         self.n_outputs_ = values.shape[1]
         self._one_dimensional = array.ndim == 1
-        if not self._reuses_module():
-            self.target_offset_ = np.average(values, axis=0, weights=node_weights)
-            scale = np.sqrt(np.average((values - self.target_offset_) ** 2, axis=0,
-                                       weights=node_weights))
-            self.target_scale_ = np.where(scale > 0, scale, 1.0)
-        scaled = torch.from_numpy(((values - self.target_offset_) / self.target_scale_)
-                                  .astype(np.float32))
-        self._fit_nodes(graph, labelled, scaled, node_weights, _squared_error, stratify=None)
+        self._fit_nodes(graph, labelled, values, node_weights, _squared_error, stratify=None)
         return self
+
+    def _training_targets(self, targets: np.ndarray, weights: np.ndarray | None
+                          ) -> torch.Tensor:
+        """``targets`` standardised; the statistics are fitted unless a warm start keeps
+        those its weights were trained on."""
+        if not self._reuses_module():
+            self.target_offset_ = np.average(targets, axis=0, weights=weights)
+            scale = np.sqrt(np.average((targets - self.target_offset_) ** 2, axis=0,
+                                       weights=weights))
+            self.target_scale_ = np.where(scale > 0, scale, 1.0)
+        return torch.from_numpy(((targets - self.target_offset_) / self.target_scale_)
+                                .astype(np.float32))
 
     def _score(self, outputs: torch.Tensor, targets: torch.Tensor) -> float:
         """R², averaged over the targets."""

@@ -342,10 +342,20 @@ def test_bad_sample_weight(sample_weight, error, match):
     np.testing.assert_array_equal(sample_weight, before)
 
 
+def test_class_weight_ignores_classes_absent_from_y_as_scikit_learn_does():
+    # a cross-validation fold may lack a rare class the dict names
+    graphs, y = community_graphs()
+    named = GNNGraphClassifier(class_weight={0: 1.0, 1: 3.0, 7: 2.0}, **FAST).fit(graphs, y)
+    plain = GNNGraphClassifier(class_weight={0: 1.0, 1: 3.0}, **FAST).fit(graphs, y)
+    assert np.array_equal(named.predict_proba(graphs), plain.predict_proba(graphs))
+
+
 def test_bad_class_weight():
     graphs, y = community_graphs()
-    with pytest.raises(ValueError, match=r"class_weight names classes not in y: \[7\]"):
-        GNNGraphClassifier(class_weight={7: 2.0}, **FAST).fit(graphs, y)
+    for weight in (-1.0, np.inf, np.nan, "2"):
+        with pytest.raises(ValueError, match=r"class_weight\[0\] is .*; class weights must be "
+                                             "finite numbers >= 0"):
+            GNNGraphClassifier(class_weight={0: weight}, **FAST).fit(graphs, y)
     with pytest.raises(ValueError, match="class_weight"):  # InvalidParameterError
         GNNGraphClassifier(class_weight="equal", **FAST).fit(graphs, y)
     with pytest.raises(ValueError, match="zero for every sample"):

@@ -64,3 +64,22 @@ def test_bad_targets(graph):
         GNNNodeRegressor(**FAST).fit(G[train[1:]], values[train, 0])
     with pytest.raises(ValueError, match="requires y"):
         GNNNodeRegressor(**FAST).fit(G, None)
+
+
+def test_warm_start_refits_the_target_scaling_when_the_network_is_new():
+    G, y = make_community_graph(n_nodes=60, random_state=0)
+    A, X = G.adjacency, np.asarray(G.features)
+    values = y.astype(float)
+    reg = GNNNodeRegressor(warm_start=True, max_epochs=60, random_state=0).fit(G, values)
+    assert np.allclose(reg.target_offset_, values.mean())
+    # a new feature width builds a new network: its targets are scaled afresh
+    reg.fit((A, X[:, :4]), values * 1000 + 5000)
+    fresh = GNNNodeRegressor(max_epochs=60, random_state=0).fit((A, X[:, :4]),
+                                                                values * 1000 + 5000)
+    assert np.allclose(reg.target_offset_, fresh.target_offset_)
+    assert np.allclose(reg.target_scale_, fresh.target_scale_)
+    assert np.allclose(reg.predict((A, X[:, :4])), fresh.predict((A, X[:, :4])))
+    # the same network continues with the scaling its weights were trained on
+    kept = reg.target_offset_.copy()
+    reg.fit((A, X[:, :4]), values)
+    assert np.allclose(reg.target_offset_, kept)
