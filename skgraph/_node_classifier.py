@@ -14,7 +14,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._base import class_weight_factors, loss_weights
-from ._node_level import NodeLevelEstimator, labelled_positions
+from ._node_level import NodeLevelEstimator, labelled_positions, numbers_as_numbers
 
 __all__ = ["GNNNodeClassifier"]
 
@@ -218,7 +218,7 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         -------
         self : GNNNodeClassifier
         """
-        y = column_or_1d(y, warn=True)
+        y = numbers_as_numbers(column_or_1d(y, warn=True))
         graph = self._selected_graph(X, len(y))
         labelled = labelled_positions(y)
         if not labelled.any():

@@ -158,6 +158,15 @@ def _run_minibatch_epoch(module: NodeNetwork, optimizer: torch.optim.Optimizer,
     return float(total) / done
 
 
+def numbers_as_numbers(y: np.ndarray) -> np.ndarray:
+    """``y`` with a numeric dtype when it is an object array of numbers only (as pandas
+    hands them over), so that ``-1`` reads as unlabelled and the classes as numbers."""
+    if y.dtype == object and y.size and all(
+            isinstance(v, Real) and not isinstance(v, (bool, np.bool_)) for v in y.flat):
+        return np.asarray(y.tolist())
+    return y
+
+
 def labelled_positions(y: np.ndarray) -> np.ndarray:
     """Boolean mask of the labelled entries of ``y``: ``-1`` marks an unlabelled node.
 

@@ -159,6 +159,12 @@ def test_bad_input_gets_clear_errors_and_nothing_is_modified(graph):
     with pytest.raises(ValueError, match="class 2 has 1 labelled node.*early_stopping=False"):
         GNNNodeClassifier(early_stopping=True, **FAST).fit(G[train], one)
     assert GNNNodeClassifier(**FAST).fit(G[train], one).classes_.tolist() == [0, 1, 2]
+    objects = y[train].astype(object)  # numbers in an object array: -1 is still a number
+    objects[:3] = -1
+    numbers = y[train].copy()
+    numbers[:3] = -1
+    assert np.array_equal(GNNNodeClassifier(**FAST).fit(G[train], objects).predict_proba(G),
+                          GNNNodeClassifier(**FAST).fit(G[train], numbers).predict_proba(G))
     mixed = np.array(["a", "b", -1] * 10, dtype=object)
     with pytest.raises(ValueError, match="mixes non-numeric labels with -1"):
         GNNNodeClassifier(**FAST).fit(G[train], mixed)

@@ -87,8 +87,10 @@ def train_test_split_nodes(y: Any, *, train_per_class: int = 20, val_per_class: 
     y = np.asarray(y)
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D (one class per node), got shape {y.shape}.")
-    if y.dtype.kind == "f" and np.isnan(y).any():
-        raise ValueError("y contains NaN; mark unlabelled nodes with -1.")
+    if (y.dtype.kind == "f" and np.isnan(y).any()) or (y.dtype == object and any(
+            v is None or (isinstance(v, numbers.Real) and v != v) for v in y)):
+        raise ValueError("y contains missing values (NaN or None); mark unlabelled nodes "
+                         "with -1.")
     labelled = ~_unlabelled(y)
     if not labelled.any():
         raise ValueError("y has no labelled node (every entry is -1).")

@@ -90,8 +90,11 @@ def test_invalid_input():
         train_test_split_nodes(np.zeros((10, 2)))
     with pytest.raises(ValueError, match="no labelled node"):
         train_test_split_nodes([-1, -1, -1])
-    with pytest.raises(ValueError, match="NaN"):
-        train_test_split_nodes([0.0, 1.0, np.nan])
+    for missing in ([0.0, 1.0, np.nan], np.array(["a", "b", None] * 20, dtype=object),
+                    np.array(["a", "b", np.nan] * 20, dtype=object)):
+        with pytest.raises(ValueError, match=r"missing values \(NaN or None\); mark "
+                                             "unlabelled nodes with -1"):
+            train_test_split_nodes(missing, train_per_class=2, val_per_class=2)
     with pytest.raises(ValueError, match="train_per_class"):
         train_test_split_nodes(Y, train_per_class=0)
     with pytest.raises(ValueError, match="val_per_class"):
