@@ -557,7 +557,10 @@ def is_single_graph(obj: Any) -> bool:
         return False
     if isinstance(obj, tuple):
         return (1 <= len(obj) <= 3 and _looks_like_adjacency(obj[0])
-                and (len(obj) == 1 or obj[1] is None or _rows(obj[1]) == _rows(obj[0])))
+                and (len(obj) == 1 or obj[1] is None or _rows(obj[1]) == _rows(obj[0])
+                     # a non-square matrix cannot be a second graph's adjacency: features
+                     # with the wrong row count, for Graph to name
+                     or _non_square_matrix(obj[1])))
     return (isinstance(obj, Graph) or sp.issparse(obj)
             or (isinstance(obj, np.ndarray) and obj.ndim == 2 and obj.dtype != object)
             or type(obj).__module__.startswith(("networkx", "torch_geometric")))
@@ -566,6 +569,12 @@ def is_single_graph(obj: Any) -> bool:
 def _looks_like_adjacency(obj: Any) -> bool:
     return sp.issparse(obj) or (isinstance(obj, np.ndarray) and obj.ndim == 2
                                 and obj.shape[0] == obj.shape[1] and obj.dtype != object)
+
+
+def _non_square_matrix(obj: Any) -> bool:
+    shape = getattr(obj, "shape", None)
+    return (not isinstance(obj, Graph) and isinstance(shape, tuple) and len(shape) == 2
+            and shape[0] != shape[1])
 
 
 def _rows(obj: Any) -> int | None:

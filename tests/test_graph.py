@@ -295,3 +295,16 @@ def test_self_training_gets_a_clear_error_naming_the_alternative():
     partial = np.where(np.arange(40) % 4 == 0, y, -1)
     with pytest.raises(TypeError, match="a Graph is not an array"):
         SelfTrainingClassifier(GNNNodeClassifier(max_epochs=2)).fit(G, partial)
+
+
+def test_a_tuple_with_misshapen_features_is_one_graph_with_a_clear_error(small_adjacency):
+    from skgraph._graph import is_single_graph
+
+    A = small_adjacency[0]
+    n = A.shape[0]
+    X = np.ones((n - 1, 3))
+    assert is_single_graph((A, X))  # not two graphs: X cannot be an adjacency
+    assert not is_single_graph((A, sp.csr_array(np.ones((2, 2)))))  # two graphs
+    with pytest.raises(ValueError, match=f"features has {n - 1} rows but the graph has {n} "
+                                         "nodes"):
+        as_graph((A, X))
