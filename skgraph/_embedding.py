@@ -170,15 +170,16 @@ class VGAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGraphA
         Returns
         -------
         ndarray of shape (n_selected_nodes, n_components), float32
-            A pandas DataFrame under ``set_output(transform="pandas")``, indexed by the
-            node names where the graph has them (e.g. a networkx graph's nodes).
+            A pandas DataFrame under ``set_output(transform="pandas")``, indexed by node
+            (an Index named ``node``): the node names where the graph has them (e.g. a
+            networkx graph's nodes), else their positions in the whole graph.
         """
         graph = self._inference_graph(X)
         Z = self._embed(graph).cpu().numpy()
         if graph.is_view:
             Z = Z[graph.node_index]
         pandas = _get_output_config("transform", self)["dense"] == "pandas"
-        if pandas and graph.node_names is not None:
+        if pandas:  # indexed by node, as the node-level estimators' predictions
             import pandas as pd  # scikit-learn's wrapper keeps this index, names the columns
 
             return pd.DataFrame(Z, index=_node_label_index(_selected_labels(graph)), copy=False)

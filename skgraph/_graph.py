@@ -383,7 +383,8 @@ class Graph:
     def __getitem__(self, key: Any) -> Graph:
         if isinstance(key, tuple):
             rest = key[1:]
-            if not all(k is Ellipsis or k == slice(None) for k in rest):
+            if not all(k is Ellipsis or (isinstance(k, slice) and k == slice(None))
+                       for k in rest):
                 raise NodeIndexError("a Graph is indexed by node only: G[idx] or G[idx, ...].")
             key = key[0]
         positions = _positions(key, len(self))

@@ -162,7 +162,8 @@ class NodePairs:
 
     def __getitem__(self, key: Any) -> NodePairs:
         if isinstance(key, tuple):
-            if not all(k is Ellipsis or k == slice(None) for k in key[1:]):
+            if not all(k is Ellipsis or (isinstance(k, slice) and k == slice(None))
+                       for k in key[1:]):
                 raise NodeIndexError("NodePairs are indexed by pair only: P[idx] or P[idx, ...].")
             key = key[0]
         positions = _positions(key, len(self))

@@ -228,7 +228,11 @@ def test_set_output_pandas(community):
     assert isinstance(out, pd.DataFrame) and list(out.columns) == ["vgaeembedder0",
                                                                     "vgaeembedder1",
                                                                     "vgaeembedder2"]
-    assert list(out.index) == list(range(G.n_nodes))
+    assert list(out.index) == list(range(G.n_nodes)) and out.index.name == "node"
+    embedder = VGAEEmbedder(n_components=3, **FAST).set_output(transform="pandas").fit(G)
+    view = embedder.transform(G[[7, 3]])  # a view's rows keep their nodes' positions
+    assert list(view.index) == [7, 3]
+    np.testing.assert_array_equal(view.to_numpy(), embedder.transform(G).to_numpy()[[7, 3]])
 
 
 def test_set_output_pandas_indexes_rows_by_node_names(community):

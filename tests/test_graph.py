@@ -96,6 +96,7 @@ def test_view_of_view_composes(small_adjacency):
     (np.array([0.5, 1.0]), "integers or a boolean mask"),
     (np.zeros((2, 2), dtype=int), "1-D"),
     ((np.array([0]), 1), "indexed by node only"),
+    (([1, 2], np.array([0, 1])), "indexed by node only"),
 ])
 def test_bad_node_index(small_adjacency, key, match):
     with pytest.raises(IndexError, match=match):
