@@ -183,8 +183,12 @@ default="passthrough"
     def set_output(self, *, transform: str | None = None) -> NodeFeatureTransformer:
         """Accepted for pipelines, and ignored: the output is graphs, not a table.
 
-        ``Pipeline.set_output(transform="pandas")`` configures every step; graph
-        estimators later in the pipeline give DataFrames where their output is a table.
+        ``Pipeline.set_output(transform="pandas")`` configures every step that
+        transforms (a :class:`~skgraph.VGAEEmbedder` later in the pipeline then gives a
+        DataFrame); scikit-learn does not pass it to a final predictor, so configure a
+        :class:`~skgraph.GNNNodeClassifier` or :class:`~skgraph.GNNNodeRegressor` itself:
+        ``make_pipeline(NodeFeatureTransformer(...), GNNNodeClassifier().set_output(
+        transform="pandas"))``.
 
         Returns
         -------
