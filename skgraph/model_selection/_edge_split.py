@@ -6,6 +6,7 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, validate_params
 
@@ -30,6 +31,18 @@ _HELD_OUT_SIZE = [Interval(RealNotInt, 0, 1, closed="neither"),
                   Interval(Integral, 1, None, closed="left")]
 
 
+def _kept_edge_features(graph: Graph, kept: sp.csr_array) -> np.ndarray | None:
+    """The edge features of ``graph`` for the stored entries of ``kept`` (a subset of its
+    adjacency's), in ``kept``'s CSR order; None without edge features."""
+    if graph.edge_features is None:
+        return None
+    whole, kept = graph.adjacency.tocoo(), kept.tocoo()
+    n = graph.n_nodes
+    whole_keys = whole.row.astype(np.int64) * n + whole.col  # sorted: the canonical CSR
+    kept_keys = kept.row.astype(np.int64) * n + kept.col
+    return graph.edge_features[np.searchsorted(whole_keys, kept_keys)]
+
+
 @validate_params(
     {"graph": "no_validation", "test_size": _HELD_OUT_SIZE,
      "validation_size": _HELD_OUT_SIZE + [None], "random_state": ["random_state"]},
@@ -43,7 +56,8 @@ def train_test_split_edges(graph: Any, *, test_size: float = 0.1,
     Protocol (Kipf & Welling 2016, as PyG's ``RandomLinkSplit``): ``test_size`` of the
     undirected edges are removed from the training graph in both directions; as many
     node pairs that are not edges of the *whole* graph are sampled as negatives (no self
-    pairs, no duplicates, no pair in both sets). Node features are kept unchanged.
+    pairs, no duplicates, no pair in both sets). Node features are kept unchanged, and so
+    are the edge features of the edges kept.
 
     Parameters
     ----------
@@ -57,7 +71,8 @@ def train_test_split_edges(graph: Any, *, test_size: float = 0.1,
     Returns
     -------
     train_graph : Graph
-        The graph without the held-out edges (all nodes kept).
+        The graph without the held-out edges (all nodes kept; the kept edges keep their
+        features).
     test_pairs : ndarray of shape (2 * n_test, 2)
         Held-out edges first, then sampled non-edges: node positions (int64), or, for a
         graph with node names (e.g. from networkx), pairs of names (an object array), which
@@ -92,7 +107,10 @@ def train_test_split_edges(graph: Any, *, test_size: float = 0.1,
         train_adj, val_pos, val_neg = split_edges(train_adj, n_val, rng, whole_adjacency=G.adjacency,
                                                   exclude_negatives=test_neg)
         outputs += [val_pos, val_neg]
-    train_graph = Graph(train_adj, G.features, node_names=G.node_names)
+    train_adj = sp.csr_array(train_adj)
+    train_adj.sort_indices()  # the edge features below follow this order
+    train_graph = Graph(train_adj, G.features, node_names=G.node_names,
+                        edge_features=_kept_edge_features(G, train_adj))
 
     def pairs_and_labels(pos, neg):
         return np.vstack([pos, neg]), np.r_[np.ones(len(pos), int), np.zeros(len(neg), int)]

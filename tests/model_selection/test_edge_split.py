@@ -64,3 +64,20 @@ def test_too_few_edges_or_non_edges():
     complete = np.ones((4, 4)) - np.eye(4)
     with pytest.raises(ValueError, match="cannot sample"):
         train_test_split_edges(Graph(complete), test_size=2)
+
+
+def test_kept_edges_keep_their_features():
+    G, _ = make_community_graph(n_nodes=40, random_state=0)
+    coo = G.adjacency.tocoo()
+    # a feature per undirected edge, the same both ways: its endpoints' sum and product
+    E = np.c_[coo.row + coo.col, coo.row * coo.col].astype(float)
+    featured = Graph(G.adjacency, G.features, edge_features=E)
+    G_train, pairs, y = train_test_split_edges(featured, test_size=0.2, validation_size=0.1,
+                                               random_state=0)[:3]
+    kept = G_train.adjacency.tocoo()
+    assert G_train.n_edge_features == 2 and len(G_train.edge_features) == kept.nnz
+    np.testing.assert_array_equal(G_train.edge_features,
+                                  np.c_[kept.row + kept.col, kept.row * kept.col])
+    assert G_train.n_edges < featured.n_edges
+    plain = train_test_split_edges(G, test_size=0.2, random_state=0)[0]
+    assert plain.edge_features is None
