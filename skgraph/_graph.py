@@ -429,12 +429,23 @@ def _from_networkx(nx_graph: Any, edge_attributes: Sequence[str] | None = None) 
     edges = list(nx_graph.edges(data=True))
     rows = np.array([position[u] for u, _, _ in edges], dtype=np.int64)
     cols = np.array([position[v] for _, v, _ in edges], dtype=np.int64)
-    weights = np.array([d.get("weight", 1.0) for _, _, d in edges], dtype=float)
+    weights = [d.get("weight", 1.0) for _, _, d in edges]
+    for (u, v, _), w in zip(edges, weights):
+        if not isinstance(w, numbers.Real) or isinstance(w, bool):
+            raise ValueError(f"the networkx edge ({u!r}, {v!r}) has weight {w!r}; an edge's "
+                             "'weight' attribute must be a number (or absent, for 1).")
+    weights = np.array(weights, dtype=float)
     A = sp.coo_array((weights, (rows, cols)), shape=(len(nodes), len(nodes)))
     attrs = [nx_graph.nodes[v].get("x") for v in nodes]
     features = None
     if all(a is not None for a in attrs):
-        features = np.vstack([np.asarray(a, dtype=float).ravel() for a in attrs])
+        rows = [np.asarray(a, dtype=float).ravel() for a in attrs]
+        widths = {len(r) for r in rows}
+        if len(widths) > 1:
+            raise ValueError(f"the networkx nodes' 'x' feature attributes have different "
+                             f"lengths ({sorted(widths)}); every node needs the same number "
+                             "of features.")
+        features = np.vstack(rows)
     elif any(a is not None for a in attrs):
         raise ValueError("some networkx nodes have an 'x' feature attribute and some do not.")
     edge_features = _networkx_edge_features(edges, edge_attributes)
@@ -490,14 +501,32 @@ def _from_pyg(data: Any) -> Graph:
         if edge_index.size and (edge_index.min() < 0 or edge_index.max() >= n):
             raise ValueError(f"Data.edge_index refers to nodes outside 0..{n - 1}.")
     weight = getattr(data, "edge_weight", None)
-    weight = np.ones(len(src)) if weight is None else weight.detach().cpu().numpy().ravel()
+    weight = np.ones(len(src)) if weight is None else _numpy(weight, "edge_weight").ravel()
+    if len(weight) != len(src):
+        raise ValueError(f"Data.edge_weight has {len(weight)} entries but Data.edge_index "
+                         f"has {len(src)} edges; give one weight per edge.")
     A = sp.coo_array((weight, (src, dst)), shape=(n, n))  # entries in edge_index's order
     x = getattr(data, "x", None)
     edge_attr = getattr(data, "edge_attr", None)
     if edge_attr is not None:
-        edge_attr = edge_attr.detach().cpu().numpy()
+        edge_attr = _numpy(edge_attr, "edge_attr")
         edge_attr = edge_attr.reshape(-1, 1) if edge_attr.ndim == 1 else edge_attr
-    return Graph(A, None if x is None else x.detach().cpu().numpy(), edge_features=edge_attr)
+    return Graph(A, None if x is None else _numpy(x, "x"), edge_features=edge_attr)
+
+
+def _numpy(tensor: Any, name: str) -> np.ndarray:
+    """A ``Data`` attribute as a NumPy array (float32 for the floating types NumPy lacks,
+    such as bfloat16)."""
+    if not hasattr(tensor, "detach"):
+        return np.asarray(tensor)
+    tensor = tensor.detach().cpu()
+    try:
+        return tensor.numpy()
+    except TypeError:  # a dtype NumPy lacks
+        if not tensor.is_floating_point():
+            raise TypeError(f"Data.{name} has dtype {tensor.dtype}, which is not numeric.") \
+                from None
+        return tensor.float().numpy()
 
 
 def _is_instance_of(obj: Any, module: str, cls: str) -> bool:

@@ -309,3 +309,23 @@ def test_a_tuple_with_misshapen_features_is_one_graph_with_a_clear_error(small_a
     with pytest.raises(ValueError, match=f"features has {n - 1} rows but the graph has {n} "
                                          "nodes"):
         as_graph((A, X))
+
+
+def test_pyg_and_networkx_inputs_with_odd_attributes():
+    edge_index = torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]])
+    x = torch.randn(3, 2)
+    G = as_graph(Data(x=x.to(torch.bfloat16), edge_index=edge_index))
+    np.testing.assert_array_equal(G.features, x.to(torch.bfloat16).float().numpy())
+    with pytest.raises(ValueError, match="edge_weight has 3 entries but Data.edge_index has 4"):
+        as_graph(Data(x=x, edge_index=edge_index, edge_weight=torch.ones(3)))
+    g = nx.path_graph(3)
+    for v, width in zip(g.nodes, (2, 2, 3)):
+        g.nodes[v]["x"] = np.ones(width)
+    with pytest.raises(ValueError, match=r"'x' feature attributes have different lengths "
+                                         r"\(\[2, 3\]\)"):
+        as_graph(g)
+    for weight in ("heavy", None):
+        h = nx.path_graph(3)
+        h.edges[0, 1]["weight"] = weight
+        with pytest.raises(ValueError, match=r"the networkx edge \(0, 1\) has weight"):
+            as_graph(h)
