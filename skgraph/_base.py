@@ -65,6 +65,26 @@ TRAINING_PARAMETER_CONSTRAINTS: dict = {
     "callbacks": [list, tuple, None],
 }
 
+def target_standardisation(targets: np.ndarray, weights: np.ndarray | None
+                           ) -> tuple[np.ndarray, np.ndarray]:
+    """Per-target weighted mean and standard deviation (1 where a target is constant), for
+    a regressor to train on standardised targets.
+
+    Targets whose squares overflow float64 (beyond about 1e154) are measured relative to
+    their largest deviation instead, so that the scale stays finite.
+    """
+    offset = np.average(targets, axis=0, weights=weights)
+    deviation = targets - offset
+    with np.errstate(over="ignore"):
+        scale = np.sqrt(np.average(deviation ** 2, axis=0, weights=weights))
+    wide = ~np.isfinite(scale)
+    if wide.any():
+        peak = np.abs(deviation[:, wide]).max(axis=0)
+        scale[wide] = peak * np.sqrt(np.average((deviation[:, wide] / peak) ** 2, axis=0,
+                                                weights=weights))
+    return offset, np.where(scale > 0, scale, 1.0)
+
+
 def loss_weights(sample_weight: Any, n_samples: int, factors: np.ndarray | None = None,
                  what: str = "sample_weight") -> np.ndarray | None:
     """Each sample's weight in the loss: ``sample_weight`` (validated by scikit-learn's

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils.validation import _check_y
 
-from ._base import loss_weights
+from ._base import loss_weights, target_standardisation
 from ._graph_collation import _check_graph_sequence
 from ._graph_level import GraphLevelEstimator
 
@@ -188,10 +188,7 @@ class GNNGraphRegressor(RegressorMixin, GraphLevelEstimator):
         """``targets`` standardised; the statistics are fitted unless a warm start keeps
         those its weights were trained on, weighted so that graphs of weight 0 play no part."""
         if not reuse:
-            offset = np.average(targets, axis=0, weights=weights)
-            scale = np.sqrt(np.average((targets - offset) ** 2, axis=0, weights=weights))
-            self.target_offset_ = offset
-            self.target_scale_ = np.where(scale > 0, scale, 1.0)
+            self.target_offset_, self.target_scale_ = target_standardisation(targets, weights)
         scaled = (targets - self.target_offset_) / self.target_scale_
         return torch.from_numpy(scaled.astype(np.float32))
 

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils.validation import check_array
 
-from ._base import loss_weights
+from ._base import loss_weights, target_standardisation
 from ._graph_regressor import _r2
 from ._node_level import NodeLevelEstimator
 
@@ -124,10 +124,7 @@ best_validation_score_, n_iter_, device_
         """``targets`` standardised; the statistics are fitted unless a warm start keeps
         those its weights were trained on."""
         if not self._reuses_module():
-            self.target_offset_ = np.average(targets, axis=0, weights=weights)
-            scale = np.sqrt(np.average((targets - self.target_offset_) ** 2, axis=0,
-                                       weights=weights))
-            self.target_scale_ = np.where(scale > 0, scale, 1.0)
+            self.target_offset_, self.target_scale_ = target_standardisation(targets, weights)
         return torch.from_numpy(((targets - self.target_offset_) / self.target_scale_)
                                 .astype(np.float32))
 

@@ -83,3 +83,13 @@ def test_warm_start_refits_the_target_scaling_when_the_network_is_new():
     kept = reg.target_offset_.copy()
     reg.fit((A, X[:, :4]), values)
     assert np.allclose(reg.target_offset_, kept)
+
+
+def test_targets_near_the_float64_limit_train_and_predict_finitely():
+    G, y = make_community_graph(n_nodes=60, random_state=0)
+    values = y.astype(float)
+    small = GNNNodeRegressor(max_epochs=30, random_state=0).fit(G, values)
+    huge = GNNNodeRegressor(max_epochs=30, random_state=0).fit(G, values * 1e300)
+    assert np.isfinite(huge.target_scale_).all()
+    np.testing.assert_allclose(huge.target_scale_, small.target_scale_ * 1e300)
+    np.testing.assert_allclose(huge.predict(G), small.predict(G) * 1e300, rtol=1e-5)
