@@ -35,8 +35,9 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
     mini-batches of graphs, and their class probabilities averaged. The step size decays
     along a cosine over ``max_epochs``; the weights of the last ``weight_averaging``
     fraction of epochs are averaged. After training, the batch-norm statistics are
-    recomputed for the final weights on the training graphs, so predictions match what
-    training saw. With ``jumping_knowledge`` (as in the GIN paper)
+    recomputed for the final weights on the training graphs (the mean and variance over
+    all of them, as training normalised each batch), so predictions match what training
+    saw. With ``jumping_knowledge`` (as in the GIN paper)
     the readout pools every layer's representations.
 
     Graphs may have different sizes but must share the node feature width. A graph given
