@@ -65,10 +65,9 @@ TRAINING_PARAMETER_CONSTRAINTS: dict = {
     "callbacks": [list, tuple, None],
 }
 
-def target_standardisation(targets: np.ndarray, weights: np.ndarray | None
-                           ) -> tuple[np.ndarray, np.ndarray]:
-    """Per-target weighted mean and standard deviation (1 where a target is constant), for
-    a regressor to train on standardised targets.
+def _standardisation(targets: np.ndarray, weights: np.ndarray | None
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Per-target weighted mean and standard deviation (1 where a target is constant).
 
     Targets whose squares overflow float64 (beyond about 1e154) are measured relative to
     their largest deviation instead, so that the scale stays finite.
@@ -83,6 +82,25 @@ def target_standardisation(targets: np.ndarray, weights: np.ndarray | None
         scale[wide] = peak * np.sqrt(np.average((deviation[:, wide] / peak) ** 2, axis=0,
                                                 weights=weights))
     return offset, np.where(scale > 0, scale, 1.0)
+
+
+class StandardisedTargetsMixin:
+    """A regressor's networks train on standardised targets (``target_offset_``,
+    ``target_scale_``); its predictions are mapped back."""
+
+    def _training_targets(self, targets: np.ndarray, weights: np.ndarray | None,
+                          reuse: bool) -> torch.Tensor:
+        """``targets`` standardised; the statistics are fitted unless a warm start
+        (``reuse``) keeps those its weights were trained on, weighted so that samples of
+        weight 0 play no part."""
+        if not reuse:
+            self.target_offset_, self.target_scale_ = _standardisation(targets, weights)
+        scaled = (targets - self.target_offset_) / self.target_scale_
+        return torch.from_numpy(scaled.astype(np.float32))
+
+    def _original_scale(self, outputs: torch.Tensor) -> np.ndarray:
+        """Network outputs (standardised) in the targets' units."""
+        return outputs.numpy() * self.target_scale_ + self.target_offset_
 
 
 def loss_weights(sample_weight: Any, n_samples: int, factors: np.ndarray | None = None,

@@ -11,14 +11,14 @@ import torch.nn.functional as F
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils.validation import _check_y
 
-from ._base import loss_weights, target_standardisation
+from ._base import StandardisedTargetsMixin, loss_weights
 from ._graph_collation import _check_graph_sequence
 from ._graph_level import GraphLevelEstimator
 
 __all__ = ["GNNGraphRegressor"]
 
 
-class GNNGraphRegressor(RegressorMixin, GraphLevelEstimator):
+class GNNGraphRegressor(StandardisedTargetsMixin, RegressorMixin, GraphLevelEstimator):
     """Whole-graph regression with a graph neural network (GIN by default).
 
     Each sample is a graph and its target one number, or a row of numbers (multi-output).
@@ -183,15 +183,6 @@ class GNNGraphRegressor(RegressorMixin, GraphLevelEstimator):
         self._fit_graphs(graphs, targets, weights, _squared_error, stratify=None)
         return self
 
-    def _training_targets(self, targets: np.ndarray, weights: np.ndarray | None,
-                          reuse: bool) -> torch.Tensor:
-        """``targets`` standardised; the statistics are fitted unless a warm start keeps
-        those its weights were trained on, weighted so that graphs of weight 0 play no part."""
-        if not reuse:
-            self.target_offset_, self.target_scale_ = target_standardisation(targets, weights)
-        scaled = (targets - self.target_offset_) / self.target_scale_
-        return torch.from_numpy(scaled.astype(np.float32))
-
     def _combine(self, module: torch.nn.Module, batch: tuple) -> torch.Tensor:
         return module.member_outputs(*batch).mean(dim=0)
 
@@ -212,7 +203,7 @@ class GNNGraphRegressor(RegressorMixin, GraphLevelEstimator):
         -------
         ndarray of shape (n_graphs,), or (n_graphs, n_outputs) when fitted on a 2-D ``y``
         """
-        predicted = self._outputs(X).numpy() * self.target_scale_ + self.target_offset_
+        predicted = self._original_scale(self._outputs(X))
         return predicted[:, 0] if self._one_dimensional else predicted
 
     def __sklearn_tags__(self):

@@ -253,9 +253,11 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
     def _score(self, outputs: torch.Tensor, targets: torch.Tensor) -> float:
         raise NotImplementedError  # pragma: no cover - abstract
 
-    def _training_targets(self, targets: Any, weights: np.ndarray | None) -> torch.Tensor:
-        """The tensor the network trains on, one row per labelled node; called once this
-        fit's network is known (a warm start's statistics depend on whether it is reused)."""
+    def _training_targets(self, targets: Any, weights: np.ndarray | None,
+                          reuse: bool) -> torch.Tensor:
+        """The tensor the network trains on, one row per labelled node; a warm start
+        (``reuse``, known once this fit's network is) keeps any scaling its weights were
+        trained on."""
         return targets
 
     # -- fit -----------------------------------------------------------------
@@ -294,7 +296,7 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
                              else None)
         self.n_nodes_ = whole.n_nodes
         self.feature_scale_ = feature_scale(whole.features)
-        targets = self._training_targets(targets, weights)
+        targets = self._training_targets(targets, weights, self._reuses_module())
 
         def prepare(device: torch.device, rng: np.random.Generator,
                     subgraphs: SubgraphInputs | None = None) -> _NodeTrainingData:

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.utils.validation import check_array
 
-from ._base import loss_weights, target_standardisation
+from ._base import StandardisedTargetsMixin, loss_weights
 from ._graph_regressor import _r2
 from ._node_level import NodeLevelEstimator
 
@@ -24,7 +24,7 @@ def _squared_error(outputs: torch.Tensor, targets: torch.Tensor,
     return (F.mse_loss(outputs, targets, reduction="none").mean(dim=1) * weights).mean()
 
 
-class GNNNodeRegressor(RegressorMixin, NodeLevelEstimator):
+class GNNNodeRegressor(StandardisedTargetsMixin, RegressorMixin, NodeLevelEstimator):
     """Semi-supervised node regression: real targets on some nodes, predicted for the others.
 
     The network, inputs and training of :class:`~skgraph.GNNNodeClassifier`, with a linear
@@ -119,15 +119,6 @@ best_validation_score_, n_iter_, device_
         self._fit_nodes(graph, labelled, values, node_weights, _squared_error, stratify=None)
         return self
 
-    def _training_targets(self, targets: np.ndarray, weights: np.ndarray | None
-                          ) -> torch.Tensor:
-        """``targets`` standardised; the statistics are fitted unless a warm start keeps
-        those its weights were trained on."""
-        if not self._reuses_module():
-            self.target_offset_, self.target_scale_ = target_standardisation(targets, weights)
-        return torch.from_numpy(((targets - self.target_offset_) / self.target_scale_)
-                                .astype(np.float32))
-
     def _score(self, outputs: torch.Tensor, targets: torch.Tensor) -> float:
         """R², averaged over the targets."""
         return float(_r2(targets, outputs))
@@ -144,7 +135,7 @@ best_validation_score_, n_iter_, device_
         ndarray of shape (n_selected_nodes,), or (n_selected_nodes, n_outputs) when fitted
         on a 2-D ``y``
         """
-        predicted = self._node_outputs(X).numpy() * self.target_scale_ + self.target_offset_
+        predicted = self._original_scale(self._node_outputs(X))
         if self._one_dimensional:
             return self._output(predicted[:, 0], X, "prediction")
         return self._output(predicted, X, [f"y{k}" for k in range(self.n_outputs_)])

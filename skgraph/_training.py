@@ -228,18 +228,17 @@ def recalibrate_batch_norm(module: torch.nn.Module, batches: Iterable[tuple],
     training normalised with; :func:`torch.optim.swa_utils.update_bn` stores the unbiased
     one and weighs batches equally, which a stack of normalised near-constant channels
     amplifies into predictions far from what training saw); a channel constant over all
-    rows gets an infinite variance, so that it stays at its shift. The pass runs in training mode
-    without gradients, each layer normalising with its batch's statistics as in training;
-    ``batches`` yields the positional arguments of ``forward`` (default: the module itself).
-    The module is left in evaluation mode.
+    rows gets an infinite variance, so that it stays at its shift. The pass runs in
+    training mode without gradients, each layer normalising with its batch's statistics as
+    in training; ``batches`` yields the positional arguments of ``forward`` (default: the
+    module itself). The module is left in evaluation mode.
     """
     forward = module if forward is None else forward
     layers = [m for m in module.modules()
               if isinstance(m, torch.nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
     statistics = {layer: _PopulationStatistics() for layer in layers}
     handles = [layer.register_forward_pre_hook(statistics[layer]) for layer in layers]
-    saved = [(layer.running_mean.clone(), layer.running_var.clone(),
-              layer.num_batches_tracked.clone()) for layer in layers]
+    tracked = [layer.num_batches_tracked.clone() for layer in layers]  # the pass counts on
     module.train()
     try:
         with torch.no_grad():
@@ -249,21 +248,19 @@ def recalibrate_batch_norm(module: torch.nn.Module, batches: Iterable[tuple],
         for handle in handles:
             handle.remove()
     with torch.no_grad():
-        for layer, (mean, var, tracked) in zip(layers, saved):
+        for layer, count in zip(layers, tracked):
+            layer.num_batches_tracked.copy_(count)
             seen = statistics[layer]
-            if seen.mean is None:  # no batch reached it: keep what training left
-                layer.running_mean.copy_(mean)
-                layer.running_var.copy_(var)
-            else:
-                variance = seen.squares / seen.count
-                # a channel constant over every training row (within float32's resolution
-                # of its mean) left training as exactly its shift; an infinite variance
-                # keeps it so, where a zero one would magnify any rounding by 1/sqrt(eps)
-                resolution = torch.finfo(layer.running_var.dtype).eps * seen.mean.abs()
-                constant = variance <= resolution.square()
-                layer.running_mean.copy_(seen.mean)
-                layer.running_var.copy_(variance.masked_fill(constant, math.inf))
-            layer.num_batches_tracked.copy_(tracked)
+            if seen.mean is None:  # no batch reached it: what training left stands
+                continue
+            variance = seen.squares / seen.count
+            # a channel constant over every training row (within float32's resolution of
+            # its mean) left training as exactly its shift; an infinite variance keeps it
+            # so, where a zero one would magnify any rounding by 1/sqrt(eps)
+            resolution = torch.finfo(layer.running_var.dtype).eps * seen.mean.abs()
+            constant = variance <= resolution.square()
+            layer.running_mean.copy_(seen.mean)
+            layer.running_var.copy_(variance.masked_fill(constant, math.inf))
     module.eval()
 
 
