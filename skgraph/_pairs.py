@@ -20,7 +20,7 @@ def check_pairs(pairs: Any, n_nodes: int) -> np.ndarray:
     ``ValueError`` for a wrong shape, no pairs, or indices out of range.
     """
     if isinstance(pairs, NodePairs):
-        return pairs.pairs
+        return _own_pairs(pairs, n_nodes, None)
     if isinstance(pairs, (str, bytes)) or pairs is None or sp.issparse(pairs):
         raise TypeError(f"pairs must be an (n_pairs, 2) array of node indices, got "
                         f"{type(pairs).__name__}.")
@@ -45,6 +45,20 @@ def check_pairs(pairs: Any, n_nodes: int) -> np.ndarray:
     return arr
 
 
+def _own_pairs(pairs: NodePairs, n_nodes: int, names: np.ndarray | None) -> np.ndarray:
+    """The positions of ``pairs``, which must belong to a graph of ``n_nodes`` nodes named
+    ``names`` (the graph an estimator was fitted on), not to some other graph."""
+    graph = pairs.graph
+    if graph.n_nodes != n_nodes:
+        raise ValueError(f"these NodePairs belong to a graph of {graph.n_nodes} nodes; pairs of "
+                         f"the graph of {n_nodes} nodes (the fitted one) are expected.")
+    if names is not None and (graph.node_names is None
+                              or not np.array_equal(graph.node_names, names)):
+        raise ValueError("these NodePairs belong to a graph with other node names than the "
+                         "fitted one; pairs of the fitted graph are expected.")
+    return pairs.pairs
+
+
 def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
@@ -63,9 +77,11 @@ def resolve_pairs(pairs: Any, n_nodes: int, names: np.ndarray | None = None) -> 
     ``ValueError`` naming it.
     """
     if isinstance(pairs, NodePairs):
-        return pairs.pairs
+        return _own_pairs(pairs, n_nodes, names)
     if names is None:
         return check_pairs(pairs, n_nodes)
+    if hasattr(pairs, "iloc") and getattr(pairs, "ndim", 1) == 2:
+        pairs = pairs.to_numpy()  # a pandas edge list: its rows, not its column labels
     integer_names = _integer_names(names)
     if not integer_names and not isinstance(pairs, (str, bytes)):
         try:
@@ -137,6 +153,15 @@ class NodePairs:
         self._all_pairs = resolve_pairs(pairs, self._graph.n_nodes, self._graph.node_names)
         self._all_pairs.flags.writeable = False
         self._index = None
+
+    @classmethod
+    def _of_positions(cls, graph: Graph, positions: np.ndarray) -> NodePairs:
+        """Pairs of node positions (never read as names, whatever the graph's names are)."""
+        out = object.__new__(cls)
+        out._graph, out._index = graph, None
+        out._all_pairs = check_pairs(positions, graph.n_nodes)
+        out._all_pairs.flags.writeable = False
+        return out
 
     @property
     def graph(self) -> Graph:

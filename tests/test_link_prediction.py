@@ -216,3 +216,52 @@ def test_node_pairs_are_refused_at_once_as_an_array():
     with pytest.raises(TypeError, match="NodePairs is not an array.*\\.pairs"):
         np.asarray(pairs)
     assert pairs.pairs.shape == (len(pairs), 2)
+
+
+@pytest.mark.parametrize("relabel", ["reordered", "one_based"])
+def test_link_pairs_on_graphs_with_integer_node_names(relabel):
+    nx = pytest.importorskip("networkx")
+    if relabel == "reordered":  # built from an edge list: nodes stored in the order 2, 0, 1, ...
+        H = nx.Graph([(2, 0), (0, 1), (1, 3), (3, 4), (4, 2), (0, 5), (5, 6)])
+    else:
+        H = nx.relabel_nodes(nx.karate_club_graph(), lambda i: i + 1)
+    P, y = link_pairs(H, random_state=0)
+    A = P.graph.adjacency
+    is_edge = np.asarray(A[P.pairs[:, 0], P.pairs[:, 1]]).ravel() > 0
+    np.testing.assert_array_equal(is_edge, y == 1)
+    # a fold that selects only non-edges holds every edge out of its training graph
+    assert P[np.flatnonzero(y == 0)].training_adjacency().nnz == 0
+    scores = cross_val_score(LinkPredictor(max_epochs=2, random_state=0, device="cpu"), P, y,
+                             cv=KFold(2, shuffle=True, random_state=0))
+    assert np.isfinite(scores).all()
+
+
+def test_node_pairs_of_another_graph_are_refused():
+    G, _ = make_community_graph(n_nodes=40, random_state=0)
+    lp = LinkPredictor(max_epochs=2, random_state=0, device="cpu").fit(G)
+    for n_nodes in (80, 30):
+        other, _ = link_pairs(make_community_graph(n_nodes=n_nodes, random_state=1)[0],
+                              random_state=0)
+        with pytest.raises(ValueError, match=f"graph of {n_nodes} nodes.*graph of 40 nodes"):
+            lp.predict_proba(other)
+    nx = pytest.importorskip("networkx")
+    named = nx.relabel_nodes(nx.path_graph(5), lambda i: f"n{i}")
+    renamed = nx.relabel_nodes(nx.path_graph(5), lambda i: f"m{i}")
+    lp = LinkPredictor(max_epochs=2, random_state=0, device="cpu").fit(named)
+    with pytest.raises(ValueError, match="other node names"):
+        lp.decision_function(link_pairs(renamed, random_state=0)[0])
+
+
+def test_pairs_of_names_as_a_data_frame():
+    pd = pytest.importorskip("pandas")
+    nx = pytest.importorskip("networkx")
+    karate = nx.relabel_nodes(nx.karate_club_graph(), lambda i: f"n{i}")
+    lp = LinkPredictor(max_epochs=2, random_state=0, device="cpu").fit(karate)
+    frame = pd.DataFrame({"source": ["n0", "n2"], "target": ["n1", "n3"]})
+    np.testing.assert_array_equal(lp.decision_function(frame),
+                                  lp.decision_function([[0, 1], [2, 3]]))
+    one_based = nx.relabel_nodes(nx.karate_club_graph(), lambda i: i + 1)
+    lp = LinkPredictor(max_epochs=2, random_state=0, device="cpu").fit(one_based)
+    np.testing.assert_array_equal(
+        lp.decision_function(pd.DataFrame({"u": [1, 3], "v": [2, 4]})),
+        lp.decision_function([[1, 2], [3, 4]]))

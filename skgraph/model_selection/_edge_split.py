@@ -167,4 +167,4 @@ def link_pairs(graph: Any, *, negative_ratio: float = 1.0, random_state: Any = N
     n_negatives = max(1, int(round(negative_ratio * len(positives))))
     negatives = NonEdgeSampler(G.adjacency).held_out_pairs(n_negatives, rng)
     labels = np.r_[np.ones(len(positives), int), np.zeros(len(negatives), int)]
-    return NodePairs(G, np.vstack([positives, negatives])), labels
+    return NodePairs._of_positions(G, np.vstack([positives, negatives])), labels
