@@ -20,7 +20,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _DROPOUT, _FEATURELESS, BaseGraphEstimator
-from ._device import thread_limit
+from ._device import thread_limit, torch_defaults
 from ._distributed import DistributedContext, share_of
 from ._edges import NonEdgeSampler, split_edges, upper_edges
 from ._graph import Graph, as_graph
@@ -192,6 +192,7 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
                 "graph node features, or fit with featureless='degree' for inductive use.")
         return graph
 
+    @torch_defaults()
     def _embed(self, graph: Graph) -> torch.Tensor:
         """Mean embeddings of all nodes of the whole graph behind ``graph``.
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Callable, Iterable
 from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
@@ -20,13 +22,14 @@ from ._device import (
     resolve_device,
     seed_devices,
     thread_limit,
+    torch_defaults,
     torch_state,
 )
 from ._distributed import distributed_context
 from ._persistence import PersistenceMixin
 from ._training import History, train_module
 
-__all__ = ["BaseGraphEstimator", "class_weight_factors", "loss_weights"]
+__all__ = ["BaseGraphEstimator", "class_weight_factors", "fit_context", "loss_weights"]
 
 
 class _DeviceString(StrOptions):
@@ -136,6 +139,28 @@ def class_weight_factors(class_weight: dict | str | None, classes: np.ndarray, y
         known = set(classes.tolist())
         class_weight = {c: w for c, w in class_weight.items() if c in known}
     return compute_class_weight(class_weight, classes=classes, y=y)[y_encoded]
+
+
+def fit_context(fit: Callable) -> Callable:
+    """Decorate an estimator's ``fit``: scikit-learn's parameter validation
+    (``_fit_context``), training under :func:`~skgraph._device.torch_defaults`, and the
+    estimator left as it was when ``fit`` raises (a failed refit must not leave new
+    fitted attributes beside the old network, nor a warm start's half-trained weights)."""
+
+    @functools.wraps(fit)
+    def fit_or_keep(self, *args: Any, **kwargs: Any):
+        state = dict(self.__dict__)
+        if getattr(self, "warm_start", False) and "module_" in state:
+            state["module_"] = copy.deepcopy(state["module_"])  # trained in place
+        try:
+            with torch_defaults(training=True):
+                return fit(self, *args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+
+    return _fit_context(prefer_skip_nested_validation=True)(fit_or_keep)
 
 
 _DROPOUT = [Interval(Real, 0, 1, closed="left")]

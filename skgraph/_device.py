@@ -1,5 +1,6 @@
 """Device choice, in one place: which device to train on, where to load saved state, and
-the process-wide torch state (random number generator, thread count) a fit holds."""
+the process-wide torch state (random number generator, thread count, default dtype) a fit
+holds."""
 
 from __future__ import annotations
 
@@ -94,6 +95,28 @@ def torch_state():
     """
     with _TORCH_STATE:
         yield
+
+
+@contextlib.contextmanager
+def torch_defaults(training: bool = False):
+    """Hold :func:`torch_state` and run under the settings skgraph's tensors assume.
+
+    float32 as the default dtype (a caller's ``torch.set_default_dtype(torch.float64)``
+    would build float64 layers beside float32 inputs), restored afterwards; with
+    ``training``, autograd on even inside a caller's ``torch.no_grad()`` or
+    ``torch.inference_mode()``.
+    """
+    with _TORCH_STATE:
+        previous = torch.get_default_dtype()
+        torch.set_default_dtype(torch.float32)
+        try:
+            if training:
+                with torch.inference_mode(False), torch.enable_grad():
+                    yield
+            else:
+                yield
+        finally:
+            torch.set_default_dtype(previous)
 
 
 @contextlib.contextmanager

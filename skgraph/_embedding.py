@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._set_output import _get_output_config
 
 from ._autoencoder_estimator import BaseGraphAutoEncoder
+from ._base import fit_context
 from ._interop import _node_label_index, _selected_labels
 
 __all__ = ["VGAEEmbedder"]
@@ -143,7 +144,7 @@ class VGAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGraphA
         self.batch_size = batch_size
         self.fanouts = fanouts
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X: Any, y: Any = None) -> VGAEEmbedder:
         """Train the auto-encoder on the whole graph behind ``X``.
 

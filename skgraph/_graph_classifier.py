@@ -10,12 +10,12 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
-from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from ._base import class_weight_factors, loss_weights
+from ._base import class_weight_factors, fit_context, loss_weights
 from ._graph_collation import _check_graph_sequence
 from ._graph_level import GraphLevelEstimator
 
@@ -255,7 +255,7 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         return (self._input_width, tuple(self.classes_.tolist())) + self._architecture()
 
     # -- fit -----------------------------------------------------------------
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X: Sequence[Any], y: Any, sample_weight: Any = None) -> GNNGraphClassifier:
         """Train on a sequence of graphs and one class label per graph.
 

@@ -22,7 +22,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _DROPOUT, BaseGraphEstimator
-from ._device import thread_limit
+from ._device import thread_limit, torch_defaults
 from ._distributed import DistributedContext, share_of
 from ._graph_collation import (
     _INFERENCE_NODES,
@@ -252,6 +252,10 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
         self.n_edge_features_in_ = collated.n_edge_features
         self._input_width = collated.x.shape[1]
         self.conv_ = _trained_conv(self.conv, self.n_edge_features_in_)
+        if self.conv_ == "gine" and not self.n_edge_features_in_:
+            raise ValueError("conv='gine' adds edge features to the messages, and the graphs "
+                             "have none; use conv='auto' (GINE when the graphs carry edge "
+                             "features, else GIN) or conv='gin'.")
         if self.n_edge_features_in_ and self.conv_ not in EDGE_CONVOLUTIONS:
             warnings.warn(
                 f"the graphs have {self.n_edge_features_in_} edge features, which "
@@ -341,6 +345,7 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
         return np.sort(train), np.sort(validation)
 
     # -- inference -----------------------------------------------------------
+    @torch_defaults()
     def _outputs(self, X: Sequence[Any]) -> torch.Tensor:
         """The combined network outputs for every graph of ``X`` (float64, on the CPU)."""
         check_is_fitted(self, "module_")

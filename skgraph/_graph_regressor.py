@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
-from sklearn.base import RegressorMixin, _fit_context
+from sklearn.base import RegressorMixin
 from sklearn.utils.validation import _check_y
 
-from ._base import StandardisedTargetsMixin, loss_weights
+from ._base import StandardisedTargetsMixin, fit_context, loss_weights
 from ._graph_collation import _check_graph_sequence
 from ._graph_level import GraphLevelEstimator
 
@@ -144,7 +144,7 @@ class GNNGraphRegressor(StandardisedTargetsMixin, RegressorMixin, GraphLevelEsti
         return (self._input_width, self.n_outputs_) + self._architecture()
 
     # -- fit -----------------------------------------------------------------
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X: Sequence[Any], y: Any, sample_weight: Any = None) -> GNNGraphRegressor:
         """Train on a sequence of graphs and one target (or row of targets) per graph.
 

@@ -7,13 +7,14 @@ from typing import Any
 
 import numpy as np
 import torch
-from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.base import ClassifierMixin
 from sklearn.metrics import roc_auc_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._autoencoder_estimator import BaseGraphAutoEncoder
-from ._device import thread_limit
+from ._base import fit_context
+from ._device import thread_limit, torch_defaults
 from ._graph import Graph, as_graph
 from ._nn._graph_autoencoder import CosineDecoder, HadamardMLPDecoder
 from ._pairs import NodePairs, resolve_pairs
@@ -151,7 +152,7 @@ class LinkPredictor(ClassifierMixin, BaseGraphAutoEncoder):
             return HadamardMLPDecoder(self.n_components, self.decoder_hidden_size, self.dropout)
         return None
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X: Any, y: Any = None) -> LinkPredictor:
         """Learn to predict the edges of a graph.
 
@@ -177,6 +178,7 @@ class LinkPredictor(ClassifierMixin, BaseGraphAutoEncoder):
         self.embedding_ = self._embed(graph).cpu().numpy()
         return self
 
+    @torch_defaults()
     def decision_function(self, X: Any) -> np.ndarray:
         """Edge logits of node pairs.
 

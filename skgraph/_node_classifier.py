@@ -8,12 +8,12 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
-from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from ._base import class_weight_factors, loss_weights
+from ._base import class_weight_factors, fit_context, loss_weights
 from ._node_level import NodeLevelEstimator, labelled_positions, numbers_as_numbers
 
 __all__ = ["GNNNodeClassifier"]
@@ -199,7 +199,7 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
     def _module_signature(self) -> tuple:
         return super()._module_signature() + (tuple(self.classes_.tolist()),)
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GNNNodeClassifier:
         """Learn from the whole graph behind ``X`` and the labels of its labelled nodes.
 

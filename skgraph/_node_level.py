@@ -22,7 +22,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _DROPOUT, _FEATURELESS, BaseGraphEstimator
-from ._device import thread_limit
+from ._device import thread_limit, torch_defaults
 from ._distributed import DistributedContext, share_of
 from ._graph import Graph, as_graph
 from ._interop import _node_label_index, _selected_labels
@@ -442,6 +442,7 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
             return pd.Series(values, index=index, name=columns)
         return pd.DataFrame(values, index=index, columns=columns)
 
+    @torch_defaults()
     def _node_outputs(self, X: Any) -> torch.Tensor:
         """The network's outputs for the nodes ``X`` selects (float64, on the CPU)."""
         check_is_fitted(self, "module_")

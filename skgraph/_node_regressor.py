@@ -7,10 +7,10 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
-from sklearn.base import RegressorMixin, _fit_context
+from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_array
 
-from ._base import StandardisedTargetsMixin, loss_weights
+from ._base import StandardisedTargetsMixin, fit_context, loss_weights
 from ._graph_regressor import _r2
 from ._node_level import NodeLevelEstimator
 
@@ -74,7 +74,7 @@ best_validation_score_, n_iter_, device_
     def _n_outputs(self) -> int:
         return self.n_outputs_
 
-    @_fit_context(prefer_skip_nested_validation=True)
+    @fit_context
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GNNNodeRegressor:
         """Learn from the whole graph behind ``X`` and the targets of its labelled nodes.
 

@@ -50,7 +50,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from ._device import load_location
+from ._device import load_location, torch_defaults
 from ._version import __version__
 
 __all__ = ["FORMAT_VERSION", "PersistenceMixin", "load", "restore_module"]
@@ -257,7 +257,8 @@ def restore_module(estimator: Any, weights: bytes) -> None:
         raise
     except Exception as exc:  # noqa: BLE001 - e.g. a non-tensor object refused by weights_only
         raise ValueError(f"the saved weights could not be read: {exc!r}") from None
-    module = estimator._build_module()
+    with torch_defaults():  # float32 layers, whatever the caller's default dtype
+        module = estimator._build_module()
     try:
         module.load_state_dict(state)
     except RuntimeError as exc:

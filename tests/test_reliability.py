@@ -186,3 +186,76 @@ def test_grid_search_workers_do_not_oversubscribe_the_cores():
 
     counts = Parallel(n_jobs=2)(delayed(threads_in_worker)(i) for i in range(2))
     assert max(counts) <= max(1, (os.cpu_count() or 2) // 2)
+
+
+@pytest.mark.parametrize("name", CASES)
+@pytest.mark.parametrize("context", ["no_grad", "inference_mode", "float64_default"])
+def test_callers_torch_modes_do_not_reach_fit_or_predict(name, context):
+    make, data = CASES[name]
+    data = data()
+    expected = _outputs(name, make(**FAST), data)
+    fitted = make(**FAST)
+    _outputs(name, fitted, data)
+    saved = pickle.dumps(fitted)
+    previous = torch.get_default_dtype()
+    try:
+        if context == "float64_default":
+            torch.set_default_dtype(torch.float64)
+            mode = torch.enable_grad()
+        else:
+            mode = torch.no_grad() if context == "no_grad" else torch.inference_mode()
+        with mode:
+            out = _outputs(name, make(**FAST), data)
+            restored = pickle.loads(saved)
+            again = (restored.transform(data) if name == "embedder" else
+                     restored.predict_proba(np.array([[0, 1], [2, 50], [7, 80]]))
+                     if name == "link" else restored.predict_proba(data[0]))
+            assert torch.get_default_dtype() == (torch.float64 if context == "float64_default"
+                                                 else previous)
+    finally:
+        torch.set_default_dtype(previous)
+    np.testing.assert_array_equal(out, expected)
+    np.testing.assert_array_equal(again, expected)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_a_failed_refit_leaves_the_fitted_estimator_as_it_was(name):
+    make, data = CASES[name]
+    data = data()
+
+    def fail_at_epoch_two(info):
+        if info.epoch == 2:
+            raise RuntimeError("stop here")
+
+    for warm_start in (False, True):
+        est = make(**FAST, warm_start=warm_start)
+        before = _outputs(name, est, data)
+        attributes = {k: v for k, v in vars(est).items() if k != "module_"}
+        weights = {k: v.clone() for k, v in est.module_.state_dict().items()}
+        est.set_params(callbacks=[fail_at_epoch_two])
+        with pytest.raises(RuntimeError, match="stop here"):
+            _outputs(name, est, data)
+        assert est.callbacks is not None  # parameters are the caller's, kept as set
+        est.set_params(callbacks=None)
+        assert set(vars(est)) == set(attributes) | {"module_"}
+        for key, value in est.module_.state_dict().items():
+            torch.testing.assert_close(value, weights[key], rtol=0, atol=0)
+        after = (est.transform(data) if name == "embedder" else
+                 est.predict_proba(np.array([[0, 1], [2, 50], [7, 80]])) if name == "link"
+                 else est.predict_proba(data[0]))
+        np.testing.assert_array_equal(after, before)
+        assert est.n_iter_ == attributes["n_iter_"]
+
+
+def test_a_refit_refused_late_keeps_the_earlier_fit():
+    graphs, y = _graphs_and_labels()
+    est = GNNGraphClassifier(hidden_size=8, batch_size=4, **FAST).fit(graphs, y)
+    before = est.predict_proba(graphs)
+    three_classes = np.where(np.arange(len(y)) < 3, 3, y)
+    wider = graphs[:-1] + [Graph(graphs[-1].adjacency, np.ones((graphs[-1].n_nodes, 5)))]
+    with pytest.raises(ValueError, match="node features"):
+        est.fit(wider, three_classes)
+    with pytest.raises(ValueError, match="conv='gine'"):
+        est.set_params(conv="gine").fit(graphs, three_classes)
+    assert est.classes_.tolist() == [1, 2] and est.conv_ == "gin"
+    np.testing.assert_array_equal(est.predict_proba(graphs), before)
