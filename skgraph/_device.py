@@ -7,9 +7,10 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-import warnings
 
 import torch
+
+from ._warnings import warn_caller
 
 _DEVICE_PATTERN = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
 
@@ -56,12 +57,12 @@ def load_location(saved_device: str) -> torch.device:
     """
     saved = torch.device(saved_device)
     if saved.type == "cuda" and not torch.cuda.is_available():
-        warnings.warn(f"the model was trained on {saved_device} but CUDA is not available here; "
-                      "it is loaded on the CPU.", UserWarning, stacklevel=3)
+        warn_caller(f"the model was trained on {saved_device} but CUDA is not available here; "
+                    "it is loaded on the CPU.")
         return torch.device("cpu")
     if saved.type == "mps" and not _mps_available():
-        warnings.warn("the model was trained on MPS but MPS is not available here; "
-                      "it is loaded on the CPU.", UserWarning, stacklevel=3)
+        warn_caller("the model was trained on MPS but MPS is not available here; "
+                    "it is loaded on the CPU.")
         return torch.device("cpu")
     if saved.type == "cuda" and saved.index is not None and saved.index >= torch.cuda.device_count():
         return torch.device("cuda")

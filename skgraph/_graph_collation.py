@@ -115,6 +115,15 @@ def _node_features(graph: Graph) -> np.ndarray:
             ).astype(np.float32, copy=False)
 
 
+def _check_float32_range(values: np.ndarray, what: str) -> None:
+    """The networks compute in float32: a value finite in float64 but beyond float32's
+    range (about 3.4e38) would become inf there."""
+    if np.abs(values).max(initial=0) > np.finfo(np.float32).max:
+        raise ValueError(f"{what} hold values too large for float32 (beyond "
+                         f"{np.finfo(np.float32).max:.3g} in absolute value), which the "
+                         "networks compute in; rescale them.")
+
+
 def _collate(graphs: Sequence[Any], width: int | None, what: str, walk_steps: int,
              edge_width: int | None = None) -> tuple[_CollatedGraphs, int]:
     """Validate every graph (through ``as_graph``) and store them as flat CPU tensors.
@@ -158,6 +167,11 @@ def _collate_graphs(graphs: Sequence[Any], width: int | None, what: str, walk_st
                                  f"{source} had {expected_edges}; every graph with edges "
                                  "needs the same edge feature width (0 for none).")
         coo = graph.adjacency.tocoo()  # the CSR order: aligned with the edge features
+        if graph.features is not None:
+            _check_float32_range(graph.features.data if sp.issparse(graph.features)
+                                 else graph.features, f"{what}[{i}]'s node features")
+        if graph.n_edges and graph.n_edge_features:
+            _check_float32_range(graph.edge_features, f"{what}[{i}]'s edge features")
         features = _node_features(graph)
         if walk_steps:
             features = np.hstack([features, return_probabilities(graph.adjacency, walk_steps)])

@@ -9,7 +9,6 @@ outputs combine into a prediction and its validation score.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
@@ -43,6 +42,7 @@ from ._nn._graph_networks import (
     uses_neighbour_sum,
 )
 from ._training import averaging_start, cosine_schedule
+from ._warnings import warn_caller
 
 # loss(outputs, targets, reduction): the mean over the batch, or one value per graph
 LossFunction = Callable[[torch.Tensor, torch.Tensor, str], torch.Tensor]
@@ -257,17 +257,17 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
                              "have none; use conv='auto' (GINE when the graphs carry edge "
                              "features, else GIN) or conv='gin'.")
         if self.n_edge_features_in_ and self.conv_ not in EDGE_CONVOLUTIONS:
-            warnings.warn(
+            warn_caller(
                 f"the graphs have {self.n_edge_features_in_} edge features, which "
                 f"conv={self.conv_!r} does not read; conv='gine' (or 'gat', or 'auto') "
-                f"uses them.", UserWarning, stacklevel=4)  # the caller of fit
+                f"uses them.")
         if collated.n_weighted:
-            warnings.warn(
+            warn_caller(
                 f"{collated.n_weighted} of the graphs have edge weights other than 1, which "
                 "the graph-level networks do not read (they read the wiring, and the weights "
                 "only through the random-walk encoding and the degree features of featureless "
                 "graphs); give the weights as edge features, Graph(A, X, edge_features=w), "
-                "to let conv='gine' use them.", UserWarning, stacklevel=4)
+                "to let conv='gine' use them.")
         reuse = self._reuses_module()
         targets = self._training_targets(targets, weights, reuse)
         if weights is not None:
@@ -364,7 +364,16 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
             for ids in chunks:
                 part = collated.batch(ids.to(device), neighbour_sum)
                 outputs.append(self._combine(self.module_, part).cpu())
-        return torch.cat(outputs).double()
+        outputs = torch.cat(outputs).double()
+        overflowed = ~torch.isfinite(outputs.reshape(len(outputs), -1)).all(dim=1)
+        if overflowed.any():  # never a label or a number from an overflowed network
+            raise ValueError(
+                f"the network's outputs overflowed for {int(overflowed.sum())} graph(s) of X "
+                f"(the first: X[{int(overflowed.nonzero()[0, 0])}]): their features are far "
+                "larger than the training graphs'" + (
+                    "; standardize=True would scale and clip them." if not self.standardize
+                    else "."))
+        return outputs
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import copy
 import math
 import time
-import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
 
 from ._distributed import DistributedContext
+from ._warnings import warn_caller
 
 __all__ = ["EpochInfo", "History", "averaging_start", "cosine_schedule", "train_module"]
 
@@ -389,9 +389,8 @@ def train_module(
                     break
         except KeyboardInterrupt:
             history.interrupted = True
-            warnings.warn(f"training interrupted after {history.n_iter} epoch(s); the estimator "
-                          "keeps the best model so far and stays usable.", UserWarning,
-                          stacklevel=3)
+            warn_caller(f"training interrupted after {history.n_iter} epoch(s); the estimator "
+                        "keeps the best model so far and stays usable.")
     if best_state is not None:
         module.load_state_dict(best_state)
     if averaged is not None:

@@ -13,7 +13,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, cross_val_score
 
-from skgraph import GNNGraphClassifier, Graph
+from skgraph import GNNGraphClassifier, GNNGraphRegressor, Graph
 
 # The seed's 5-node graph (adjacency with self loops; Graph drops the loops).
 TOY_A = np.array([[1, 0, 1, 1, 0], [0, 1, 1, 0, 1], [1, 1, 1, 0, 1],
@@ -462,3 +462,25 @@ def test_auto_reads_edge_features_when_the_graphs_have_them_and_gin_otherwise():
     restored = pickle.loads(pickle.dumps(auto))
     assert restored.conv_ == "gine"
     assert np.array_equal(restored.predict_proba(unseen), auto.predict_proba(unseen))
+
+
+@pytest.mark.parametrize("estimator", [GNNGraphClassifier, GNNGraphRegressor])
+def test_values_beyond_float32_are_refused_not_computed(estimator):
+    graphs, y = community_graphs()
+    huge = [Graph(g.adjacency, g.features * 1e39) for g in graphs]
+    with pytest.raises(ValueError, match="X\\[0\\]'s node features hold values too large for "
+                                         "float32"):
+        estimator(**FAST).fit(huge, y)
+    fitted = estimator(**FAST).fit(graphs, y)
+    with pytest.raises(ValueError, match="too large for float32"):
+        fitted.predict(huge[:3])
+    bonds, labels = _bond_graphs(10, seed=0)
+    with pytest.raises(ValueError, match="X\\[0\\]'s edge features hold values too large"):
+        estimator(**FAST).fit([Graph(g.adjacency, g.features, edge_features=g.edge_features
+                                     * 1e300) for g in bonds], labels)
+    # finite in float32, but a network without standardisation overflows on them
+    raw = estimator(**FAST, standardize=False).fit(graphs, y)
+    large = [Graph(g.adjacency, np.sign(g.features) * 1e38) for g in graphs[:3]]
+    with pytest.raises(ValueError, match="outputs overflowed for 3 graph\\(s\\) of X \\(the "
+                                         "first: X\\[0\\]\\).*standardize=True"):
+        raw.predict(large)

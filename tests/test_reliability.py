@@ -116,8 +116,9 @@ def test_keyboard_interrupt_keeps_a_usable_estimator(name):
             raise KeyboardInterrupt
 
     est = make(**{**FAST, "max_epochs": 50, "callbacks": [interrupt_after_three]})
-    with pytest.warns(UserWarning, match="interrupted after 3 epoch"):
+    with pytest.warns(UserWarning, match="interrupted after 3 epoch") as caught:
         out = _outputs(name, est, data)
+    assert caught[0].filename == __file__  # the caller's line, not skgraph's
     assert est.n_iter_ == 3 and len(est.loss_curve_) == 3
     assert np.isfinite(out).all()
 
