@@ -29,7 +29,8 @@ from ._distributed import distributed_context
 from ._persistence import PersistenceMixin
 from ._training import History, train_module
 
-__all__ = ["BaseGraphEstimator", "class_weight_factors", "fit_context", "loss_weights"]
+__all__ = ["BaseGraphEstimator", "class_weight_factors", "fit_context", "loss_weights",
+           "require_targets"]
 
 
 class _DeviceString(StrOptions):
@@ -106,6 +107,13 @@ class StandardisedTargetsMixin:
         return outputs.numpy() * self.target_scale_ + self.target_offset_
 
 
+def require_targets(estimator: Any, y: Any) -> None:
+    """scikit-learn's error for a supervised ``fit`` called without ``y``."""
+    if y is None:
+        raise ValueError(f"{type(estimator).__name__} requires y to be passed, but the target y "
+                         "is None.")
+
+
 def loss_weights(sample_weight: Any, n_samples: int, factors: np.ndarray | None = None,
                  what: str = "sample_weight") -> np.ndarray | None:
     """Each sample's weight in the loss: ``sample_weight`` (validated by scikit-learn's
@@ -126,8 +134,10 @@ def loss_weights(sample_weight: Any, n_samples: int, factors: np.ndarray | None 
 def class_weight_factors(class_weight: dict | str | None, classes: np.ndarray, y: np.ndarray,
                          y_encoded: np.ndarray) -> np.ndarray | None:
     """Each sample's ``class_weight`` factor (scikit-learn's ``compute_class_weight``); None
-    without ``class_weight``. As there, a dict's classes absent from ``y`` are ignored (a
-    cross-validation fold may lack a rare class); its weights must be finite and >= 0."""
+    without ``class_weight``. As there, a dict's classes absent from ``y`` are ignored when
+    every class of ``y`` has a weight (a cross-validation fold may lack a rare class), and
+    refused when some class has none (keys that name no class, e.g. ``"1"`` for ``1``, are
+    a mistake then); its weights must be finite and >= 0."""
     if class_weight is None:
         return None
     if isinstance(class_weight, dict):
@@ -137,6 +147,12 @@ def class_weight_factors(class_weight: dict | str | None, classes: np.ndarray, y
                 raise ValueError(f"class_weight[{label!r}] is {weight!r}; class weights must "
                                  "be finite numbers >= 0.")
         known = set(classes.tolist())
+        unknown = [c for c in class_weight if c not in known]
+        unweighted = [c for c in classes.tolist() if c not in class_weight]
+        if unknown and unweighted:
+            raise ValueError(f"class_weight names {unknown!r}, which are not classes of y, "
+                             f"while the classes {unweighted!r} have no weight; its keys are "
+                             "the labels as they are in y.")
         class_weight = {c: w for c, w in class_weight.items() if c in known}
     return compute_class_weight(class_weight, classes=classes, y=y)[y_encoded]
 

@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from ._base import class_weight_factors, fit_context, loss_weights
+from ._base import class_weight_factors, fit_context, loss_weights, require_targets
 from ._graph_collation import _check_graph_sequence
 from ._graph_level import GraphLevelEstimator
 
@@ -282,6 +282,7 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         self : GNNGraphClassifier
         """
         graphs = _check_graph_sequence(X)
+        require_targets(self, y)
         y = column_or_1d(y, warn=True)
         if len(y) != len(graphs):
             raise ValueError(f"X has {len(graphs)} graphs but y has {len(y)} labels; "
@@ -289,7 +290,8 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         check_classification_targets(y)
         classes, y_encoded = np.unique(y, return_inverse=True)
         if len(classes) < 2:
-            raise ValueError(f"y has a single class, one class only ({classes[0]!r}); a "
+            raise ValueError(f"y has a single class, one class only "
+                             f"({classes[:1].tolist()[0]!r}); a "
                              "classifier needs samples of at least 2 classes.")
         weights = loss_weights(sample_weight, len(y),
                                class_weight_factors(self.class_weight, classes, y, y_encoded),

@@ -93,7 +93,10 @@ def _concatenated_ranges(starts: torch.Tensor, counts: torch.Tensor, total: int)
 
 
 def _check_graph_sequence(graphs: Any, what: str = "X") -> list:
-    """The items of a sequence of graphs; a single graph passed instead is a TypeError."""
+    """The items of a sequence of graphs (a PyG ``Batch``: its graphs); a single graph
+    passed instead is a TypeError."""
+    if callable(getattr(graphs, "to_data_list", None)) and hasattr(graphs, "num_graphs"):
+        graphs = graphs.to_data_list()
     if is_single_graph(graphs):
         raise TypeError(f"{what} must be a sequence of graphs (e.g. a list), one per sample; got a "
                         f"single graph ({type(graphs).__name__}). Wrap it in a list: [graph].")

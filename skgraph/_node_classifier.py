@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from ._base import class_weight_factors, fit_context, loss_weights
+from ._base import class_weight_factors, fit_context, loss_weights, require_targets
 from ._node_level import NodeLevelEstimator, labelled_positions, numbers_as_numbers
 
 __all__ = ["GNNNodeClassifier"]
@@ -218,9 +218,13 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         -------
         self : GNNNodeClassifier
         """
+        require_targets(self, y)
         y = numbers_as_numbers(column_or_1d(y, warn=True))
         graph = self._selected_graph(X, len(y))
         labelled = labelled_positions(y)
+        if not len(y):
+            raise ValueError("X selects no node (y is empty); a classifier needs labelled "
+                             "nodes of at least 2 classes.")
         if not labelled.any():
             raise ValueError("no node is labelled: every entry of y is -1 (unlabelled); a "
                              "classifier needs labelled nodes of at least 2 classes.")
@@ -228,7 +232,8 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         check_classification_targets(targets)
         classes, encoded = np.unique(targets, return_inverse=True)
         if len(classes) < 2:
-            raise ValueError(f"the labelled nodes have a single class ({classes[0]!r}); a "
+            raise ValueError(f"the labelled nodes have a single class "
+                             f"({classes[:1].tolist()[0]!r}); a "
                              "classifier needs labelled nodes of at least 2 classes.")
         self.classes_ = classes
         weights = loss_weights(sample_weight, len(y))

@@ -352,6 +352,11 @@ def test_class_weight_ignores_classes_absent_from_y_as_scikit_learn_does():
 
 def test_bad_class_weight():
     graphs, y = community_graphs()
+    # keys that name no class while some class has no weight: refused, as scikit-learn does
+    for weight in ({"1": 5.0}, {1: 5.0, 7: 2.0}):
+        with pytest.raises(ValueError, match=r"class_weight names .* which are not classes of "
+                                             r"y, while the classes \[0.*\] have no weight"):
+            GNNGraphClassifier(class_weight=weight, **FAST).fit(graphs, y)
     for weight in (-1.0, np.inf, np.nan, "2"):
         with pytest.raises(ValueError, match=r"class_weight\[0\] is .*; class weights must be "
                                              "finite numbers >= 0"):
@@ -484,3 +489,29 @@ def test_values_beyond_float32_are_refused_not_computed(estimator):
     with pytest.raises(ValueError, match="outputs overflowed for 3 graph\\(s\\) of X \\(the "
                                          "first: X\\[0\\]\\).*standardize=True"):
         raw.predict(large)
+
+
+def test_parameters_set_after_fit_do_not_change_predictions():
+    graphs, y = community_graphs()
+    for estimator in (GNNGraphClassifier, GNNGraphRegressor):
+        fitted = estimator(**FAST).fit(graphs, y)
+        before = fitted.predict(graphs)
+        fitted.set_params(random_walk_encoding=8, standardize=False, ensemble_size=1)
+        np.testing.assert_array_equal(fitted.predict(graphs), before)
+
+
+def test_targets_none_and_pyg_batches():
+    graphs, y = community_graphs()
+    with pytest.raises(ValueError, match="requires y to be passed, but the target y is None"):
+        GNNGraphClassifier(**FAST).fit(graphs, None)
+    with pytest.raises(ValueError, match=r"single class, one class only \('a'\)"):
+        GNNGraphClassifier(**FAST).fit(graphs, ["a"] * len(graphs))
+    from torch_geometric.data import Batch, Data
+
+    def data(graph):
+        coo = graph.adjacency.tocoo()
+        return Data(x=torch.tensor(graph.features, dtype=torch.float32),
+                    edge_index=torch.tensor(np.vstack([coo.row, coo.col]), dtype=torch.long))
+    batch = Batch.from_data_list([data(g) for g in graphs])
+    clf = GNNGraphClassifier(**FAST).fit(batch, y)  # a Batch is its graphs
+    np.testing.assert_array_equal(clf.predict_proba(batch), clf.predict_proba(graphs))

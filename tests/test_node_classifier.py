@@ -152,8 +152,15 @@ def test_bad_input_gets_clear_errors_and_nothing_is_modified(graph):
         GNNNodeClassifier(**FAST).fit(G[train], y[train][:-1])
     with pytest.raises(ValueError, match="no node is labelled"):
         GNNNodeClassifier(**FAST).fit(G, np.full(G.n_nodes, -1))
-    with pytest.raises(ValueError, match="single class"):
+    with pytest.raises(ValueError, match=r"single class \(0\)"):
         GNNNodeClassifier(**FAST).fit(G[train], np.zeros(len(train), int))
+    with pytest.raises(ValueError, match="requires y to be passed, but the target y is None"):
+        GNNNodeClassifier(**FAST).fit(G, None)
+    with pytest.raises(ValueError, match="X selects no node"):
+        GNNNodeClassifier(**FAST).fit(G[[]], [])
+    with pytest.raises(ValueError, match=r"class_weight names \['1'\], which are not classes "
+                                         r"of y, while the classes \[0, 1, 2\] have no weight"):
+        GNNNodeClassifier(class_weight={"1": 5.0}, **FAST).fit(G[train], y[train])
     one = y[train].copy()
     one[0], one[1:][one[1:] == 2] = 2, 1  # class 2 labelled once
     with pytest.raises(ValueError, match="class 2 has 1 labelled node.*early_stopping=False"):
