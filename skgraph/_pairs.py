@@ -154,6 +154,17 @@ class NodePairs:
         self._all_pairs.flags.writeable = False
         self._index = None
 
+    def with_graph(self, graph: Graph) -> NodePairs:
+        """The same pairs and selection over ``graph``, a graph with the same nodes (e.g.
+        with transformed features: :class:`~skgraph.preprocessing.NodeFeatureTransformer`)."""
+        graph = as_graph(graph).whole()
+        if graph.n_nodes != self._graph.n_nodes:
+            raise ValueError(f"the graph has {graph.n_nodes} nodes; these pairs need the "
+                             f"{self._graph.n_nodes} of theirs.")
+        out = object.__new__(NodePairs)
+        out._graph, out._all_pairs, out._index = graph, self._all_pairs, self._index
+        return out
+
     @classmethod
     def _of_positions(cls, graph: Graph, positions: np.ndarray) -> NodePairs:
         """Pairs of node positions (never read as names, whatever the graph's names are)."""

@@ -8,13 +8,28 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods, StrOptions
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from .._graph import Graph, as_graph, is_single_graph
 from .._graph_collation import _check_graph_sequence
+from .._pairs import NodePairs
 from .._persistence import PersistenceMixin
 
 __all__ = ["NodeFeatureTransformer"]
+
+
+def _plain_pairs(X: Any) -> bool:
+    """Whether ``X`` is an ``(n_pairs, 2)`` table of node positions or names (an array,
+    a list of pairs or a DataFrame), not a graph."""
+    if hasattr(X, "iloc"):
+        return getattr(X, "ndim", 0) == 2 and X.shape[1] == 2
+    if isinstance(X, np.ndarray):
+        return X.ndim == 2 and X.shape[1] == 2 and X.dtype != object or (
+            X.ndim == 2 and X.shape[1] == 2 and all(np.ndim(v) == 0 for v in X.ravel()))
+    if isinstance(X, list):
+        return bool(X) and all(isinstance(row, (list, tuple)) and len(row) == 2
+                               and all(np.ndim(v) == 0 for v in row) for row in X)
+    return False
 
 
 def _stack(blocks: list) -> np.ndarray | sp.csr_array:
@@ -38,7 +53,13 @@ class NodeFeatureTransformer(PersistenceMixin, TransformerMixin, BaseEstimator,
       every node in the transductive setting (as the graph structure is); no label is
       read. ``transform`` returns a view with the same selection;
     * a sequence of graphs: fitted on the stacked nodes of the training graphs, then
-      applied to each graph of the sequence given to ``transform`` (a list of graphs).
+      applied to each graph of the sequence given to ``transform`` (a list of graphs);
+    * :class:`~skgraph.NodePairs` (link prediction): fitted on all nodes of their graph;
+      ``transform`` returns the same pairs over the transformed graph, and passes plain
+      node pairs (an ``(n_pairs, 2)`` array, list or DataFrame of positions or names)
+      through unchanged once fitted on one graph, so that
+      ``make_pipeline(NodeFeatureTransformer(...), LinkPredictor())`` fits on a graph or
+      on pairs and predicts on pairs.
 
     Fitted, it pickles and saves like skgraph's estimators (``save(path)``,
     :func:`skgraph.load`), its transformer stored as parameters and fitted arrays.
@@ -109,6 +130,9 @@ default="passthrough"
         -------
         self
         """
+        if isinstance(X, NodePairs):
+            X = X.graph
+        self._fitted_on_one_graph = is_single_graph(X)
         graphs = self._graphs(X)
         widths = {graph.n_features for graph in graphs}
         if len(widths) > 1:
@@ -132,11 +156,15 @@ default="passthrough"
 
         Returns
         -------
-        Graph or list of Graph
+        Graph, list of Graph or NodePairs
             A :class:`~skgraph.Graph` for a graph (a view with the same selection for a
-            node view), a list for a sequence.
+            node view), a list for a sequence, :class:`~skgraph.NodePairs` for node pairs.
         """
         check_is_fitted(self, "n_features_in_")
+        if isinstance(X, NodePairs):
+            return X.with_graph(self.transform(X.graph))
+        if getattr(self, "_fitted_on_one_graph", False) and _plain_pairs(X):
+            return X  # pairs of the fitted graph: the predictor after this step reads them
         single = is_single_graph(X)
         graphs = self._graphs(X)
         for i, graph in enumerate(graphs):
@@ -179,6 +207,28 @@ default="passthrough"
                     f"{where} has no node features to transform; estimators give featureless "
                     "graphs their documented default representation, or use "
                     "transformer='passthrough'.")
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names of the transformed node features: the transformer's own, else ``x0``,
+        ``x1``, ... (for ``Pipeline.get_feature_names_out``).
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Names of the input node features; ``x0``, ``x1``, ... when None.
+
+        Returns
+        -------
+        ndarray of str
+        """
+        check_is_fitted(self, "n_features_in_")
+        names = _check_feature_names_in(self, input_features)
+        if self.transformer_ is None:
+            return names
+        if not hasattr(self.transformer_, "get_feature_names_out"):
+            raise AttributeError(f"{type(self.transformer_).__name__} does not provide "
+                                 "get_feature_names_out.")
+        return self.transformer_.get_feature_names_out(names)
 
     def set_output(self, *, transform: str | None = None) -> NodeFeatureTransformer:
         """Accepted for pipelines, and ignored: the output is graphs, not a table.

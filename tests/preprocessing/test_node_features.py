@@ -12,8 +12,9 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import Normalizer, StandardScaler
 
-from skgraph import GNNGraphClassifier, Graph, VGAEEmbedder
+from skgraph import GNNGraphClassifier, Graph, LinkPredictor, NodePairs, VGAEEmbedder
 from skgraph.datasets import make_community_graph
+from skgraph.model_selection import link_pairs
 from skgraph.preprocessing import NodeFeatureTransformer
 
 
@@ -134,3 +135,44 @@ def test_bad_input_gets_clear_errors(community):
         NodeFeatureTransformer(LogisticRegression()).fit(G)
     with pytest.raises(ValueError, match="X\\[1\\] is not a valid graph"):
         NodeFeatureTransformer(StandardScaler()).fit([G, np.ones((2, 3))])
+
+
+def test_link_prediction_pipeline_on_pairs(community):
+    G, _ = community
+    P, y = link_pairs(G, random_state=0)
+    scaled = NodeFeatureTransformer(StandardScaler()).fit(G).transform(G)
+    fast = dict(max_epochs=20, random_state=0, device="cpu")
+    pipe = make_pipeline(NodeFeatureTransformer(StandardScaler()), LinkPredictor(**fast))
+    # fitted on a graph, predicting on plain pairs (positions, as a list or an array)
+    pipe.fit(G)
+    direct = LinkPredictor(**fast).fit(scaled)
+    pairs = [[0, 1], [2, 50], [7, 80]]
+    np.testing.assert_array_equal(pipe.predict_proba(pairs), direct.predict_proba(pairs))
+    np.testing.assert_array_equal(pipe.predict_proba(np.array(pairs)),
+                                  direct.predict_proba(pairs))
+    # fitted on a selection of pairs: held-out edges stay out, scored on the other pairs
+    train, test = np.arange(0, len(P), 2), np.arange(1, len(P), 2)
+    pipe.fit(P[train], y[train])
+    direct = LinkPredictor(**fast).fit(P[train].with_graph(scaled))
+    assert pipe.score(P[test], y[test]) == direct.score(P[test], y[test])
+    step = pipe[0].transform(P[test])
+    assert isinstance(step, NodePairs) and np.array_equal(step.pairs, P[test].pairs)
+    np.testing.assert_array_equal(step.graph.features, scaled.features)
+    np.testing.assert_array_equal(step.training_adjacency().toarray(),
+                                  P[test].training_adjacency().toarray())
+    search = GridSearchCV(pipe, {"nodefeaturetransformer__transformer": [
+        "passthrough", StandardScaler()]}, cv=2).fit(P, y)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+def test_feature_names_out_in_a_pipeline(community):
+    G, _ = community
+    names = NodeFeatureTransformer(StandardScaler()).fit(G).get_feature_names_out()
+    assert names.tolist() == [f"x{i}" for i in range(G.n_features)]
+    svd = NodeFeatureTransformer(TruncatedSVD(3, random_state=0)).fit(G)
+    assert svd.get_feature_names_out().tolist() == ["truncatedsvd0", "truncatedsvd1",
+                                                    "truncatedsvd2"]
+    pipe = make_pipeline(NodeFeatureTransformer(StandardScaler()),
+                         VGAEEmbedder(n_components=4, max_epochs=2, random_state=0))
+    assert pipe.fit(G).get_feature_names_out().tolist() == [f"vgaeembedder{i}"
+                                                           for i in range(4)]
