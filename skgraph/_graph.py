@@ -72,6 +72,35 @@ def _check_finite(values: np.ndarray, what: str) -> None:
         raise ValueError(f"{what} contains NaN or infinite values.")
 
 
+def _name_kind(name: Any) -> str:
+    if isinstance(name, (bool, np.bool_)):
+        return "bool"
+    if isinstance(name, numbers.Integral):
+        return "int"
+    if isinstance(name, numbers.Real):
+        return "float"
+    return "str" if isinstance(name, str) else "other"
+
+
+def _names_array(node_names: Any) -> np.ndarray:
+    """Node names as an array that keeps each name as given: NumPy's own array when they
+    are all strings, all integers, ... alike, else an object array (``np.asarray`` would
+    turn ``['a', 2]`` into strings and split tuples into columns)."""
+    if isinstance(node_names, np.ndarray):
+        return node_names
+    if isinstance(node_names, (str, bytes)) or not hasattr(node_names, "__iter__"):
+        raise TypeError(f"node_names must be a sequence of names, got "
+                        f"{type(node_names).__name__}.")
+    items = list(node_names)
+    kinds = {_name_kind(name) for name in items}
+    if len(kinds) == 1 and "other" not in kinds:
+        return np.asarray(items)
+    names = np.empty(len(items), dtype=object)
+    for k, name in enumerate(items):
+        names[k] = name
+    return names
+
+
 def check_adjacency(adjacency: Any) -> sp.csr_array:
     """Validate an adjacency matrix and return its canonical form.
 
@@ -251,7 +280,7 @@ class Graph:
         self._features = check_features(features, A.shape[0])
         self._edge_features = check_edge_features(edge_features, adjacency, A)
         if node_names is not None:
-            node_names = np.asarray(node_names)
+            node_names = _names_array(node_names)
             if node_names.shape != (A.shape[0],):
                 raise ValueError(f"node_names must have one entry per node ({A.shape[0]}), "
                                  f"got shape {node_names.shape}.")
@@ -439,7 +468,8 @@ def _from_networkx(nx_graph: Any, edge_attributes: Sequence[str] | None = None) 
     attrs = [nx_graph.nodes[v].get("x") for v in nodes]
     features = None
     if all(a is not None for a in attrs):
-        rows = [np.asarray(a, dtype=float).ravel() for a in attrs]
+        rows = [_numbers(a, f"the networkx node {v!r}'s 'x' attribute")
+                for v, a in zip(nodes, attrs)]
         widths = {len(r) for r in rows}
         if len(widths) > 1:
             raise ValueError(f"the networkx nodes' 'x' feature attributes have different "
@@ -452,8 +482,20 @@ def _from_networkx(nx_graph: Any, edge_attributes: Sequence[str] | None = None) 
     names = None
     if nodes != list(range(len(nodes))):
         names = np.empty(len(nodes), dtype=object)
-        names[:] = nodes
+        for k, node in enumerate(nodes):  # one by one: a tuple is one name, not a row
+            names[k] = node
     return Graph(A, features, edge_features=edge_features, node_names=names)
+
+
+def _numbers(value: Any, what: str) -> np.ndarray:
+    """A networkx attribute (a number, a sequence, an array or a tensor) as a float row."""
+    if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor
+        value = value.detach().cpu().numpy()
+    try:
+        return np.asarray(value, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} is {value!r}; it must be a number or a sequence of "
+                         "numbers.") from None
 
 
 def _networkx_edge_features(edges: list, names: Sequence[str] | None) -> np.ndarray | None:
@@ -478,8 +520,8 @@ def _networkx_edge_features(edges: list, names: Sequence[str] | None) -> np.ndar
         if missing:
             raise ValueError(f"the networkx edge ({u!r}, {v!r}) has no attribute {missing[0]!r}; "
                              "every edge needs each of edge_attributes.")
-        rows.append(np.concatenate([np.asarray(data[name], dtype=float).ravel()
-                                    for name in names]))
+        rows.append(np.concatenate([_numbers(data[name], f"the networkx edge ({u!r}, {v!r})'s "
+                                             f"attribute {name!r}") for name in names]))
     if len({len(r) for r in rows}) > 1:
         raise ValueError(f"the edge attributes {list(names)} have different lengths on "
                          "different edges.")
@@ -566,6 +608,12 @@ def as_graph(obj: Any, *, edge_attributes: Sequence[str] | None = None) -> Graph
                              f"(adjacency, features, edge_features), got a tuple of length "
                              f"{len(obj)}.")
         adjacency, features, edge_features = (*obj, None, None)[:3]
+        if any(_is_instance_of(adjacency, module, cls) for module, cls in
+               (("networkx", "Graph"), ("torch_geometric.data", "Data"))):
+            raise TypeError(f"a graph tuple holds an adjacency matrix, not a "
+                            f"{type(adjacency).__name__}; pass the {type(adjacency).__name__} "
+                            "itself, with its features inside it (networkx: node attribute "
+                            "'x'; PyG: Data.x), or (adjacency_matrix, features).")
         return Graph(adjacency, features, edge_features=edge_features)
     if sp.issparse(obj) or isinstance(obj, np.ndarray):
         return Graph(obj)

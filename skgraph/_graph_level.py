@@ -213,8 +213,9 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
     def _upgrade_state(cls, state: dict) -> None:
         super()._upgrade_state(state)
         state.setdefault("pooled_member", False)  # written before the pooled member existed
-        if "n_features_in_" in state:  # fitted before the walk length was kept apart
-            state.setdefault("_walk_steps", state["random_walk_encoding"])
+        if "n_features_in_" in state:  # fitted before the walk length was kept apart (and
+            # the earliest classifiers, before walk encodings: none)
+            state.setdefault("_walk_steps", state.get("random_walk_encoding", 0))
         if "feature_offset_" in state:  # fitted before edge features existed
             state.setdefault("n_edge_features_in_", 0)
             state.setdefault("conv_", _trained_conv(state["conv"], state["n_edge_features_in_"]))

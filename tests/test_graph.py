@@ -329,3 +329,39 @@ def test_pyg_and_networkx_inputs_with_odd_attributes():
         h.edges[0, 1]["weight"] = weight
         with pytest.raises(ValueError, match=r"the networkx edge \(0, 1\) has weight"):
             as_graph(h)
+
+
+def test_node_names_are_kept_as_given():
+    A = np.array([[0, 1, 1], [1, 0, 0], [1, 0, 0.0]])
+    mixed = Graph(A, node_names=["a", 2, 3.5])
+    assert mixed.node_names.tolist() == ["a", 2, 3.5]
+    assert [type(n) for n in mixed.node_names.tolist()] == [str, int, float]
+    assert Graph(A[:2, :2], node_names=[1, "1"]).node_names.tolist() == [1, "1"]
+    assert Graph(A[:2, :2], node_names=[(0, 0), (0, 1)]).node_names.tolist() == [(0, 0), (0, 1)]
+    assert Graph(A, node_names=["x", "y", "z"]).node_names.dtype.kind == "U"
+    assert Graph(A, node_names=range(3)).node_names.dtype.kind == "i"
+    with pytest.raises(ValueError, match="one entry per node"):
+        Graph(A, node_names=np.zeros((3, 2)))
+    with pytest.raises(TypeError, match="node_names must be a sequence of names, got str"):
+        Graph(A, node_names="abc")
+
+
+def test_networkx_attributes_that_are_not_numbers_are_named():
+    H = nx.path_graph(3)
+    nx.set_edge_attributes(H, "single", "bond")
+    with pytest.raises(ValueError, match="the networkx edge \\(0, 1\\)'s attribute 'bond' is "
+                                         "'single'; it must be a number"):
+        as_graph(H, edge_attributes=["bond"])
+    H = nx.path_graph(3)
+    nx.set_node_attributes(H, {0: "ab", 1: [1.0], 2: [2.0]}, "x")
+    with pytest.raises(ValueError, match="the networkx node 0's 'x' attribute is 'ab'"):
+        as_graph(H)
+    H = nx.path_graph(3)  # tensors that require grad, as a model's output would
+    nx.set_node_attributes(H, {i: torch.full((2,), float(i), requires_grad=True)
+                               for i in range(3)}, "x")
+    np.testing.assert_array_equal(as_graph(H).features, [[0, 0], [1, 1], [2, 2]])
+    tuples = nx.Graph([((0, 0), (0, 1)), ((0, 1), (1, 1))])
+    assert as_graph(tuples).node_names.tolist() == [(0, 0), (0, 1), (1, 1)]
+    with pytest.raises(TypeError, match="a graph tuple holds an adjacency matrix, not a Graph; "
+                                        "pass the Graph itself"):
+        as_graph((nx.path_graph(3), np.ones((3, 1))))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pickle
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -121,6 +122,9 @@ def load_planetoid(directory: str | os.PathLike, name: str) -> Bunch:
     features, labels = _assemble(allx, ally, tx, ty, test_index, prefix)
     n = features.shape[0]
 
+    if not isinstance(adjacency_lists, Mapping):
+        raise ValueError(f"{prefix}.graph holds a {type(adjacency_lists).__name__}; a Planetoid "
+                         "graph file holds a dict of each node's neighbour list.")
     rows, cols = [], []
     for node, neighbours in adjacency_lists.items():
         rows.extend([node] * len(neighbours))
@@ -136,6 +140,12 @@ def load_planetoid(directory: str | os.PathLike, name: str) -> Bunch:
 
     target = np.where(labels.any(axis=1), labels.argmax(axis=1), -1)
     n_train = y.shape[0]
+    if n_train + 500 > allx.shape[0]:  # PyG's reader fails on such files too
+        raise ValueError(
+            f"the standard split's 500 validation nodes follow the {n_train} training nodes "
+            f"(ids {n_train}..{n_train + 499}), but {prefix}.allx has {allx.shape[0]} rows: "
+            "they would run into the test nodes; these files do not follow the Planetoid "
+            "layout.")
     return Bunch(
         graph=Graph(adjacency, sp.csr_array(features, dtype=np.float32)),
         target=target,
