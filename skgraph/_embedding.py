@@ -97,6 +97,9 @@ class VGAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGraphA
     validation_scores_ : list of float or None
         Validation ROC AUC per epoch with ``early_stopping``.
     best_validation_score_ : float or None
+        The best of ``validation_scores_`` (None without ``early_stopping``).
+    best_loss_ : float
+        The lowest training loss of ``loss_curve_``.
     n_iter_ : int
         Epochs run by the last fit.
     device_ : str

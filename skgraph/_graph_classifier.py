@@ -175,6 +175,10 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
     feature_bound_ : ndarray of shape (n_input_features,) or None
         Then each column is clipped to ``[-bound, bound]`` (3 for real-valued columns,
         ``inf`` for two-valued and constant ones).
+    edge_feature_offset_, edge_feature_scale_, edge_feature_bound_ : ndarray of shape \
+(n_edge_features_in_,) or None
+        The same scaling of the edge features (``None`` without edge features or
+        ``standardize``).
     module_ : torch.nn.Module
         The trained network (an ensemble when ``ensemble_size > 1`` or with the
         ``pooled_member``).
@@ -183,6 +187,9 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
     validation_scores_ : list of float or None
         Validation accuracy per epoch with ``early_stopping``.
     best_validation_score_ : float or None
+        The best of ``validation_scores_`` (None without ``early_stopping``).
+    best_loss_ : float
+        The lowest training loss of ``loss_curve_``.
     n_iter_ : int
         Epochs run by the last fit.
     device_ : str

@@ -102,8 +102,13 @@ class GNNGraphRegressor(StandardisedTargetsMixin, RegressorMixin, GraphLevelEsti
         Mean of each target over the training graphs.
     target_scale_ : ndarray of shape (n_outputs,)
         Standard deviation of each target (1 where it is constant).
-    feature_offset_, feature_scale_, feature_bound_ : ndarray or None
-        The node feature scaling, as in :class:`~skgraph.GNNGraphClassifier`.
+    n_edge_features_in_ : int
+        Edge feature width of the training graphs (0 without edge features).
+    conv_ : str
+        The convolution trained: ``conv``, or what ``"auto"`` chose.
+    feature_offset_, feature_scale_, feature_bound_, edge_feature_offset_, \
+edge_feature_scale_, edge_feature_bound_ : ndarray or None
+        The node and edge feature scaling, as in :class:`~skgraph.GNNGraphClassifier`.
     module_ : torch.nn.Module
         The trained network (or ensemble); its outputs are the standardised targets.
     loss_curve_ : list of float
@@ -111,6 +116,9 @@ class GNNGraphRegressor(StandardisedTargetsMixin, RegressorMixin, GraphLevelEsti
     validation_scores_ : list of float or None
         Validation R² per epoch with ``early_stopping``.
     best_validation_score_ : float or None
+        The best of ``validation_scores_`` (None without ``early_stopping``).
+    best_loss_ : float
+        The lowest training loss of ``loss_curve_``.
     n_iter_ : int
         Epochs run by the last fit.
     device_ : str

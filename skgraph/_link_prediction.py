@@ -85,7 +85,8 @@ class LinkPredictor(ClassifierMixin, BaseGraphAutoEncoder):
         Node embeddings of the training graph, used to score pairs.
     node_names_ : ndarray of shape (n_nodes,) or None
         The training graph's node names, by which pairs may be given.
-    module_, n_features_in_, n_nodes_, loss_curve_, validation_scores_, n_iter_, device_
+    module_, n_features_in_, n_nodes_, feature_scale_, loss_curve_, validation_scores_, \
+best_validation_score_, best_loss_, n_iter_, device_
         As for :class:`VGAEEmbedder`.
 
     Notes

@@ -131,8 +131,8 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         Global max-abs value of the training features; features are divided by it.
     module_ : torch.nn.Module
         The trained network.
-    loss_curve_, validation_scores_, best_validation_score_, n_iter_, device_
-        As for the other skgraph estimators.
+    loss_curve_, validation_scores_, best_validation_score_, best_loss_, n_iter_, device_
+        As for the other skgraph estimators (see :class:`~skgraph.VGAEEmbedder`).
 
     Notes
     -----

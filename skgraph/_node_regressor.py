@@ -53,7 +53,7 @@ fanouts, weight_averaging
     target_offset_, target_scale_ : ndarray of shape (n_outputs,)
         Mean and standard deviation (1 where constant) of the labelled nodes' targets.
     n_features_in_, n_nodes_, feature_scale_, module_, loss_curve_, validation_scores_, \
-best_validation_score_, n_iter_, device_
+best_validation_score_, best_loss_, n_iter_, device_
         As for :class:`~skgraph.GNNNodeClassifier`.
 
     Examples

@@ -122,3 +122,40 @@ def test_sklearn_estimator_checks_on_graph_level_estimators(estimator):
     assert failed <= set(GRAPH_LEVEL_NOT_APPLICABLE), f"unexpected failures: {failed}"
     assert "check_n_features_in_after_fitting" in failed  # the list is not stale
     assert sum(s == "passed" for s in status.values()) >= 50
+
+
+def _fitted_estimators():
+    from sklearn.preprocessing import StandardScaler
+
+    from skgraph import GNNNodeClassifier, GNNNodeRegressor, Graph, LinkPredictor
+    from skgraph.datasets import make_community_graph
+    from skgraph.preprocessing import NodeFeatureTransformer
+
+    G, y = make_community_graph(n_nodes=40, n_features=3, random_state=0)
+    graphs = [make_community_graph(n_nodes=10, n_features=3, random_state=i)[0]
+              for i in range(6)]
+    bonds = [Graph(g.adjacency, g.features, edge_features=np.ones((g.n_edges * 2, 1)))
+             for g in graphs]
+    labels = np.array([0, 1] * 3)
+    fast = dict(max_epochs=2, random_state=0, device="cpu")
+    yield VGAEEmbedder(**fast).fit(G)
+    yield LinkPredictor(**fast).fit(G)
+    yield GNNNodeClassifier(**fast).fit(G, y)
+    yield GNNNodeRegressor(**fast).fit(G, y.astype(float))
+    yield GNNGraphClassifier(**fast).fit(bonds, labels)
+    yield GNNGraphRegressor(conv="auto", **fast).fit(bonds, labels.astype(float))
+    yield NodeFeatureTransformer(StandardScaler()).fit(G)
+
+
+def test_every_fitted_attribute_is_documented():
+    from numpydoc.docscrape import ClassDoc
+
+    for estimator in _fitted_estimators():
+        fitted = {name for name in vars(estimator)
+                  if name.endswith("_") and not name.startswith("_")}
+        documented = set()
+        for names, _, _ in ClassDoc(type(estimator))["Attributes"]:
+            documented.update(name.strip() for name in names.split(","))
+        name = type(estimator).__name__
+        assert fitted <= documented, f"{name} does not document {sorted(fitted - documented)}"
+        assert documented <= fitted, f"{name} documents {sorted(documented - fitted)}, unfitted"
