@@ -176,7 +176,7 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         Then each column is clipped to ``[-bound, bound]`` (3 for real-valued columns,
         ``inf`` for two-valued and constant ones).
     edge_feature_offset_, edge_feature_scale_, edge_feature_bound_ : ndarray of shape \
-(n_edge_features_in_,) or None
+(n_edge_features,) or None
         The same scaling of the edge features (``None`` without edge features or
         ``standardize``).
     module_ : torch.nn.Module
