@@ -480,7 +480,8 @@ def _from_networkx(nx_graph: Any, edge_attributes: Sequence[str] | None = None) 
         raise ValueError("some networkx nodes have an 'x' feature attribute and some do not.")
     edge_features = _networkx_edge_features(edges, edge_attributes)
     names = None
-    if nodes != list(range(len(nodes))):
+    if nodes != list(range(len(nodes))) or not all(_name_kind(v) == "int" for v in nodes):
+        # (nodes 0.0, 1.0, ... or True, False compare equal to positions but are names)
         names = np.empty(len(nodes), dtype=object)
         for k, node in enumerate(nodes):  # one by one: a tuple is one name, not a row
             names[k] = node

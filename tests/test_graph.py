@@ -360,6 +360,10 @@ def test_networkx_attributes_that_are_not_numbers_are_named():
     nx.set_node_attributes(H, {i: torch.full((2,), float(i), requires_grad=True)
                                for i in range(3)}, "x")
     np.testing.assert_array_equal(as_graph(H).features, [[0, 0], [1, 1], [2, 2]])
+    floats = as_graph(nx.Graph([(0.0, 1.0), (1.0, 2.0)]))  # equal to positions, yet names
+    assert [type(v) for v in floats.node_names.tolist()] == [float] * 3
+    assert list(to_networkx(floats).nodes) == [0.0, 1.0, 2.0]
+    assert as_graph(nx.path_graph(3)).node_names is None
     tuples = nx.Graph([((0, 0), (0, 1)), ((0, 1), (1, 1))])
     assert as_graph(tuples).node_names.tolist() == [(0, 0), (0, 1), (1, 1)]
     with pytest.raises(TypeError, match="a graph tuple holds an adjacency matrix, not a Graph; "
