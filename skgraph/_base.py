@@ -92,6 +92,10 @@ class StandardisedTargetsMixin:
     """A regressor's networks train on standardised targets (``target_offset_``,
     ``target_scale_``); its predictions are mapped back."""
 
+    # the R² of early stopping is undefined on one sample (it would score 0 at every epoch
+    # and keep the first epoch's weights)
+    _min_validation_samples = 2
+
     def _training_targets(self, targets: np.ndarray, weights: np.ndarray | None,
                           reuse: bool) -> torch.Tensor:
         """``targets`` standardised; the statistics are fitted unless a warm start
@@ -193,6 +197,7 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
     """
 
     _parameter_constraints: dict = dict(TRAINING_PARAMETER_CONSTRAINTS)
+    _min_validation_samples = 1  # held out by early_stopping, whatever validation_fraction
 
     # -- fitting -------------------------------------------------------------
     def _build_module(self) -> torch.nn.Module:  # pragma: no cover - abstract

@@ -38,6 +38,7 @@ class DistributedContext:
 
     rank: int
     world_size: int
+    device: torch.device = torch.device("cpu")  # where the collectives run (nccl: the GPU)
 
     def share(self, n_batches: int) -> list[int]:
         """The batches (indices into one epoch's order) this rank runs: every
@@ -46,13 +47,20 @@ class DistributedContext:
         return [(step * self.world_size + self.rank) % n_batches for step in range(steps)]
 
     def all_reduce(self, tensor: torch.Tensor, *, average: bool = True) -> torch.Tensor:
-        """Sum (or average) ``tensor`` over the ranks, in place."""
+        """Sum (or average) ``tensor`` over the ranks, in place.
+
+        A tensor elsewhere than the training device (the loss, the seed, the stop flag: CPU
+        scalars) is reduced on that device and copied back: a nccl group has no CPU backend.
+        """
+        staged = tensor if tensor.device == self.device else tensor.to(self.device)
         try:
-            dist.all_reduce(tensor)
+            dist.all_reduce(staged)
         except Exception as exc:  # gloo/nccl raise RuntimeError (or a subclass) on failure
             raise DistributedTrainingError(
                 f"rank {self.rank} of {self.world_size} lost the other ranks during training "
                 f"(one died, stalled past the timeout or disconnected): {exc}") from exc
+        if staged is not tensor:
+            tensor.copy_(staged)
         if average:
             tensor /= self.world_size
         return tensor
@@ -95,7 +103,7 @@ def distributed_context(device: torch.device) -> DistributedContext | None:
         dist.init_process_group(backend, timeout=_timeout())
     if dist.get_world_size() < 2:
         return None
-    return DistributedContext(dist.get_rank(), dist.get_world_size())
+    return DistributedContext(dist.get_rank(), dist.get_world_size(), device)
 
 
 def share_of(batches: list, distributed: DistributedContext | None) -> list:

@@ -337,7 +337,8 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
 
     def _validation_split(self, ids: np.ndarray, stratify: np.ndarray | None,
                           rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        n_validation = max(1, int(round(self.validation_fraction * len(ids))))
+        n_validation = max(self._min_validation_samples,
+                           int(round(self.validation_fraction * len(ids))))
         if n_validation >= len(ids):
             raise ValueError(f"early_stopping with validation_fraction={self.validation_fraction} "
                              f"leaves no training graphs out of {len(ids)}.")

@@ -72,7 +72,7 @@ class GNNGraphRegressor(StandardisedTargetsMixin, RegressorMixin, GraphLevelEsti
         Hold out ``validation_fraction`` of the graphs, stop when their R² has not
         improved by ``tol`` for ``n_iter_no_change`` epochs and keep the best weights.
     validation_fraction : float, default=0.1
-        Fraction of graphs held out with ``early_stopping``.
+        Fraction of graphs held out with ``early_stopping`` (at least 2: R² needs them).
     n_iter_no_change : int or None, default=None
         Epochs without improvement before stopping; ``None`` runs all ``max_epochs``.
     tol : float, default=1e-4

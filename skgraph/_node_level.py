@@ -389,7 +389,8 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
 
     def _validation_split(self, n_labelled: int, stratify: np.ndarray | None,
                           rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        n_validation = max(1, int(round(self.validation_fraction * n_labelled)))
+        n_validation = max(self._min_validation_samples,
+                           int(round(self.validation_fraction * n_labelled)))
         if n_validation >= n_labelled:
             raise ValueError(f"early_stopping with validation_fraction={self.validation_fraction} "
                              f"leaves no training node out of {n_labelled} labelled nodes.")

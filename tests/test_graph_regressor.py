@@ -205,3 +205,10 @@ def test_prediction_is_the_mean_of_the_members_predictions():
     reg.module_ = ensemble
     assert not np.allclose(alone[0], alone[1])
     np.testing.assert_allclose(predicted, np.mean(alone, axis=0), rtol=1e-5, atol=1e-6)
+
+
+def test_early_stopping_on_few_graphs_holds_out_two():
+    # one held-out graph has no R² (it scored 0 at every epoch: the first epoch's weights)
+    graphs, y = random_graphs(12, seed=0)
+    reg = GNNGraphRegressor(early_stopping=True, validation_fraction=0.1, **FAST).fit(graphs, y)
+    assert len(set(reg.validation_scores_)) > 1

@@ -93,3 +93,12 @@ def test_targets_near_the_float64_limit_train_and_predict_finitely():
     assert np.isfinite(huge.target_scale_).all()
     np.testing.assert_allclose(huge.target_scale_, small.target_scale_ * 1e300)
     np.testing.assert_allclose(huge.predict(G), small.predict(G) * 1e300, rtol=1e-5)
+
+
+def test_early_stopping_on_few_labelled_nodes_holds_out_two():
+    # one held-out node has no R² (it scored 0 at every epoch: the first epoch's weights)
+    G, communities = make_community_graph(n_nodes=60, random_state=0)
+    labelled = np.arange(14)
+    reg = GNNNodeRegressor("gcn", early_stopping=True, validation_fraction=0.1,
+                           **FAST).fit(G[labelled], 3.0 * communities[labelled] + 1.0)
+    assert len(set(reg.validation_scores_)) > 1 and reg.n_iter_ > 1
