@@ -216,6 +216,16 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
         return (self.warm_start and hasattr(self, "module_")
                 and getattr(self, "_fitted_signature", None) == self._module_signature())
 
+    def _continued_module(self) -> torch.nn.Module:
+        """The fitted weights in a module built from today's parameters: a warm start
+        trains with the dropout (teleport probability, ...) set since, as the module that
+        pickling or ``load`` rebuild does. Built without drawing from the fit's seeded
+        generator, so that training draws what it drew before."""
+        with torch.random.fork_rng(devices=[]):
+            module = self._build_module()
+        module.load_state_dict(self.module_.state_dict())
+        return module
+
     def _fit_module(
         self,
         prepare: Callable[[torch.device, np.random.Generator], Any],
@@ -253,7 +263,7 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
             if distributed is not None and hasattr(data, "distributed"):
                 data.distributed = distributed
                 data.order = torch.Generator().manual_seed(seed)  # the same order everywhere
-            module = self.module_.to(device) if reuse else self._build_module().to(device)
+            module = (self._continued_module() if reuse else self._build_module()).to(device)
             batches, forward = (None, None) if recalibration is None \
                 else recalibration(module, data)
             history = train_module(

@@ -260,3 +260,22 @@ def test_a_refit_refused_late_keeps_the_earlier_fit():
         est.set_params(conv="gine").fit(graphs, three_classes)
     assert est.classes_.tolist() == [1, 2] and est.conv_ == "gin"
     np.testing.assert_array_equal(est.predict_proba(graphs), before)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_a_warm_start_trains_with_the_parameters_set_since(name):
+    make, data = CASES[name]
+    data = data()
+    est = make(**FAST, dropout=0.5)
+    _outputs(name, est, data)
+    est.set_params(warm_start=True, dropout=0.0, max_epochs=2)
+    out = _outputs(name, est, data)
+    dropouts = {m.p for m in est.module_.modules() if isinstance(m, torch.nn.Dropout)}
+    dropouts |= {getattr(m, "dropout") for m in est.module_.modules()
+                 if isinstance(getattr(m, "dropout", None), float)}
+    assert dropouts == {0.0}
+    restored = pickle.loads(pickle.dumps(est))  # rebuilt from today's parameters, as trained
+    again = (restored.transform(data) if name == "embedder" else
+             restored.predict_proba(np.array([[0, 1], [2, 50], [7, 80]])) if name == "link"
+             else restored.predict_proba(data[0]))
+    np.testing.assert_array_equal(again, out)
