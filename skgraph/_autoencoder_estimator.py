@@ -267,4 +267,4 @@ def _run_minibatch_epoch(module: GraphAutoEncoder, optimizer, data: _EdgeBatches
 def _validation_auc(module: GraphAutoEncoder, data: _EdgeTrainingData) -> float:
     z = module.embed(data.inputs.features, data.inputs.operator, data.inputs.propagated)
     scores = module.decoder(z, data.validation_pairs)
-    return float(roc_auc_score(data.validation_labels, scores.double().cpu().numpy()))
+    return float(roc_auc_score(data.validation_labels, scores.cpu().double().numpy()))

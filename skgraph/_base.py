@@ -20,7 +20,7 @@ from ._allocator import retain_freed_memory
 from ._device import (
     check_device_name,
     resolve_device,
-    seed_devices,
+    seeded_generators,
     thread_limit,
     torch_defaults,
     torch_state,
@@ -256,9 +256,8 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
             seed = int(distributed.all_reduce(torch.tensor([seed if distributed.rank == 0
                                                             else 0]), average=False))
         reuse = self._reuses_module()
-        with torch_state(), torch.random.fork_rng(devices=seed_devices(device)), \
+        with torch_state(), seeded_generators(device, seed), \
                 thread_limit(work_size), retain_freed_memory(device, work_size):
-            torch.manual_seed(seed)
             data = prepare(device, np.random.default_rng(seed))
             if distributed is not None and hasattr(data, "distributed"):
                 data.distributed = distributed

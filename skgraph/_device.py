@@ -69,11 +69,28 @@ def load_location(saved_device: str) -> torch.device:
     return saved
 
 
-def seed_devices(device: torch.device) -> list[int]:
-    """CUDA device indices whose RNG state a fit must fork (for ``torch.random.fork_rng``)."""
-    if device.type != "cuda":
-        return []
-    return [device.index if device.index is not None else torch.cuda.current_device()]
+@contextlib.contextmanager
+def seeded_generators(device: torch.device, seed: int):
+    """Seed the generators a fit on ``device`` draws from, the CPU's and that device's own,
+    and give them back their state afterwards; every other generator is left alone
+    (``torch.manual_seed`` would reseed every GPU and MPS, and ``fork_rng`` restores only
+    the devices it is given)."""
+    cuda = ([device.index if device.index is not None else torch.cuda.current_device()]
+            if device.type == "cuda" else [])
+    with torch.random.fork_rng(devices=cuda):
+        torch.random.default_generator.manual_seed(seed)
+        mps_state = None
+        if device.type == "cuda":
+            with torch.cuda.device(cuda[0]):
+                torch.cuda.manual_seed(seed)
+        elif device.type == "mps":
+            mps_state = torch.mps.get_rng_state()
+            torch.mps.manual_seed(seed)
+        try:
+            yield
+        finally:
+            if mps_state is not None:
+                torch.mps.set_rng_state(mps_state)
 
 
 # Below this many non-zeros of work per product, torch's intra-op threads cost more in

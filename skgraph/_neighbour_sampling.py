@@ -250,7 +250,8 @@ class NeighbourSampler:
         for i in range(k):
             upper = degree - (k - i)
             draw = torch.rand(len(degree), generator=generator, device=degree.device,
-                              dtype=torch.float64)
+                              dtype=torch.float32 if degree.device.type == "mps"
+                              else torch.float64)  # MPS has no float64
             draw = torch.minimum((draw * (upper + 1)).long(), upper)
             if i:
                 taken = (chosen[:, :i] == draw.unsqueeze(1)).any(1)

@@ -102,7 +102,8 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
     warm_start : bool, default=False
     callbacks : list of callable or None, default=None
         Each is called after every epoch as ``callback(info)`` with a
-        :class:`~skgraph.EpochInfo`; one returning True stops training there.
+        :class:`~skgraph.EpochInfo`; one returning True (a Python or NumPy bool, or a
+        one-element bool tensor) stops training there.
     weight_averaging : float, default=0.5
         Fraction of the final epochs whose weights are averaged into the returned model
         (stochastic weight averaging); ``0`` keeps the last epoch's weights. Ignored with

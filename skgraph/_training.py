@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import torch
 from torch.optim.lr_scheduler import LambdaLR
 from torch.optim.swa_utils import AveragedModel
@@ -191,6 +192,16 @@ def _load_average(module: torch.nn.Module, averaged: AveragedModel) -> None:
             p.copy_(total / n)
 
 
+def _asks_to_stop(answer: Any) -> bool:
+    """Whether a callback's return value is True: Python's, NumPy's or a one-element bool
+    tensor (``np.float64(loss) < x`` is NumPy's); anything else, None included, is not."""
+    if isinstance(answer, (bool, np.bool_)):
+        return bool(answer)
+    if isinstance(answer, torch.Tensor) and answer.dtype == torch.bool and answer.numel() == 1:
+        return bool(answer.item())
+    return False
+
+
 class _PopulationStatistics:
     """Per-channel count, mean and sum of squared deviations of a batch-norm layer's inputs,
     merged batch by batch in float64 (Chan et al.'s pairwise update, exact for
@@ -200,7 +211,9 @@ class _PopulationStatistics:
         self.count, self.mean, self.squares = 0, None, None
 
     def __call__(self, _layer: torch.nn.Module, inputs: tuple) -> None:
-        x = inputs[0].detach().to(torch.float64)
+        x = inputs[0].detach()
+        # float64 (MPS has none: merged on the CPU there)
+        x = (x.cpu() if x.device.type == "mps" else x).to(torch.float64)
         x = x.transpose(0, 1).reshape(x.shape[1], -1)  # channels first, rows after
         n = x.shape[1]
         if n == 0:
@@ -380,7 +393,7 @@ def train_module(
                 bar.set_postfix(postfix, refresh=False)
                 no_improvement = 0 if improved else no_improvement + 1
                 info = EpochInfo(history.n_iter, loss, score, rate, seconds, module)
-                stop = any([callback(info) is True for callback in callbacks])
+                stop = any([_asks_to_stop(callback(info)) for callback in callbacks])
                 if distributed is not None:  # any rank's callback stops every rank
                     stop = bool(distributed.all_reduce(torch.tensor([float(stop)]),
                                                        average=False) > 0)

@@ -56,3 +56,24 @@ def test_thread_limit_is_restored():
     assert torch.get_num_threads() == before
     with thread_limit(None):
         assert torch.get_num_threads() == before
+
+
+def test_a_cpu_fit_leaves_the_gpu_and_mps_generators_alone(monkeypatch):
+    # torch.manual_seed would reseed every CUDA device and MPS as well; fork_rng gives back
+    # only the devices it is told about, so a fit must seed only what it draws from
+    import numpy as np
+
+    from skgraph import GNNNodeClassifier
+    from skgraph.datasets import make_community_graph
+
+    calls = []
+    for module, name in ((torch.cuda, "manual_seed_all"), (torch.cuda, "manual_seed"),
+                         (torch.mps, "manual_seed")):
+        monkeypatch.setattr(module, name, lambda seed, name=name: calls.append(name))
+    G, y = make_community_graph(n_nodes=30, random_state=0)
+    state = torch.random.get_rng_state()
+    first = GNNNodeClassifier(max_epochs=3, random_state=0, device="cpu").fit(G, y)
+    assert calls == []
+    assert torch.equal(torch.random.get_rng_state(), state)  # the CPU's: given back
+    second = GNNNodeClassifier(max_epochs=3, random_state=0, device="cpu").fit(G, y)
+    np.testing.assert_array_equal(first.predict_proba(G), second.predict_proba(G))

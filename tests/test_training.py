@@ -174,6 +174,13 @@ def test_callbacks_see_every_epoch_and_can_stop_training():
     assert [info.loss for info in seen] == history.loss_curve
     assert all(info.seconds >= 0 and info.learning_rate == 0.1 and info.module is module
                and info.validation_score is None for info in seen)
+    # NumPy's True and a bool tensor stop too; other values (a loss, a list) do not
+    for stop_at_three in (lambda info: np.int64(info.epoch) == 3,
+                          lambda info: torch.tensor(info.epoch) == 3):
+        history = train_module(module, run_epoch, validation_score=None, max_epochs=10,
+                               learning_rate=0.1, n_iter_no_change=None,
+                               callbacks=[stop_at_three, lambda info: info.loss, lambda info: [1]])
+        assert history.n_iter == 3 and history.stopped_early
 
 
 def test_schedule_averaging_and_batch_norm_recalibration():
