@@ -27,12 +27,18 @@ def _graphs_and_labels(n=16):
 
 
 def _outputs(name, est, data):
+    """Fit ``est`` on ``data``, then its outputs (see :func:`_predictions`)."""
+    est.fit(*([data] if name in ("embedder", "link") else data))
+    return _predictions(name, est, data)
+
+
+def _predictions(name, est, data):
+    """The fitted ``est``'s embeddings, link probabilities or class probabilities."""
     if name == "embedder":
-        return est.fit(data).transform(data)
+        return est.transform(data)
     if name == "link":
-        return est.fit(data).predict_proba(np.array([[0, 1], [2, 50], [7, 80]]))
-    graphs, y = data
-    return est.fit(graphs, y).predict_proba(graphs)
+        return est.predict_proba(np.array([[0, 1], [2, 50], [7, 80]]))
+    return est.predict_proba(data[0])
 
 
 CASES = {
@@ -208,9 +214,7 @@ def test_callers_torch_modes_do_not_reach_fit_or_predict(name, context):
         with mode:
             out = _outputs(name, make(**FAST), data)
             restored = pickle.loads(saved)
-            again = (restored.transform(data) if name == "embedder" else
-                     restored.predict_proba(np.array([[0, 1], [2, 50], [7, 80]]))
-                     if name == "link" else restored.predict_proba(data[0]))
+            again = _predictions(name, restored, data)
             assert torch.get_default_dtype() == (torch.float64 if context == "float64_default"
                                                  else previous)
     finally:
@@ -241,9 +245,7 @@ def test_a_failed_refit_leaves_the_fitted_estimator_as_it_was(name):
         assert set(vars(est)) == set(attributes) | {"module_"}
         for key, value in est.module_.state_dict().items():
             torch.testing.assert_close(value, weights[key], rtol=0, atol=0)
-        after = (est.transform(data) if name == "embedder" else
-                 est.predict_proba(np.array([[0, 1], [2, 50], [7, 80]])) if name == "link"
-                 else est.predict_proba(data[0]))
+        after = _predictions(name, est, data)
         np.testing.assert_array_equal(after, before)
         assert est.n_iter_ == attributes["n_iter_"]
 
@@ -275,7 +277,5 @@ def test_a_warm_start_trains_with_the_parameters_set_since(name):
                  if isinstance(getattr(m, "dropout", None), float)}
     assert dropouts == {0.0}
     restored = pickle.loads(pickle.dumps(est))  # rebuilt from today's parameters, as trained
-    again = (restored.transform(data) if name == "embedder" else
-             restored.predict_proba(np.array([[0, 1], [2, 50], [7, 80]])) if name == "link"
-             else restored.predict_proba(data[0]))
+    again = _predictions(name, restored, data)
     np.testing.assert_array_equal(again, out)
