@@ -396,10 +396,11 @@ class Graph:
         # without this numpy reads a Graph as a nested sequence (len and getitem), recursing
         # through node views for seconds before a message about dimensions
         raise TypeError(
-            "a Graph is not an array: skgraph's estimators take it (or a node view G[idx]) "
-            "directly, but a scikit-learn tool that converts its input to an array "
-            "(SelfTrainingClassifier, BaggingClassifier, permutation_importance, ...) cannot "
-            "pass it on. For semi-supervised node classification, fit(G, y) with -1 for the "
+            "a Graph is not an array: skgraph's estimators take graphs, node views G[idx] "
+            "and lists of graphs directly, but a scikit-learn tool that converts its input "
+            "to an array (SelfTrainingClassifier, BaggingClassifier, OneVsOneClassifier, "
+            "classifier and regressor chains, permutation_importance, ...) cannot pass them "
+            "on. For semi-supervised node classification, fit(G, y) with -1 for the "
             "unlabelled nodes; G.adjacency and G.features are the arrays.")
 
     def __len__(self) -> int:

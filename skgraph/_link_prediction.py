@@ -172,7 +172,14 @@ best_validation_score_, best_loss_, n_iter_, device_
         """
         if isinstance(X, NodePairs):
             X = Graph(X.training_adjacency(), X.graph.features, node_names=X.graph.node_names)
-        graph = as_graph(X).whole()
+        graph = as_graph(X)
+        if graph.is_view:
+            raise ValueError(
+                "LinkPredictor learns from a graph's edges; a node view G[idx] selects nodes, "
+                "which it cannot split (fitting it would use every edge). To cross-validate, "
+                "split node pairs: P, y = skgraph.model_selection.link_pairs(G), then "
+                "cross_val_score(LinkPredictor(), P, y).")
+        graph = graph.whole()
         self._fit_graph(graph)
         self.node_names_ = graph.node_names
         self.classes_ = np.array([0, 1])

@@ -187,7 +187,9 @@ class NodePairs:
         raise TypeError(
             "NodePairs is not an array: its pairs belong to its graph, which a scikit-learn "
             "tool that converts its input to an array cannot pass on; .pairs holds the "
-            "(n_pairs, 2) node positions and .graph the graph.")
+            "(n_pairs, 2) node positions and .graph the graph. To score pairs, give the "
+            "NodePairs itself: on a graph whose node names are integers, an array of "
+            "integer pairs means names.")
 
     def __len__(self) -> int:
         return len(self._all_pairs) if self._index is None else len(self._index)

@@ -265,3 +265,11 @@ def test_pairs_of_names_as_a_data_frame():
     np.testing.assert_array_equal(
         lp.decision_function(pd.DataFrame({"u": [1, 3], "v": [2, 4]})),
         lp.decision_function([[1, 2], [3, 4]]))
+
+
+def test_a_node_view_is_refused_with_the_way_to_cross_validate():
+    G, _ = make_community_graph(n_nodes=40, random_state=0)
+    with pytest.raises(ValueError, match="a node view G\\[idx\\] selects nodes.*link_pairs"):
+        LinkPredictor(max_epochs=2, device="cpu").fit(G[:10])
+    with pytest.raises(ValueError, match="fits failed"):  # all of them, with that reason
+        cross_val_score(LinkPredictor(max_epochs=2, device="cpu"), G, cv=2)

@@ -324,3 +324,18 @@ def test_a_model_pickled_before_the_consistency_term_loads_as_fitted_without_it(
     assert np.array_equal(old.predict_proba(G), clf.predict_proba(G))
     with pytest.raises(ValueError, match="consistency"):
         GNNNodeClassifier(consistency=-1.0).fit(G[train], y[train])
+
+
+def test_parameters_set_after_fit_do_not_change_predictions(graph):
+    G, y = graph
+    for conv in ("gprgnn", "sage", "gat"):
+        clf = GNNNodeClassifier(conv, **{**FAST, "max_epochs": 3}).fit(G, y)
+        before = clf.predict_proba(G)
+        for other in ("gcn", "sage", "gat", "appnp"):
+            clf.set_params(conv=other, batch_size=8, featureless="degree")
+            np.testing.assert_array_equal(clf.predict_proba(G), before)
+    bare = Graph(G.adjacency)
+    emb = skgraph.VGAEEmbedder(max_epochs=3, random_state=0, device="cpu").fit(bare)
+    before = emb.transform(bare)
+    emb.set_params(featureless="degree", batch_size=4)
+    np.testing.assert_array_equal(emb.transform(bare), before)
