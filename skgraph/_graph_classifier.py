@@ -280,9 +280,10 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
             Non-negative weight of each graph in the training loss (times its class's
             ``class_weight``). Only the ratios matter: the weights are rescaled to a mean
             of 1, so that the step size means the same as without weights; a graph of
-            weight 0 does not train the network (it still counts in the feature
-            statistics of ``standardize``). The validation accuracy of ``early_stopping``
-            is unweighted.
+            weight 0 adds nothing to the loss, but it still counts in the feature
+            statistics of ``standardize`` and in the batch normalisation of the batches it
+            falls in, so the fit is not that without it. The validation accuracy of
+            ``early_stopping`` is unweighted.
 
         Returns
         -------

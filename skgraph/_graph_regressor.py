@@ -168,9 +168,9 @@ edge_feature_scale_, edge_feature_bound_ : ndarray or None
             Real-valued targets.
         sample_weight : array-like of shape (n_graphs,) or float, default=None
             Non-negative weight of each graph in the loss and in the targets' mean and
-            standard deviation; only the ratios matter, a graph of weight 0 does not
-            train the network (see :meth:`GNNGraphClassifier.fit`). The validation R² is
-            unweighted.
+            standard deviation; only the ratios matter, a graph of weight 0 adds nothing
+            to the loss but still counts in the feature and batch statistics (see
+            :meth:`GNNGraphClassifier.fit`). The validation R² is unweighted.
 
         Returns
         -------
