@@ -174,11 +174,16 @@ def fit_context(fit: Callable) -> Callable:
             state["module_"] = copy.deepcopy(state["module_"])  # trained in place
         try:
             with torch_defaults(training=True):
-                return fit(self, *args, **kwargs)
+                fitted = fit(self, *args, **kwargs)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(state)
             raise
+        # how the module was built, for pickling and load to rebuild it so whatever
+        # set_params does later (a readout, a width: weights that fit another network)
+        self._fit_params = {name: value for name, value in self.get_params(deep=False).items()
+                            if name not in ("callbacks", "random_state")}
+        return fitted
 
     return _fit_context(prefer_skip_nested_validation=True)(fit_or_keep)
 

@@ -257,8 +257,13 @@ def restore_module(estimator: Any, weights: bytes) -> None:
         raise
     except Exception as exc:  # noqa: BLE001 - e.g. a non-tensor object refused by weights_only
         raise ValueError(f"the saved weights could not be read: {exc!r}") from None
+    builder = estimator
+    fitted = getattr(estimator, "_fit_params", None)
+    if fitted:  # the parameters the module was built with, not ones set since
+        builder = object.__new__(type(estimator))
+        builder.__dict__.update({**vars(estimator), **fitted})
     with torch_defaults():  # float32 layers, whatever the caller's default dtype
-        module = estimator._build_module()
+        module = builder._build_module()
     try:
         module.load_state_dict(state)
     except RuntimeError as exc:
