@@ -120,13 +120,16 @@ def torch_defaults(training: bool = False):
     """Hold :func:`torch_state` and run under the settings skgraph's tensors assume.
 
     float32 as the default dtype (a caller's ``torch.set_default_dtype(torch.float64)``
-    would build float64 layers beside float32 inputs), restored afterwards; with
+    would build float64 layers beside float32 inputs), restored afterwards; the default
+    dtype is process-wide, so it is left alone when it already is float32, and other
+    threads should not change it while a fit runs; with
     ``training``, autograd on even inside a caller's ``torch.no_grad()`` or
     ``torch.inference_mode()``.
     """
     with _TORCH_STATE:
         previous = torch.get_default_dtype()
-        torch.set_default_dtype(torch.float32)
+        if previous != torch.float32:  # process-wide: touched only when it must be
+            torch.set_default_dtype(torch.float32)
         try:
             if training:
                 with torch.inference_mode(False), torch.enable_grad():
@@ -134,7 +137,8 @@ def torch_defaults(training: bool = False):
             else:
                 yield
         finally:
-            torch.set_default_dtype(previous)
+            if previous != torch.float32:
+                torch.set_default_dtype(previous)
 
 
 @contextlib.contextmanager

@@ -97,6 +97,10 @@ class _Encoder:
                     "value": self.encode(value.item(), where)}
         if isinstance(value, np.ndarray):
             return self._array(value, where)
+        if isinstance(value, np.dtype):  # e.g. SimpleImputer's fitted dtype
+            return {_TAG: "dtype", "value": value.str}
+        if isinstance(value, type) and issubclass(value, np.generic):  # e.g. dtype=np.float64
+            return {_TAG: "scalar_type", "value": np.dtype(value).str}
         if type(value) is list:
             return [self.encode(v, f"{where}[{i}]") for i, v in enumerate(value)]
         if type(value) is tuple:
@@ -117,12 +121,15 @@ class _Encoder:
                                    for k, v in attributes.items()}}
         raise TypeError(
             f"cannot save {where} of type {type(value).__name__} safely: only None, bool, int, "
-            "float, str, lists, tuples, dicts, numpy scalars and arrays and scikit-learn "
-            "estimators are stored. (A RandomState instance as random_state, for example, "
-            "cannot be saved; use an int.)")
+            "float, str, lists, tuples, dicts, numpy scalars, dtypes and arrays and "
+            "scikit-learn estimators made of those are stored; pickle or joblib store any "
+            "object." + (" A RandomState instance as random_state cannot be saved; use an "
+                         "int." if isinstance(value, np.random.RandomState) else ""))
 
     def _array(self, array: np.ndarray, where: str) -> dict:
         spec = {_TAG: "ndarray", "dtype": array.dtype.str, "shape": list(array.shape)}
+        if array.ndim > 1 and array.flags.f_contiguous and not array.flags.c_contiguous:
+            spec["order"] = "F"  # (PCA's components_): BLAS rounds by the memory layout
         if array.dtype.kind in "biufc":
             key = str(len(self.tensors))
             native = array.astype(array.dtype.newbyteorder("="), copy=False)
@@ -154,6 +161,10 @@ def _decode(value: Any, tensors: dict[str, torch.Tensor]) -> Any:
         return {_decode(k, tensors): _decode(v, tensors) for k, v in value["items"]}
     if tag == "scalar":
         return np.dtype(value["dtype"]).type(_decode(value["value"], tensors))
+    if tag == "dtype":
+        return _stored_dtype(value["value"])
+    if tag == "scalar_type":
+        return _stored_dtype(value["value"]).type
     if tag == "ndarray":
         dtype = np.dtype(value["dtype"])
         if dtype.kind not in "biufcUSO":
@@ -170,10 +181,22 @@ def _decode(value: Any, tensors: dict[str, torch.Tensor]) -> Any:
                 array[:] = items
             else:
                 array = np.array(items, dtype=dtype)
-        return array.reshape(shape)
+        array = array.reshape(shape)
+        return np.asfortranarray(array) if value.get("order") == "F" else array
     if tag == "estimator":
         return _sklearn_estimator(value, tensors)
     raise ValueError(f"estimator.json holds an object with an unknown tag {tag!r}.")
+
+
+def _stored_dtype(name: Any) -> np.dtype:
+    """A dtype written by :class:`_Encoder`: numbers, booleans, strings or objects only."""
+    try:
+        dtype = np.dtype(name) if isinstance(name, str) else None
+    except TypeError:
+        dtype = None
+    if dtype is None or dtype.kind not in "biufcUSO":
+        raise ValueError(f"the file stores an unsupported dtype {name!r}.")
+    return dtype
 
 
 def _sklearn_estimator(value: dict, tensors: dict[str, torch.Tensor]) -> BaseEstimator:
@@ -211,7 +234,13 @@ def _module_state(estimator: Any) -> dict[str, torch.Tensor]:
 def save(estimator: Any, path: str | os.PathLike) -> None:
     """Write a fitted skgraph estimator to ``path`` (see the module docstring for the format)."""
     name = _file_name(type(estimator))
-    if _REGISTRY.get(name) is not type(estimator):
+    registered = _REGISTRY.get(name)
+    if registered is not type(estimator):
+        if registered is not None:  # a class defined again (a notebook cell run twice)
+            raise TypeError(
+                f"{name} names another class now: {type(estimator).__name__} was defined "
+                "again since this estimator was made, and a file must name the class that "
+                "load will find; refit with the current class, or pickle this one.")
         raise TypeError(f"only skgraph's estimators (and subclasses of them) can be saved, not "
                         f"{type(estimator).__name__}.")
     check_is_fitted(estimator)

@@ -77,3 +77,16 @@ def test_a_cpu_fit_leaves_the_gpu_and_mps_generators_alone(monkeypatch):
     assert torch.equal(torch.random.get_rng_state(), state)  # the CPU's: given back
     second = GNNNodeClassifier(max_epochs=3, random_state=0, device="cpu").fit(G, y)
     np.testing.assert_array_equal(first.predict_proba(G), second.predict_proba(G))
+
+
+def test_the_default_dtype_is_left_alone_when_it_is_float32(monkeypatch):
+    # process-wide: setting it, even back, would reach other threads during a fit
+    from skgraph import VGAEEmbedder
+    from skgraph.datasets import make_community_graph
+
+    G, _ = make_community_graph(n_nodes=30, random_state=0)
+    calls = []
+    original = torch.set_default_dtype
+    monkeypatch.setattr(torch, "set_default_dtype", lambda d: (calls.append(d), original(d)))
+    VGAEEmbedder(max_epochs=2, random_state=0, device="cpu").fit(G).transform(G)
+    assert calls == []

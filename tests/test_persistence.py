@@ -381,23 +381,41 @@ def test_files_of_earlier_releases_load_and_predict_as_they_did(release, name, k
 
 
 def test_node_feature_transformer_saves_its_fitted_transformer(tmp_path, graph):
-    from sklearn.decomposition import TruncatedSVD
-    from sklearn.preprocessing import Normalizer, StandardScaler
+    from sklearn.decomposition import PCA, TruncatedSVD
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import (
+        KBinsDiscretizer,
+        Normalizer,
+        OneHotEncoder,
+        SplineTransformer,
+        StandardScaler,
+    )
 
     from skgraph.preprocessing import NodeFeatureTransformer
 
+    # PCA's components_ are Fortran-ordered (BLAS rounds by layout); SimpleImputer keeps a
+    # fitted dtype, OneHotEncoder a dtype parameter (np.float64, a type)
     for transformer in (StandardScaler(), Normalizer(norm="l1"),
-                        TruncatedSVD(n_components=3, random_state=0), "passthrough"):
+                        TruncatedSVD(n_components=3, random_state=0), "passthrough",
+                        PCA(3, whiten=True, random_state=0), SimpleImputer(),
+                        OneHotEncoder(handle_unknown="ignore"), KBinsDiscretizer(n_bins=3)):
         nft = NodeFeatureTransformer(transformer).fit(graph)
         path = tmp_path / "nft.skgraph"
         nft.save(path)
         again = skgraph.load(path)
         assert type(again) is NodeFeatureTransformer
-        np.testing.assert_array_equal(again.transform(graph).features,
-                                      nft.transform(graph).features)
+        np.testing.assert_array_equal(_dense(again.transform(graph).features),
+                                      _dense(nft.transform(graph).features))
         again_pickled = pickle.loads(pickle.dumps(nft))
-        np.testing.assert_array_equal(again_pickled.transform(graph).features,
-                                      nft.transform(graph).features)
+        np.testing.assert_array_equal(_dense(again_pickled.transform(graph).features),
+                                      _dense(nft.transform(graph).features))
+    spline = NodeFeatureTransformer(SplineTransformer()).fit(graph)  # holds scipy BSplines
+    with pytest.raises(TypeError, match="of type BSpline safely.*pickle or joblib store any"):
+        spline.save(tmp_path / "spline.skgraph")
+
+
+def _dense(features):
+    return features.toarray() if hasattr(features, "toarray") else features
 
 
 def test_callbacks_are_not_saved_but_the_model_is(tmp_path, graph):
@@ -424,6 +442,18 @@ def test_subclasses_are_registered_and_abstract_bases_are_not(tmp_path, graph):
             "NodeFeatureTransformer"} <= set(_REGISTRY)
     assert not {"BaseGraphEstimator", "BaseGraphAutoEncoder", "GraphLevelEstimator"} & set(
         _REGISTRY)
+
+
+def test_a_class_defined_again_is_named_as_such(tmp_path, graph):
+    def define():
+        class Twice(VGAEEmbedder):  # as a notebook cell run twice defines it
+            pass
+        return Twice
+
+    est = define()(n_components=4, **FAST).fit(graph)
+    define()
+    with pytest.raises(TypeError, match="names another class now: Twice was defined again"):
+        est.save(tmp_path / "twice.skgraph")
 
 
 def test_round_trips_rebuild_the_fitted_network_whatever_set_params_did(tmp_path, graph):
