@@ -169,6 +169,10 @@ def fit_context(fit: Callable) -> Callable:
 
     @functools.wraps(fit)
     def fit_or_keep(self, *args: Any, **kwargs: Any):
+        for i, callback in enumerate(getattr(self, "callbacks", None) or ()):
+            if not callable(callback):
+                raise TypeError(f"callbacks[{i}] is a {type(callback).__name__}, not a callable: "
+                                "each callback is called as callback(info) after every epoch.")
         state = dict(self.__dict__)
         if getattr(self, "warm_start", False) and "module_" in state:
             state["module_"] = copy.deepcopy(state["module_"])  # trained in place
@@ -220,6 +224,19 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
         """Whether this fit continues the fitted module (``warm_start``, same signature)."""
         return (self.warm_start and hasattr(self, "module_")
                 and getattr(self, "_fitted_signature", None) == self._module_signature())
+
+    def _validation_size(self, n_samples: int, what: str) -> int:
+        """How many of the ``n_samples`` training samples (``what``: "graphs", "labelled
+        nodes") ``early_stopping`` holds out; an error when none would be left to train."""
+        least = self._min_validation_samples
+        n_validation = max(least, int(round(self.validation_fraction * n_samples)))
+        if n_validation >= n_samples:
+            reason = f", and at least {least}: the validation R² needs them" if least > 1 else ""
+            raise ValueError(
+                f"early_stopping holds out {n_validation} of the {n_samples} {what} "
+                f"(validation_fraction={self.validation_fraction}{reason}), which leaves none "
+                "to train on; give more, or set early_stopping=False.")
+        return n_validation
 
     def _continued_module(self) -> torch.nn.Module:
         """The fitted weights in a module built from today's parameters: a warm start

@@ -52,7 +52,8 @@ class VGAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGraphA
     validation_fraction : float, default=0.1
         Fraction of edges held out with ``early_stopping``.
     n_iter_no_change : int or None, default=None
-        Epochs without an improvement of ``tol`` before stopping. ``None`` trains for
+        Training stops once more than this many epochs in a row bring no improvement of
+        ``tol`` (scikit-learn's MLP rule). ``None`` trains for
         ``max_epochs``: the reconstruction loss is stochastic (fresh negatives each epoch),
         and stopping on its plateaus ends training too early.
     tol : float, default=1e-4

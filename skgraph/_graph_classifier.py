@@ -85,8 +85,8 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         detect; computed per graph in time ``steps * n_edges * n_nodes`` at most (cubic in
         the nodes for small graphs). ``0`` adds nothing.
     weight_averaging : float, default=0.5
-        Fraction of the final epochs whose weights are averaged into the returned model
-        (stochastic weight averaging, Izmailov et al. 2018; the batch-norm statistics are
+        Fraction, in [0, 1), of the final epochs whose weights are averaged into the returned
+        model (stochastic weight averaging, Izmailov et al. 2018; the batch-norm statistics are
         then recomputed for the averaged weights). Averaging along the end of the cosine
         schedule lands in a flatter region than the last iterate: lower variance across
         seeds and folds. ``0`` keeps the last epoch's weights; ignored with
@@ -116,7 +116,7 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
     learning_rate : float, default=0.01
         Adam's initial step size (cosine decay over ``max_epochs``).
     label_smoothing : float, default=0.0
-        Train against targets that give this much probability mass, spread evenly, to
+        In [0, 1). Train against targets that give this much probability mass, spread evenly, to
         every class (Szegedy et al. 2016): the true class of a training graph is aimed at
         ``1 - label_smoothing + label_smoothing / n_classes`` rather than 1, which keeps
         the logits bounded and the probabilities less overconfident. ``loss_curve_``
@@ -136,8 +136,9 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
     validation_fraction : float, default=0.1
         Fraction of graphs held out with ``early_stopping``.
     n_iter_no_change : int or None, default=None
-        Epochs without improvement before stopping; ``None`` runs all ``max_epochs``
-        epochs (with ``early_stopping``, the best weights are still kept).
+        Training stops once more than this many epochs in a row bring no improvement of
+        ``tol`` (scikit-learn's MLP rule); ``None`` runs all ``max_epochs`` epochs (with
+        ``early_stopping``, the best weights are still kept).
     tol : float, default=1e-4
         Minimum improvement that counts.
     device : {"auto", "cpu", "cuda", "cuda:N", "mps"}, default="auto"

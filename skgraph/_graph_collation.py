@@ -109,10 +109,20 @@ def _check_graph_sequence(graphs: Any, what: str = "X") -> list:
     return items
 
 
+def _wiring(adjacency: sp.csr_array) -> sp.csr_array:
+    """The adjacency with every edge of weight 1: what the graph-level networks read."""
+    if not np.any(adjacency.data != 1):
+        return adjacency
+    wiring = adjacency.copy()
+    wiring.data[:] = 1.0
+    return wiring
+
+
 def _node_features(graph: Graph) -> np.ndarray:
-    """Dense float32 node features; ``[1, log(1 + degree)]`` for a featureless graph."""
+    """Dense float32 node features; ``[1, log(1 + degree)]`` for a featureless graph (the
+    number of neighbours: edge weights are not read)."""
     if graph.features is None:
-        return degree_features(graph.adjacency)
+        return degree_features(_wiring(graph.adjacency))
     features = graph.features
     return (features.toarray() if sp.issparse(features) else np.asarray(features)
             ).astype(np.float32, copy=False)
@@ -177,7 +187,8 @@ def _collate_graphs(graphs: Sequence[Any], width: int | None, what: str, walk_st
             _check_float32_range(graph.edge_features, f"{what}[{i}]'s edge features")
         features = _node_features(graph)
         if walk_steps:
-            features = np.hstack([features, return_probabilities(graph.adjacency, walk_steps)])
+            features = np.hstack([features, return_probabilities(_wiring(graph.adjacency),
+                                                                 walk_steps)])
         xs.append(features)
         edges.append(np.vstack([coo.row, coo.col]))
         edge_features.append(graph.edge_features if graph.n_edges else None)

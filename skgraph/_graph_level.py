@@ -269,10 +269,10 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
         if collated.n_weighted:
             warn_caller(
                 f"{collated.n_weighted} of the graphs have edge weights other than 1, which "
-                "the graph-level networks do not read (they read the wiring, and the weights "
-                "only through the random-walk encoding and the degree features of featureless "
-                "graphs); give the weights as edge features, Graph(A, X, edge_features=w), "
-                "to let conv='gine' use them.")
+                "the graph-level networks do not read (they read the wiring: messages, "
+                "random-walk encodings and the degrees of featureless graphs count edges); "
+                "give the weights as edge features, Graph(A, X, edge_features=w), to let "
+                "conv='gine' use them.")
         reuse = self._reuses_module()
         targets = self._training_targets(targets, weights, reuse)
         if weights is not None:
@@ -337,15 +337,13 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
 
     def _validation_split(self, ids: np.ndarray, stratify: np.ndarray | None,
                           rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        n_validation = max(self._min_validation_samples,
-                           int(round(self.validation_fraction * len(ids))))
-        if n_validation >= len(ids):
-            raise ValueError(f"early_stopping with validation_fraction={self.validation_fraction} "
-                             f"leaves no training graphs out of {len(ids)}.")
+        n_validation = self._validation_size(len(ids), "graphs")
         seed = int(rng.integers(np.iinfo(np.int32).max))
+        n_classes = None if stratify is None else len(np.unique(stratify))
         if stratify is not None and (np.bincount(stratify).min() < 2
-                                     or n_validation < len(np.unique(stratify))):
-            stratify = None
+                                     or n_validation < n_classes
+                                     or len(ids) - n_validation < n_classes):
+            stratify = None  # too few graphs for every class on both sides
         train, validation = train_test_split(ids, test_size=n_validation, stratify=stratify,
                                              random_state=seed)
         return np.sort(train), np.sort(validation)

@@ -52,7 +52,8 @@ class GNNGraphRegressor(StandardisedTargetsMixin, RegressorMixin, GraphLevelEsti
     random_walk_encoding : int, default=16
         Random-walk return probabilities appended to every node's features.
     weight_averaging : float, default=0.5
-        Fraction of the final epochs whose weights are averaged into the returned model.
+        Fraction, in [0, 1), of the final epochs whose weights are averaged into the returned
+        model.
     ensemble_size : int, default=2
         Networks trained side by side whose predictions are averaged.
     pooled_member : bool, default=False
@@ -74,7 +75,8 @@ class GNNGraphRegressor(StandardisedTargetsMixin, RegressorMixin, GraphLevelEsti
     validation_fraction : float, default=0.1
         Fraction of graphs held out with ``early_stopping`` (at least 2: R² needs them).
     n_iter_no_change : int or None, default=None
-        Epochs without improvement before stopping; ``None`` runs all ``max_epochs``.
+        Training stops once more than this many epochs in a row bring no improvement of
+        ``tol`` (scikit-learn's MLP rule); ``None`` runs all ``max_epochs``.
     tol : float, default=1e-4
         Minimum improvement that counts.
     device : {"auto", "cpu", "cuda", "cuda:N", "mps"}, default="auto"

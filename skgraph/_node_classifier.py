@@ -94,7 +94,8 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         Fraction of the labelled nodes held out with ``early_stopping`` (at least one per
         class).
     n_iter_no_change : int or None, default=None
-        Epochs without improvement before stopping; ``None`` trains for ``max_epochs``.
+        Training stops once more than this many epochs in a row bring no improvement of
+        ``tol`` (scikit-learn's MLP rule); ``None`` trains for ``max_epochs``.
     tol : float, default=1e-4
     device : {"auto", "cpu", "cuda", "cuda:N", "mps"}, default="auto"
     random_state : int, RandomState instance or None, default=None
@@ -105,8 +106,8 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         :class:`~skgraph.EpochInfo`; one returning True (a Python or NumPy bool, or a
         one-element bool tensor) stops training there.
     weight_averaging : float, default=0.5
-        Fraction of the final epochs whose weights are averaged into the returned model
-        (stochastic weight averaging); ``0`` keeps the last epoch's weights. Ignored with
+        Fraction, in [0, 1), of the final epochs whose weights are averaged into the returned
+        model (stochastic weight averaging); ``0`` keeps the last epoch's weights. Ignored with
         ``early_stopping`` (the best validated weights are kept).
     batch_size : int or None, default=None
         None trains full-batch (every node's activations at once). An int trains on

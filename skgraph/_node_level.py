@@ -401,11 +401,7 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
 
     def _validation_split(self, n_labelled: int, stratify: np.ndarray | None,
                           rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-        n_validation = max(self._min_validation_samples,
-                           int(round(self.validation_fraction * n_labelled)))
-        if n_validation >= n_labelled:
-            raise ValueError(f"early_stopping with validation_fraction={self.validation_fraction} "
-                             f"leaves no training node out of {n_labelled} labelled nodes.")
+        n_validation = self._validation_size(n_labelled, "labelled nodes")
         if stratify is not None:
             classes, counts = np.unique(stratify, return_counts=True)
             if counts.min() < 2:
@@ -416,6 +412,12 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
                     "out a stratified validation_fraction of the labelled nodes, which needs "
                     "at least 2 per class. Label more nodes, or set early_stopping=False.")
             n_validation = max(n_validation, len(classes))
+            if n_labelled - n_validation < len(classes):
+                raise ValueError(
+                    f"early_stopping holds out {n_validation} of the {n_labelled} labelled "
+                    f"nodes (validation_fraction={self.validation_fraction}), which leaves "
+                    f"fewer than one per class ({len(classes)} classes) to train on; lower "
+                    "validation_fraction, or set early_stopping=False.")
         seed = int(rng.integers(np.iinfo(np.int32).max))
         train, validation = train_test_split(np.arange(n_labelled), test_size=n_validation,
                                              stratify=stratify, random_state=seed)

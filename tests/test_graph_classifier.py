@@ -515,3 +515,26 @@ def test_targets_none_and_pyg_batches():
     batch = Batch.from_data_list([data(g) for g in graphs])
     clf = GNNGraphClassifier(**FAST).fit(batch, y)  # a Batch is its graphs
     np.testing.assert_array_equal(clf.predict_proba(batch), clf.predict_proba(graphs))
+
+
+def test_small_early_stopping_splits_and_bad_callbacks_get_clear_errors():
+    graphs, _ = community_graphs(5)
+    y = np.array([0, 1, 0, 1, 0])
+    with pytest.raises(ValueError, match="holds out 5 of the 5 graphs \\(validation_fraction="
+                                         "0.99\\), which leaves none"):
+        GNNGraphClassifier(early_stopping=True, validation_fraction=0.99, batch_size=2,
+                           **FAST).fit(graphs, y)
+    with pytest.raises(ValueError, match="training needs at least 2 graphs, got 1 after "
+                                         "holding out"):  # was scikit-learn's train_size error
+        GNNGraphClassifier(early_stopping=True, validation_fraction=0.9, batch_size=2,
+                           **FAST).fit(graphs, y)
+    # fewer training graphs than classes cannot be stratified: the split is not
+    seven, _ = community_graphs(7)
+    clf = GNNGraphClassifier(early_stopping=True, validation_fraction=0.7, batch_size=2,
+                             **FAST).fit(seven, [0, 1, 2, 0, 1, 2, 0])
+    assert clf.n_iter_ >= 1
+    with pytest.raises(ValueError, match="holds out 2 of the 2 graphs .*at least 2: the "
+                                         "validation R² needs them"):
+        GNNGraphRegressor(early_stopping=True, **FAST).fit(graphs[:2], [0.0, 1.0])
+    with pytest.raises(TypeError, match="callbacks\\[0\\] is a int, not a callable"):
+        GNNGraphClassifier(callbacks=[1], **FAST).fit(graphs, y)

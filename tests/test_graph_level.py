@@ -257,3 +257,21 @@ def test_parameters_are_validated(cls):
                 {"callbacks": "print"}):
         with pytest.raises(ValueError, match=next(iter(bad))):
             cls(**bad).fit(graphs, y)
+
+
+def test_edge_weights_change_nothing(cls):
+    # the networks read the wiring: weights do not reach the degrees of featureless graphs
+    # or the random-walk encoding either
+    rng = np.random.default_rng(0)
+    graphs = []
+    for i in range(12):
+        n = 5 + i % 4
+        A = np.triu(rng.random((n, n)) < 0.5, 1).astype(float)
+        graphs.append(sp.csr_array(A + A.T))
+    y = np.arange(12) % 2
+    est = cls(**FAST).fit(graphs, y)
+    with pytest.warns(UserWarning, match="edge weights other than 1"):
+        heavy = cls(**FAST).fit([3.0 * A for A in graphs], y)
+    np.testing.assert_array_equal(outputs(heavy, graphs), outputs(est, graphs))
+    np.testing.assert_array_equal(outputs(est, [0.5 * A for A in graphs]),
+                                  outputs(est, graphs))

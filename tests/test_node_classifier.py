@@ -157,6 +157,12 @@ def test_bad_input_gets_clear_errors_and_nothing_is_modified(graph):
         GNNNodeClassifier(**FAST).fit(G[train], np.zeros(len(train), int))
     with pytest.raises(ValueError, match="requires y to be passed, but the target y is None"):
         GNNNodeClassifier(**FAST).fit(G, None)
+    two_each = np.flatnonzero(np.isin(np.arange(G.n_nodes), [np.flatnonzero(y == c)[:2]
+                                                             for c in range(3)]))
+    with pytest.raises(ValueError, match="holds out 5 of the 6 labelled nodes .* fewer than "
+                                         "one per class \\(3 classes\\)"):
+        GNNNodeClassifier(early_stopping=True, validation_fraction=0.9,
+                          **FAST).fit(G[two_each], y[two_each])
     with pytest.raises(ValueError, match="X selects no node"):
         GNNNodeClassifier(**FAST).fit(G[[]], [])
     with pytest.raises(ValueError, match=r"class_weight names \['1'\], which are not classes "
