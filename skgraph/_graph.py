@@ -330,6 +330,12 @@ class Graph:
         state = {"_edge_features": None, **state}  # graphs pickled before edge features
         for name, value in state.items():
             object.__setattr__(self, name, value)
+        # numpy's pickle gives writeable arrays back: read-only again, as constructed
+        for value in (self._adjacency, self._features, self._edge_features,
+                      self._node_names, self._node_index):
+            for part in ((value.data, value.indices, value.indptr) if sp.issparse(value)
+                         else (value,) if isinstance(value, np.ndarray) else ()):
+                part.flags.writeable = False
 
     # -- the graph ---------------------------------------------------------
     @property
@@ -444,6 +450,7 @@ def _positions(key: Any, length: int) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     if not np.issubdtype(idx.dtype, np.integer):
         raise NodeIndexError(f"node index must be integers or a boolean mask, got dtype {idx.dtype}.")
+    idx = idx.astype(np.int64)  # uint8 / int8 positions: -length and idx + length overflow
     if idx.min() < -length or idx.max() >= length:
         raise NodeIndexError(f"node index out of range for {length} nodes "
                          f"(got values from {idx.min()} to {idx.max()}).")
@@ -617,7 +624,7 @@ def as_graph(obj: Any, *, edge_attributes: Sequence[str] | None = None) -> Graph
                             "itself, with its features inside it (networkx: node attribute "
                             "'x'; PyG: Data.x), or (adjacency_matrix, features).")
         return Graph(adjacency, features, edge_features=edge_features)
-    if sp.issparse(obj) or isinstance(obj, np.ndarray):
+    if sp.issparse(obj) or isinstance(obj, np.ndarray) or _data_frame(obj):
         return Graph(obj)
     if _is_instance_of(obj, "networkx", "Graph"):
         return _from_networkx(obj, edge_attributes)
@@ -641,9 +648,14 @@ def is_single_graph(obj: Any) -> bool:
                      # a non-square matrix cannot be a second graph's adjacency: features
                      # with the wrong row count, for Graph to name
                      or _non_square_matrix(obj[1])))
-    return (isinstance(obj, Graph) or sp.issparse(obj)
+    return (isinstance(obj, Graph) or sp.issparse(obj) or _data_frame(obj)
             or (isinstance(obj, np.ndarray) and obj.ndim == 2 and obj.dtype != object)
             or type(obj).__module__.startswith(("networkx", "torch_geometric")))
+
+
+def _data_frame(obj: Any) -> bool:
+    """A pandas DataFrame (an adjacency matrix, as ``Graph`` reads it)."""
+    return type(obj).__name__ == "DataFrame" and hasattr(obj, "iloc")
 
 
 def _looks_like_adjacency(obj: Any) -> bool:

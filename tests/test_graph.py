@@ -369,3 +369,33 @@ def test_networkx_attributes_that_are_not_numbers_are_named():
     with pytest.raises(TypeError, match="a graph tuple holds an adjacency matrix, not a Graph; "
                                         "pass the Graph itself"):
         as_graph((nx.path_graph(3), np.ones((3, 1))))
+
+
+def test_read_only_after_pickling_and_small_integer_indices():
+    import copy
+
+    A = sp.csr_array(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], float))
+    G = Graph(A, np.eye(3), node_names=list("abc"))
+    for H in (pickle.loads(pickle.dumps(G)), copy.deepcopy(G),
+              pickle.loads(pickle.dumps(G[[2, 0]]))):
+        with pytest.raises(ValueError, match="read-only"):
+            H.features[0, 0] = 99
+        with pytest.raises(ValueError, match="read-only"):
+            H.adjacency.data[0] = 5
+        with pytest.raises(ValueError, match="read-only"):
+            H.node_names[0] = "z"
+    view = pickle.loads(pickle.dumps(G[[2, 0]]))
+    with pytest.raises(ValueError, match="read-only"):
+        view.node_index[0] = 1
+    ring = Graph(sp.eye_array(300, k=1) + sp.eye_array(300, k=-1))
+    assert ring[np.array([1, 2], dtype=np.uint8)].node_index.tolist() == [1, 2]
+    assert ring[np.array([-1], dtype=np.int8)].node_index.tolist() == [299]
+
+
+def test_a_data_frame_adjacency_is_a_graph_everywhere():
+    pd = pytest.importorskip("pandas")
+    A = np.array([[0, 1, 1], [1, 0, 0], [1, 0, 0.0]])
+    frame = pd.DataFrame(A)
+    assert as_graph(frame).n_edges == Graph(A).n_edges == 2
+    from skgraph._graph import is_single_graph
+    assert is_single_graph(frame)

@@ -84,6 +84,12 @@ def train_test_split_nodes(y: Any, *, train_per_class: int = 20, val_per_class: 
     >>> len(test_idx)  # the other 3 * 25 labelled nodes; the 5 unlabelled are left out
     75
     """
+    if isinstance(y, (list, tuple)) and any(isinstance(v, str) for v in y) \
+            and not all(isinstance(v, str) for v in y):
+        # np.asarray would turn the number -1 of ["a", "b", -1] into the class "-1"
+        items, y = y, np.empty(len(y), dtype=object)
+        for k, value in enumerate(items):
+            y[k] = value
     y = np.asarray(y)
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D (one class per node), got shape {y.shape}.")
@@ -96,7 +102,12 @@ def train_test_split_nodes(y: Any, *, train_per_class: int = 20, val_per_class: 
         raise ValueError("y has no labelled node (every entry is -1).")
     rng = check_random_state(random_state)
     needed = train_per_class + val_per_class
-    classes, codes = np.unique(y[labelled], return_inverse=True)
+    try:
+        classes, codes = np.unique(y[labelled], return_inverse=True)
+    except TypeError:  # labels that do not sort together
+        kinds = sorted({type(v).__name__ for v in y[labelled]})
+        raise ValueError(f"y mixes labels of the types {kinds}, which do not sort together; "
+                         "give labels of one type (and -1 for unlabelled nodes).") from None
     nodes = np.flatnonzero(labelled)
     train, val, test = [], [], []
     for code, label in enumerate(classes):

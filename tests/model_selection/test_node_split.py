@@ -103,3 +103,14 @@ def test_invalid_input():
         train_test_split_nodes(Y, val_per_class=2.5)
     with pytest.raises(ValueError, match="random_state"):
         train_test_split_nodes(Y, random_state="seed")
+
+
+def test_a_list_of_strings_and_the_number_minus_one():
+    y = ["a", "b"] * 10 + [-1] * 10  # nodes 20..29 unlabelled: np.asarray made them "-1"
+    train, val, test = train_test_split_nodes(y, train_per_class=2, val_per_class=3,
+                                              random_state=0)
+    assert np.concatenate([train, val, test]).max() < 20
+    assert len(train) == 4 and len(val) == 6 and len(test) == 10
+    with pytest.raises(ValueError, match="mixes labels of the types \\['int', 'str'\\]"):
+        train_test_split_nodes(np.array(["a", 1] * 10, dtype=object), train_per_class=2,
+                               val_per_class=3)
