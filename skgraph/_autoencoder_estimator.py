@@ -72,8 +72,6 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
         super()._upgrade_state(state)
         state.setdefault("batch_size", None)  # 0.1.0 trained full-batch only
         state.setdefault("fanouts", None)
-        if "n_nodes_" in state:  # fitted before the inputs' settings were kept apart
-            state.setdefault("_inputs_of_fit", (state["featureless"], state["batch_size"]))
 
     def _build_decoder(self) -> torch.nn.Module | None:
         return None  # the inner-product decoder
@@ -120,8 +118,6 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
             raise ValueError(f"early_stopping holds out validation edges, but the graph has "
                              f"only {graph.n_edges} edge(s).")
         self._hidden_sizes()
-        # what predictions read, whatever set_params does to the parameters later
-        self._inputs_of_fit = (self.featureless, self.batch_size)
         self.n_features_in_ = graph.n_features
         self._input_width = feature_width(graph, self.featureless)
         self._identity_of = (structure_fingerprint(graph.adjacency)
@@ -204,10 +200,10 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
         (exact, every neighbour), so that memory stays bounded here too.
         """
         device = torch.device(self.device_)
-        featureless, batch_size = self._inputs_of_fit
+        featureless = self._fitted("featureless")
         self.module_.eval()
         with torch.no_grad(), thread_limit(_work_size(graph)):
-            if batch_size is None:
+            if self._fitted("batch_size") is None:
                 inputs = node_inputs(graph, featureless, device, scale=self.feature_scale_)
                 return self.module_.embed(inputs.features, inputs.operator, inputs.propagated)
             inputs = SubgraphInputs(graph.whole(), featureless, device,

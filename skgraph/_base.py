@@ -176,18 +176,17 @@ def fit_context(fit: Callable) -> Callable:
         state = dict(self.__dict__)
         if getattr(self, "warm_start", False) and "module_" in state:
             state["module_"] = copy.deepcopy(state["module_"])  # trained in place
+        # the parameters this fit builds and reads its inputs with (see _fitted): what
+        # predictions, pickling and load use, whatever set_params does later
+        self._fit_params = {name: value for name, value in self.get_params(deep=False).items()
+                            if name not in ("callbacks", "random_state")}
         try:
             with torch_defaults(training=True):
-                fitted = fit(self, *args, **kwargs)
+                return fit(self, *args, **kwargs)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(state)
             raise
-        # how the module was built, for pickling and load to rebuild it so whatever
-        # set_params does later (a readout, a width: weights that fit another network)
-        self._fit_params = {name: value for name, value in self.get_params(deep=False).items()
-                            if name not in ("callbacks", "random_state")}
-        return fitted
 
     return _fit_context(prefer_skip_nested_validation=True)(fit_or_keep)
 
@@ -224,6 +223,11 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
         """Whether this fit continues the fitted module (``warm_start``, same signature)."""
         return (self.warm_start and hasattr(self, "module_")
                 and getattr(self, "_fitted_signature", None) == self._module_signature())
+
+    def _fitted(self, name: str) -> Any:
+        """Parameter ``name`` as the last fit used it (``set_params`` since reaches only the
+        next fit); the current value for a model saved before fits kept theirs."""
+        return getattr(self, "_fit_params", {}).get(name, getattr(self, name))
 
     def _validation_size(self, n_samples: int, what: str) -> int:
         """How many of the ``n_samples`` training samples (``what``: "graphs", "labelled

@@ -82,6 +82,15 @@ def _name_kind(name: Any) -> str:
     return "str" if isinstance(name, str) else "other"
 
 
+def object_array(items: Sequence[Any]) -> np.ndarray:
+    """A 1-D object array of ``items`` as they are (``np.asarray`` would turn ``['a', -1]``
+    into strings and split tuples into columns)."""
+    out = np.empty(len(items), dtype=object)
+    for k, item in enumerate(items):
+        out[k] = item
+    return out
+
+
 def _names_array(node_names: Any) -> np.ndarray:
     """Node names as an array that keeps each name as given: NumPy's own array when they
     are all strings, all integers, ... alike, else an object array (``np.asarray`` would
@@ -95,10 +104,7 @@ def _names_array(node_names: Any) -> np.ndarray:
     kinds = {_name_kind(name) for name in items}
     if len(kinds) == 1 and "other" not in kinds:
         return np.asarray(items)
-    names = np.empty(len(items), dtype=object)
-    for k, name in enumerate(items):
-        names[k] = name
-    return names
+    return object_array(items)
 
 
 def check_adjacency(adjacency: Any) -> sp.csr_array:
@@ -490,9 +496,7 @@ def _from_networkx(nx_graph: Any, edge_attributes: Sequence[str] | None = None) 
     names = None
     if nodes != list(range(len(nodes))) or not all(_name_kind(v) == "int" for v in nodes):
         # (nodes 0.0, 1.0, ... or True, False compare equal to positions but are names)
-        names = np.empty(len(nodes), dtype=object)
-        for k, node in enumerate(nodes):  # one by one: a tuple is one name, not a row
-            names[k] = node
+        names = object_array(nodes)
     return Graph(A, features, edge_features=edge_features, node_names=names)
 
 

@@ -118,11 +118,11 @@ def _wiring(adjacency: sp.csr_array) -> sp.csr_array:
     return wiring
 
 
-def _node_features(graph: Graph) -> np.ndarray:
+def _node_features(graph: Graph, wiring: sp.csr_array) -> np.ndarray:
     """Dense float32 node features; ``[1, log(1 + degree)]`` for a featureless graph (the
-    number of neighbours: edge weights are not read)."""
+    number of neighbours in ``wiring``, its :func:`_wiring`: edge weights are not read)."""
     if graph.features is None:
-        return degree_features(_wiring(graph.adjacency))
+        return degree_features(wiring)
     features = graph.features
     return (features.toarray() if sp.issparse(features) else np.asarray(features)
             ).astype(np.float32, copy=False)
@@ -185,16 +185,16 @@ def _collate_graphs(graphs: Sequence[Any], width: int | None, what: str, walk_st
                                  else graph.features, f"{what}[{i}]'s node features")
         if graph.n_edges and graph.n_edge_features:
             _check_float32_range(graph.edge_features, f"{what}[{i}]'s edge features")
-        features = _node_features(graph)
+        wiring = _wiring(graph.adjacency)
+        features = _node_features(graph, wiring)
         if walk_steps:
-            features = np.hstack([features, return_probabilities(_wiring(graph.adjacency),
-                                                                 walk_steps)])
+            features = np.hstack([features, return_probabilities(wiring, walk_steps)])
         xs.append(features)
         edges.append(np.vstack([coo.row, coo.col]))
         edge_features.append(graph.edge_features if graph.n_edges else None)
         n_nodes.append(graph.n_nodes)
         n_edges.append(coo.nnz)
-        n_weighted += bool(np.any(coo.data != 1))
+        n_weighted += wiring is not graph.adjacency
     ptr = [torch.from_numpy(np.concatenate([[0], np.cumsum(n)]).astype(np.int64))
            for n in (n_nodes, n_edges)]
     edge_attr = None

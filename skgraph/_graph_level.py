@@ -213,9 +213,6 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
     def _upgrade_state(cls, state: dict) -> None:
         super()._upgrade_state(state)
         state.setdefault("pooled_member", False)  # written before the pooled member existed
-        if "n_features_in_" in state:  # fitted before the walk length was kept apart (and
-            # the earliest classifiers, before walk encodings: none)
-            state.setdefault("_walk_steps", state.get("random_walk_encoding", 0))
         if "feature_offset_" in state:  # fitted before edge features existed
             state.setdefault("n_edge_features_in_", 0)
             state.setdefault("conv_", _trained_conv(state["conv"], state["n_edge_features_in_"]))
@@ -251,8 +248,6 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
         ``early_stopping``, or None.
         """
         collated, width = _collate(graphs, None, "X", self.random_walk_encoding)
-        self._walk_steps = self.random_walk_encoding  # what predictions compute, whatever
-        # set_params does to the parameter later
         self.n_features_in_ = width
         self.n_edge_features_in_ = collated.n_edge_features
         self._input_width = collated.x.shape[1]
@@ -354,7 +349,8 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
         """The combined network outputs for every graph of ``X`` (float64, on the CPU)."""
         check_is_fitted(self, "module_")
         graphs = _check_graph_sequence(X)
-        collated, _ = _collate(graphs, self.n_features_in_, "X", self._walk_steps,
+        collated, _ = _collate(graphs, self.n_features_in_, "X",
+                               self._fitted("random_walk_encoding"),
                                getattr(self, "n_edge_features_in_", 0))
         collated = self._scaled(collated)
         chunks = _chunks(collated.node_ptr, _INFERENCE_NODES)
@@ -375,8 +371,8 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
                 f"the network's outputs overflowed for {int(overflowed.sum())} graph(s) of X "
                 f"(the first: X[{int(overflowed.nonzero()[0, 0])}]): their features are far "
                 "larger than the training graphs'" + (
-                    "; standardize=True would scale and clip them." if not self.standardize
-                    else "."))
+                    "; standardize=True would scale and clip them."
+                    if not self._fitted("standardize") else "."))
         return outputs
 
     def __sklearn_tags__(self):

@@ -239,13 +239,6 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         self.fanouts = fanouts
         self.weight_averaging = weight_averaging
 
-    @classmethod
-    def _upgrade_state(cls, state: dict) -> None:
-        super()._upgrade_state(state)
-        if "n_nodes_" in state:  # fitted before the inputs' settings were kept apart
-            state.setdefault("_inputs_of_fit", (state["conv"], state["featureless"],
-                                                state["batch_size"]))
-
     # -- the module ------------------------------------------------------------
     def _build_module(self) -> NodeNetwork:
         return NodeNetwork(self._input_width, self._n_outputs, conv=self.conv,
@@ -296,8 +289,6 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
             or self.n_layers > 1 or self.conv == "gat")
         use_consistency = disagreement is not None and consistency > 0 and random_passes
         nodes = graph.node_index[labelled]
-        # what predictions read, whatever set_params does to the parameters later
-        self._inputs_of_fit = (self.conv, self.featureless, self.batch_size)
         self.n_features_in_ = whole.n_features
         self._input_width = feature_width(whole, self.featureless)
         self._identity_of = (structure_fingerprint(whole.adjacency)
@@ -381,8 +372,8 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         (``subgraphs``: the fit's own), every layer runs over all nodes a chunk of rows at a
         time (exact), so that memory stays bounded there too; attention reads the whole
         edge list either way."""
-        conv, featureless, batch_size = self._inputs_of_fit
-        if batch_size is None or conv == "gat":
+        featureless = self._fitted("featureless")
+        if self._fitted("batch_size") is None or self._fitted("conv") == "gat":
             return node_inputs(whole, featureless, device, scale=self.feature_scale_,
                                operators=self._operators())
         if subgraphs is None:
@@ -392,8 +383,8 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
 
     def _operators(self) -> tuple[str, ...]:
         """The sparse operators the fitted network reads besides the GCN one."""
-        conv = self._inputs_of_fit[0]
-        return {"sage": ("mean",), "gat": ("edges",), "gprgnn": ("plain",)}.get(conv, ())
+        return {"sage": ("mean",), "gat": ("edges",),
+                "gprgnn": ("plain",)}.get(self._fitted("conv"), ())
 
     def _validation_score(self, module: NodeNetwork, data: _NodeTrainingData) -> float:
         outputs = module(data.inputs)[data.validation_ids]

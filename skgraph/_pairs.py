@@ -161,17 +161,21 @@ class NodePairs:
         if graph.n_nodes != self._graph.n_nodes:
             raise ValueError(f"the graph has {graph.n_nodes} nodes; these pairs need the "
                              f"{self._graph.n_nodes} of theirs.")
-        out = object.__new__(NodePairs)
-        out._graph, out._all_pairs, out._index = graph, self._all_pairs, self._index
-        return out
+        return NodePairs._assembled(graph, self._all_pairs, self._index)
 
     @classmethod
     def _of_positions(cls, graph: Graph, positions: np.ndarray) -> NodePairs:
         """Pairs of node positions (never read as names, whatever the graph's names are)."""
+        positions = check_pairs(positions, graph.n_nodes)
+        positions.flags.writeable = False
+        return cls._assembled(graph, positions, None)
+
+    @classmethod
+    def _assembled(cls, graph: Graph, all_pairs: np.ndarray,
+                   index: np.ndarray | None) -> NodePairs:
+        """A NodePairs of validated parts: a whole graph, its read-only pairs, a selection."""
         out = object.__new__(cls)
-        out._graph, out._index = graph, None
-        out._all_pairs = check_pairs(positions, graph.n_nodes)
-        out._all_pairs.flags.writeable = False
+        out._graph, out._all_pairs, out._index = graph, all_pairs, index
         return out
 
     @property
@@ -206,9 +210,7 @@ class NodePairs:
             key = key[0]
         positions = _positions(key, len(self))
         index = positions if self._index is None else self._index[positions]
-        view = object.__new__(NodePairs)
-        view._graph, view._all_pairs, view._index = self._graph, self._all_pairs, index
-        return view
+        return NodePairs._assembled(self._graph, self._all_pairs, index)
 
     def training_adjacency(self) -> sp.csr_array:
         """The graph's adjacency without the unselected pairs that are edges (both directions)."""

@@ -187,7 +187,7 @@ def test_pickle_from_before_the_walk_encoding_ensembles_and_the_clip_still_loads
     P = clf.predict_proba(graphs)
     state = clf.__getstate__()
     for name in ("random_walk_encoding", "ensemble_size", "label_smoothing", "class_weight",
-                 "feature_bound_", "pooled_member", "conv_", "_walk_steps"):
+                 "feature_bound_", "pooled_member", "conv_", "_fit_params"):
         del state[name]
     old = GNNGraphClassifier.__new__(GNNGraphClassifier)
     old.__setstate__(state)

@@ -32,6 +32,14 @@ def _outputs(name, est, data):
     return _predictions(name, est, data)
 
 
+def _raise_at(epoch, error):
+    """An epoch callback that raises ``error`` after epoch ``epoch``."""
+    def callback(info):
+        if info.epoch == epoch:
+            raise error
+    return callback
+
+
 def _predictions(name, est, data):
     """The fitted ``est``'s embeddings, link probabilities or class probabilities."""
     if name == "embedder":
@@ -117,11 +125,7 @@ def test_keyboard_interrupt_keeps_a_usable_estimator(name):
     make, data = CASES[name]
     data = data()
 
-    def interrupt_after_three(info):
-        if info.epoch == 3:
-            raise KeyboardInterrupt
-
-    est = make(**{**FAST, "max_epochs": 50, "callbacks": [interrupt_after_three]})
+    est = make(**{**FAST, "max_epochs": 50, "callbacks": [_raise_at(3, KeyboardInterrupt)]})
     with pytest.warns(UserWarning, match="interrupted after 3 epoch") as caught:
         out = _outputs(name, est, data)
     assert caught[0].filename == __file__  # the caller's line, not skgraph's
@@ -228,16 +232,12 @@ def test_a_failed_refit_leaves_the_fitted_estimator_as_it_was(name):
     make, data = CASES[name]
     data = data()
 
-    def fail_at_epoch_two(info):
-        if info.epoch == 2:
-            raise RuntimeError("stop here")
-
     for warm_start in (False, True):
         est = make(**FAST, warm_start=warm_start)
         before = _outputs(name, est, data)
         attributes = {k: v for k, v in vars(est).items() if k != "module_"}
         weights = {k: v.clone() for k, v in est.module_.state_dict().items()}
-        est.set_params(callbacks=[fail_at_epoch_two])
+        est.set_params(callbacks=[_raise_at(2, RuntimeError("stop here"))])
         with pytest.raises(RuntimeError, match="stop here"):
             _outputs(name, est, data)
         assert est.callbacks is not None  # parameters are the caller's, kept as set

@@ -10,6 +10,8 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
+from .._graph import object_array
+
 __all__ = ["train_test_split_nodes"]
 
 
@@ -86,10 +88,7 @@ def train_test_split_nodes(y: Any, *, train_per_class: int = 20, val_per_class: 
     """
     if isinstance(y, (list, tuple)) and any(isinstance(v, str) for v in y) \
             and not all(isinstance(v, str) for v in y):
-        # np.asarray would turn the number -1 of ["a", "b", -1] into the class "-1"
-        items, y = y, np.empty(len(y), dtype=object)
-        for k, value in enumerate(items):
-            y[k] = value
+        y = object_array(y)  # np.asarray would make the number -1 the class "-1"
     y = np.asarray(y)
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D (one class per node), got shape {y.shape}.")

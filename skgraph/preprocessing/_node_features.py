@@ -24,8 +24,8 @@ def _plain_pairs(X: Any) -> bool:
     if hasattr(X, "iloc"):
         return getattr(X, "ndim", 0) == 2 and X.shape[1] == 2
     if isinstance(X, np.ndarray):
-        return X.ndim == 2 and X.shape[1] == 2 and X.dtype != object or (
-            X.ndim == 2 and X.shape[1] == 2 and all(np.ndim(v) == 0 for v in X.ravel()))
+        return X.ndim == 2 and X.shape[1] == 2 and (
+            X.dtype != object or all(np.ndim(v) == 0 for v in X.ravel()))
     if isinstance(X, list):
         return bool(X) and all(isinstance(row, (list, tuple)) and len(row) == 2
                                and all(np.ndim(v) == 0 for v in row) for row in X)
