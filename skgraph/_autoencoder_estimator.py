@@ -35,6 +35,7 @@ from ._node_inputs import (
     node_inputs,
     structure_fingerprint,
 )
+from ._warnings import warn_unread_edge_features
 
 __all__ = ["BaseGraphAutoEncoder"]
 
@@ -118,6 +119,7 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
             raise ValueError(f"early_stopping holds out validation edges, but the graph has "
                              f"only {graph.n_edges} edge(s).")
         self._hidden_sizes()
+        warn_unread_edge_features(graph, type(self).__name__)
         self.n_features_in_ = graph.n_features
         self._input_width = feature_width(graph, self.featureless)
         self._identity_of = (structure_fingerprint(graph.adjacency)

@@ -116,7 +116,17 @@ def check_adjacency(adjacency: Any) -> sp.csr_array:
     """
     A = _to_2d_numeric(adjacency, "adjacency")
     if A.shape[0] != A.shape[1]:
-        raise ValueError(f"adjacency must be square (n_nodes, n_nodes), got shape {A.shape}.")
+        hint = ""
+        if A.shape[1] == 2 and A.shape[0] != 2:
+            hint = (" An (n, 2) array looks like node pairs: an estimator takes the graph, and "
+                    "pairs as skgraph.link_pairs(G, pairs).")
+        elif A.shape[0] < A.shape[1]:
+            hint = (" Were its rows selected (by a cross-validation splitter, or "
+                    "train_test_split)? A matrix split by rows is no longer a graph: to split "
+                    "one graph by node, wrap it in skgraph.Graph (or skgraph.as_graph) and pass "
+                    "that; its node views keep the whole graph.")
+        raise ValueError(f"adjacency must be square (n_nodes, n_nodes), got shape "
+                         f"{A.shape}.{hint}")
     if A.shape[0] == 0:
         raise ValueError("the graph is empty: adjacency has 0 nodes.")
     A = sp.csr_array(A, dtype=np.float64, copy=True)
@@ -166,14 +176,15 @@ def _edge_entries(adjacency: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, i
     return coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data, A.shape[0]
 
 
-def check_edge_features(edge_features: Any, adjacency: Any,
-                        canonical: sp.csr_array) -> np.ndarray | None:
+def check_edge_features(edge_features: Any, adjacency: Any, canonical: sp.csr_array,
+                        node_names: np.ndarray | None = None) -> np.ndarray | None:
     """Validate edge features given for ``adjacency``'s stored entries; return them aligned
     with the entries of ``canonical`` (its validated form, row by row), read-only.
 
     The two directions of an undirected edge (and repeated entries of one) must carry the
     same features: an edge given in one direction only lends its features to the other;
-    self loops and explicit zeros are dropped with their features.
+    self loops and explicit zeros are dropped with their features. An error names an edge by
+    ``node_names`` when given, else by node positions.
     """
     if edge_features is None:
         return None
@@ -205,7 +216,8 @@ def check_edge_features(edge_features: Any, adjacency: Any,
     if differ.any():
         k = int(keys[1:][differ][0])
         i, j = sorted((k // n, k % n))
-        raise ValueError(f"edge_features disagree on the undirected edge ({i}, {j}): its two "
+        edge = (i, j) if node_names is None else tuple(node_names[[i, j]].tolist())
+        raise ValueError(f"edge_features disagree on the undirected edge {edge}: its two "
                          "directions (or repeated entries) carry different values; an "
                          "undirected graph has one feature vector per edge.")
     unique, first = np.unique(keys, return_index=True)
@@ -284,7 +296,6 @@ class Graph:
             part.flags.writeable = False
         self._adjacency = A
         self._features = check_features(features, A.shape[0])
-        self._edge_features = check_edge_features(edge_features, adjacency, A)
         if node_names is not None:
             node_names = _names_array(node_names)
             if node_names.shape != (A.shape[0],):
@@ -297,6 +308,7 @@ class Graph:
                 seen.add(name)
             node_names = node_names.copy()
             node_names.flags.writeable = False
+        self._edge_features = check_edge_features(edge_features, adjacency, A, node_names)
         self._node_names = node_names
         self._node_index = None
         self._frozen = True
@@ -504,11 +516,21 @@ def _numbers(value: Any, what: str) -> np.ndarray:
     """A networkx attribute (a number, a sequence, an array or a tensor) as a float row."""
     if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor
         value = value.detach().cpu().numpy()
+    problem = None
     try:
-        return np.asarray(value, dtype=float).ravel()
+        as_given = np.asarray(value)
+        strings = as_given.dtype.kind in "USV" or (as_given.dtype == object and any(
+            isinstance(v, (str, bytes)) for v in as_given.ravel().tolist()))
+        if value is None or strings:  # np.asarray(.., float) reads "2" as 2.0, None as nan
+            problem = "not numeric"
+        elif as_given.ndim > 1:
+            problem = f"a {as_given.ndim}-D array of shape {as_given.shape}"
+        else:
+            return np.asarray(value, dtype=float).ravel()
     except (TypeError, ValueError):
-        raise ValueError(f"{what} is {value!r}; it must be a number or a sequence of "
-                         "numbers.") from None
+        problem = "not numeric"
+    raise ValueError(f"{what} is {value!r} ({problem}); it must be a number or a 1-D "
+                     "sequence of numbers.")
 
 
 def _networkx_edge_features(edges: list, names: Sequence[str] | None) -> np.ndarray | None:
@@ -525,6 +547,10 @@ def _networkx_edge_features(edges: list, names: Sequence[str] | None) -> np.ndar
         names = ["edge_attr"]
     if isinstance(names, str):
         names = [names]
+    names = list(names)
+    if not names:
+        raise ValueError("edge_attributes is empty; name at least one edge attribute, or pass "
+                         "edge_attributes=None to read 'edge_attr' when every edge has it.")
     if not edges:
         return None
     rows = []
@@ -566,6 +592,9 @@ def _from_pyg(data: Any) -> Graph:
     if edge_attr is not None:
         edge_attr = _numpy(edge_attr, "edge_attr")
         edge_attr = edge_attr.reshape(-1, 1) if edge_attr.ndim == 1 else edge_attr
+        if edge_attr.shape[0] != len(src):
+            raise ValueError(f"Data.edge_attr has {edge_attr.shape[0]} rows but Data.edge_index "
+                             f"has {len(src)} edges; give one row of edge features per edge.")
     return Graph(A, None if x is None else _numpy(x, "x"), edge_features=edge_attr)
 
 
@@ -613,6 +642,11 @@ def as_graph(obj: Any, *, edge_attributes: Sequence[str] | None = None) -> Graph
     ValueError
         If it is one of these but invalid (see :class:`Graph`).
     """
+    if edge_attributes is not None and not _is_instance_of(obj, "networkx", "Graph"):
+        raise ValueError(f"edge_attributes names networkx edge attributes, but the input is "
+                         f"{_kind_name(obj)}; its edge features come from "
+                         "Graph(edge_features=...), Data.edge_attr or the third entry of an "
+                         "(adjacency, features, edge_features) tuple.")
     if isinstance(obj, Graph):
         return obj
     if isinstance(obj, tuple):
@@ -634,7 +668,13 @@ def as_graph(obj: Any, *, edge_attributes: Sequence[str] | None = None) -> Graph
         return _from_networkx(obj, edge_attributes)
     if _is_instance_of(obj, "torch_geometric.data", "Data"):
         return _from_pyg(obj)
-    raise TypeError(f"expected {_ACCEPTED}; got {_kind_name(obj)}.")
+    hint = ""
+    if isinstance(obj, list):
+        hint = (" A list holds several graphs (the graph-level estimators' input), not one; if "
+                "a cross-validation splitter or train_test_split selected items of a networkx "
+                "graph or a Data object, wrap the graph in skgraph.Graph (or skgraph.as_graph) "
+                "first: its node views split it by node and keep the whole graph.")
+    raise TypeError(f"expected {_ACCEPTED}; got {_kind_name(obj)}.{hint}")
 
 
 def is_single_graph(obj: Any) -> bool:

@@ -37,6 +37,7 @@ from ._node_inputs import (
     structure_fingerprint,
 )
 from ._training import averaging_start, cosine_schedule
+from ._warnings import warn_unread_edge_features
 
 # loss(outputs, targets, weights or None): a scalar
 LossFunction = Callable[[torch.Tensor, torch.Tensor, torch.Tensor | None], torch.Tensor]
@@ -283,6 +284,7 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         ``consistency`` times the ``disagreement`` of two passes (:class:`Consistency`;
         off where dropout has nothing to drop, whose passes would be the same)."""
         whole = graph.whole()
+        warn_unread_edge_features(whole, type(self).__name__)
         # identity features are never dropped: one layer of them then has no dropout at all
         random_passes = self.dropout > 0 and (
             whole.features is not None or self.featureless != "identity"

@@ -55,3 +55,15 @@ def test_identical_features_still_tell_nodes_apart_by_structure(cls):
     if cls is VGAEEmbedder:
         Z = est.transform((A, np.ones((7, 4))))
         assert not np.allclose(Z[0], Z[1])  # the hub differs from a leaf
+
+
+@pytest.mark.parametrize("estimator", [VGAEEmbedder, LinkPredictor])
+def test_edge_features_are_ignored_with_a_warning(estimator):
+    from skgraph import Graph
+    from skgraph.datasets import make_community_graph
+
+    G, _ = make_community_graph(n_nodes=40, random_state=0)
+    with_bonds = Graph(G.adjacency, G.features, edge_features=np.ones((G.adjacency.nnz, 2)))
+    with pytest.warns(UserWarning, match=f"2 edge features, which {estimator.__name__} "
+                                         "does not read"):
+        estimator(max_epochs=2, random_state=0).fit(with_bonds)

@@ -151,8 +151,13 @@ def test_as_graph_forms(small_adjacency):
         as_graph((A, X, None, X))
     with pytest.raises(TypeError, match="networkx graph or a torch_geometric Data"):
         as_graph("graph")
-    with pytest.raises(TypeError, match="got list"):
+    with pytest.raises(TypeError, match="got list. A list holds several graphs"):
         as_graph([A, X])
+    # what a splitter hands on when it selects rows of a matrix, or a user's pairs array
+    with pytest.raises(ValueError, match="got shape \\(3, 6\\). Were its rows selected"):
+        as_graph(A[:3])
+    with pytest.raises(ValueError, match="looks like node pairs.*link_pairs"):
+        as_graph(np.array([[0, 1], [1, 2], [0, 4]]))
 
 
 def test_as_graph_networkx_keeps_weights_features_and_names():
@@ -278,6 +283,24 @@ def test_bad_edge_features(edge_features, error, match):
         Graph(A, edge_features=edge_features)
 
 
+def test_edge_feature_errors_name_the_edge_and_the_input_as_the_user_gave_them():
+    A = np.array([[0, 1], [1, 0]])
+    with pytest.raises(ValueError, match=r"disagree on the undirected edge \('C1', 'C2'\)"):
+        Graph(A, edge_features=[[1.0], [2.0]], node_names=["C1", "C2"])
+    D = nx.DiGraph()
+    D.add_edge("C1", "C2", bond=1)
+    D.add_edge("C2", "C1", bond=2)
+    with pytest.raises(ValueError, match=r"undirected edge \('C1', 'C2'\)"):
+        as_graph(D, edge_attributes=["bond"])
+    data = Data(edge_index=torch.tensor([[0, 1], [1, 0]]), edge_attr=torch.ones(3, 2),
+                num_nodes=2)
+    with pytest.raises(ValueError, match="Data.edge_attr has 3 rows but Data.edge_index has 2"):
+        as_graph(data)
+    for other in (A, (A, None), Graph(A), data):
+        with pytest.raises(ValueError, match="edge_attributes names networkx edge attributes"):
+            as_graph(other, edge_attributes=["bond"])
+
+
 def test_a_graph_is_refused_at_once_as_an_array():
     # numpy would otherwise recurse through node views (len and getitem) for seconds
     G = Graph(sp.random(2000, 2000, density=1e-3, format="csr", random_state=0))
@@ -350,8 +373,21 @@ def test_networkx_attributes_that_are_not_numbers_are_named():
     H = nx.path_graph(3)
     nx.set_edge_attributes(H, "single", "bond")
     with pytest.raises(ValueError, match="the networkx edge \\(0, 1\\)'s attribute 'bond' is "
-                                         "'single'; it must be a number"):
+                                         "'single' \\(not numeric\\); it must be a number"):
         as_graph(H, edge_attributes=["bond"])
+    # what np.asarray(..., dtype=float) would read silently: numeric strings, None, matrices
+    for value, problem in [("2", "not numeric"), (None, "not numeric"),
+                           (["1", "2"], "not numeric"), (np.eye(2), "a 2-D array")]:
+        H = nx.path_graph(3)
+        nx.set_edge_attributes(H, {(0, 1): value, (1, 2): 1.0}, "bond")
+        with pytest.raises(ValueError, match=f"(?s)edge \\(0, 1\\)'s attribute 'bond' is .*"
+                                             f"\\({problem}"):
+            as_graph(H, edge_attributes=["bond"])
+    H = nx.path_graph(3)
+    nx.set_edge_attributes(H, np.array([1, 2.5], dtype=object), "bond")  # numbers as objects
+    np.testing.assert_array_equal(as_graph(H, edge_attributes="bond").edge_features[0], [1, 2.5])
+    with pytest.raises(ValueError, match="edge_attributes is empty"):
+        as_graph(H, edge_attributes=[])
     H = nx.path_graph(3)
     nx.set_node_attributes(H, {0: "ab", 1: [1.0], 2: [2.0]}, "x")
     with pytest.raises(ValueError, match="the networkx node 0's 'x' attribute is 'ab'"):

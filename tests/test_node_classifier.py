@@ -345,3 +345,17 @@ def test_parameters_set_after_fit_do_not_change_predictions(graph):
     before = emb.transform(bare)
     emb.set_params(featureless="degree", batch_size=4)
     np.testing.assert_array_equal(emb.transform(bare), before)
+
+
+@pytest.mark.parametrize("estimator", [GNNNodeClassifier, skgraph.GNNNodeRegressor])
+def test_edge_features_are_ignored_with_a_warning_at_the_callers_line(estimator):
+    G, y = make_community_graph(n_nodes=40, random_state=0)
+    entries = G.adjacency.tocoo()
+    bonds = ((entries.row + entries.col) % 3)[:, None]  # the same in both directions
+    with_bonds = Graph(entries, G.features, edge_features=bonds)
+    with pytest.warns(UserWarning, match=f"1 edge features, which "
+                                         f"{estimator.__name__} does not read") as record:
+        fitted = estimator(max_epochs=3, random_state=0).fit(with_bonds, y)
+    assert record[0].filename == __file__
+    plain = estimator(max_epochs=3, random_state=0).fit(G, y)  # ignored: the same model
+    np.testing.assert_array_equal(fitted.predict(G), plain.predict(G))

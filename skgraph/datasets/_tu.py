@@ -64,24 +64,28 @@ def _one_hot(codes: np.ndarray) -> np.ndarray:
 
 
 def _item_features(attributes_file: Path | None, labels_file: Path | None, n_rows: int
-                   ) -> np.ndarray | None:
-    """``[attributes, one-hot labels]`` per line (node or edge), float32; None for neither."""
+                   ) -> tuple[np.ndarray | None, int]:
+    """``[attributes, one-hot labels]`` per line (node or edge), float32, None for neither;
+    and the number of attribute columns."""
     blocks = []
     if attributes_file is not None:
         blocks.append(_read_table(attributes_file, np.float64, expected_rows=n_rows)
                       .astype(np.float32))
+    n_attributes = blocks[0].shape[1] if blocks else 0
     if labels_file is not None:
         blocks.append(_one_hot(_read_table(labels_file, np.int64, expected_rows=n_rows)))
     blocks = [block for block in blocks if block.shape[1]]
-    return np.hstack(blocks) if blocks else None
+    return (np.hstack(blocks) if blocks else None), n_attributes
 
 
 def _entry_features(edges: np.ndarray, line_features: np.ndarray, adjacency: sp.csr_array,
-                    file_name: str) -> np.ndarray:
+                    describe) -> np.ndarray:
     """The features of each stored entry of the symmetric ``adjacency``, in CSR order.
 
     Entry ``(i, j)`` takes the features of the line that lists ``i, j`` or ``j, i``; the
-    lines of one undirected edge (both directions, repeats) must carry the same features.
+    lines of one undirected edge (both directions, repeats) must carry the same features,
+    else ``describe(a, b, column)`` (two rows of ``edges`` and a column that differs) names
+    them in the error.
     """
     n = adjacency.shape[0]
     low, high = np.minimum(edges[:, 0], edges[:, 1]), np.maximum(edges[:, 0], edges[:, 1])
@@ -92,10 +96,10 @@ def _entry_features(edges: np.ndarray, line_features: np.ndarray, adjacency: sp.
     differs = same_edge & (line_features[1:] != line_features[:-1]).any(axis=1)
     if differs.any():
         first = int(np.flatnonzero(differs)[0])
+        column = int(np.flatnonzero(line_features[first] != line_features[first + 1])[0])
         a, b = sorted((int(order[first]), int(order[first + 1])))
-        raise ValueError(f"{file_name} lines {a + 1} and {b + 1} give different values to the "
-                         f"undirected edge between nodes {low[a] + 1} and {high[a] + 1}; both "
-                         "directions (and repeated lines) of an edge must carry the same values.")
+        raise ValueError(describe(a, b, column) + "; both directions (and repeated lines) of "
+                         "an edge must carry the same values.")
     unique_keys, first_line = np.unique(keys, return_index=True)
     rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(adjacency.indptr))
     cols = adjacency.indices.astype(np.int64)
@@ -260,13 +264,15 @@ def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = 
                          f"{graph_of[edges[line, 1]] + 1}; edges must stay inside one graph.")
 
     node_attributes_file = path("node_attributes", required=False) if node_attributes else None
-    features = _item_features(node_attributes_file, path("node_labels", required=False),
-                              n_nodes)
+    features, _ = _item_features(node_attributes_file, path("node_labels", required=False),
+                                 n_nodes)
     edge_attributes_file = path("edge_attributes", required=False)
     edge_labels_file = path("edge_labels", required=False)
-    line_features = _item_features(edge_attributes_file, edge_labels_file, len(edges))
+    line_features, n_attributes = _item_features(edge_attributes_file, edge_labels_file,
+                                                  len(edges))
     loops = edges[:, 0] == edges[:, 1]  # dropped, as Graph drops them (and PyG)
-    edges = edges[~loops]
+    lines, edges = np.flatnonzero(~loops), edges[~loops]  # lines: 0-based, of the files
+    given_edges = edges  # node ids as the files give them (0-based), for error messages
     line_features = None if line_features is None else line_features[~loops]
 
     # Renumber nodes so that each graph's nodes are contiguous, then slice diagonal blocks:
@@ -283,8 +289,13 @@ def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = 
     adjacency.sort_indices()
     entry_features = None
     if line_features is not None:
-        file_name = (edge_attributes_file or edge_labels_file).name
-        entry_features = _entry_features(edges, line_features, adjacency, file_name)
+        def describe(a: int, b: int, column: int) -> str:
+            file = edge_attributes_file if column < n_attributes else edge_labels_file
+            i, j = sorted(given_edges[a] + 1)
+            return (f"{file.name} lines {lines[a] + 1} and {lines[b] + 1} give different "
+                    f"values to the undirected edge between nodes {i} and {j}")
+
+        entry_features = _entry_features(edges, line_features, adjacency, describe)
     if features is not None:
         features = features[order]
     bounds = np.concatenate([[0], np.cumsum(sizes)])

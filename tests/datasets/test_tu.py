@@ -99,6 +99,17 @@ def test_edge_labels_follow_the_adjacency_entries(tmp_path):
     write_tu(tmp_path / "bad", A="1, 2\n2, 1\n4, 5\n", edge_labels="1\n2\n1\n")
     with pytest.raises(ValueError, match="TOY_edge_labels.txt lines 1 and 2 .* nodes 1 and 2"):
         load_tu(tmp_path / "bad", "TOY")
+    # the error names the file whose column differs, the lines and node ids as in the files
+    # (after a self-loop line, with the graphs' nodes listed out of order)
+    write_tu(tmp_path / "which", A="1, 2\n2, 1\n4, 5\n", edge_labels="1\n2\n1\n",
+             edge_attributes="0.5\n0.5\n1\n")
+    with pytest.raises(ValueError, match="TOY_edge_labels.txt lines 1 and 2"):
+        load_tu(tmp_path / "which", "TOY")
+    write_tu(tmp_path / "order", A="1, 1\n1, 2\n4, 5\n5, 4\n", graph_indicator="2\n2\n2\n1\n1\n",
+             node_labels=None, edge_labels="0\n0\n0\n1\n")
+    with pytest.raises(ValueError, match="TOY_edge_labels.txt lines 3 and 4 give different "
+                                         "values to the undirected edge between nodes 4 and 5"):
+        load_tu(tmp_path / "order", "TOY")
     write_tu(tmp_path / "short", edge_labels="1\n2\n")
     with pytest.raises(ValueError, match="TOY_edge_labels.txt has 2 line"):
         load_tu(tmp_path / "short", "TOY")
