@@ -6,6 +6,7 @@ ever branches on input types (the pattern of scikit-network's ``get_adjacency``)
 
 from __future__ import annotations
 
+import copy
 import numbers
 import sys
 from collections.abc import Sequence
@@ -356,13 +357,16 @@ class Graph:
                 part.flags.writeable = False
 
     # -- the graph ---------------------------------------------------------
+    # Sparse matrices are handed out as shallow copies over the same read-only arrays: scipy's
+    # in-place methods (setdiag, resize) and attribute assignment then change the caller's
+    # copy, never the graph (writing into the arrays is refused: they are read-only).
     @property
     def adjacency(self) -> sp.csr_array:
-        return self._adjacency
+        return copy.copy(self._adjacency)
 
     @property
     def features(self) -> np.ndarray | sp.csr_array | None:
-        return self._features
+        return copy.copy(self._features) if sp.issparse(self._features) else self._features
 
     @property
     def edge_features(self) -> np.ndarray | None:

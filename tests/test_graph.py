@@ -66,6 +66,21 @@ def test_sparse_features_stay_sparse_and_read_only(small_adjacency):
         G.features.data[0] = 1.0
 
 
+def test_scipys_in_place_methods_change_a_copy_never_the_graph(small_adjacency):
+    A, X = small_adjacency
+    G = Graph(A, sp.csr_array(X))
+    adjacency, features = G.adjacency.toarray(), G.features.toarray()
+    for matrix in (G.adjacency, G.features):
+        matrix.resize((9, 9))
+    G.adjacency.setdiag(5.0)
+    G.adjacency.data = np.zeros(G.n_edges * 2)
+    G.features.data = np.zeros(G.features.nnz)
+    np.testing.assert_array_equal(G.adjacency.toarray(), adjacency)
+    np.testing.assert_array_equal(G.features.toarray(), features)
+    with pytest.raises(ValueError, match="read-only"):  # the arrays themselves are shared
+        G.adjacency.data[0] = 7.0
+
+
 @pytest.mark.parametrize("key, expected", [
     (np.array([3, 1, 2]), [3, 1, 2]),
     ([0, -1], [0, 5]),
@@ -80,7 +95,7 @@ def test_node_views(small_adjacency, key, expected):
     view = G[key]
     assert view.is_view and len(view) == len(expected) == view.shape[0]
     assert view.node_index.tolist() == expected
-    assert view.n_nodes == 6 and view.adjacency is G.adjacency  # the whole graph, shared
+    assert view.n_nodes == 6 and view.adjacency.data is G.adjacency.data  # the whole graph, shared
     assert view.whole().node_index.tolist() == list(range(6))
 
 
