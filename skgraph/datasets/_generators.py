@@ -38,9 +38,10 @@ def make_community_graph(n_nodes: int = 300, n_communities: int = 3, *, p_in: fl
     partly and structure helps.
 
     Up to 4096 nodes every pair is drawn (the graphs of earlier releases for a
-    ``random_state``); above, each pair of communities gets a binomial number of edges
-    placed on distinct random pairs, the same distribution in memory and time linear in the
-    edges (a million nodes at average degree 10 in seconds).
+    ``random_state``); above, each community (and, up to 64 communities, each pair of
+    communities; beyond, all pairs across communities at once) gets a binomial number of
+    edges placed on distinct random pairs, the same distribution in memory and time linear
+    in the edges and the communities (a million nodes at average degree 10 in seconds).
 
     Parameters
     ----------
@@ -95,8 +96,17 @@ def _block_edges(communities: np.ndarray, n_communities: int, p_in: float, p_out
     """The edges ``(rows, cols)`` (each once) of a stochastic block model, block by block."""
     members = [np.flatnonzero(communities == c) for c in range(n_communities)]
     rows, cols = [], []
+    n = len(communities)
+    sizes = np.array([len(m) for m in members], dtype=np.int64)
+    n_cross = (n * (n - 1) - int((sizes * (sizes - 1)).sum())) // 2
+    n_cross_edges = rng.binomial(n_cross, p_out) if n_communities > _BLOCKWISE_UP_TO else 0
+    by_block = n_communities <= _BLOCKWISE_UP_TO or 2 * n_cross_edges > n_cross
+    if not by_block:  # the pairs across communities in one draw: linear in the edges
+        i, j = _cross_pairs(communities, n_cross_edges, rng)
+        rows.append(i)
+        cols.append(j)
     for a in range(n_communities):
-        for b in range(a, n_communities):
+        for b in range(a, n_communities if by_block else a + 1):
             inside = a == b
             n_a, n_b = len(members[a]), len(members[b])
             n_pairs = n_a * (n_a - 1) // 2 if inside else n_a * n_b
@@ -105,6 +115,25 @@ def _block_edges(communities: np.ndarray, n_communities: int, p_in: float, p_out
             rows.append(members[a][i])
             cols.append(members[b][j])
     return np.concatenate(rows), np.concatenate(cols)
+
+
+_BLOCKWISE_UP_TO = 64  # communities up to which every pair of communities is drawn apart
+
+
+def _cross_pairs(communities: np.ndarray, n_edges: int, rng: np.random.RandomState
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """``n_edges`` distinct pairs ``i < j`` of nodes in different communities, drawn
+    uniformly (at most half of all such pairs: rejection then ends quickly)."""
+    n = len(communities)
+    keys = np.zeros(0, dtype=np.int64)
+    while len(keys) < n_edges:
+        draw = 2 * (n_edges - len(keys)) + 16
+        i, j = rng.randint(0, n, draw), rng.randint(0, n, draw)
+        valid = (i < j) & (communities[i] != communities[j])
+        keys = np.unique(np.r_[keys, i[valid].astype(np.int64) * n + j[valid]])
+    # as in _distinct_pairs: a uniform subset of uniformly drawn distinct pairs
+    keys = keys[rng.choice(len(keys), n_edges, replace=False)]
+    return np.divmod(keys, n)
 
 
 def _distinct_pairs(n_a: int, n_b: int, inside: bool, n_pairs: int, n_edges: int,

@@ -32,10 +32,13 @@ def test_bad_arguments(kwargs, match):
 
 
 @pytest.mark.parametrize("p_in, p_out", [(0.1, 0.01), (0.9, 0.02)])  # sparse and dense blocks
-def test_large_graphs_are_drawn_block_by_block_from_the_same_model(monkeypatch, p_in, p_out):
+@pytest.mark.parametrize("blockwise_up_to", [64, 2])  # 2: all pairs across in one draw
+def test_large_graphs_are_drawn_block_by_block_from_the_same_model(monkeypatch, p_in, p_out,
+                                                                   blockwise_up_to):
     import skgraph.datasets._generators as generators
 
     monkeypatch.setattr(generators, "_DENSE_UP_TO", 50)
+    monkeypatch.setattr(generators, "_BLOCKWISE_UP_TO", blockwise_up_to)
     inside, across = [], []
     for seed in range(4):
         G, y = make_community_graph(n_nodes=301, n_communities=3, p_in=p_in, p_out=p_out,
@@ -61,3 +64,14 @@ def test_a_million_nodes_in_memory_linear_in_the_edges():
     expected = 4 * (250_000 * 249_999 / 2) * 2e-5 + 6 * 250_000**2 * 1e-6
     assert abs(G.n_edges - expected) < 5 * np.sqrt(expected)
     assert np.bincount(y).tolist() == [250_000] * 4
+
+
+def test_many_communities_in_time_linear_in_the_communities():
+    # 5,000 communities of 4 nodes: 12.5 million pairs of communities, never enumerated
+    G, y = make_community_graph(n_nodes=20_000, n_communities=5_000, p_in=0.5, p_out=5e-4,
+                                n_features=0, random_state=0)
+    A = G.adjacency.tocoo()
+    across = y[A.row] != y[A.col]
+    expected_across = (20_000 * 19_999 / 2 - 5_000 * 6) * 5e-4
+    assert abs(across.sum() / 2 - expected_across) < 5 * np.sqrt(expected_across)
+    assert abs((~across).sum() / 2 - 5_000 * 6 * 0.5) < 5 * np.sqrt(5_000 * 6 * 0.25)
