@@ -36,3 +36,10 @@ def load(name: str, directory: str | Path, n_random_splits: int = 10) -> Bunch:
     data = load_geom_gcn(directory, name)
     return Bunch(graph=data.graph, target=data.target, splits=data.splits,
                  protocol=f"the {len(data.splits)} published Geom-GCN splits")
+
+
+def used_splits(data: Bunch, n_splits: int) -> str:
+    """The protocol of ``data`` as run with its first ``n_splits`` splits."""
+    if n_splits >= len(data.splits):
+        return data.protocol
+    return f"the first {n_splits} of {data.protocol}"

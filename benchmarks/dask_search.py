@@ -1,9 +1,9 @@
 """A 12-fit search on a local Dask cluster: bytes sent per task, and wall time by workers.
 
-``GridSearchCV`` (4 candidates x 3 folds) of ``make_pipeline(VGAEEmbedder(), LogisticRegression())``
-over the nodes of a generated graph, under ``joblib.parallel_backend("dask")`` on a
-``LocalCluster`` of 1 and of 2 single-threaded worker processes (127.0.0.1), next to
-``n_jobs=1`` in this process; the scores must be equal. Bytes per task: what the client sent
+``GridSearchCV`` (4 candidates x 3 folds) of ``make_pipeline(VGAEEmbedder(max_epochs=50),
+LogisticRegression(max_iter=300))`` over the nodes of a generated graph, under
+``joblib.parallel_backend("dask")`` on a ``LocalCluster`` of 1 and of 2 single-threaded
+worker processes (127.0.0.1), next to ``n_jobs=1`` in this process; the scores must be equal. Bytes per task: what the client sent
 to the scheduler during the search (``client.scheduler_comm.byte_count``: task definitions,
 and the data embedded in them) divided by the tasks; the graph itself is sent to the workers
 once (scattered by joblib), which the workers' transfer logs count.

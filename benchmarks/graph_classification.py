@@ -293,8 +293,8 @@ def main() -> None:
         n_classes = len(bunch.target_names)
         folds = list(StratifiedKFold(10, shuffle=True, random_state=0).split(np.zeros(len(y)), y))
         if args.nested:
-            results["datasets"][name] = {"skgraph (nested)": run_nested(args, name, bunch,
-                                                                        folds, params)}
+            results["datasets"][name] = {"skgraph (nested)": run_nested(
+                args, name, bunch, folds, {**params, "max_epochs": epochs})}
             continue
         if args.validation:  # the test fold is never read: score held-out training graphs
             folds = [tuple(train_test_split(train, test_size=0.1, stratify=y[train],

@@ -28,7 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 import torch.nn.functional as F
-from _node_data import NODE_SETS, load
+from _node_data import NODE_SETS, load, used_splits
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import Normalizer
 from torch_geometric.nn import GATConv, GCNConv
@@ -138,7 +138,8 @@ def main() -> None:
                         accuracy = plain_pyg(method, x, edge_index, y, train, test, seed)
                     results[method][1].append(time.perf_counter() - start)
                     results[method][0].append(accuracy)
-        print(f"\n{name}: {data.protocol}; {seeds} seed(s) per split; test accuracy")
+        print(f"\n{name}: {used_splits(data, args.splits)}; {seeds} seed(s) per split; "
+              "test accuracy")
         for method, (scores, times) in results.items():
             print(f"  {method:<24} {np.mean(scores):.4f} ± {np.std(scores):.4f}   "
                   f"fit + predict {np.mean(times):6.2f} s", flush=True)

@@ -15,7 +15,7 @@ import json
 import time
 
 import numpy as np
-from _node_data import NODE_SETS, load
+from _node_data import NODE_SETS, load, used_splits
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import Normalizer
@@ -55,7 +55,7 @@ def main() -> None:
                     times.append(time.perf_counter() - start)
                     scores.append(pipe.score(G[test], y[test]))
             print(f"{name:<10} {features:<4} test accuracy {np.mean(scores):.4f} ± "
-                  f"{np.std(scores):.4f} over {len(scores)} fits ({data.protocol}); "
+                  f"{np.std(scores):.4f} over {len(scores)} fits ({used_splits(data, args.splits)}); "
                   f"mean fit {np.mean(times):.1f} s", flush=True)
 
 

@@ -185,7 +185,8 @@ def _collate_graphs(graphs: Sequence[Any], width: int | None, what: str, walk_st
                                  else graph.features, f"{what}[{i}]'s node features")
         if graph.n_edges and graph.n_edge_features:
             _check_float32_range(graph.edge_features, f"{what}[{i}]'s edge features")
-        wiring = _wiring(graph.adjacency)
+        adjacency = graph.adjacency
+        wiring = _wiring(adjacency)
         features = _node_features(graph, wiring)
         if walk_steps:
             features = np.hstack([features, return_probabilities(wiring, walk_steps)])
@@ -194,7 +195,7 @@ def _collate_graphs(graphs: Sequence[Any], width: int | None, what: str, walk_st
         edge_features.append(graph.edge_features if graph.n_edges else None)
         n_nodes.append(graph.n_nodes)
         n_edges.append(coo.nnz)
-        n_weighted += wiring is not graph.adjacency
+        n_weighted += wiring is not adjacency
     ptr = [torch.from_numpy(np.concatenate([[0], np.cumsum(n)]).astype(np.int64))
            for n in (n_nodes, n_edges)]
     edge_attr = None
