@@ -24,7 +24,7 @@ from ._device import thread_limit, torch_defaults
 from ._distributed import DistributedContext, share_of
 from ._edges import NonEdgeSampler, split_edges, upper_edges
 from ._graph import Graph, as_graph
-from ._neighbour_sampling import NeighbourSampler, checked_fanouts
+from ._neighbour_sampling import NeighbourSampler, check_batching, checked_fanouts
 from ._nn._graph_autoencoder import GCNEncoder, GraphAutoEncoder, HadamardMLPDecoder
 from ._nn._pair_scores import PairSet
 from ._node_inputs import (
@@ -101,6 +101,7 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
 
     # -- fit -----------------------------------------------------------------
     def _fit_graph(self, X: Any) -> BaseGraphAutoEncoder:
+        check_batching(self.batch_size, self.fanouts, self._fanouts)
         graph = as_graph(X).whole()
         name, n = type(self).__name__, graph.n_nodes
         if graph.n_edges == 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 from collections.abc import Callable, Iterable
 from numbers import Integral, Real
@@ -252,6 +253,21 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
         module.load_state_dict(self.module_.state_dict())
         return module
 
+    def _distributed_facts(self, data: Any, module: torch.nn.Module) -> dict[str, Any]:
+        """What every rank of a data-parallel fit must share: the parameters (but the seed,
+        which rank 0 gives, and the per-process ones), the training data's sizes and the
+        network's shapes."""
+        own = {"random_state", "verbose", "callbacks", "device"}
+        facts = {f"parameter {name}": value for name, value in
+                 sorted(self.get_params(deep=False).items()) if name not in own}
+        if dataclasses.is_dataclass(data):
+            for field in dataclasses.fields(data):
+                value = getattr(data, field.name)
+                if isinstance(value, torch.Tensor):
+                    facts[f"the training data's {field.name} (shape)"] = tuple(value.shape)
+        facts["the network's parameter shapes"] = [tuple(p.shape) for p in module.parameters()]
+        return facts
+
     def _fit_module(
         self,
         prepare: Callable[[torch.device, np.random.Generator], Any],
@@ -289,6 +305,8 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
                 data.distributed = distributed
                 data.order = torch.Generator().manual_seed(seed)  # the same order everywhere
             module = (self._continued_module() if reuse else self._build_module()).to(device)
+            if distributed is not None:
+                distributed.agree(self._distributed_facts(data, module))
             batches, forward = (None, None) if recalibration is None \
                 else recalibration(module, data)
             history = train_module(

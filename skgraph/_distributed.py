@@ -13,7 +13,12 @@ same weights and loss curve; save from rank 0.
 A rank that dies or stalls makes the others fail with :class:`DistributedTrainingError`
 instead of waiting forever: the collectives time out after ``SKGRAPH_DISTRIBUTED_TIMEOUT``
 seconds (default 300) when skgraph creates the group (the user's own group keeps its own
-timeout), and a peer that disconnects fails them at once.
+timeout), and a peer that disconnects fails them at once. Every rank must fit the same
+estimator on the same data: ranks whose parameters, data sizes or network shapes differ
+all fail at the start of training with a ``ValueError`` naming the difference.
+
+A process that a rank starts (a joblib worker of a search with ``n_jobs > 1``) inherits the
+launcher's environment but is no rank: its fits train alone, as outside torchrun.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import datetime
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 import torch.distributed as dist
@@ -65,6 +71,29 @@ class DistributedContext:
             tensor /= self.world_size
         return tensor
 
+    def agree(self, facts: dict[str, Any]) -> None:
+        """Raise on every rank, naming the difference, unless all ranks have the same
+        ``facts`` (compared by ``repr``): ranks fitting different parameters or data would
+        break the collectives mid-training (a size error that aborts one process, a lost
+        peer in the others) or train on different schedules."""
+        mine = {key: repr(value) for key, value in facts.items()}
+        everyone: list[Any] = [None] * self.world_size
+        try:
+            dist.all_gather_object(everyone, mine)
+        except Exception as exc:
+            raise DistributedTrainingError(
+                f"rank {self.rank} of {self.world_size} could not compare its fit with the "
+                f"other ranks' (one died, stalled past the timeout or disconnected): {exc}"
+            ) from exc
+        for key in mine:
+            values = [facts_of_rank.get(key) for facts_of_rank in everyone]
+            if len(set(values)) > 1:
+                listed = "; ".join(f"rank {rank}: {value}" for rank, value in enumerate(values))
+                raise ValueError(
+                    f"the ranks of a data-parallel fit differ in {key} ({listed}); every rank "
+                    "must fit the same estimator on the same data (skgraph gives each rank "
+                    "its share of the batches).")
+
     def broadcast_parameters(self, module: torch.nn.Module) -> None:
         """Give every rank rank 0's parameters and buffers."""
         try:
@@ -82,7 +111,33 @@ class DistributedContext:
 
 
 def _timeout() -> datetime.timedelta:
-    return datetime.timedelta(seconds=float(os.environ.get("SKGRAPH_DISTRIBUTED_TIMEOUT", 300)))
+    given = os.environ.get("SKGRAPH_DISTRIBUTED_TIMEOUT", "300")
+    try:
+        seconds = float(given)
+    except ValueError:
+        seconds = float("nan")
+    if not seconds > 0 or seconds == float("inf"):
+        raise ValueError(f"SKGRAPH_DISTRIBUTED_TIMEOUT must be a positive number of seconds, "
+                         f"got {given!r}.")
+    return datetime.timedelta(seconds=seconds)
+
+
+_RANK_PROCESS = "SKGRAPH_RANK_PROCESS"
+
+
+def _mark_rank_process() -> None:
+    """Under a launcher (``RANK`` set), note in the environment which process it started for
+    this rank; processes the rank starts later inherit the note and so know they are not."""
+    if "RANK" in os.environ and "WORLD_SIZE" in os.environ:
+        os.environ.setdefault(_RANK_PROCESS, f"{os.environ['RANK']}:{os.getpid()}")
+
+
+def _is_rank_process() -> bool:
+    note = os.environ.get(_RANK_PROCESS)
+    return note is None or note == f"{os.environ.get('RANK')}:{os.getpid()}"
+
+
+_mark_rank_process()
 
 
 def distributed_context(device: torch.device) -> DistributedContext | None:
@@ -95,7 +150,8 @@ def distributed_context(device: torch.device) -> DistributedContext | None:
         return None
     if not dist.is_initialized():
         world = int(os.environ.get("WORLD_SIZE", "1"))
-        if world < 2 or "RANK" not in os.environ or "MASTER_ADDR" not in os.environ:
+        if (world < 2 or "RANK" not in os.environ or "MASTER_ADDR" not in os.environ
+                or not _is_rank_process()):  # (a worker process of a rank trains alone)
             return None
         backend = "nccl" if device.type == "cuda" else "gloo"
         if device.type == "cuda":

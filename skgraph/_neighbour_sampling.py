@@ -31,8 +31,10 @@ from ._nn._sparse import (
     sorted_csr_index,
     sparse_dense_mm,
 )
+from ._warnings import warn_caller
 
-__all__ = ["NeighbourSampler", "SampledSubgraph", "SubgraphOperator"]
+__all__ = ["NeighbourSampler", "SampledSubgraph", "SubgraphOperator", "check_batching",
+           "checked_fanouts"]
 
 
 def checked_fanouts(fanouts: Any, hops: int, mismatch: str) -> tuple[int, ...]:
@@ -51,6 +53,21 @@ def checked_fanouts(fanouts: Any, hops: int, mismatch: str) -> tuple[int, ...]:
     if len(values) != hops:
         raise ValueError(f"fanouts has {len(values)} entries but {mismatch}")
     return tuple(int(f) for f in values)
+
+
+def check_batching(batch_size: Any, fanouts: Any, checked: Any) -> None:
+    """Refuse a boolean ``batch_size`` (a bool is an int to Python: ``True`` would train in
+    batches of one); validate ``fanouts`` (``checked()``) even without ``batch_size``, where
+    a warning says it changes nothing."""
+    if isinstance(batch_size, (bool, np.bool_)):
+        raise ValueError(f"batch_size must be a positive int (or None for the whole graph), "
+                         f"got {batch_size!r}.")
+    if fanouts is not None:
+        checked()
+        if batch_size is None:
+            warn_caller("fanouts has no effect without batch_size: the fit runs full batch "
+                        "over the whole graph; set batch_size to train in mini-batches over "
+                        "sampled neighbourhoods.")
 
 
 @dataclass

@@ -26,7 +26,7 @@ from ._device import thread_limit, torch_defaults
 from ._distributed import DistributedContext, share_of
 from ._graph import Graph, as_graph
 from ._interop import _node_label_index, _selected_labels
-from ._neighbour_sampling import NeighbourSampler, checked_fanouts
+from ._neighbour_sampling import NeighbourSampler, check_batching, checked_fanouts
 from ._nn._node_networks import NODE_CONVOLUTIONS, NodeNetwork
 from ._node_inputs import (
     NodeInputs,
@@ -283,6 +283,7 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         where ``labelled`` (``targets`` and ``weights``: one row per labelled node), plus
         ``consistency`` times the ``disagreement`` of two passes (:class:`Consistency`;
         off where dropout has nothing to drop, whose passes would be the same)."""
+        check_batching(self.batch_size, self.fanouts, self._fanouts)
         whole = graph.whole()
         warn_unread_edge_features(whole, type(self).__name__)
         # identity features are never dropped: one layer of them then has no dropout at all

@@ -1,6 +1,9 @@
 """A fit run under torchrun by tests/test_data_parallel.py; writes what each rank ended with.
 
-    torchrun --nproc_per_node=2 tests/_ddp_fit.py OUT_DIR ESTIMATOR [die_at_epoch]
+    torchrun --nproc_per_node=2 tests/_ddp_fit.py OUT_DIR WHAT [die_at_epoch]
+
+WHAT: graph, node or edges (an estimator's data-parallel fit), mismatch (ranks asking for
+different networks) or search (a GridSearchCV with n_jobs=2 on each rank).
 """
 
 import os
@@ -26,7 +29,19 @@ def main() -> None:
     common = dict(random_state=0, device="cpu", callbacks=[die])
     batch = int(os.environ.get("SKGRAPH_TEST_BATCH", "8"))  # per rank: the global batch is
     # WORLD_SIZE times this
-    if which == "graph":
+    if which == "mismatch":  # rank 1 asks for another width: both ranks must say so
+        G, y = make_community_graph(n_nodes=60, random_state=0)
+        GNNNodeClassifier(hidden_size=8 + 8 * rank, max_epochs=3, **common).fit(G, y)
+        return
+    if which == "search":  # a search's joblib workers are no ranks: they fit alone
+        from sklearn.model_selection import GridSearchCV
+
+        G, y = make_community_graph(n_nodes=60, random_state=0)
+        search = GridSearchCV(GNNNodeClassifier(max_epochs=5, **common),
+                              {"hidden_size": [4, 8]}, cv=2, n_jobs=2).fit(G, y)
+        est, outputs = search.best_estimator_, search.best_estimator_.predict_proba(G)
+        np.save(os.path.join(out, f"scores{rank}.npy"), search.cv_results_["mean_test_score"])
+    elif which == "graph":
         rng = np.random.default_rng(0)
         graphs, y = [], []
         for i in range(96):

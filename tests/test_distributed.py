@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from skgraph._distributed import DistributedContext
 
@@ -70,6 +71,47 @@ def test_a_rank_that_dies_fails_the_other_with_a_clear_error(tmp_path):
     assert "lost the other ranks" in result.stdout + result.stderr, result.stderr[-3000:]
     assert elapsed < 120  # failed, not hung until some far timeout
     assert not (tmp_path / "rank0.npz").exists()  # no partial result written
+
+
+def test_ranks_that_fit_different_networks_all_fail_naming_the_difference(tmp_path):
+    result = _torchrun(tmp_path, "mismatch")
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert output.count("the ranks of a data-parallel fit differ in parameter hidden_size "
+                        "(rank 0: 8; rank 1: 16)") == 2, output[-3000:]  # on both ranks
+
+
+def test_a_search_with_worker_processes_runs_under_torchrun(tmp_path):
+    # the workers inherit torchrun's environment; joining the job's group from there hung
+    # until gloo's connect timeout
+    result = _torchrun(tmp_path, "search", timeout=200)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
+    ranks = [np.load(tmp_path / f"rank{r}.npz") for r in (0, 1)]
+    np.testing.assert_array_equal(ranks[0]["weights"], ranks[1]["weights"])  # the refit
+    np.testing.assert_array_equal(*(np.load(tmp_path / f"scores{r}.npy") for r in (0, 1)))
+
+
+@pytest.mark.parametrize("given", ["abc", "0", "-5", "inf"])
+def test_a_bad_timeout_setting_is_named(monkeypatch, given):
+    from skgraph._distributed import _timeout
+
+    monkeypatch.setenv("SKGRAPH_DISTRIBUTED_TIMEOUT", given)
+    with pytest.raises(ValueError, match=f"SKGRAPH_DISTRIBUTED_TIMEOUT must be a positive "
+                                         f"number of seconds, got '{given}'"):
+        _timeout()
+
+
+def test_a_process_started_by_a_rank_is_no_rank(monkeypatch):
+    from skgraph import _distributed
+
+    monkeypatch.setenv("RANK", "1")
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("MASTER_ADDR", "127.0.0.1")
+    monkeypatch.setenv(_distributed._RANK_PROCESS, f"1:{os.getpid()}")
+    assert _distributed._is_rank_process()
+    monkeypatch.setenv(_distributed._RANK_PROCESS, f"1:{os.getpid() + 1}")  # our parent's
+    assert not _distributed._is_rank_process()
+    assert _distributed.distributed_context(torch.device("cpu")) is None  # trains alone
 
 
 def test_each_rank_runs_its_share_of_the_batches():

@@ -193,6 +193,18 @@ def test_fanouts_are_validated(graph):
         GNNNodeClassifier(conv="sage", batch_size=8, fanouts=(5, 0)).fit(G[::3], y[::3])
     with pytest.raises(ValueError, match="one per layer"):
         VGAEEmbedder(batch_size=8, fanouts=(5, 5, 5)).fit(G)
+    # without batch_size too (they would do nothing: a warning says so)
+    with pytest.raises(ValueError, match="fanouts must be positive ints"):
+        GNNNodeClassifier(fanouts=(0, -7)).fit(G[::3], y[::3])
+    with pytest.raises(ValueError, match="fanouts must be positive ints"):
+        VGAEEmbedder(fanouts=(0, 0, 0)).fit(G)
+    with pytest.warns(UserWarning, match="fanouts has no effect without batch_size") as caught:
+        LinkPredictor(fanouts=(5, 5), max_epochs=2).fit(G)
+    assert caught[0].filename == __file__
+    # a bool is an int to Python, but True is no batch size
+    for estimator in (GNNNodeRegressor(batch_size=True), LinkPredictor(batch_size=True)):
+        with pytest.raises(ValueError, match="batch_size must be a positive int .*got True"):
+            estimator.fit(G, y) if isinstance(estimator, GNNNodeRegressor) else estimator.fit(G)
     isolated = Graph(sp.csr_array((4, 4)) + sp.csr_array(([1.0, 1.0], ([0, 1], [1, 0])),
                                                           shape=(4, 4)))
     assert GNNNodeClassifier(conv="gcn", batch_size=2, max_epochs=2).fit(
@@ -212,7 +224,9 @@ def test_mini_batch_fits_embed_all_nodes_exactly_a_chunk_of_rows_at_a_time(graph
                        featureless="degree").fit(G)
     monkeypatch.setattr(node_inputs_module, "_INFERENCE_ROWS", 7)  # 43 chunks, the last one short
     chunked = est.transform(G)
-    est.batch_size = None  # the same weights through the whole-graph route
+    # the same weights through the whole-graph route (predictions read the fit's record of
+    # its parameters: setting est.batch_size would change nothing)
+    est._fit_params = {**est._fit_params, "batch_size": None}
     whole = est.transform(G)
     np.testing.assert_allclose(chunked, whole, rtol=1e-5, atol=1e-6)
     assert np.abs(whole).max() > 0.05
@@ -231,7 +245,9 @@ def test_node_estimators_fitted_in_mini_batches_predict_exactly_a_chunk_at_a_tim
     assert len(est.validation_scores_) == len(est.loss_curve_)  # validated on chunked rows
     monkeypatch.setattr(node_inputs_module, "_INFERENCE_ROWS", 7)
     chunked = est.predict_proba(G)
-    est.batch_size = None  # the same weights through the whole-graph route
+    # the same weights through the whole-graph route (predictions read the fit's record of
+    # its parameters: setting est.batch_size would change nothing)
+    est._fit_params = {**est._fit_params, "batch_size": None}
     np.testing.assert_allclose(chunked, est.predict_proba(G), rtol=1e-5, atol=1e-6)
 
 
