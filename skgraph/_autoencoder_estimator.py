@@ -132,8 +132,15 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
             """The training adjacency, and the held-out pairs and labels of early stopping."""
             if not self.early_stopping:
                 return graph.adjacency, None, None
-            n_val = max(1, int(round(self.validation_fraction * graph.n_edges)))
-            adjacency, pos, neg = split_edges(graph.adjacency, min(n_val, graph.n_edges - 1), rng)
+            n_val = min(max(1, int(round(self.validation_fraction * graph.n_edges))),
+                        graph.n_edges - 1)
+            n_non_edges = graph.n_nodes * (graph.n_nodes - 1) // 2 - graph.n_edges
+            if n_non_edges < n_val:
+                raise ValueError(
+                    f"early_stopping holds out {n_val} edges and as many non-edges to validate "
+                    f"on, but the graph has only {n_non_edges} non-edge(s); lower "
+                    "validation_fraction or set early_stopping=False.")
+            adjacency, pos, neg = split_edges(graph.adjacency, n_val, rng)
             val_pairs = torch.from_numpy(np.vstack([pos, neg]).T.copy()).to(device)
             return adjacency, val_pairs, np.r_[np.ones(len(pos)), np.zeros(len(neg))]
 

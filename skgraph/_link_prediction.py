@@ -18,6 +18,7 @@ from ._device import thread_limit, torch_defaults
 from ._graph import Graph, as_graph
 from ._nn._graph_autoencoder import CosineDecoder, HadamardMLPDecoder
 from ._pairs import NodePairs, resolve_pairs
+from ._warnings import warn_caller
 
 __all__ = ["LinkPredictor"]
 
@@ -197,7 +198,9 @@ best_validation_score_, best_loss_, n_iter_, device_
             graph with node names (a networkx graph's nodes, ``Graph(node_names=...)``), pairs
             of names such as ``[("alice", "bob")]``. With names, integer pairs still mean
             positions unless the names are integers themselves (then integers are names).
-            An unknown name is a ``ValueError`` naming it.
+            An unknown name is a ``ValueError`` naming it. A pair of a node with itself
+            gets a warning: graphs here hold no self loops, so its score means nothing
+            (a similarity decoder scores it highest).
 
         Returns
         -------
@@ -205,6 +208,11 @@ best_validation_score_, best_loss_, n_iter_, device_
         """
         check_is_fitted(self, "embedding_")
         pairs = resolve_pairs(X, self.n_nodes_, getattr(self, "node_names_", None))
+        self_pairs = np.flatnonzero(pairs[:, 0] == pairs[:, 1])
+        if len(self_pairs):
+            warn_caller(f"{len(self_pairs)} of the pairs join a node to itself (the first: "
+                        f"pairs[{self_pairs[0]}]); graphs hold no self loops, so their scores "
+                        "mean nothing.")
         device = torch.device(self.device_)
         z = torch.as_tensor(self.embedding_, device=device)
         out = np.empty(len(pairs), dtype=np.float32)

@@ -139,6 +139,11 @@ def test_link_pairs_covers_all_edges_and_as_many_non_edges(split):
     pos, neg = P.pairs[y == 1], P.pairs[y == 0]
     assert (G.adjacency[pos[:, 0], pos[:, 1]] > 0).all()
     assert (G.adjacency[neg[:, 0], neg[:, 1]] == 0).all()
+    # in random order: unshuffled folds (cv=3) hold out random pairs, not the edges of the
+    # lowest-numbered nodes (whose held-out edges then left them isolated in the fold's graph)
+    assert not (np.diff(pos[:, 0]) >= 0).all()  # edges not by node
+    assert 0.3 < y[: len(y) // 3].mean() < 0.7
+    np.testing.assert_array_equal(link_pairs(G, random_state=0)[0].pairs, P.pairs)
     with pytest.raises(ValueError, match="negative_ratio"):
         link_pairs(G, negative_ratio=0)
     with pytest.raises(ValueError, match="no edges"):
@@ -273,3 +278,23 @@ def test_a_node_view_is_refused_with_the_way_to_cross_validate():
         LinkPredictor(max_epochs=2, device="cpu").fit(G[:10])
     with pytest.raises(ValueError, match="fits failed"):  # all of them, with that reason
         cross_val_score(LinkPredictor(max_epochs=2, device="cpu"), G, cv=2)
+
+
+def test_self_pairs_get_a_warning():
+    G, _ = make_community_graph(n_nodes=40, random_state=0)
+    lp = LinkPredictor(max_epochs=3, random_state=0).fit(G)
+    with pytest.warns(UserWarning, match=r"1 of the pairs join a node to itself \(the first: "
+                                         r"pairs\[1\]\)") as caught:
+        lp.predict_proba([[0, 1], [5, 5]])
+    assert caught[0].filename == __file__
+
+
+def test_a_nearly_complete_graph_trains_in_mini_batches_and_says_why_it_cannot_validate():
+    A = np.ones((40, 40)) - np.eye(40)
+    A[0, 1] = A[1, 0] = 0  # one non-edge among 780 pairs
+    # batches that draw no non-edge add nothing for them (their mean was nan)
+    lp = LinkPredictor(batch_size=64, max_epochs=3, random_state=0).fit(A)
+    assert np.isfinite(lp.loss_curve_).all()
+    with pytest.raises(ValueError, match="early_stopping holds out 78 edges and as many "
+                                         "non-edges .* only 1 non-edge"):
+        LinkPredictor(early_stopping=True, max_epochs=3).fit(A)

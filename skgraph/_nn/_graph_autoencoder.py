@@ -240,8 +240,13 @@ def sample_with_kl(heads: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def reconstruction_loss(pos_logits: torch.Tensor, neg_logits: torch.Tensor) -> torch.Tensor:
-    """Binary cross-entropy on positive and negative pairs, each averaged (PyG's recon_loss)."""
-    return F.softplus(-pos_logits).mean() + F.softplus(neg_logits).mean()
+    """Binary cross-entropy on positive and negative pairs, each averaged (PyG's recon_loss);
+    a side with no pairs (a batch of a nearly complete graph may draw no non-edge) adds 0."""
+    return _mean(F.softplus(-pos_logits)) + _mean(F.softplus(neg_logits))
+
+
+def _mean(losses: torch.Tensor) -> torch.Tensor:
+    return losses.mean() if losses.numel() else losses.sum()
 
 
 def kl_divergence(mu: torch.Tensor, logstd: torch.Tensor) -> torch.Tensor:

@@ -142,9 +142,17 @@ def link_pairs(graph: Any, *, negative_ratio: float = 1.0, random_state: Any = N
     Returns
     -------
     pairs : NodePairs
-        Indexable container of node pairs (edges first, then non-edges).
+        Indexable container of node pairs, edges and non-edges in random order (so that
+        ``cv=3``, unshuffled folds, holds out random pairs, not the edges of the
+        lowest-numbered nodes).
     labels : ndarray of int
         1 for edges, 0 for non-edges.
+
+    Notes
+    -----
+    The non-edges are those of ``graph``: from a training graph, a few of them may be
+    edges held out in the test pairs (as many as chance puts there), which a model then
+    learns as non-edges; the test pairs stay untouched.
 
     Examples
     --------
@@ -167,4 +175,5 @@ def link_pairs(graph: Any, *, negative_ratio: float = 1.0, random_state: Any = N
     n_negatives = max(1, int(round(negative_ratio * len(positives))))
     negatives = NonEdgeSampler(G.adjacency).held_out_pairs(n_negatives, rng)
     labels = np.r_[np.ones(len(positives), int), np.zeros(len(negatives), int)]
-    return NodePairs._of_positions(G, np.vstack([positives, negatives])), labels
+    order = rng.permutation(len(labels))
+    return NodePairs._of_positions(G, np.vstack([positives, negatives])[order]), labels[order]

@@ -7,6 +7,7 @@ from skgraph._nn._graph_autoencoder import (
     GCNEncoder,
     GraphAutoEncoder,
     kl_divergence,
+    reconstruction_loss,
     relu_dropout,
     sample_with_kl,
 )
@@ -147,3 +148,17 @@ def test_autoencoder_loss_is_the_composed_loss():
     expected = (torch.nn.functional.softplus(-pos).mean() + torch.nn.functional.softplus(neg).mean()
                 + kl_divergence(mu, logstd) / 40)
     torch.testing.assert_close(loss, expected)
+
+
+def test_reconstruction_loss_equals_pygs_and_a_side_without_pairs_adds_nothing():
+    from torch_geometric.nn import GAE
+
+    torch.manual_seed(0)
+    z = torch.randn(12, 4)
+    pos, neg = torch.randint(0, 12, (2, 20)), torch.randint(0, 12, (2, 15))
+    logits = [(z[p[0]] * z[p[1]]).sum(-1) for p in (pos, neg)]
+    reference = GAE(torch.nn.Identity()).recon_loss(z, pos, neg)
+    torch.testing.assert_close(reconstruction_loss(*logits), reference, rtol=1e-5, atol=1e-5)
+    alone = reconstruction_loss(logits[0], logits[1][:0])
+    assert torch.isfinite(alone)
+    torch.testing.assert_close(alone, torch.nn.functional.softplus(-logits[0]).mean())
