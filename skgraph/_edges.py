@@ -227,10 +227,10 @@ class NonEdgeSampler:
         if n_pairs > n_possible:
             raise ValueError(f"cannot sample {n_pairs} non-edges: the graph has only {n_possible} "
                              "unordered node pairs that are not edges.")
-        taken = set()
+        taken = np.zeros(0, dtype=np.int64)
         if exclude is not None and len(exclude):
             lo, hi = np.minimum(exclude[:, 0], exclude[:, 1]), np.maximum(exclude[:, 0], exclude[:, 1])
-            taken.update((lo * n + hi).tolist())
+            taken = np.unique(lo * n + hi)
         edge_keys = self._upper_keys()
         chosen = np.zeros(0, dtype=np.int64)
         while len(chosen) < n_pairs:
@@ -238,15 +238,26 @@ class NonEdgeSampler:
             i, j = rng.integers(0, n, draw), rng.integers(0, n, draw)
             lo, hi = np.minimum(i, j), np.maximum(i, j)
             keys = lo * n + hi
-            pos = np.searchsorted(edge_keys, keys).clip(max=max(len(edge_keys) - 1, 0))
-            is_edge = edge_keys[pos] == keys if len(edge_keys) else np.zeros(len(keys), bool)
-            keys = keys[(lo != hi) & ~is_edge]
+            keys = keys[(lo != hi) & ~_in_sorted(edge_keys, keys)]
             keys = keys[~np.isin(keys, chosen)]
             keys = keys[np.sort(np.unique(keys, return_index=True)[1])]
-            if taken:
-                keys = keys[[k not in taken for k in keys.tolist()]]
+            keys = keys[~_in_sorted(taken, keys)]
             chosen = np.concatenate([chosen, keys[: n_pairs - len(chosen)]])
         return np.column_stack([chosen // n, chosen % n])
+
+
+def _in_sorted(sorted_keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """Whether each of ``queries`` is in ``sorted_keys``. The queries are looked up in
+    sorted order: random lookups into millions of keys miss the cache at every step of the
+    binary search (about 4x slower at 5 million edges)."""
+    if not len(sorted_keys) or not len(queries):
+        return np.zeros(len(queries), dtype=bool)
+    order = np.argsort(queries)  # (equal queries get equal answers: any order serves)
+    ordered = queries[order]
+    position = np.searchsorted(sorted_keys, ordered).clip(max=len(sorted_keys) - 1)
+    found = np.empty(len(queries), dtype=bool)
+    found[order] = sorted_keys[position] == ordered
+    return found
 
 
 def split_edges(adjacency: sp.csr_array, n_heldout: int, rng: np.random.Generator, *,

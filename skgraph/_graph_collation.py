@@ -23,6 +23,7 @@ from ._device import torch_state
 from ._graph import Graph, as_graph, is_single_graph
 from ._nn._propagation import NeighbourSum
 from ._structural_encodings import degree_features, return_probabilities
+from ._warnings import warn_caller
 
 # Inference processes graphs in chunks of at most this many nodes (or one larger graph).
 _INFERENCE_NODES = 200_000
@@ -154,9 +155,13 @@ def _collate(graphs: Sequence[Any], width: int | None, what: str, walk_steps: in
         return _collate_graphs(graphs, width, what, walk_steps, edge_width)
 
 
+_LARGE_FOR_WALKS = 20_000  # nodes above which a graph's walk encoding takes minutes
+
+
 def _collate_graphs(graphs: Sequence[Any], width: int | None, what: str, walk_steps: int,
                     edge_width: int | None) -> tuple[_CollatedGraphs, int]:
     xs, edges, edge_features, n_nodes, n_edges, n_weighted = [], [], [], [], [], 0
+    warned_walks = False
     expected, expected_edges = width, edge_width
     for i, item in enumerate(graphs):
         try:
@@ -189,6 +194,13 @@ def _collate_graphs(graphs: Sequence[Any], width: int | None, what: str, walk_st
         wiring = _wiring(adjacency)
         features = _node_features(graph, wiring)
         if walk_steps:
+            if graph.n_nodes > _LARGE_FOR_WALKS and not warned_walks:
+                warned_walks = True
+                warn_caller(
+                    f"{what}[{i}] has {graph.n_nodes} nodes: its random-walk encoding costs "
+                    "about random_walk_encoding x edges x nodes (about a minute at 20,000 "
+                    "nodes of 10 neighbours, growing with the square of the size); set "
+                    "random_walk_encoding=0 for graphs this large.")
             features = np.hstack([features, return_probabilities(wiring, walk_steps)])
         xs.append(features)
         edges.append(np.vstack([coo.row, coo.col]))

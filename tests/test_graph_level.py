@@ -7,6 +7,7 @@ modules). Each test here runs on both, with a label or a value per graph.
 
 import copy
 import pickle
+import warnings
 
 import networkx as nx
 import numpy as np
@@ -275,3 +276,18 @@ def test_edge_weights_change_nothing(cls):
     np.testing.assert_array_equal(outputs(heavy, graphs), outputs(est, graphs))
     np.testing.assert_array_equal(outputs(est, [0.5 * A for A in graphs]),
                                   outputs(est, graphs))
+
+
+def test_graphs_too_large_for_the_walk_encoding_get_a_warning(cls, monkeypatch):
+    import skgraph._graph_collation as collation
+
+    monkeypatch.setattr(collation, "_LARGE_FOR_WALKS", 6)  # instead of 20,000 nodes
+    graphs = [sp.csr_array(np.ones((n, n)) - np.eye(n)) for n in (4, 5, 7, 8)]
+    y = [0, 1, 0, 1]
+    with pytest.warns(UserWarning, match=r"X\[2\] has 7 nodes: its random-walk encoding "
+                                         "costs") as caught:
+        cls(**FAST).fit(graphs, y)
+    assert len(caught) == 1 and caught[0].filename == __file__  # once, at the caller's line
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cls(**{**FAST, "random_walk_encoding": 0}).fit(graphs, y)
