@@ -200,8 +200,12 @@ def test_pairs_of_node_names_in_and_out():
     by_name = lp.predict_proba([("member3", "member17"), ("member0", "member33")])
     np.testing.assert_array_equal(by_name, lp.predict_proba([[3, 17], [0, 33]]))
     assert lp.score(pairs, y) == lp.score(positions, y)
-    with pytest.raises(ValueError, match="pairs\\[1\\] names node 'nobody', which is not a node"):
-        lp.predict_proba([("member3", "member17"), ("member1", "nobody")])
+    assert lp.score(pairs.astype(str), y) == lp.score(positions, y)  # looked up at once
+    for unknown in ([("member3", "member17"), ("member1", "nobody")],
+                    np.array([("member3", "member17"), ("member1", "nobody")])):
+        with pytest.raises(ValueError, match="pairs\\[1\\] names node 'nobody', which is not "
+                                             "a node"):
+            lp.predict_proba(unknown)
     P, labels = link_pairs(G_train, random_state=0)
     named = NodePairs(G_train, [("member0", "member1")])
     assert named.pairs.tolist() == [[0, 1]] and len(P) == len(labels)
