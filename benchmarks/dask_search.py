@@ -47,7 +47,8 @@ def main() -> None:
     print(f"n_jobs=1 in this process: {time.perf_counter() - start:.1f} s")
     for workers in (1, 2):
         with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                          host="127.0.0.1", dashboard_address=None) as cluster, \
+                          host="127.0.0.1", dashboard_address=None,
+                          scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster, \
                 Client(cluster) as client:
             before = client.scheduler_comm.byte_count
             start = time.perf_counter()

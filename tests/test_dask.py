@@ -46,7 +46,9 @@ FAST = dict(max_epochs=5, random_state=0, device="cpu")
 def _cluster(threads_per_worker: int = 1):
     return distributed.LocalCluster(
         n_workers=2, threads_per_worker=threads_per_worker, processes=True, host="127.0.0.1",
-        dashboard_address=None, worker_dashboard_address=None, silence_logs=40)
+        dashboard_address=None, worker_dashboard_address=None, silence_logs=40,
+        # the scheduler's HTTP routes (health, metrics) on a free loopback port, not 8787
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
 
 
 @pytest.fixture(scope="module")

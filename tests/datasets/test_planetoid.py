@@ -136,5 +136,5 @@ def test_inconsistent_files_are_refused(tmp_path):
     # 500 validation ids after the training ids must be rows of allx, not test nodes
     write_planetoid(tmp_path, "Toy", n_allx=400, test_ids=list(range(400, 440)))
     with pytest.raises(ValueError, match="500 validation nodes follow the 10 training nodes "
-                                         "\(ids 10..509\), but ind.toy.allx has 400 rows"):
+                                         r"\(ids 10..509\), but ind.toy.allx has 400 rows"):
         load_planetoid(tmp_path, "Toy")
