@@ -55,7 +55,8 @@ def main() -> None:
                     times.append(time.perf_counter() - start)
                     scores.append(pipe.score(G[test], y[test]))
             print(f"{name:<10} {features:<4} test accuracy {np.mean(scores):.4f} ± "
-                  f"{np.std(scores):.4f} over {len(scores)} fits ({used_splits(data, args.splits)}); "
+                  f"{np.std(scores):.4f} over {len(scores)} fits "
+                  f"({used_splits(data, args.splits)}); "
                   f"mean fit {np.mean(times):.1f} s", flush=True)
 
 

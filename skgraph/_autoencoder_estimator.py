@@ -34,8 +34,8 @@ from ._node_inputs import (
     feature_width,
     node_inputs,
     structure_fingerprint,
+    warn_unread_edge_features,
 )
-from ._warnings import warn_unread_edge_features
 
 __all__ = ["BaseGraphAutoEncoder"]
 

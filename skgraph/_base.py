@@ -254,12 +254,11 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
         return module
 
     def _distributed_facts(self, data: Any, module: torch.nn.Module) -> dict[str, Any]:
-        """What every rank of a data-parallel fit must share: the parameters (but the seed,
-        which rank 0 gives, and the per-process ones), the training data's sizes and the
-        network's shapes."""
-        own = {"random_state", "verbose", "callbacks", "device"}
-        facts = {f"parameter {name}": value for name, value in
-                 sorted(self.get_params(deep=False).items()) if name not in own}
+        """What every rank of a data-parallel fit must share: the parameters of the fit
+        (:meth:`_fitted`'s record, without the seed, which rank 0 gives, and the callbacks)
+        but the per-process ones, the training data's sizes and the network's shapes."""
+        facts = {f"parameter {name}": value for name, value in sorted(self._fit_params.items())
+                 if name not in ("verbose", "device")}
         if dataclasses.is_dataclass(data):
             for field in dataclasses.fields(data):
                 value = getattr(data, field.name)

@@ -520,7 +520,6 @@ def _numbers(value: Any, what: str) -> np.ndarray:
     """A networkx attribute (a number, a sequence, an array or a tensor) as a float row."""
     if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor
         value = value.detach().cpu().numpy()
-    problem = None
     try:
         as_given = np.asarray(value)
         strings = as_given.dtype.kind in "USV" or (as_given.dtype == object and any(

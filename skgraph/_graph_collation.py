@@ -184,13 +184,13 @@ def _collate_graphs(graphs: Sequence[Any], width: int | None, what: str, walk_st
                 raise ValueError(f"{what}[{i}] has {graph.n_edge_features} edge features but "
                                  f"{source} had {expected_edges}; every graph with edges "
                                  "needs the same edge feature width (0 for none).")
-        coo = graph.adjacency.tocoo()  # the CSR order: aligned with the edge features
+        adjacency = graph.adjacency
+        coo = adjacency.tocoo()  # the CSR order: aligned with the edge features
         if graph.features is not None:
             _check_float32_range(graph.features.data if sp.issparse(graph.features)
                                  else graph.features, f"{what}[{i}]'s node features")
         if graph.n_edges and graph.n_edge_features:
             _check_float32_range(graph.edge_features, f"{what}[{i}]'s edge features")
-        adjacency = graph.adjacency
         wiring = _wiring(adjacency)
         features = _node_features(graph, wiring)
         if walk_steps:

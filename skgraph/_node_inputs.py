@@ -18,9 +18,10 @@ from ._graph import Graph
 from ._nn._propagation import IdentityFeatures, SparseOperator, gcn_normalize
 from ._nn._sparse import csr_tensor, shared_tensor, sparse_dense_mm
 from ._structural_encodings import degree_features
+from ._warnings import warn_caller
 
 __all__ = ["NodeInputs", "SubgraphInputs", "feature_scale", "feature_width", "node_inputs",
-           "structure_fingerprint"]
+           "structure_fingerprint", "warn_unread_edge_features"]
 
 # Dense features above this many entries stay sparse on the way to torch.
 _DENSE_LIMIT = 50_000_000
@@ -46,6 +47,14 @@ class NodeInputs:
     mean_operator: SparseOperator | None = None
     plain_operator: SparseOperator | None = None
     edge_index: torch.Tensor | None = None
+
+
+def warn_unread_edge_features(graph: Graph, estimator: str) -> None:
+    """Say that ``graph``'s edge features, if any, are not read by the node-level networks."""
+    if graph.n_edge_features:
+        warn_caller(f"the graph has {graph.n_edge_features} edge features, which {estimator} "
+                    "does not read (its networks read the edges' weights); they are ignored. "
+                    "The graph-level estimators' conv='gine' and conv='gat' read edge features.")
 
 
 def structure_fingerprint(adjacency: sp.csr_array) -> str:

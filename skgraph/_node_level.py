@@ -35,9 +35,9 @@ from ._node_inputs import (
     feature_width,
     node_inputs,
     structure_fingerprint,
+    warn_unread_edge_features,
 )
 from ._training import averaging_start, cosine_schedule
-from ._warnings import warn_unread_edge_features
 
 # loss(outputs, targets, weights or None): a scalar
 LossFunction = Callable[[torch.Tensor, torch.Tensor, torch.Tensor | None], torch.Tensor]

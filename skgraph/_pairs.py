@@ -128,8 +128,9 @@ def _string_name_positions(pairs: Any, names: np.ndarray) -> np.ndarray | None:
     listed = names.tolist()
     if not all(type(name) is str for name in listed):  # np.asarray would turn 1 into "1"
         return None
-    order = np.argsort(np.array(listed))
-    ordered = np.array(listed)[order]
+    strings = np.array(listed)
+    order = np.argsort(strings)
+    ordered = strings[order]
     at = np.searchsorted(ordered, arr).clip(max=len(ordered) - 1)
     if not (ordered[at] == arr).all():
         return None

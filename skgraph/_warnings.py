@@ -26,10 +26,3 @@ def warn_caller(message: str, category: type[Warning] = UserWarning) -> None:
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)
 
-
-def warn_unread_edge_features(graph, estimator: str) -> None:
-    """Say that ``graph``'s edge features, if any, are not read by the node-level networks."""
-    if graph.n_edge_features:
-        warn_caller(f"the graph has {graph.n_edge_features} edge features, which {estimator} "
-                    "does not read (its networks read the edges' weights); they are ignored. "
-                    "The graph-level estimators' conv='gine' and conv='gat' read edge features.")

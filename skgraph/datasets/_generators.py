@@ -96,15 +96,16 @@ def _block_edges(communities: np.ndarray, n_communities: int, p_in: float, p_out
     """The edges ``(rows, cols)`` (each once) of a stochastic block model, block by block."""
     members = [np.flatnonzero(communities == c) for c in range(n_communities)]
     rows, cols = [], []
-    n = len(communities)
-    sizes = np.array([len(m) for m in members], dtype=np.int64)
-    n_cross = (n * (n - 1) - int((sizes * (sizes - 1)).sum())) // 2
-    n_cross_edges = rng.binomial(n_cross, p_out) if n_communities > _BLOCKWISE_UP_TO else 0
-    by_block = n_communities <= _BLOCKWISE_UP_TO or 2 * n_cross_edges > n_cross
-    if not by_block:  # the pairs across communities in one draw: linear in the edges
-        i, j = _cross_pairs(communities, n_cross_edges, rng)
-        rows.append(i)
-        cols.append(j)
+    by_block = True
+    if n_communities > _BLOCKWISE_UP_TO:  # the pairs across communities in one draw
+        n, sizes = len(communities), np.array([len(m) for m in members], dtype=np.int64)
+        n_cross = (n * (n - 1) - int((sizes * (sizes - 1)).sum())) // 2
+        n_cross_edges = rng.binomial(n_cross, p_out)
+        by_block = 2 * n_cross_edges > n_cross  # dense: block by block after all
+        if not by_block:
+            i, j = _cross_pairs(communities, n_cross_edges, rng)
+            rows.append(i)
+            cols.append(j)
     for a in range(n_communities):
         for b in range(a, n_communities if by_block else a + 1):
             inside = a == b
@@ -125,15 +126,24 @@ def _cross_pairs(communities: np.ndarray, n_edges: int, rng: np.random.RandomSta
     """``n_edges`` distinct pairs ``i < j`` of nodes in different communities, drawn
     uniformly (at most half of all such pairs: rejection then ends quickly)."""
     n = len(communities)
+
+    def draw(size: int) -> np.ndarray:
+        i, j = rng.randint(0, n, size), rng.randint(0, n, size)
+        valid = (i < j) & (communities[i] != communities[j])
+        return i[valid].astype(np.int64) * n + j[valid]
+
+    return np.divmod(_distinct_keys(draw, n_edges, rng), n)
+
+
+def _distinct_keys(draw, n_edges: int, rng: np.random.RandomState) -> np.ndarray:
+    """``n_edges`` distinct keys from ``draw(size)`` (keys of valid pairs, each drawn
+    uniformly), drawn until there are enough."""
     keys = np.zeros(0, dtype=np.int64)
     while len(keys) < n_edges:
-        draw = 2 * (n_edges - len(keys)) + 16
-        i, j = rng.randint(0, n, draw), rng.randint(0, n, draw)
-        valid = (i < j) & (communities[i] != communities[j])
-        keys = np.unique(np.r_[keys, i[valid].astype(np.int64) * n + j[valid]])
-    # as in _distinct_pairs: a uniform subset of uniformly drawn distinct pairs
-    keys = keys[rng.choice(len(keys), n_edges, replace=False)]
-    return np.divmod(keys, n)
+        keys = np.unique(np.r_[keys, draw(2 * (n_edges - len(keys)) + 16)])
+    # every draw was uniform over the valid pairs, so a uniform subset of the distinct ones is
+    # a uniform set of n_edges pairs
+    return keys[rng.choice(len(keys), n_edges, replace=False)]
 
 
 def _distinct_pairs(n_a: int, n_b: int, inside: bool, n_pairs: int, n_edges: int,
@@ -147,14 +157,11 @@ def _distinct_pairs(n_a: int, n_b: int, inside: bool, n_pairs: int, n_edges: int
             i, j = np.divmod(np.arange(n_pairs), n_b)
         keep = rng.choice(n_pairs, n_edges, replace=False)
         return i[keep], j[keep]
-    keys = np.zeros(0, dtype=np.int64)
-    while len(keys) < n_edges:  # distinct uniform keys i * n_b + j of valid pairs
-        draw = 2 * (n_edges - len(keys)) + 16
-        i, j = rng.randint(0, n_a, draw), rng.randint(0, n_b, draw)
+
+    def draw(size: int) -> np.ndarray:  # keys i * n_b + j of valid pairs
+        i, j = rng.randint(0, n_a, size), rng.randint(0, n_b, size)
         if inside:
             i, j = i[i < j], j[i < j]
-        keys = np.unique(np.r_[keys, i.astype(np.int64) * n_b + j])
-    # every draw was uniform over the valid pairs, so a uniform subset of the distinct ones is
-    # a uniform set of n_edges pairs
-    keys = keys[rng.choice(len(keys), n_edges, replace=False)]
-    return np.divmod(keys, n_b)
+        return i.astype(np.int64) * n_b + j
+
+    return np.divmod(_distinct_keys(draw, n_edges, rng), n_b)
