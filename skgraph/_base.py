@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
+import types
 from collections.abc import Callable, Iterable
 from numbers import Integral, Real
 from typing import Any
@@ -196,6 +197,19 @@ _DROPOUT = [Interval(Real, 0, 1, closed="left")]
 _FEATURELESS = [StrOptions({"identity", "degree"})]
 
 
+def _renamed_init(init: Callable, class_name: str) -> Callable:
+    """A copy of an inherited ``__init__`` that calls itself ``class_name``'s, so that a
+    misspelt parameter's ``TypeError`` names the class the user wrote, not its base."""
+    code = init.__code__.replace(co_qualname=f"{class_name}.__init__")
+    renamed = types.FunctionType(code, init.__globals__, "__init__", init.__defaults__,
+                                 init.__closure__)
+    renamed.__kwdefaults__ = init.__kwdefaults__
+    renamed.__qualname__ = code.co_qualname
+    renamed.__doc__, renamed.__module__ = init.__doc__, init.__module__
+    renamed.__annotations__ = init.__annotations__
+    return renamed
+
+
 class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
     """Base class: the shared fit procedure of skgraph's torch estimators.
 
@@ -207,6 +221,11 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
 
     _parameter_constraints: dict = dict(TRAINING_PARAMETER_CONSTRAINTS)
     _min_validation_samples = 1  # held out by early_stopping, whatever validation_fraction
+
+    def __init_subclass__(cls, persistent: bool = True, **kwargs: Any) -> None:
+        super().__init_subclass__(persistent=persistent, **kwargs)
+        if persistent and "__init__" not in cls.__dict__:  # a public estimator
+            cls.__init__ = _renamed_init(cls.__init__, cls.__name__)
 
     # -- fitting -------------------------------------------------------------
     def _build_module(self) -> torch.nn.Module:  # pragma: no cover - abstract
