@@ -15,7 +15,7 @@ from, and repeatable for a torch generator.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from numbers import Integral
 from typing import Any
 
@@ -92,6 +92,16 @@ class SampledSubgraph:
     @property
     def n_nodes(self) -> int:
         return len(self.nodes)
+
+    def without_edges(self, p: float) -> SampledSubgraph:
+        """The same subgraph with each sampled edge removed with probability ``p`` and the
+        others' ``scale`` multiplied by ``1 / (1 - p)`` (edge dropout; the nodes stay)."""
+        kept = torch.rand(len(self.target), device=self.target.device) >= p
+        counts = torch.cumsum(kept, 0)
+        return replace(
+            self, target=self.target[kept], source=self.source[kept], entry=self.entry[kept],
+            scale=self.scale[kept] / (1.0 - p),
+            hop_edges=tuple(int(counts[n - 1]) if n else 0 for n in self.hop_edges))
 
     def layer_operators(self, entry_values: torch.Tensor, diagonal: torch.Tensor | None = None
                         ) -> list[SubgraphOperator]:

@@ -60,6 +60,11 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         the propagation (``"gprgnn"``, ``"appnp"``).
     dropout : float, default=0.5
         Dropout of the input features and of each hidden layer, during training.
+    edge_dropout : float, default=0.0
+        Fraction of the graph's edges dropped at each training step (DropEdge; Rong et
+        al. 2020), the others' weights scaled by ``1 / (1 - edge_dropout)``: self loops
+        stay, and with ``batch_size`` the sampled edges are dropped. Prediction reads every
+        edge.
     propagation_steps : int, default=10
         Steps of propagation of ``"gprgnn"`` and ``"appnp"``.
     alpha : float, default=0.1
@@ -167,8 +172,9 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
     }
 
     def __init__(self, conv: str = "gprgnn", *, hidden_size: int = 64, n_layers: int = 2,
-                 dropout: float = 0.5, propagation_steps: int = 10, alpha: float = 0.1,
-                 featureless: str = "identity", class_weight: dict | str | None = None,
+                 dropout: float = 0.5, edge_dropout: float = 0.0, propagation_steps: int = 10,
+                 alpha: float = 0.1, featureless: str = "identity",
+                 class_weight: dict | str | None = None,
                  consistency: float = 1.0, max_epochs: int = 200, learning_rate: float = 0.02,
                  weight_decay: float = 5e-4, early_stopping: bool = False,
                  validation_fraction: float = 0.1, n_iter_no_change: int | None = None,
@@ -178,7 +184,7 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
                  weight_averaging: float = 0.5) -> None:
         super().__init__(
             conv, hidden_size=hidden_size, n_layers=n_layers, dropout=dropout,
-            propagation_steps=propagation_steps, alpha=alpha, featureless=featureless,
+            edge_dropout=edge_dropout, propagation_steps=propagation_steps, alpha=alpha, featureless=featureless,
             max_epochs=max_epochs, learning_rate=learning_rate, weight_decay=weight_decay,
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, tol=tol, device=device,

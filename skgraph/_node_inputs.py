@@ -8,7 +8,7 @@ including the default representation of a featureless graph.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -21,7 +21,7 @@ from ._structural_encodings import degree_features
 from ._warnings import warn_caller
 
 __all__ = ["NodeInputs", "SubgraphInputs", "feature_scale", "feature_width", "node_inputs",
-           "structure_fingerprint", "warn_unread_edge_features"]
+           "structure_fingerprint", "warn_unread_edge_features", "without_edges"]
 
 # Dense features above this many entries stay sparse on the way to torch.
 _DENSE_LIMIT = 50_000_000
@@ -47,6 +47,23 @@ class NodeInputs:
     mean_operator: SparseOperator | None = None
     plain_operator: SparseOperator | None = None
     edge_index: torch.Tensor | None = None
+
+
+def without_edges(inputs: NodeInputs, p: float, operator: str) -> NodeInputs:
+    """``inputs`` with each edge of its ``operator`` (the field a network reads:
+    ``"operator"``, ``"mean_operator"``, ``"plain_operator"`` or ``"edge_index"``) dropped
+    with probability ``p`` for one training step: sparse operators keep their self loops
+    and scale the edges kept by ``1 / (1 - p)``; an edge list loses its columns."""
+    if operator == "edge_index":
+        from torch_geometric.utils import dropout_edge
+
+        return replace(inputs, edge_index=dropout_edge(inputs.edge_index, p)[0])
+    dropped = getattr(inputs, operator).dropout(p, keep_diagonal=True)
+    if operator != "operator":
+        return replace(inputs, **{operator: dropped})
+    # S X computed once no longer holds; for identity features it is S itself
+    propagated = dropped if isinstance(inputs.features, IdentityFeatures) else None
+    return replace(inputs, operator=dropped, propagated=propagated)
 
 
 def warn_unread_edge_features(graph: Graph, estimator: str) -> None:

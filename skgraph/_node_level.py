@@ -27,7 +27,7 @@ from ._distributed import DistributedContext, share_of
 from ._graph import Graph, as_graph
 from ._interop import _node_label_index, _selected_labels
 from ._neighbour_sampling import NeighbourSampler, check_batching, checked_fanouts
-from ._nn._node_networks import NODE_CONVOLUTIONS, NodeNetwork
+from ._nn._node_networks import EDGES_READ, NODE_CONVOLUTIONS, NodeNetwork
 from ._node_inputs import (
     NodeInputs,
     SubgraphInputs,
@@ -36,6 +36,7 @@ from ._node_inputs import (
     node_inputs,
     structure_fingerprint,
     warn_unread_edge_features,
+    without_edges,
 )
 from ._training import averaging_start, cosine_schedule
 
@@ -92,6 +93,7 @@ class _NodeTrainingData:
     validation_y: torch.Tensor | None
     loss: LossFunction
     consistency: Consistency | None = None
+    edge_dropout: float = 0.0  # of each training step's operator
 
 
 def _run_epoch(module: NodeNetwork, optimizer: torch.optim.Optimizer,
@@ -101,7 +103,10 @@ def _run_epoch(module: NodeNetwork, optimizer: torch.optim.Optimizer,
     optimizer.zero_grad()
     consistency = data.consistency
     weight = consistency.next_weight() if consistency is not None else 0.0
-    loss = _consistent_loss(module, data.inputs, None, data.train_ids, data.y, data.weights,
+    inputs = data.inputs
+    if data.edge_dropout > 0:
+        inputs = without_edges(inputs, data.edge_dropout, EDGES_READ[module.conv])
+    loss = _consistent_loss(module, inputs, None, data.train_ids, data.y, data.weights,
                             data.loss, consistency, weight)
     loss.backward()
     optimizer.step()
@@ -148,6 +153,8 @@ def _run_minibatch_epoch(module: NodeNetwork, optimizer: torch.optim.Optimizer,
         nodes = (seeds if consistency is None
                  else _with_unlabelled(seeds, data.subgraphs.n_nodes))
         sub = data.sampler.sample(nodes)
+        if data.full.edge_dropout > 0:
+            sub = sub.without_edges(data.full.edge_dropout)
         weights = None if data.weights is None else data.weights[seeds]
         loss = _consistent_loss(module, data.subgraphs(sub, layered=data.layered), len(nodes),
                                 slice(0, len(seeds)), data.y[seeds], weights, data.loss,
@@ -199,6 +206,7 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         "hidden_size": [Interval(Integral, 1, None, closed="left")],
         "n_layers": [Interval(Integral, 1, None, closed="left")],
         "dropout": _DROPOUT,
+        "edge_dropout": _DROPOUT,
         "propagation_steps": [Interval(Integral, 0, None, closed="left")],
         "alpha": [Interval(Real, 0, 1, closed="neither")],
         "featureless": _FEATURELESS,
@@ -209,8 +217,8 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
 
     # the regressor's defaults; the classifier overrides ``dropout`` (0.5)
     def __init__(self, conv: str = "gprgnn", *, hidden_size: int = 64, n_layers: int = 2,
-                 dropout: float = 0.0, propagation_steps: int = 10, alpha: float = 0.1,
-                 featureless: str = "identity", max_epochs: int = 200,
+                 dropout: float = 0.0, edge_dropout: float = 0.0, propagation_steps: int = 10,
+                 alpha: float = 0.1, featureless: str = "identity", max_epochs: int = 200,
                  learning_rate: float = 0.02, weight_decay: float = 5e-4,
                  early_stopping: bool = False, validation_fraction: float = 0.1,
                  n_iter_no_change: int | None = None, tol: float = 1e-4, device: str = "auto",
@@ -221,6 +229,7 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         self.hidden_size = hidden_size
         self.n_layers = n_layers
         self.dropout = dropout
+        self.edge_dropout = edge_dropout
         self.propagation_steps = propagation_steps
         self.alpha = alpha
         self.featureless = featureless
@@ -239,6 +248,12 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         self.batch_size = batch_size
         self.fanouts = fanouts
         self.weight_averaging = weight_averaging
+
+    @classmethod
+    def _upgrade_state(cls, state: dict) -> None:
+        """Models saved before edge dropout existed were fitted without it."""
+        super()._upgrade_state(state)
+        state.setdefault("edge_dropout", 0.0)
 
     # -- the module ------------------------------------------------------------
     def _build_module(self) -> NodeNetwork:
@@ -311,7 +326,7 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
             index = torch.from_numpy(train).to(device)
             w = None if weights is None else torch.from_numpy(weights[train]).float().to(device)
             data = _NodeTrainingData(inputs, ids[index], targets[train].to(device), w,
-                                     None, None, loss)
+                                     None, None, loss, edge_dropout=self.edge_dropout)
             if use_consistency:
                 data.consistency = Consistency(consistency, disagreement, self.max_epochs / 2)
             if validation is not None:

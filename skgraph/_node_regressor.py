@@ -37,7 +37,7 @@ class GNNNodeRegressor(StandardisedTargetsMixin, RegressorMixin, NodeLevelEstima
 
     Parameters
     ----------
-    conv, hidden_size, n_layers, dropout, propagation_steps, alpha, featureless
+    conv, hidden_size, n_layers, dropout, edge_dropout, propagation_steps, alpha, featureless
         As for :class:`~skgraph.GNNNodeClassifier`; ``dropout`` defaults to 0 here (noise
         just before a linear output blurs every prediction).
     max_epochs, learning_rate, weight_decay, early_stopping, validation_fraction, \

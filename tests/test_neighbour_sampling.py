@@ -256,3 +256,22 @@ def test_auto_encoders_validate_mini_batch_fits_on_chunked_rows(graph):
     est = LinkPredictor(batch_size=64, fanouts=(5, 5), max_epochs=6, early_stopping=True,
                         random_state=0, device="cpu").fit(G)
     assert len(est.validation_scores_) == 6 and max(est.validation_scores_) > 0.7
+
+
+def test_edge_dropout_removes_sampled_edges_keeping_hops_grouped(graph):
+    G, _ = graph
+    sub = NeighbourSampler(G.adjacency, fanouts=[-1, -1]).sample(torch.tensor([9, 4, 120]))
+    torch.manual_seed(0)
+    kept = sub.without_edges(0.5)
+    assert 0 < len(kept.target) < len(sub.target)
+    np.testing.assert_allclose(kept.scale.numpy(), 2.0)  # every neighbour, kept at 1 / (1 - p)
+    # the kept edges are a subsequence of the sampled ones, still grouped by hop and target
+    all_edges = set(zip(sub.entry.tolist(), sub.target.tolist(), sub.source.tolist()))
+    assert set(zip(kept.entry.tolist(), kept.target.tolist(), kept.source.tolist())) <= all_edges
+    assert kept.hop_edges[-1] == len(kept.target) and kept.hop_nodes == sub.hop_nodes
+    first_hop = slice(0, kept.hop_edges[0])
+    assert int(kept.target[first_hop].max()) < kept.hop_nodes[0]
+    assert int(kept.target[kept.hop_edges[0]:].min()) >= kept.hop_nodes[0]
+    subgraphs = SubgraphInputs(G, "identity", "cpu")
+    for operator in subgraphs(kept, layered=True).operator:  # layer operators still build
+        assert operator.edges._nnz() <= len(kept.target)

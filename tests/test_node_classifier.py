@@ -318,15 +318,15 @@ def test_a_step_draws_distinct_unlabelled_nodes_after_its_seeds():
     assert int(nodes.max()) < 12
 
 
-def test_a_model_pickled_before_the_consistency_term_loads_as_fitted_without_it(graph):
+def test_a_model_pickled_before_the_consistency_term_and_edge_dropout_loads_without_them(graph):
     G, y = graph
     train, _ = _split(G.n_nodes)
     clf = GNNNodeClassifier(consistency=0.0, **FAST).fit(G[train], y[train])
     state = clf.__getstate__()
-    del state["consistency"]
+    del state["consistency"], state["edge_dropout"]
     old = GNNNodeClassifier.__new__(GNNNodeClassifier)
     old.__setstate__(state)
-    assert old.consistency == 0.0
+    assert old.consistency == 0.0 and old.edge_dropout == 0.0
     assert np.array_equal(old.predict_proba(G), clf.predict_proba(G))
     with pytest.raises(ValueError, match="consistency"):
         GNNNodeClassifier(consistency=-1.0).fit(G[train], y[train])
@@ -359,3 +359,43 @@ def test_edge_features_are_ignored_with_a_warning_at_the_callers_line(estimator)
     assert record[0].filename == __file__
     plain = estimator(max_epochs=3, random_state=0).fit(G, y)  # ignored: the same model
     np.testing.assert_array_equal(fitted.predict(G), plain.predict(G))
+
+
+@pytest.mark.parametrize("conv", ["gprgnn", "appnp", "gcn", "sage", "gat"])
+@pytest.mark.parametrize("batched", [False, True], ids=["full batch", "mini-batch"])
+def test_edge_dropout_drops_the_edges_each_network_reads_at_every_step(graph, conv, batched,
+                                                                       monkeypatch):
+    import skgraph._node_level as node_level
+    from skgraph._neighbour_sampling import SampledSubgraph
+    from skgraph._nn._node_networks import EDGES_READ
+
+    G, y = graph
+    train, test = _split(G.n_nodes)
+    drops = []
+    full_batch_drop, subgraph_drop = node_level.without_edges, SampledSubgraph.without_edges
+    monkeypatch.setattr(node_level, "without_edges", lambda inputs, p, field: (
+        drops.append((p, field)), full_batch_drop(inputs, p, field))[1])
+    monkeypatch.setattr(SampledSubgraph, "without_edges", lambda sub, p: (
+        drops.append((p, "sampled")), subgraph_drop(sub, p))[1])
+    hops = 10 if conv in ("gprgnn", "appnp") else 2
+    batching = dict(batch_size=10, fanouts=(5,) * hops) if batched else {}
+    params = {**FAST, "max_epochs": 4, **batching}
+    clf = GNNNodeClassifier(conv, edge_dropout=0.3, **params).fit(G[train], y[train])
+    steps = 4 * (3 if batched else 1)  # 30 labelled nodes in batches of 10
+    assert drops == [(0.3, "sampled" if batched else EDGES_READ[conv])] * steps
+    drops.clear()
+    first = clf.predict_proba(G[test])
+    np.testing.assert_array_equal(first, clf.predict_proba(G[test]))  # every edge, no draw
+    assert drops == []
+    plain = GNNNodeClassifier(conv, **params).fit(G[train], y[train])
+    assert not np.allclose(first, plain.predict_proba(G[test]))
+
+
+def test_edge_dropout_still_learns_and_is_validated(graph):
+    G, y = graph
+    train, test = _split(G.n_nodes)
+    clf = GNNNodeClassifier(edge_dropout=0.5, **{**FAST, "max_epochs": 200})
+    assert clf.fit(G[train], y[train]).score(G[test], y[test]) > 0.75
+    for bad in (1.0, -0.1):
+        with pytest.raises(ValueError, match="edge_dropout"):
+            GNNNodeClassifier(edge_dropout=bad).fit(G[train], y[train])

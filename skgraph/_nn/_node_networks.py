@@ -29,9 +29,12 @@ from torch.nn import functional as F
 from ._graph_autoencoder import GCNLayer, relu_dropout
 from ._propagation import IdentityFeatures, SparseOperator, per_hop, polynomial_filter
 
-__all__ = ["NODE_CONVOLUTIONS", "NodeNetwork"]
+__all__ = ["EDGES_READ", "NODE_CONVOLUTIONS", "NodeNetwork"]
 
 NODE_CONVOLUTIONS = ("gcn", "sage", "gat", "appnp", "gprgnn")
+# the field of NodeInputs through which each network reads the graph's edges
+EDGES_READ = {"gcn": "operator", "appnp": "operator", "sage": "mean_operator",
+              "gat": "edge_index", "gprgnn": "plain_operator"}
 
 
 def _dropout_input(x, p: float, training: bool):

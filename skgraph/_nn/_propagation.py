@@ -94,13 +94,22 @@ class SparseOperator:
         self.matrix_t = self.matrix if symmetric else csr_from_scipy(matrix.T.tocsr(), device)
         self._transposed_order = None
 
-    def dropout(self, p: float) -> SparseOperator:
+    def dropout(self, p: float, *, keep_diagonal: bool = False) -> SparseOperator:
         """The same matrix with each stored value dropped with probability ``p`` and the
-        others scaled by ``1 / (1 - p)`` (dropout of sparse input features); a new operator
-        that shares the index tensors."""
+        others scaled by ``1 / (1 - p)`` (dropout of sparse input features, or of a
+        propagation operator's edges, whose self loops ``keep_diagonal`` leaves as they
+        are); a new operator that shares the index tensors."""
         values = self.matrix.values()
         kept = torch.rand(values.shape, device=values.device, dtype=values.dtype).ge_(p)
-        values = values * kept / (1.0 - p)
+        dropped = values * kept / (1.0 - p)
+        if keep_diagonal:
+            if "_diagonal" not in self.__dict__:  # which stored entries are on the diagonal
+                rows = torch.repeat_interleave(
+                    torch.arange(self.shape[0], device=values.device),
+                    self.matrix.crow_indices().diff())
+                self._diagonal = rows == self.matrix.col_indices()
+            dropped = torch.where(self._diagonal, values, dropped)
+        values = dropped
         if self._transposed_order is None:  # where each entry of the matrix is in its transpose
             self._transposed_order = _transposed_order(self.matrix, self.shape)
         out = object.__new__(SparseOperator)

@@ -187,3 +187,26 @@ def test_repeated_operator_stacks_the_matrix_and_its_transpose():
         dropped = stacked.dropout(0.5)  # the transpose keeps the same dropped entries
         np.testing.assert_array_equal(dropped.matrix.to_dense().numpy().T,
                                       dropped.matrix_t.to_dense().numpy())
+
+
+def test_edge_dropout_keeps_self_loops_scales_kept_edges_and_transposes_alike():
+    A = _weighted_graph()
+    normalized = gcn_normalize(A)  # with self loops
+    op = SparseOperator(normalized, symmetric=True)
+    torch.manual_seed(0)
+    dropped = op.dropout(0.4, keep_diagonal=True)
+    original = normalized.toarray()
+    out = dropped.matrix.to_dense().numpy()
+    np.testing.assert_allclose(np.diag(out), np.diag(original))  # self loops as they were
+    off = ~np.eye(len(out), dtype=bool) & (original != 0)
+    kept = out[off] != 0
+    np.testing.assert_allclose(out[off][kept], original[off][kept] / 0.6, rtol=1e-6)
+    assert 0 < kept.sum() < off.sum()  # some edges dropped, some kept
+    # the backward's transpose is the dropped matrix's own
+    np.testing.assert_array_equal(dropped.matrix_t.to_dense().numpy(), out.T)
+    x = torch.randn(len(out), 3, requires_grad=True)
+    (dropped @ x).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), out.T @ np.ones((len(out), 3)), rtol=1e-5)
+    # without keep_diagonal the self loops are dropped like any entry
+    torch.manual_seed(0)
+    assert (np.diag(op.dropout(0.99).matrix.to_dense().numpy()) == 0).any()
