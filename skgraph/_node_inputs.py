@@ -111,6 +111,21 @@ def _float32_scale(scale: float) -> bool:
     return float(float32.tiny) <= scale <= float(float32.max)
 
 
+def check_scaled_range(features, scale: float) -> None:
+    """Refuse features that divided by the fitted ``scale`` would overflow float32, which
+    the networks compute in (features far larger than those the model was fitted on)."""
+    if features is None:
+        return
+    peak = feature_scale(features, default=0.0)
+    limit = float(np.finfo(np.float32).max)
+    if peak / scale > limit:
+        raise ValueError(
+            f"node features reach {peak:.3g} in absolute value, {peak / scale:.3g} times the "
+            f"largest value of the features the model was fitted on ({scale:.3g}): beyond "
+            f"float32's range (about {limit:.2g}), which the networks compute in. Give "
+            "features on the scale of those of the fit.")
+
+
 def _feature_tensor(features, scale: float, device) -> object:
     if sp.issparse(features):
         n, f = features.shape
@@ -149,6 +164,7 @@ def node_inputs(graph: Graph, featureless: str, device: torch.device | str,
         without self loops ``D^-1/2 A D^-1/2`` and the edge list.
     """
     A = graph.adjacency if adjacency is None else adjacency
+    check_scaled_range(graph.features, scale)
     if graph.features is not None:
         features = _feature_tensor(graph.features, scale, device)
     elif featureless == "identity":
@@ -210,6 +226,7 @@ class SubgraphInputs:
         self._sparse = None
         self._dense = None
         self._scale = 1.0  # applied to the rows of _dense per batch
+        check_scaled_range(graph.features, scale)
         if graph.features is not None:
             features = graph.features
             if sp.issparse(features):

@@ -67,3 +67,29 @@ def test_gcn_normalisation_of_weights_beyond_float32():
         d = np.asarray(exact.sum(axis=1)).ravel() ** -0.5
         expected = (sp.diags_array(d) @ exact @ sp.diags_array(d)).toarray()
         np.testing.assert_allclose(wide.toarray(), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("estimator", ["GNNNodeClassifier", "GNNNodeRegressor", "VGAEEmbedder",
+                                       "mini-batch GNNNodeClassifier"])
+def test_features_that_would_overflow_float32_after_the_fitted_scaling_are_refused(estimator):
+    import skgraph
+    from skgraph.datasets import make_community_graph
+
+    G, y = make_community_graph(n_nodes=30, n_communities=2, random_state=0)
+    A, X = G.adjacency, G.features
+    name = estimator.split()[-1]
+    batching = dict(batch_size=8, fanouts=(3,) * 10) if "mini" in estimator else {}
+    model = getattr(skgraph, name)(max_epochs=2, random_state=0, **batching)
+    model.fit(G) if name == "VGAEEmbedder" else model.fit(G, y.astype(float))
+    apply = model.transform if name == "VGAEEmbedder" else model.predict
+    with pytest.raises(ValueError, match=r"node features reach 4\.47e\+39 .* 1e\+39 times the "
+                                         r"largest value of the features the model was fitted"):
+        apply((A, X * 1e39))  # was NaN throughout
+    # features of any scale are fine where the fit saw the same scale
+    assert np.isfinite(apply(G)).all()
+    tiny = getattr(skgraph, name)(max_epochs=2, random_state=0, **batching)
+    tiny.fit((A, X * 1e-300)) if name == "VGAEEmbedder" else tiny.fit((A, X * 1e-300), y * 1.0)
+    apply = tiny.transform if name == "VGAEEmbedder" else tiny.predict
+    assert np.isfinite(apply((A, X * 1e-300))).all()
+    with pytest.raises(ValueError, match="1e\\+300 times"):
+        apply(G)
