@@ -170,7 +170,7 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
                                                val_labels)
             pairs = torch.from_numpy(upper_edges(adjacency)).to(device)
             return _EdgeBatches(subgraphs, NeighbourSampler(adjacency, fanouts, device), pairs,
-                                negatives, self.batch_size, graph.n_nodes, validation)
+                                negatives, int(self.batch_size), graph.n_nodes, validation)
 
         self._fit_module(prepare_batches, _run_minibatch_epoch,
                          (lambda module, data: _validation_auc(module, data.validation))

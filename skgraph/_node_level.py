@@ -355,7 +355,7 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
             return _MiniBatchData(
                 subgraphs, NeighbourSampler(whole.adjacency, fanouts, device), full.train_ids,
                 y, weights,
-                self.batch_size, loss, full, layered=self.conv in ("gcn", "sage"))
+                int(self.batch_size), loss, full, layered=self.conv in ("gcn", "sage"))
 
         self._fit_module(prepare_batches, _run_minibatch_epoch,
                          (lambda module, data: self._validation_score(module, data.full))

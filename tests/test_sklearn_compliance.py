@@ -159,3 +159,47 @@ def test_every_fitted_attribute_is_documented():
         name = type(estimator).__name__
         assert fitted <= documented, f"{name} does not document {sorted(fitted - documented)}"
         assert documented <= fitted, f"{name} documents {sorted(documented - fitted)}, unfitted"
+
+
+def _numpy_typed(params: dict) -> dict:
+    """Every int and float parameter as a NumPy scalar of another width (what a grid built
+    with ``np.array`` or ``np.linspace`` hands over)."""
+    typed = {}
+    for name, value in params.items():
+        if isinstance(value, bool) or name == "random_state":
+            continue
+        if isinstance(value, int):
+            typed[name] = np.int64(value)
+        elif isinstance(value, float):
+            typed[name] = np.float32(value)
+    return typed
+
+
+_NODE_LEVEL = ["GNNNodeClassifier", "GNNNodeRegressor", "VGAEEmbedder", "LinkPredictor"]
+
+
+# the graph-level estimators always train in batches of graphs; the others in both ways
+@pytest.mark.parametrize("name, batched", [(name, False) for name in _NODE_LEVEL]
+                         + [(name, True) for name in _NODE_LEVEL]
+                         + [("GNNGraphClassifier", False), ("GNNGraphRegressor", False)])
+def test_numpy_scalar_parameters_are_accepted(name, batched):
+    import skgraph
+    from skgraph.datasets import make_community_graph
+
+    graph_level = name.startswith("GNNGraph")
+    G, y = make_community_graph(n_nodes=40, n_communities=2, random_state=0)
+    cls = getattr(skgraph, name)
+    params = {**cls().get_params(), "max_epochs": 2, "random_state": 0}
+    if batched:
+        hops = 10 if params.get("conv") in ("gprgnn", "appnp") else 2
+        params.update(batch_size=8, fanouts=tuple(np.int64(5) for _ in range(hops)))
+    model = cls(**{**params, **_numpy_typed(params)})
+    if graph_level:
+        graphs = [G, G, G, G]
+        model.fit(graphs, [0, 1, 0, 1] if "Classifier" in name else [0.0, 1.0, 0.5, 2.0])
+        assert np.isfinite(model.predict(graphs).astype(float)).all()
+    elif name in ("VGAEEmbedder", "LinkPredictor"):
+        model.fit(G)
+    else:
+        model.fit(G, y.astype(float) if "Regressor" in name else y)
+        assert np.isfinite(model.predict(G).astype(float)).all()

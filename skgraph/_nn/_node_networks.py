@@ -102,7 +102,7 @@ class NodeNetwork(nn.Module):
         self.conv = conv
         self.dropout = dropout
         self.propagation_steps = propagation_steps
-        self.alpha = alpha
+        self.alpha = alpha = float(alpha)  # a numpy float32 cannot be written into a tensor
         widths = [in_features] + [hidden_size] * (n_layers - 1) + [n_outputs]
         pairs = list(zip(widths[:-1], widths[1:]))
         if conv == "gcn":
