@@ -16,7 +16,6 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 from sklearn.metrics import roc_auc_score
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import _DROPOUT, _FEATURELESS, BaseGraphEstimator
@@ -36,6 +35,7 @@ from ._node_inputs import (
     structure_fingerprint,
     warn_unread_edge_features,
 )
+from ._parameters import IntInterval
 
 __all__ = ["BaseGraphAutoEncoder"]
 
@@ -59,12 +59,12 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
 
     _parameter_constraints: dict = {
         **BaseGraphEstimator._parameter_constraints,
-        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "n_components": [IntInterval(1, None, closed="left")],
         "hidden_layer_sizes": ["array-like"],
         "variational": ["boolean"],
         "dropout": _DROPOUT,
         "featureless": _FEATURELESS,
-        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "batch_size": [IntInterval(1, None, closed="left"), None],
         "fanouts": ["array-like", None],
     }
 

@@ -7,7 +7,7 @@ import dataclasses
 import functools
 import types
 from collections.abc import Callable, Iterable
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -28,6 +28,7 @@ from ._device import (
     torch_state,
 )
 from ._distributed import distributed_context
+from ._parameters import IntInterval
 from ._persistence import PersistenceMixin
 from ._training import History, train_module
 
@@ -57,12 +58,12 @@ class _DeviceString(StrOptions):
 
 
 TRAINING_PARAMETER_CONSTRAINTS: dict = {
-    "max_epochs": [Interval(Integral, 1, None, closed="left")],
+    "max_epochs": [IntInterval(1, None, closed="left")],
     "learning_rate": [Interval(Real, 0, None, closed="neither")],
     "weight_decay": [Interval(Real, 0, None, closed="left")],
     "early_stopping": ["boolean"],
     "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-    "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), None],
+    "n_iter_no_change": [IntInterval(1, None, closed="left"), None],
     "tol": [Interval(Real, 0, None, closed="left")],
     "device": [_DeviceString()],
     "random_state": ["random_state"],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -41,6 +41,7 @@ from ._nn._graph_networks import (
     PooledFeatureNetwork,
     uses_neighbour_sum,
 )
+from ._parameters import IntInterval
 from ._training import averaging_start, cosine_schedule
 from ._warnings import warn_caller
 
@@ -137,15 +138,15 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
         **BaseGraphEstimator._parameter_constraints,
         "conv": [StrOptions(set(CONVOLUTIONS) | {"auto"})],
         "readout": [StrOptions(set(READOUTS))],
-        "n_layers": [Interval(Integral, 1, None, closed="left")],
-        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "n_layers": [IntInterval(1, None, closed="left")],
+        "hidden_size": [IntInterval(1, None, closed="left")],
         "dropout": _DROPOUT,
         "jumping_knowledge": ["boolean"],
-        "batch_size": [Interval(Integral, 2, None, closed="left")],  # batch norm needs 2
+        "batch_size": [IntInterval(2, None, closed="left")],  # batch norm needs 2
         "standardize": ["boolean"],
-        "random_walk_encoding": [Interval(Integral, 0, None, closed="left")],
+        "random_walk_encoding": [IntInterval(0, None, closed="left")],
         "weight_averaging": [Interval(Real, 0, 1, closed="left")],
-        "ensemble_size": [Interval(Integral, 1, None, closed="left")],
+        "ensemble_size": [IntInterval(1, None, closed="left")],
         "pooled_member": ["boolean"],
     }
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from numbers import Integral
 from typing import Any
 
 import numpy as np
 import torch
 from sklearn.base import ClassifierMixin
 from sklearn.metrics import roc_auc_score
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._autoencoder_estimator import BaseGraphAutoEncoder
@@ -18,6 +17,7 @@ from ._device import thread_limit, torch_defaults
 from ._graph import Graph, as_graph
 from ._nn._graph_autoencoder import CosineDecoder, HadamardMLPDecoder
 from ._pairs import NodePairs, resolve_pairs
+from ._parameters import IntInterval
 from ._warnings import warn_caller
 
 __all__ = ["LinkPredictor"]
@@ -113,7 +113,7 @@ best_validation_score_, best_loss_, n_iter_, device_
     _parameter_constraints: dict = {
         **BaseGraphAutoEncoder._parameter_constraints,
         "decoder": [StrOptions({"inner_product", "cosine", "hadamard_mlp"})],
-        "decoder_hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "decoder_hidden_size": [IntInterval(1, None, closed="left")],
     }
 
     def __init__(self, n_components: int = 64, *, hidden_layer_sizes=(128,),

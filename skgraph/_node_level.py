@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -38,6 +38,7 @@ from ._node_inputs import (
     warn_unread_edge_features,
     without_edges,
 )
+from ._parameters import IntInterval
 from ._training import averaging_start, cosine_schedule
 
 # loss(outputs, targets, weights or None): a scalar
@@ -203,14 +204,14 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
     _parameter_constraints: dict = {
         **BaseGraphEstimator._parameter_constraints,
         "conv": [StrOptions(set(NODE_CONVOLUTIONS))],
-        "hidden_size": [Interval(Integral, 1, None, closed="left")],
-        "n_layers": [Interval(Integral, 1, None, closed="left")],
+        "hidden_size": [IntInterval(1, None, closed="left")],
+        "n_layers": [IntInterval(1, None, closed="left")],
         "dropout": _DROPOUT,
         "edge_dropout": _DROPOUT,
-        "propagation_steps": [Interval(Integral, 0, None, closed="left")],
+        "propagation_steps": [IntInterval(0, None, closed="left")],
         "alpha": [Interval(Real, 0, 1, closed="neither")],
         "featureless": _FEATURELESS,
-        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "batch_size": [IntInterval(1, None, closed="left"), None],
         "fanouts": ["array-like", None],
         "weight_averaging": [Interval(Real, 0, 1, closed="left")],
     }

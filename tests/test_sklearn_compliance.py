@@ -203,3 +203,32 @@ def test_numpy_scalar_parameters_are_accepted(name, batched):
     else:
         model.fit(G, y.astype(float) if "Regressor" in name else y)
         assert np.isfinite(model.predict(G).astype(float)).all()
+
+
+@pytest.mark.parametrize("name", _NODE_LEVEL + ["GNNGraphClassifier", "GNNGraphRegressor"])
+def test_a_bool_is_refused_where_an_int_is_expected(name):
+    import skgraph
+    from skgraph._parameters import IntInterval
+    from skgraph.datasets import make_community_graph
+
+    G, y = make_community_graph(n_nodes=40, n_communities=2, random_state=0)
+    cls = getattr(skgraph, name)
+    counts = [p for p, constraints in cls._parameter_constraints.items()
+              if any(isinstance(c, IntInterval) for c in constraints)]
+    assert {"max_epochs", "n_iter_no_change"} <= set(counts)
+    data = ([G, G, G, G], [0, 1, 0, 1]) if name.startswith("GNNGraph") else (G, y)
+    for parameter in counts:
+        model = cls(**{parameter: True})
+        with pytest.raises(ValueError, match=f"The '{parameter}' parameter of {name} must be an "
+                                             "int .* Got True instead"):
+            model.fit(*data)
+
+
+def test_functions_refuse_a_bool_for_an_int():
+    from skgraph.datasets import make_community_graph
+    from skgraph.model_selection import train_test_split_nodes
+
+    with pytest.raises(ValueError, match="'n_communities' parameter .* Got True"):
+        make_community_graph(n_communities=True)
+    with pytest.raises(ValueError, match="'train_per_class' parameter .* Got True"):
+        train_test_split_nodes(np.zeros(10), train_per_class=True)

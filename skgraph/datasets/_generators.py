@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 import scipy.sparse as sp
@@ -10,17 +10,18 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
 from .._graph import Graph
+from .._parameters import IntInterval
 
 __all__ = ["make_community_graph"]
 
 
 @validate_params(
     {
-        "n_nodes": [Interval(Integral, 1, None, closed="left")],
-        "n_communities": [Interval(Integral, 1, None, closed="left")],
+        "n_nodes": [IntInterval(1, None, closed="left")],
+        "n_communities": [IntInterval(1, None, closed="left")],
         "p_in": [Interval(Real, 0, 1, closed="both")],
         "p_out": [Interval(Real, 0, 1, closed="both")],
-        "n_features": [Interval(Integral, 0, None, closed="left")],
+        "n_features": [IntInterval(0, None, closed="left")],
         "feature_signal": [Interval(Real, 0, None, closed="left")],
         "random_state": ["random_state"],
     },

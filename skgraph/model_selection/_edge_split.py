@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import Interval, RealNotInt, validate_param
 from .._edges import NonEdgeSampler, split_edges, upper_edges
 from .._graph import Graph, as_graph
 from .._pairs import NodePairs, pairs_of_names
+from .._parameters import IntInterval
 
 __all__ = ["link_pairs", "train_test_split_edges"]
 
@@ -28,7 +29,7 @@ def _n_heldout(size: float | int, n_edges: int, name: str) -> int:
 
 
 _HELD_OUT_SIZE = [Interval(RealNotInt, 0, 1, closed="neither"),
-                  Interval(Integral, 1, None, closed="left")]
+                  IntInterval(1, None, closed="left")]
 
 
 def _kept_edge_features(graph: Graph, kept: sp.csr_array) -> np.ndarray | None:

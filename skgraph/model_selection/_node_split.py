@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import numbers
-from numbers import Integral
 from typing import Any
 
 import numpy as np
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, validate_params
+from sklearn.utils._param_validation import validate_params
 
 from .._graph import object_array
+from .._parameters import IntInterval
 
 __all__ = ["train_test_split_nodes"]
 
@@ -28,8 +28,8 @@ def _unlabelled(y: np.ndarray) -> np.ndarray:
 @validate_params(
     {
         "y": ["array-like"],
-        "train_per_class": [Interval(Integral, 1, None, closed="left")],
-        "val_per_class": [Interval(Integral, 0, None, closed="left")],
+        "train_per_class": [IntInterval(1, None, closed="left")],
+        "val_per_class": [IntInterval(0, None, closed="left")],
         "random_state": ["random_state"],
     },
     prefer_skip_nested_validation=True,
