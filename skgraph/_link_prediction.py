@@ -237,7 +237,17 @@ best_validation_score_, best_loss_, n_iter_, device_
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """ROC AUC of ``predict_proba(X)[:, 1]`` against ``y`` (1 edge, 0 no edge)."""
-        return float(roc_auc_score(y, self.predict_proba(X)[:, 1], sample_weight=sample_weight))
+        scores = self.predict_proba(X)[:, 1]
+        labels = np.asarray(y)
+        if labels.ndim != 1 or len(labels) != len(scores):
+            raise ValueError(f"y must hold one label per pair: {len(scores)} pairs, y of shape "
+                             f"{labels.shape}.")
+        if labels.dtype.kind not in "biuf" or not np.isin(labels, (0, 1)).all():
+            unexpected = labels[~np.isin(labels, (0, 1))] if labels.dtype.kind in "biuf" \
+                else labels
+            raise ValueError(f"y must be 1 (an edge) or 0 (no edge) for each pair; got "
+                             f"{unexpected[:3].tolist()!r}.")
+        return float(roc_auc_score(labels, scores, sample_weight=sample_weight))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -9,12 +9,18 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from sklearn.base import ClassifierMixin
+from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._base import class_weight_factors, fit_context, loss_weights, require_targets
-from ._node_level import NodeLevelEstimator, labelled_positions, numbers_as_numbers
+from ._node_level import (
+    NodeLevelEstimator,
+    labelled_positions,
+    labelled_rows,
+    numbers_as_numbers,
+)
 
 __all__ = ["GNNNodeClassifier"]
 
@@ -310,3 +316,22 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         """
         indices = self._node_outputs(X).argmax(dim=1).numpy()
         return self._output(self.classes_[indices], X, "prediction")
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Accuracy on the selected nodes that have a label: ``-1`` marks an unlabelled
+        node, as in :meth:`fit`, and is left out.
+
+        Parameters
+        ----------
+        X : Graph (or node view), or any accepted graph input
+        y : array-like of shape (n_selected_nodes,)
+        sample_weight : array-like of shape (n_selected_nodes,), default=None
+
+        Returns
+        -------
+        float
+        """
+        y = numbers_as_numbers(column_or_1d(y))
+        y, predicted, weights = labelled_rows(y, labelled_positions(y), self.predict(X),
+                                              sample_weight)
+        return float(accuracy_score(y, predicted, sample_weight=weights))

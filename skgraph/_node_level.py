@@ -193,6 +193,24 @@ def labelled_positions(y: np.ndarray) -> np.ndarray:
     return np.ones(len(y), dtype=bool)
 
 
+def labelled_rows(y: np.ndarray, labelled: np.ndarray, predicted: Any,
+                  sample_weight: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``y``, the predictions and the weights at the ``labelled`` rows, for ``score``:
+    unlabelled nodes (``-1``, NaN) are left out as ``fit`` leaves them out."""
+    predicted = np.asarray(predicted)
+    if len(y) != len(predicted):
+        raise ValueError(f"y has {len(y)} entries for the {len(predicted)} nodes X selects.")
+    if not labelled.any():
+        raise ValueError("no node of y is labelled (each marked unlabelled): nothing to score.")
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight)
+        if sample_weight.shape != (len(y),):
+            raise ValueError(f"sample_weight must hold one weight per node of y ({len(y)}), "
+                             f"got shape {sample_weight.shape}.")
+        sample_weight = sample_weight[labelled]
+    return y[labelled], predicted[labelled], sample_weight
+
+
 class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
     """Base of the estimators that predict a target for each node of a graph (not public API).
 

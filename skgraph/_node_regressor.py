@@ -8,11 +8,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_array
 
 from ._base import StandardisedTargetsMixin, fit_context, loss_weights
 from ._graph_regressor import _r2
-from ._node_level import NodeLevelEstimator
+from ._node_level import NodeLevelEstimator, labelled_rows
 
 __all__ = ["GNNNodeRegressor"]
 
@@ -139,6 +140,26 @@ best_validation_score_, best_loss_, n_iter_, device_
         if self._one_dimensional:
             return self._output(predicted[:, 0], X, "prediction")
         return self._output(predicted, X, [f"y{k}" for k in range(self.n_outputs_)])
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """R² on the selected nodes that have targets (averaged over the targets): a row
+        of NaN marks an unlabelled node, as in :meth:`fit`, and is left out.
+
+        Parameters
+        ----------
+        X : Graph (or node view), or any accepted graph input
+        y : array-like of shape (n_selected_nodes,) or (n_selected_nodes, n_outputs)
+        sample_weight : array-like of shape (n_selected_nodes,), default=None
+
+        Returns
+        -------
+        float
+        """
+        y = check_array(y, ensure_2d=False, ensure_all_finite="allow-nan", dtype=np.float64,
+                        input_name="y")
+        missing = np.isnan(y) if y.ndim == 1 else np.isnan(y).all(axis=1)
+        y, predicted, weights = labelled_rows(y, ~missing, self.predict(X), sample_weight)
+        return float(r2_score(y, predicted, sample_weight=weights))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -233,6 +233,7 @@ def _module_state(estimator: Any) -> dict[str, torch.Tensor]:
 
 def save(estimator: Any, path: str | os.PathLike) -> None:
     """Write a fitted skgraph estimator to ``path`` (see the module docstring for the format)."""
+    _check_path(path)
     name = _file_name(type(estimator))
     registered = _REGISTRY.get(name)
     if registered is not type(estimator):
@@ -302,6 +303,13 @@ def restore_module(estimator: Any, weights: bytes) -> None:
     estimator.device_ = str(location)
 
 
+def _check_path(path: Any) -> None:
+    # zipfile also takes binary file objects (with seek), which keep working
+    if not isinstance(path, (str, os.PathLike)) and not hasattr(path, "seek"):
+        raise TypeError(f"path must be a file path (str or path-like), not "
+                        f"{type(path).__name__}.")
+
+
 def _read_members(path: str | os.PathLike) -> tuple[dict, dict[str, bytes]]:
     try:
         with zipfile.ZipFile(path) as archive:
@@ -363,6 +371,10 @@ def load(path: str | os.PathLike, estimator_class: type | None = None) -> Any:
     >>> bool((again.transform(G) == est.transform(G)).all())
     True
     """
+    _check_path(path)
+    if estimator_class is not None and not isinstance(estimator_class, type):
+        raise TypeError(f"estimator_class must be a class, such as skgraph.VGAEEmbedder, not "
+                        f"{estimator_class!r}.")
     manifest, members = _read_members(path)
     version = manifest.get("format_version")
     if not isinstance(version, int) or version < 1:

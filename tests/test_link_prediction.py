@@ -304,3 +304,17 @@ def test_a_nearly_complete_graph_trains_in_mini_batches_and_says_why_it_cannot_v
     with pytest.raises(ValueError, match="early_stopping holds out 78 edges and as many "
                                          "non-edges .* only 1 non-edge"):
         LinkPredictor(early_stopping=True, max_epochs=3).fit(A)
+
+
+def test_score_checks_its_labels(split):
+    _, G_train, pairs, y = split
+    lp = LinkPredictor(**FAST).fit(G_train)
+    three = pairs[:3]
+    with pytest.raises(ValueError, match="one label per pair: 3 pairs, y of shape \\(1,\\)"):
+        lp.score(three, [1])
+    with pytest.raises(ValueError, match=r"1 \(an edge\) or 0 \(no edge\) .* got \[2\]"):
+        lp.score(three, [2, 0, 0])
+    with pytest.raises(ValueError, match=r"got \['a', 'b', 'a'\]"):
+        lp.score(three, ["a", "b", "a"])
+    expected = lp.score(pairs, y)  # booleans and floats of 0 and 1 are labels too
+    assert lp.score(pairs, y.astype(bool)) == lp.score(pairs, y.astype(float)) == expected

@@ -399,3 +399,21 @@ def test_edge_dropout_still_learns_and_is_validated(graph):
     for bad in (1.0, -0.1):
         with pytest.raises(ValueError, match="edge_dropout"):
             GNNNodeClassifier(edge_dropout=bad).fit(G[train], y[train])
+
+
+def test_score_leaves_out_the_nodes_marked_unlabelled(graph):
+    G, y = graph
+    train, test = _split(G.n_nodes)
+    clf = GNNNodeClassifier(**FAST).fit(G[train], y[train])
+    marked = y.copy()
+    marked[train] = -1  # the labels of fit(G, y) with -1 for every node but the test ones
+    assert clf.score(G, marked) == clf.score(G[test], y[test])
+    weights = np.arange(G.n_nodes, dtype=float)
+    assert clf.score(G, marked, sample_weight=weights) == pytest.approx(
+        clf.score(G[test], y[test], sample_weight=weights[test]))
+    with pytest.raises(ValueError, match="no node of y is labelled"):
+        clf.score(G, np.full(G.n_nodes, -1))
+    with pytest.raises(ValueError, match="y has 30 entries for the 90 nodes X selects"):
+        clf.score(G[test], y[train])
+    with pytest.raises(ValueError, match="one weight per node of y"):
+        clf.score(G[test], y[test], sample_weight=weights)

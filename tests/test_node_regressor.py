@@ -102,3 +102,15 @@ def test_early_stopping_on_few_labelled_nodes_holds_out_two():
     reg = GNNNodeRegressor("gcn", early_stopping=True, validation_fraction=0.1,
                            **FAST).fit(G[labelled], 3.0 * communities[labelled] + 1.0)
     assert len(set(reg.validation_scores_)) > 1 and reg.n_iter_ > 1
+
+
+def test_score_leaves_out_the_nodes_marked_unlabelled(graph):
+    G, y = graph
+    labelled = np.arange(0, G.n_nodes, 3)
+    rest = np.setdiff1d(np.arange(G.n_nodes), labelled)
+    reg = GNNNodeRegressor(**FAST).fit(G[labelled], y[labelled])
+    marked = y.astype(float)
+    marked[labelled] = np.nan
+    assert reg.score(G, marked) == pytest.approx(reg.score(G[rest], y[rest]))
+    with pytest.raises(ValueError, match="no node of y is labelled"):
+        reg.score(G, np.full(G.n_nodes, np.nan))

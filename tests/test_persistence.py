@@ -223,6 +223,22 @@ def test_wrong_and_unknown_class_are_refused(tmp_path, fitted_embedder):
         skgraph.load(path)
 
 
+def test_a_path_that_is_not_a_path_and_a_class_given_by_name_are_refused(tmp_path,
+                                                                          fitted_embedder):
+    path = _save(fitted_embedder, tmp_path)
+    with pytest.raises(TypeError, match="estimator_class must be a class, such as skgraph"):
+        skgraph.load(path, "VGAEEmbedder")
+    for not_a_path in (None, 5):
+        with pytest.raises(TypeError, match="path must be a file path"):
+            fitted_embedder.save(not_a_path)
+        with pytest.raises(TypeError, match="path must be a file path"):
+            skgraph.load(not_a_path)
+    buffer = io.BytesIO()  # binary file objects keep working
+    fitted_embedder.save(buffer)
+    buffer.seek(0)
+    assert isinstance(skgraph.load(buffer), type(fitted_embedder))
+
+
 def test_class_swapped_with_valid_checksums_is_refused(tmp_path, fitted_embedder):
     path = _save(fitted_embedder, tmp_path)
     _edit_manifest(path, **{"class": "GNNGraphClassifier"})
