@@ -16,6 +16,7 @@ from ._base import fit_context
 from ._device import thread_limit, torch_defaults
 from ._graph import Graph, as_graph
 from ._nn._graph_autoencoder import CosineDecoder, HadamardMLPDecoder
+from ._node_inputs import structure_fingerprint
 from ._pairs import NodePairs, resolve_pairs
 from ._parameters import IntInterval
 from ._warnings import warn_caller
@@ -171,7 +172,9 @@ best_validation_score_, best_loss_, n_iter_, device_
         -------
         self
         """
+        pairs_graph = None
         if isinstance(X, NodePairs):
+            pairs_graph = X.graph
             X = Graph(X.training_adjacency(), X.graph.features, node_names=X.graph.node_names)
         graph = as_graph(X)
         if graph.is_view:
@@ -183,6 +186,9 @@ best_validation_score_, best_loss_, n_iter_, device_
         graph = graph.whole()
         self._fit_graph(graph)
         self.node_names_ = graph.node_names
+        # the edges of the graph whose NodePairs this model scores (the whole set's, for a
+        # fold of NodePairs): pairs of another graph of as many nodes are refused
+        self._pairs_structure = structure_fingerprint((pairs_graph or graph).adjacency)
         self.classes_ = np.array([0, 1])
         self.embedding_ = self._embed(graph).cpu().numpy()
         return self
@@ -208,6 +214,14 @@ best_validation_score_, best_loss_, n_iter_, device_
         """
         check_is_fitted(self, "embedding_")
         pairs = resolve_pairs(X, self.n_nodes_, getattr(self, "node_names_", None))
+        fitted_structure = getattr(self, "_pairs_structure", None)  # None: saved before 0.2
+        if (isinstance(X, NodePairs) and fitted_structure is not None
+                and structure_fingerprint(X.graph.adjacency) != fitted_structure):
+            raise ValueError(
+                "these NodePairs belong to another graph than the one this LinkPredictor was "
+                f"fitted on (as many nodes, {self.n_nodes_}, but other edges); its scores "
+                "come from the fitted graph's embeddings. Refit on the pairs' graph, or give "
+                "pairs of the fitted graph.")
         self_pairs = np.flatnonzero(pairs[:, 0] == pairs[:, 1])
         if len(self_pairs):
             warn_caller(f"{len(self_pairs)} of the pairs join a node to itself (the first: "

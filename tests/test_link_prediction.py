@@ -318,3 +318,21 @@ def test_score_checks_its_labels(split):
         lp.score(three, ["a", "b", "a"])
     expected = lp.score(pairs, y)  # booleans and floats of 0 and 1 are labels too
     assert lp.score(pairs, y.astype(bool)) == lp.score(pairs, y.astype(float)) == expected
+
+
+def test_node_pairs_of_another_graph_of_as_many_nodes_are_refused(split):
+    G, G_train, pairs, y = split
+    other, _ = make_community_graph(n_nodes=150, n_communities=3, p_in=0.25, p_out=0.005,
+                                    random_state=1)
+    lp = LinkPredictor(**FAST).fit(G_train)
+    with pytest.raises(ValueError, match="NodePairs belong to another graph .*as many nodes, "
+                                         "150, but other edges"):
+        lp.predict_proba(NodePairs(other, pairs))  # was scored on G_train, silently
+    own = NodePairs(G_train, pairs)
+    np.testing.assert_array_equal(lp.predict_proba(own), lp.predict_proba(pairs))
+    # a model fitted on a fold of NodePairs scores the other folds of the same set
+    P, labels = link_pairs(G_train, random_state=0)
+    folded = LinkPredictor(**FAST).fit(P[: len(P) // 2])
+    assert 0.5 < folded.score(P[len(P) // 2:], labels[len(P) // 2:]) <= 1
+    with pytest.raises(ValueError, match="another graph"):
+        folded.predict_proba(NodePairs(G, pairs))  # the whole graph is not the pairs' graph
