@@ -24,6 +24,8 @@ from .._graph import Graph
 __all__ = ["load_npz"]
 
 _CSR_PARTS = ("data", "indices", "indptr", "shape")
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # a zip's first entry, or an empty zip
+_NPY_MAGIC = b"\x93NUMPY"
 
 
 class _Archive:
@@ -204,10 +206,10 @@ def load_npz(path: str | os.PathLike, *, binarize: bool = True) -> Bunch:
     FileNotFoundError
         If ``path`` is not a file.
     ValueError
-        If the file is not a readable ``.npz`` archive (corrupt zip), a needed key is
-        missing or holds a pickled array, or the arrays are inconsistent (CSR parts that do
-        not fit their shape, a non-square adjacency, row counts that differ from the number
-        of nodes, NaN or infinite values).
+        If the file is not a readable ``.npz`` archive (another kind of file, a single
+        ``.npy`` array or a corrupt zip), a needed key is missing or holds a pickled array,
+        or the arrays are inconsistent (CSR parts that do not fit their shape, a non-square
+        adjacency, row counts that differ from the number of nodes, NaN or infinite values).
 
     Examples
     --------
@@ -222,12 +224,19 @@ def load_npz(path: str | os.PathLike, *, binarize: bool = True) -> Bunch:
     if not path.is_file():
         raise FileNotFoundError(f"{path} is not a file.")
     file = path.name
+    # np.load takes any other content for a pickle and says to allow_pickle: tell first
+    with open(path, "rb") as f:
+        magic = f.read(len(_NPY_MAGIC))
+    if magic == _NPY_MAGIC:
+        raise ValueError(f"{file} holds a single array (.npy), not an .npz archive of named "
+                         "arrays.")
+    if not magic.startswith(_ZIP_MAGIC):
+        raise ValueError(f"{file} is not a .npz archive: an .npz file is a zip archive of .npy "
+                         "arrays, and this file does not start like a zip file.")
     try:
         npz = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as exc:
         raise ValueError(f"{file} is not a readable .npz archive: {exc}") from None
-    if not isinstance(npz, np.lib.npyio.NpzFile):
-        raise ValueError(f"{file} holds a single array, not an .npz archive of named arrays.")
     with npz:
         archive = _Archive(npz, file)
         if not any(key.startswith("adj_") for key in archive.keys):

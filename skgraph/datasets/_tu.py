@@ -46,19 +46,34 @@ def _read_table(path: Path, dtype, *, expected_rows: int | None = None,
     return table
 
 
-def _one_hot(codes: np.ndarray) -> np.ndarray:
+# A one-hot block wider than both bounds is refused: a few stray huge values, not categories.
+_MAX_ONE_HOT_WIDTH = 100_000
+_MAX_ONE_HOT_SPARSITY = 100  # columns per distinct value
+
+
+def _one_hot(codes: np.ndarray, file: str) -> np.ndarray:
     """One-hot encode each column of an integer table, as PyG's ``TUDataset`` does.
 
     Column ``c`` is shifted by its minimum over the whole data set and encoded with
     ``max - min + 1`` columns, so a value that no node takes still has its (all-zero)
     column: BZR's atom labels 1..53 give 53 columns. The blocks of several label columns
-    are placed side by side.
+    are placed side by side. A block wider than both ``_MAX_ONE_HOT_WIDTH`` and
+    ``_MAX_ONE_HOT_SPARSITY`` times the number of distinct values is refused.
     """
     blocks = []
     for column in codes.T:
-        shifted = column - column.min()
-        block = np.zeros((len(column), int(shifted.max()) + 1), dtype=np.float32)
-        block[np.arange(len(column)), shifted] = 1.0
+        low, high = int(column.min()), int(column.max())
+        width = high - low + 1  # Python ints: no overflow for extreme int64 values
+        n_values = len(np.unique(column))
+        if width > max(_MAX_ONE_HOT_WIDTH, _MAX_ONE_HOT_SPARSITY * n_values):
+            gib = len(column) * width * 4 / 2**30
+            raise ValueError(
+                f"{file} has labels from {low} to {high}: one-hot encoding them over that "
+                f"range (as PyG does) takes {width} columns for {n_values} distinct value(s), "
+                f"{gib:,.1f} GiB for {len(column)} rows; a label file holds categories, "
+                "these values look corrupt.")
+        block = np.zeros((len(column), width), dtype=np.float32)
+        block[np.arange(len(column)), column - low] = 1.0
         blocks.append(block)
     return np.hstack(blocks)
 
@@ -73,7 +88,8 @@ def _item_features(attributes_file: Path | None, labels_file: Path | None, n_row
                       .astype(np.float32))
     n_attributes = blocks[0].shape[1] if blocks else 0
     if labels_file is not None:
-        blocks.append(_one_hot(_read_table(labels_file, np.int64, expected_rows=n_rows)))
+        blocks.append(_one_hot(_read_table(labels_file, np.int64, expected_rows=n_rows),
+                               labels_file.name))
     blocks = [block for block in blocks if block.shape[1]]
     return (np.hstack(blocks) if blocks else None), n_attributes
 
@@ -113,8 +129,8 @@ def _graph_labels(path: Path) -> tuple[np.ndarray, np.ndarray]:
     if raw.size == 0:
         raise ValueError(f"{path.name} is empty: the dataset has no graphs.")
     names, target = np.unique(raw, return_inverse=True)
-    if np.array_equal(names, np.round(names)):
-        names = names.astype(np.int64)
+    if np.array_equal(names, np.round(names)) and np.abs(names).max() < 2.0**63:
+        names = names.astype(np.int64)  # (a larger value would wrap: it stays a float)
     return target.astype(np.int64), names
 
 
@@ -129,9 +145,13 @@ def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = 
     every edge stored in both directions. Node features are PyG's, in its column order: the
     real-valued node attributes (unless ``node_attributes=False``), then the one-hot node
     labels, each label column shifted by its minimum over the data set and encoded with
-    ``max - min + 1`` columns (so BZR's atom numbers 1..53 give 53 columns). A data set with
-    neither gives featureless graphs (``features=None``; PyG's ``x`` is None too), for which
-    the estimators use their documented featureless default.
+    ``max - min + 1`` columns (so BZR's atom numbers 1..53 give 53 columns; edge labels
+    likewise). A label column whose range would need more than 100,000 columns *and* more
+    than 100 columns per distinct value is refused as corrupt (a stray value such as
+    ``10**11`` would ask for hundreds of GiB); category codes never come near. Graph labels
+    are only mapped to class indices, so any values work there. A data set with neither
+    node attributes nor node labels gives featureless graphs (``features=None``; PyG's
+    ``x`` is None too), for which the estimators use their documented featureless default.
 
     Edge labels and edge attributes become each graph's ``edge_features`` (and are returned
     as the list ``edge_features`` too): one row per stored entry of its adjacency in CSR
@@ -189,8 +209,9 @@ def load_tu(directory: str | os.PathLike, name: str, *, node_attributes: bool = 
         ``_graph_attributes``) is missing.
     ValueError
         If a file is corrupt or truncated: non-numeric lines, line counts that do not
-        match, node ids out of range, edges joining two graphs, a graph without nodes, or
-        two lines of one edge with different edge labels or attributes.
+        match, node ids out of range, edges joining two graphs, a graph without nodes,
+        two lines of one edge with different edge labels or attributes, or node or edge
+        labels spread too far to one-hot encode (see above).
 
     Examples
     --------

@@ -38,6 +38,7 @@ def write_planetoid(folder, name, *, n_train=10, n_allx=520, n_features=12, n_cl
         for i, j in rng.integers(0, n, size=(3 * n, 2)):
             adjacency_lists[int(i)].append(int(j))
             adjacency_lists[int(j)].append(int(i))
+        adjacency_lists.setdefault(n - 1, [])  # the last test id is a node of the graph
     folder.mkdir(parents=True, exist_ok=True)
     prefix = f"ind.{name.lower()}"
     parts = {"x": allx[:n_train], "y": ally[:n_train], "allx": allx, "ally": ally,

@@ -216,9 +216,11 @@ def test_corrupt_and_missing_files(tmp_path):
     (tmp_path / "damaged.npz").write_bytes(bytes(damaged))
     with pytest.raises(ValueError, match="damaged.npz is corrupt: key 'adj_indices'"):
         load_npz(tmp_path / "damaged.npz")
-    (tmp_path / "text.npz").write_text("not an archive\n")
-    with pytest.raises(ValueError, match="text.npz is not a readable .npz archive"):
-        load_npz(tmp_path / "text.npz")
+    for content in ("not an archive\n", ""):  # numpy's message here suggests allow_pickle
+        (tmp_path / "text.npz").write_text(content)
+        with pytest.raises(ValueError, match="text.npz is not a .npz archive") as error:
+            load_npz(tmp_path / "text.npz")
+        assert "pickle" not in str(error.value)
     np.save(tmp_path / "single.npy", np.arange(3))
     with pytest.raises(ValueError, match="single array"):
         load_npz(tmp_path / "single.npy")

@@ -1,3 +1,5 @@
+import os
+import pickle
 import shutil
 
 import numpy as np
@@ -138,3 +140,99 @@ def test_inconsistent_files_are_refused(tmp_path):
     with pytest.raises(ValueError, match="500 validation nodes follow the 10 training nodes "
                                          r"\(ids 10..509\), but ind.toy.allx has 400 rows"):
         load_planetoid(tmp_path, "Toy")
+
+
+# -- hostile and malformed files -------------------------------------------------------
+_RAN = []
+
+
+def _record(*args):
+    _RAN.append(args)
+
+
+class _Calls:
+    """Pickles as a call of ``function(*args)``: what a crafted file runs on ``pickle.load``."""
+
+    def __init__(self, function, *args):
+        self.function, self.args = function, args
+
+    def __reduce__(self):
+        return self.function, self.args
+
+
+@pytest.mark.parametrize("suffix", ["ty", "allx", "graph"])
+@pytest.mark.parametrize("protocol", [0, 2, 5])
+def test_crafted_pickles_run_no_code(tmp_path, suffix, protocol):
+    write_planetoid(tmp_path, "Toy")
+    target = tmp_path / f"ind.toy.{suffix}"
+    marker = tmp_path / "ran"
+    for payload, refused in [(_Calls(_record, "ran"), f"{__name__}._record"),
+                             (_Calls(os.system, f"touch {marker}"), "system"),
+                             # the harmful call nested inside what the file should hold
+                             ({0: [1, _Calls(_record, "nested")]}, "_record")]:
+        target.write_bytes(pickle.dumps(payload, protocol=protocol))
+        with pytest.raises(ValueError, match=rf"ind.toy.{suffix} names the Python object "
+                                             rf"\S*{refused}, which no Planetoid file holds"):
+            load_planetoid(tmp_path, "Toy")
+    assert _RAN == [] and not marker.exists()
+
+
+def test_files_of_the_wrong_type_are_refused(tmp_path):
+    parts, _ = write_planetoid(tmp_path, "Toy")
+
+    def refused(suffix, value, message):
+        with open(tmp_path / f"ind.toy.{suffix}", "wb") as f:
+            pickle.dump(value, f, protocol=2)
+        with pytest.raises(ValueError, match=message):
+            load_planetoid(tmp_path, "Toy")
+        with open(tmp_path / f"ind.toy.{suffix}", "wb") as f:
+            pickle.dump(parts[suffix], f, protocol=2)
+
+    refused("ty", {"a": 1}, "ind.toy.ty holds a dict; this Planetoid file holds a 2-D array")
+    refused("x", None, "ind.toy.x holds a NoneType")
+    refused("ally", parts["ally"][:, 0], r"ind.toy.ally holds an array of shape \(520,\)")
+    refused("tx", np.array([["a"]]), "ind.toy.tx holds an array .* dtype <U1")
+    bad = parts["allx"].copy()
+    bad.indices[0] = 99  # beyond its 12 columns: pickle keeps it as it is
+    refused("allx", bad, "ind.toy.allx holds a corrupt sparse matrix")
+    graph = parts["graph"]
+    refused("graph", {**graph, 3: [0, "5"]},
+            r"ind.toy.graph lists '5' \(str\) as a neighbour of node 3; node ids are integers")
+    refused("graph", {**graph, 3: [0, 2.0]}, r"lists 2.0 \(float\) as a neighbour of node 3")
+    refused("graph", {**graph, "3": [0]}, r"ind.toy.graph has the key '3' \(str\)")
+    refused("graph", {**graph, 3: 7},
+            "ind.toy.graph maps node 3 to an object of type int; each node maps to a list")
+    refused("graph", {**graph, 3: [2**70]}, "ind.toy.graph names a node id beyond the 64-bit")
+    assert load_planetoid(tmp_path, "Toy").graph.n_nodes == 560  # all restored
+
+
+def test_test_ids_beyond_the_graph_are_refused(tmp_path):
+    lists = {i: [i + 1] for i in range(559)}
+    write_planetoid(tmp_path, "Toy", adjacency_lists=lists)
+    index = tmp_path / "ind.toy.test.index"
+    ids = index.read_text().split()
+    # one huge id would have made the assembly allocate gigabytes
+    index.write_text("\n".join(["1000000000"] + ids[1:]))
+    with pytest.raises(ValueError, match="ind.toy.test.index names node 1000000000, but the "
+                                         r"largest node of ind.toy.graph \(its keys and "
+                                         "neighbours\\) is 559"):
+        load_planetoid(tmp_path, "Toy")
+    # one past the graph, and the same ids against a graph whose last node is a key only
+    index.write_text("\n".join(["560"] + ids[1:]))
+    with pytest.raises(ValueError, match="names node 560, but the largest node .* is 559"):
+        load_planetoid(tmp_path, "Toy")
+    write_planetoid(tmp_path, "Toy", adjacency_lists={**lists, 560: []},
+                    test_ids=[560] + [int(i) for i in ids[1:]])
+    assert load_planetoid(tmp_path, "Toy").graph.n_nodes == 561
+
+
+def test_files_resaved_by_python3_equal_pygs_reader(tmp_path):
+    """Protocol 5 (numpy's ``_frombuffer``) and sparse label matrices, which PyG reads too."""
+    folder = tmp_path / "Pubmed" / "raw"
+    parts, _ = write_planetoid(folder, "Pubmed", seed=4)
+    for suffix, value in parts.items():
+        if suffix in ("y", "ty", "ally"):
+            value = sp.csr_matrix(value)
+        with open(folder / f"ind.pubmed.{suffix}", "wb") as f:
+            pickle.dump(value, f, protocol=5)
+    _assert_equals_pyg(load_planetoid(tmp_path, "Pubmed"), _pyg_planetoid(tmp_path, "Pubmed"))

@@ -347,3 +347,29 @@ def test_shared_datasets_equal_pygs_reader(name):
     if not (DATASETS / name).exists():
         pytest.skip(f"{name} not found in {DATASETS}")
     _assert_graphs_equal_pyg(load_tu(DATASETS, name), _pyg_tu(DATASETS / name, name))
+
+
+def test_labels_too_spread_to_one_hot_are_refused(tmp_path):
+    # one stray value: 10**11 columns (745 GiB for the 5 nodes) instead of a MemoryError
+    write_tu(tmp_path, node_labels="0\n1\n0\n100000000000\n0\n")
+    with pytest.raises(ValueError, match=r"TOY_node_labels.txt has labels from 0 to "
+                                         r"100000000000: .* takes 100000000001 columns for 3 "
+                                         r"distinct value\(s\), 1,862.6 GiB for 5 rows"):
+        load_tu(tmp_path, "TOY")
+    write_tu(tmp_path / "edges", edge_labels="1\n1\n2\n2\n1\n-99999999999\n-99999999999\n")
+    with pytest.raises(ValueError, match="TOY_edge_labels.txt has labels from -99999999999 to 2"):
+        load_tu(tmp_path / "edges", "TOY")
+    # the bound: wider than 100,000 columns and than 100 per distinct value
+    write_tu(tmp_path / "wide", node_labels="0\n0\n0\n0\n99999\n")
+    assert load_tu(tmp_path / "wide", "TOY").graphs[1].features.shape == (2, 100_000)  # as PyG
+    write_tu(tmp_path / "wide", node_labels="0\n0\n0\n0\n100000\n")
+    with pytest.raises(ValueError, match="TOY_node_labels.txt has labels from 0 to 100000:"):
+        load_tu(tmp_path / "wide", "TOY")
+
+
+def test_graph_labels_of_any_size_are_class_names(tmp_path):
+    write_tu(tmp_path, graph_labels="100000000000\n-3\n")
+    toy = load_tu(tmp_path, "TOY")
+    assert toy.target.tolist() == [1, 0] and toy.target_names.tolist() == [-3, 100000000000]
+    write_tu(tmp_path, graph_labels="100000000000000000000\n-3\n")  # beyond int64: no wrap
+    assert load_tu(tmp_path, "TOY").target_names.tolist() == [-3.0, 1e20]
