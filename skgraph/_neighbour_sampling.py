@@ -56,12 +56,9 @@ def checked_fanouts(fanouts: Any, hops: int, mismatch: str) -> tuple[int, ...]:
 
 
 def check_batching(batch_size: Any, fanouts: Any, checked: Any) -> None:
-    """Refuse a boolean ``batch_size`` (a bool is an int to Python: ``True`` would train in
-    batches of one); validate ``fanouts`` (``checked()``) even without ``batch_size``, where
-    a warning says it changes nothing."""
-    if isinstance(batch_size, (bool, np.bool_)):
-        raise ValueError(f"batch_size must be a positive int (or None for the whole graph), "
-                         f"got {batch_size!r}.")
+    """Validate ``fanouts`` (``checked()``) even without ``batch_size``, where a warning
+    says it changes nothing (a boolean ``batch_size`` is refused by the parameter
+    constraints)."""
     if fanouts is not None:
         checked()
         if batch_size is None:

@@ -203,7 +203,7 @@ def test_fanouts_are_validated(graph):
     assert caught[0].filename == __file__
     # a bool is an int to Python, but True is no batch size
     for estimator in (GNNNodeRegressor(batch_size=True), LinkPredictor(batch_size=True)):
-        with pytest.raises(ValueError, match="batch_size must be a positive int .*got True"):
+        with pytest.raises(ValueError, match="'batch_size' parameter .* Got True instead"):
             estimator.fit(G, y) if isinstance(estimator, GNNNodeRegressor) else estimator.fit(G)
     isolated = Graph(sp.csr_array((4, 4)) + sp.csr_array(([1.0, 1.0], ([0, 1], [1, 0])),
                                                           shape=(4, 4)))
