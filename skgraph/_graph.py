@@ -28,6 +28,11 @@ _ACCEPTED = (
 )
 
 
+# graph objects of other libraries, which as_graph reads and Graph's constructor does not
+_GRAPH_OBJECTS = (("networkx", "Graph", "networkx graph"),
+                  ("torch_geometric.data", "Data", "torch_geometric Data object"))
+
+
 def _kind_name(obj: Any) -> str:
     return type(obj).__name__
 
@@ -48,7 +53,10 @@ def _to_2d_numeric(obj: Any, what: str) -> np.ndarray | sp.sparray:
     if isinstance(obj, (str, bytes)) or obj is None or isinstance(obj, numbers.Number):
         raise TypeError(f"{what} must be a 2-D array or scipy sparse matrix, got {_kind_name(obj)}.")
     if hasattr(obj, "detach") and hasattr(obj, "cpu"):  # a torch tensor
-        obj = obj.detach().cpu().numpy()
+        obj = _tensor_numpy(obj, what)
+        if sp.issparse(obj):
+            _check_numeric_dtype(obj.dtype, what)
+            return obj
     try:
         arr = np.asarray(obj)
     except (ValueError, TypeError) as exc:
@@ -66,6 +74,38 @@ def _to_2d_numeric(obj: Any, what: str) -> np.ndarray | sp.sparray:
         raise ValueError(f"{what} must be 2-D, got an array with {arr.ndim} dimension(s) "
                          f"and shape {arr.shape}.{hint}")
     return arr
+
+
+def _tensor_numpy(tensor: Any, what: str) -> np.ndarray | sp.coo_array:
+    """A torch tensor as a NumPy array; a sparse one (any layout) as a scipy COO array of
+    its stored entries, repeated ones kept, without densifying."""
+    import torch
+
+    tensor = tensor.detach().cpu()
+    if tensor.layout == torch.strided:
+        return _float_numpy(tensor, what)
+    if tensor.dim() != 2:
+        raise ValueError(f"{what} must be 2-D, got a sparse tensor of shape "
+                         f"{tuple(tensor.shape)}.")
+    coo = tensor if tensor.layout == torch.sparse_coo else tensor.to_sparse_coo()
+    if coo.dense_dim():
+        raise ValueError(f"{what} is a hybrid sparse tensor (its stored values have shape "
+                         f"{tuple(coo._values().shape)}); expected one number per entry.")
+    rows, cols = coo._indices().numpy()
+    return sp.coo_array((_float_numpy(coo._values(), what), (rows, cols)),
+                        shape=tuple(coo.shape))
+
+
+def _float_numpy(tensor: Any, what: str) -> np.ndarray:
+    """A CPU tensor as a NumPy array (float32 for the floating types NumPy lacks, such as
+    bfloat16)."""
+    try:
+        return tensor.numpy()
+    except TypeError:  # a dtype NumPy lacks
+        if not tensor.is_floating_point():
+            raise TypeError(f"{what} has dtype {tensor.dtype}, which is not numeric.") \
+                from None
+        return tensor.float().numpy()
 
 
 def _check_finite(values: np.ndarray, what: str) -> None:
@@ -108,6 +148,14 @@ def _names_array(node_names: Any) -> np.ndarray:
     return object_array(items)
 
 
+def _check_weights(values: Any) -> None:
+    """Refuse non-finite or negative edge weights among an adjacency's stored ``values``."""
+    _check_finite(values, "adjacency")
+    if values.size and values.min() < 0:
+        raise ValueError(f"adjacency has negative edge weights (minimum {values.min():g}); "
+                         "edge weights must be non-negative.")
+
+
 def check_adjacency(adjacency: Any) -> sp.csr_array:
     """Validate an adjacency matrix and return its canonical form.
 
@@ -130,12 +178,13 @@ def check_adjacency(adjacency: Any) -> sp.csr_array:
                          f"{A.shape}.{hint}")
     if A.shape[0] == 0:
         raise ValueError("the graph is empty: adjacency has 0 nodes.")
+    if sp.issparse(A) and A.format in ("coo", "csr", "csc", "bsr"):
+        # the stored values as given: repeated entries are summed next, which would hide a
+        # negative weight (-1 and 2 sum to 1) or delete an edge (-5 and 5)
+        _check_weights(A.data)
     A = sp.csr_array(A, dtype=np.float64, copy=True)
     A.sum_duplicates()
-    _check_finite(A.data, "adjacency")
-    if A.data.size and A.data.min() < 0:
-        raise ValueError(f"adjacency has negative edge weights (minimum {A.data.min():g}); "
-                         "edge weights must be non-negative.")
+    _check_weights(A.data)
     A.setdiag(0)
     A = A.maximum(A.T).tocsr()
     A.eliminate_zeros()
@@ -242,9 +291,11 @@ class Graph:
     Parameters
     ----------
     adjacency : array-like or scipy sparse of shape (n_nodes, n_nodes)
-        Non-negative edge weights. The graph is undirected: a non-symmetric adjacency is
-        symmetrised (``max(A, A.T)``); self loops are dropped (the encoders add their own
-        unit self loops, as GCN does); explicit zeros are dropped. Isolated nodes are kept.
+        Non-negative edge weights (a torch tensor, sparse too, is read as well). The graph
+        is undirected: a non-symmetric adjacency is symmetrised (``max(A, A.T)``), after
+        repeated entries of a sparse one are summed (each checked as given); self loops are
+        dropped (the encoders add their own unit self loops, as GCN does); explicit zeros
+        are dropped. Isolated nodes are kept.
     features : array-like or scipy sparse of shape (n_nodes, n_features), default=None
         Node features. ``None`` means a featureless graph; estimators then use the
         default node representation they document.
@@ -257,8 +308,9 @@ class Graph:
         features to the other; self loops and explicit zeros are dropped with theirs. They
         are stored aligned with :attr:`adjacency`'s entries, row by row.
     node_names : array-like of shape (n_nodes,), default=None
-        Original node labels (set when converting from networkx), unique, kept for output
-        and accepted in place of positions where an estimator takes nodes or node pairs.
+        Original node labels (set when converting from networkx), unique and hashable, kept
+        for output and accepted in place of positions where an estimator takes nodes or
+        node pairs.
 
     Attributes
     ----------
@@ -292,6 +344,10 @@ class Graph:
                  node_names: Any = None) -> None:
         if isinstance(adjacency, Graph):
             raise TypeError("adjacency is already a Graph; use it directly or skgraph.as_graph.")
+        for module, cls, kind in _GRAPH_OBJECTS:
+            if _is_instance_of(adjacency, module, cls):
+                raise TypeError(f"adjacency is a {kind} ({_kind_name(adjacency)}), not an "
+                                "adjacency matrix; use skgraph.as_graph to read it.")
         A = check_adjacency(adjacency)
         for part in (A.data, A.indices, A.indptr):
             part.flags.writeable = False
@@ -303,7 +359,13 @@ class Graph:
                 raise ValueError(f"node_names must have one entry per node ({A.shape[0]}), "
                                  f"got shape {node_names.shape}.")
             seen = set()
-            for name in node_names.tolist():
+            for k, name in enumerate(node_names.tolist()):
+                try:
+                    hash(name)
+                except TypeError:
+                    raise TypeError(f"node_names must be hashable (names key the nodes, as in "
+                                    f"a dict); node_names[{k}] is {name!r}, a "
+                                    f"{_kind_name(name)}.") from None
                 if name in seen:
                     raise ValueError(f"node_names must be unique; {name!r} names two nodes.")
                 seen.add(name)
@@ -578,6 +640,14 @@ def _from_pyg(data: Any) -> Graph:
     if edge_index is None:
         src = dst = np.zeros(0, dtype=np.int64)
     else:
+        if not (hasattr(edge_index, "detach") and hasattr(edge_index, "dtype")):
+            raise TypeError(f"Data.edge_index must be a torch tensor of node ids (as "
+                            f"torch_geometric requires), got {_kind_name(edge_index)}; "
+                            "convert it with torch.as_tensor(edge_index, dtype=torch.long).")
+        if edge_index.is_floating_point() or edge_index.is_complex() or \
+                str(edge_index.dtype) == "torch.bool":
+            raise TypeError(f"Data.edge_index has dtype {edge_index.dtype}; node ids must be "
+                            "integers (torch.long, as torch_geometric requires).")
         edge_index = edge_index.detach().cpu().numpy()
         if edge_index.ndim != 2 or edge_index.shape[0] != 2:
             raise ValueError(f"Data.edge_index must have shape (2, n_edges), got {edge_index.shape}.")
@@ -589,6 +659,9 @@ def _from_pyg(data: Any) -> Graph:
     if len(weight) != len(src):
         raise ValueError(f"Data.edge_weight has {len(weight)} entries but Data.edge_index "
                          f"has {len(src)} edges; give one weight per edge.")
+    if weight.size and weight.min() < 0:  # before repeated edges are summed
+        raise ValueError(f"Data.edge_weight has negative weights (minimum {weight.min():g}); "
+                         "edge weights must be non-negative.")
     A = sp.coo_array((weight, (src, dst)), shape=(n, n))  # entries in edge_index's order
     x = getattr(data, "x", None)
     edge_attr = getattr(data, "edge_attr", None)
@@ -606,14 +679,7 @@ def _numpy(tensor: Any, name: str) -> np.ndarray:
     such as bfloat16)."""
     if not hasattr(tensor, "detach"):
         return np.asarray(tensor)
-    tensor = tensor.detach().cpu()
-    try:
-        return tensor.numpy()
-    except TypeError:  # a dtype NumPy lacks
-        if not tensor.is_floating_point():
-            raise TypeError(f"Data.{name} has dtype {tensor.dtype}, which is not numeric.") \
-                from None
-        return tensor.float().numpy()
+    return _float_numpy(tensor.detach().cpu(), f"Data.{name}")
 
 
 def _is_instance_of(obj: Any, module: str, cls: str) -> bool:
@@ -658,8 +724,7 @@ def as_graph(obj: Any, *, edge_attributes: Sequence[str] | None = None) -> Graph
                              f"(adjacency, features, edge_features), got a tuple of length "
                              f"{len(obj)}.")
         adjacency, features, edge_features = (*obj, None, None)[:3]
-        if any(_is_instance_of(adjacency, module, cls) for module, cls in
-               (("networkx", "Graph"), ("torch_geometric.data", "Data"))):
+        if any(_is_instance_of(adjacency, module, cls) for module, cls, _ in _GRAPH_OBJECTS):
             raise TypeError(f"a graph tuple holds an adjacency matrix, not a "
                             f"{type(adjacency).__name__}; pass the {type(adjacency).__name__} "
                             "itself, with its features inside it (networkx: node attribute "

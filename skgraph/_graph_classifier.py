@@ -74,8 +74,10 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         labels) are mapped to ``{0, 1}``, other non-constant columns standardised to zero
         mean and unit variance and clipped to 3 standard deviations, constant columns left
         unchanged. Predictions are then invariant to a positive rescaling (and shift) of
-        any feature column, and neither a large-valued attribute (summed over neighbours
-        and nodes) nor a few outlying values can swamp the others.
+        any feature column (float64 features are scaled in float64 before the cast to
+        float32, so a large shift costs no precision; float32 ones at their own
+        resolution), and neither a large-valued attribute (summed over neighbours and
+        nodes) nor a few outlying values can swamp the others.
     random_walk_encoding : int, default=16
         Append to every node's features the probabilities that a random walk from the
         node is back at it after 1, 2, ..., ``random_walk_encoding`` steps (a structural

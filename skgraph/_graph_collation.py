@@ -120,13 +120,13 @@ def _wiring(adjacency: sp.csr_array) -> sp.csr_array:
 
 
 def _node_features(graph: Graph, wiring: sp.csr_array) -> np.ndarray:
-    """Dense float32 node features; ``[1, log(1 + degree)]`` for a featureless graph (the
-    number of neighbours in ``wiring``, its :func:`_wiring`: edge weights are not read)."""
+    """Dense node features, in their own float dtype; ``[1, log(1 + degree)]`` for a
+    featureless graph (the number of neighbours in ``wiring``, its :func:`_wiring`: edge
+    weights are not read)."""
     if graph.features is None:
         return degree_features(wiring)
     features = graph.features
-    return (features.toarray() if sp.issparse(features) else np.asarray(features)
-            ).astype(np.float32, copy=False)
+    return features.toarray() if sp.issparse(features) else features
 
 
 def _check_float32_range(values: np.ndarray, what: str) -> None:
@@ -141,6 +141,10 @@ def _check_float32_range(values: np.ndarray, what: str) -> None:
 def _collate(graphs: Sequence[Any], width: int | None, what: str, walk_steps: int,
              edge_width: int | None = None) -> tuple[_CollatedGraphs, int]:
     """Validate every graph (through ``as_graph``) and store them as flat CPU tensors.
+
+    Node and edge features keep their float dtype (float64 unless every graph's are
+    float32; the random-walk columns are float32 values), for :func:`_scale_features` to
+    subtract offsets before the cast to float32.
 
     ``width`` is the node feature width every graph must have (``None``: the first's);
     returns the collated graphs and that width (0 for featureless graphs). Each node's
@@ -165,9 +169,16 @@ def _collate_graphs(graphs: Sequence[Any], width: int | None, what: str, walk_st
     expected, expected_edges = width, edge_width
     for i, item in enumerate(graphs):
         try:
-            graph = as_graph(item).whole()
+            graph = as_graph(item)
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"{what}[{i}] is not a valid graph: {exc}") from None
+        if graph.is_view:
+            raise ValueError(
+                f"{what}[{i}] is a node view (G[idx], {len(graph)} of the {graph.n_nodes} nodes "
+                "of one graph): a node view selects nodes of a graph, while graph-level "
+                "estimators take whole graphs. Pass view.whole() for its whole graph, or "
+                "Graph(G.adjacency[idx][:, idx], G.features[idx]) for the subgraph its nodes "
+                "induce.")
         origin = "the first graph" if width is None else "the training graphs"
         if expected is None:
             expected = graph.n_features
@@ -213,8 +224,8 @@ def _collate_graphs(graphs: Sequence[Any], width: int | None, what: str, walk_st
     edge_attr = None
     if expected_edges:
         edge_attr = torch.from_numpy(np.concatenate(
-            [np.zeros((0, expected_edges)) if e is None else e for e in edge_features]
-        ).astype(np.float32))
+            [np.zeros((0, expected_edges), np.float32) if e is None else e
+             for e in edge_features]))
     collated = _CollatedGraphs(torch.from_numpy(np.concatenate(xs)),
                                torch.from_numpy(np.hstack(edges).astype(np.int64)), *ptr,
                                edge_attr=edge_attr, n_weighted=n_weighted)
@@ -233,7 +244,7 @@ def _feature_scaling(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch
     labels) are mapped to ``{0, 1}``, smallest value to 0 (no bound); every other column
     is standardised to zero mean and unit variance and clipped to ``_CLIP_STDS`` standard
     deviations, so that a few outlying values (summed over neighbours and nodes) cannot
-    dominate. Statistics are computed in float64 over all nodes of ``x``.
+    dominate. Statistics are computed, and returned, in float64 over all rows of ``x``.
     """
     x = x.double()
     offset = torch.zeros(x.shape[1], dtype=torch.float64)
@@ -250,7 +261,52 @@ def _feature_scaling(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch
             std = column.std(unbiased=False)
             if std > 0:
                 offset[j], scale[j], bound[j] = column.mean(), std, _CLIP_STDS
-    return offset.float(), scale.float(), bound.float()
+    return offset, scale, bound
+
+
+_SCALING_ROWS = 1 << 16  # rows scaled at a time in float64: the temporaries stay small
+
+
+def _scale_features(x: torch.Tensor, offset: np.ndarray | None, scale: np.ndarray | None,
+                    bound: np.ndarray | None, float32_from: int | None = None) -> torch.Tensor:
+    """``clip((x - offset) / scale, -bound, bound)`` as a new float32 tensor, or ``x`` in
+    float32 when ``offset`` is None.
+
+    Float64 columns are scaled in float64 and only then cast: in float32 a column with a
+    large offset relative to its spread (values around 1e4 that differ by 1) would lose its
+    spread to rounding. Float32 columns, already at float32's resolution, are scaled in
+    float32: those of a float32 ``x`` and, of a float64 one, the columns from
+    ``float32_from`` on (the random-walk encoding). Float32 statistics (a model fitted by
+    skgraph 0.1) keep the float32 arithmetic their model was fitted with.
+    """
+    if offset is None:
+        return x.float()
+    n_columns = x.shape[1]
+    if x.dtype == torch.float32 or offset.dtype == np.float32:
+        split = 0
+    else:
+        split = n_columns if float32_from is None else float32_from
+    if split < n_columns:
+        part = x[:, split:].float() - torch.from_numpy(offset[split:]).float()  # a new tensor
+        part /= torch.from_numpy(scale[split:]).float()
+        if bound is not None:
+            limit = torch.from_numpy(bound[split:]).float()
+            part.clamp_(-limit, limit)
+        if not split:
+            return part
+    out = torch.empty(x.shape, dtype=torch.float32)
+    if split < n_columns:
+        out[:, split:] = part
+    if split:
+        offset64, scale64 = (torch.from_numpy(v[:split]).double() for v in (offset, scale))
+        limit = None if bound is None else torch.from_numpy(bound[:split]).double()
+        for start in range(0, len(x), _SCALING_ROWS):
+            rows = x[start:start + _SCALING_ROWS, :split].double() - offset64  # a new tensor
+            rows /= scale64
+            if limit is not None:
+                rows.clamp_(-limit, limit)
+            out[start:start + _SCALING_ROWS, :split] = rows
+    return out
 
 
 def _chunks(node_ptr: torch.Tensor, budget: int) -> list[torch.Tensor]:

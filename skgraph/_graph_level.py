@@ -31,6 +31,7 @@ from ._graph_collation import (
     _collate,
     _CollatedGraphs,
     _feature_scaling,
+    _scale_features,
 )
 from ._nn._graph_networks import (
     CONVOLUTIONS,
@@ -114,15 +115,6 @@ def _trained_conv(conv: str, n_edge_features: int) -> str:
     if conv != "auto":
         return conv
     return "gine" if n_edge_features else "gin"
-
-
-def _apply_scaling(x: torch.Tensor, offset: np.ndarray | None, scale: np.ndarray | None,
-                   bound: np.ndarray | None) -> torch.Tensor:
-    """``clip((x - offset) / scale, -bound, bound)`` (a new tensor), or ``x`` unscaled."""
-    if offset is None:
-        return x
-    x = (x - torch.from_numpy(offset)) / torch.from_numpy(scale)
-    return x if bound is None else x.clamp_(-torch.from_numpy(bound), torch.from_numpy(bound))
 
 
 class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
@@ -314,15 +306,16 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
                          recalibration=_recalibration)
 
     def _scaled(self, collated: _CollatedGraphs) -> _CollatedGraphs:
-        """``collated`` with node (and edge) features scaled by the fitted statistics."""
-        x = _apply_scaling(collated.x, getattr(self, "feature_offset_", None),
-                           getattr(self, "feature_scale_", None),
-                           getattr(self, "feature_bound_", None))
+        """``collated`` with node (and edge) features scaled by the fitted statistics, in
+        float32."""
+        x = _scale_features(collated.x, getattr(self, "feature_offset_", None),
+                            getattr(self, "feature_scale_", None),
+                            getattr(self, "feature_bound_", None), self.n_features_in_)
         edge_attr = collated.edge_attr
         if edge_attr is not None:
-            edge_attr = _apply_scaling(edge_attr, getattr(self, "edge_feature_offset_", None),
-                                       getattr(self, "edge_feature_scale_", None),
-                                       getattr(self, "edge_feature_bound_", None))
+            edge_attr = _scale_features(edge_attr, getattr(self, "edge_feature_offset_", None),
+                                        getattr(self, "edge_feature_scale_", None),
+                                        getattr(self, "edge_feature_bound_", None))
         return _CollatedGraphs(x, collated.edge_index, collated.node_ptr, collated.edge_ptr,
                                edge_attr)
 

@@ -450,3 +450,79 @@ def test_a_data_frame_adjacency_is_a_graph_everywhere():
     assert as_graph(frame).n_edges == Graph(A).n_edges == 2
     from skgraph._graph import is_single_graph
     assert is_single_graph(frame)
+
+
+# -- repeated entries, torch sparse tensors, other libraries' graphs --------------------
+@pytest.mark.parametrize("weights, minimum", [([-1.0, 2.0, 1.0], "-1"),  # sums to 1
+                                              ([-5.0, 5.0, 1.0], "-5"),  # sums to 0
+                                              ([-3.0, 1.0, 1.0], "-3")])  # sums to -2
+def test_a_negative_weight_in_a_repeated_entry_is_refused_as_given(weights, minimum):
+    rows, cols = np.array([0, 0, 1]), np.array([1, 1, 2])
+    coo = sp.coo_array((np.array(weights), (rows, cols)), shape=(3, 3))
+    csr = sp.csr_array((np.array(weights), cols, np.array([0, 2, 3, 3])), shape=(3, 3))
+    for form in (coo, csr, csr.tocsc()):
+        assert form.nnz == 3  # the repeated entry is stored twice
+        with pytest.raises(ValueError, match=rf"negative edge weights \(minimum {minimum}\)"):
+            Graph(form)
+    edge_index = torch.tensor([[0, 0, 1, 1, 1, 2], [1, 1, 0, 0, 2, 1]])
+    data = Data(edge_index=edge_index, edge_weight=torch.tensor([-1.0, 2, -1, 2, 1, 1]),
+                num_nodes=3)
+    with pytest.raises(ValueError, match=r"edge_weight has negative weights \(minimum -1\)"):
+        as_graph(data)
+    # positive repeated entries are summed, as scipy does
+    summed = sp.coo_array((np.array([1.0, 2.0]), (np.array([0, 0]), np.array([1, 1]))),
+                          shape=(2, 2))
+    assert Graph(summed).adjacency.toarray().tolist() == [[0, 3], [3, 0]]
+
+
+def test_pyg_edge_index_must_be_an_integer_tensor():
+    for dtype in (torch.float32, torch.float64, torch.bool):
+        data = Data(edge_index=torch.tensor([[0.9], [2.9]]).to(dtype), num_nodes=3)
+        with pytest.raises(TypeError, match=f"edge_index has dtype {dtype}; node ids must be "
+                                            "integers"):
+            as_graph(data)
+    with pytest.raises(TypeError, match="edge_index must be a torch tensor of node ids .* "
+                                        "got ndarray; convert it with torch.as_tensor"):
+        as_graph(Data(edge_index=np.array([[0, 1], [1, 0]]), num_nodes=2))
+    small = Data(edge_index=torch.tensor([[0, 1], [1, 0]], dtype=torch.int32), num_nodes=2)
+    assert as_graph(small).n_edges == 1
+
+
+def test_graph_refuses_other_libraries_graphs_pointing_at_as_graph():
+    for graph, kind in ((nx.path_graph(3), "networkx graph"), (nx.DiGraph([(0, 1)]),
+                                                                "networkx graph"),
+                        (Data(edge_index=torch.tensor([[0, 1], [1, 0]]), num_nodes=2),
+                         "torch_geometric Data object")):
+        with pytest.raises(TypeError, match=f"adjacency is a {kind} .*not an adjacency "
+                                            "matrix; use skgraph.as_graph"):
+            Graph(graph)
+
+
+def test_node_names_must_be_hashable():
+    A = np.ones((3, 3))
+    with pytest.raises(TypeError, match=r"node_names must be hashable .*node_names\[1\] is "
+                                        r"\[2\], a list"):
+        Graph(A, node_names=[1, [2], [3]])
+    with pytest.raises(TypeError, match=r"node_names\[0\] is \[1\], a list"):
+        Graph(A, np.eye(3), node_names=[[1], [2], [3]])
+
+
+@pytest.mark.filterwarnings("ignore:Sparse CSR tensor support:UserWarning",
+                            "ignore:Sparse invariant checks:UserWarning")
+def test_torch_sparse_adjacency_is_read_without_densifying():
+    indices = torch.tensor([[0, 0, 1, 1, 2], [1, 1, 0, 2, 1]])
+    sparse = torch.sparse_coo_tensor(indices, torch.tensor([1.0, 2, 3, 1, 1]), (3, 3))
+    expected = [[0, 3, 0], [3, 0, 1], [0, 1, 0]]  # repeated entries summed
+    for form in (sparse, sparse.coalesce().to_sparse_csr(), sparse.coalesce().to_sparse_csc()):
+        assert Graph(form).adjacency.toarray().tolist() == expected
+    assert Graph(np.ones((3, 3)), sparse).features.toarray().tolist() == [
+        [0, 3, 0], [3, 0, 1], [0, 1, 0]]
+    negative = torch.sparse_coo_tensor(indices, torch.tensor([-1.0, 2, 3, 1, 1]), (3, 3))
+    with pytest.raises(ValueError, match=r"negative edge weights \(minimum -1\)"):
+        Graph(negative)
+    hybrid = torch.sparse_coo_tensor(torch.tensor([[0, 1]]), torch.ones(2, 3), (3, 3))
+    with pytest.raises(ValueError, match="adjacency is a hybrid sparse tensor"):
+        Graph(hybrid)
+    with pytest.raises(ValueError, match=r"adjacency must be 2-D, got a sparse tensor of "
+                                         r"shape \(3,\)"):
+        Graph(torch.sparse_coo_tensor(torch.tensor([[0, 2]]), torch.ones(2), (3,)))

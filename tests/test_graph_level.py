@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import torch
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.model_selection import GridSearchCV, cross_val_score
 
 import skgraph
 from skgraph import GNNGraphClassifier, GNNGraphRegressor, Graph
-from skgraph._graph_collation import _collate
+from skgraph._graph_collation import _collate, _scale_features
 from skgraph._nn._propagation import NeighbourSum
 
 FAST = dict(max_epochs=15, random_state=0, device="cpu")
@@ -184,6 +184,55 @@ def test_standardize_makes_the_inputs_invariant_to_feature_rescaling(cls):
     assert np.allclose(again, out, rtol=1e-2, atol=1e-2)
     raw = outputs(cls(standardize=False, **FAST).fit(rescaled, y), rescaled)
     assert not np.allclose(raw, out, rtol=1e-2, atol=1e-2)
+
+
+def test_standardize_subtracts_a_large_offset_before_the_float32_cast(cls):
+    graphs, y = graphs_and_targets(cls)  # float64 features of standard deviation 1
+
+    def symmetric_edge_features(a):
+        rows, cols = sp.coo_array(a).coords
+        return np.sin(rows * cols + rows + cols)[:, None]
+
+    graphs = [(a, x, symmetric_edge_features(a)) for a, x in graphs]
+    shifted = [(a, x + [1e4, 0, 0], e + 1e4) for a, x, e in graphs]
+
+    def proba(data):
+        est = cls(conv="gine", **FAST).fit(data, y)
+        return est.predict_proba(data) if is_classifier(est) else est.predict(data)
+
+    np.testing.assert_allclose(proba(shifted), proba(graphs), atol=1e-5)
+    # float32 columns (float32 features, the random-walk encoding), already at float32's
+    # resolution, are scaled in float32 arithmetic
+    x = torch.randn(50, 2)
+    offset, scale = np.array([0.3, -1.0]), np.array([2.0, 0.7])
+    expected = (x - torch.from_numpy(offset).float()) / torch.from_numpy(scale).float()
+    assert torch.equal(_scale_features(x, offset, scale, None), expected)
+    assert torch.equal(_scale_features(x.double(), offset, scale, None, 1)[:, 1],
+                       expected[:, 1])
+    # ... and so is everything under float32 statistics (a model fitted by skgraph 0.1)
+    old = _scale_features(x.double(), offset.astype(np.float32), scale.astype(np.float32),
+                          None, 1)
+    assert torch.equal(old, expected)
+
+
+def test_a_node_view_among_the_graphs_is_refused(cls):
+    graphs, y = graphs_and_targets(cls, 12)
+    G = Graph(*graphs[0])
+    view, idx = G[[0, 1]], [0, 1]
+    message = (r"X\[3\] is a node view \(G\[idx\], 2 of the 8 nodes of one graph\): a node "
+               r"view selects nodes of a graph, while graph-level estimators take whole "
+               r"graphs. Pass view.whole\(\) .*Graph\(G.adjacency\[idx\]\[:, idx\], "
+               r"G.features\[idx\]\)")
+    with pytest.raises(ValueError, match=message):
+        cls(**FAST).fit(graphs[:3] + [view] + graphs[4:], y)
+    est = cls(**FAST).fit(graphs, y)
+    predictions = [est.predict] + ([est.predict_proba] if is_classifier(est) else [])
+    for predict in predictions:
+        with pytest.raises(ValueError, match=message.replace("3", "1", 1)):
+            predict([G, view])
+    # the two ways out the message names
+    for graph in (view.whole(), Graph(G.adjacency[idx][:, idx], G.features[idx])):
+        assert predict([graph]).shape[0] == 1
 
 
 def test_weight_averaging_returns_the_mean_of_the_last_epochs_weights(cls):
