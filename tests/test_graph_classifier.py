@@ -11,7 +11,7 @@ import scipy.sparse as sp
 import torch
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.model_selection import cross_val_score
 
 from skgraph import GNNGraphClassifier, GNNGraphRegressor, Graph
 
@@ -107,17 +107,6 @@ def test_graphs_without_edges_and_single_nodes_are_valid():
     single = [(np.zeros((1, 1)), np.ones((1, 1)))]
     assert clf.predict(single).tolist() == [0]
     assert clf.score(graphs, y) == 1.0
-
-
-def test_cross_val_score_and_grid_search():
-    graphs, y = community_graphs()
-    scores = cross_val_score(GNNGraphClassifier(**FAST), graphs, y, cv=3)
-    assert scores.shape == (3,) and np.all((0 <= scores) & (scores <= 1))
-    for n_jobs in (1, 2):
-        search = GridSearchCV(GNNGraphClassifier(**FAST), {"hidden_size": [8, 16]}, cv=2,
-                              n_jobs=n_jobs).fit(graphs, y)
-        assert search.best_params_["hidden_size"] in (8, 16)
-        assert search.predict(graphs).shape == (len(graphs),)
 
 
 def test_ensemble_averages_the_probabilities_of_members_trained_side_by_side():
