@@ -66,11 +66,12 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         the propagation (``"gprgnn"``, ``"appnp"``).
     dropout : float, default=0.5
         Dropout of the input features and of each hidden layer, during training.
-    edge_dropout : float, default=0.0
+    edge_dropout : float, default=0.1
         Fraction of the graph's edges dropped at each training step (DropEdge; Rong et
         al. 2020), the others' weights scaled by ``1 / (1 - edge_dropout)``: self loops
         stay, and with ``batch_size`` the sampled edges are dropped. Prediction reads every
-        edge.
+        edge. The default was chosen on the validation nodes of citation and heterophilous
+        sets (see the benchmark history).
     propagation_steps : int, default=10
         Steps of propagation of ``"gprgnn"`` and ``"appnp"``.
     alpha : float, default=0.1
@@ -178,7 +179,7 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
     }
 
     def __init__(self, conv: str = "gprgnn", *, hidden_size: int = 64, n_layers: int = 2,
-                 dropout: float = 0.5, edge_dropout: float = 0.0, propagation_steps: int = 10,
+                 dropout: float = 0.5, edge_dropout: float = 0.1, propagation_steps: int = 10,
                  alpha: float = 0.1, featureless: str = "identity",
                  class_weight: dict | str | None = None,
                  consistency: float = 1.0, max_epochs: int = 200, learning_rate: float = 0.02,

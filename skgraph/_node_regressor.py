@@ -39,8 +39,8 @@ class GNNNodeRegressor(StandardisedTargetsMixin, RegressorMixin, NodeLevelEstima
     Parameters
     ----------
     conv, hidden_size, n_layers, dropout, edge_dropout, propagation_steps, alpha, featureless
-        As for :class:`~skgraph.GNNNodeClassifier`; ``dropout`` defaults to 0 here (noise
-        just before a linear output blurs every prediction).
+        As for :class:`~skgraph.GNNNodeClassifier`; ``dropout`` and ``edge_dropout``
+        default to 0 here (noise just before a linear output blurs every prediction).
     max_epochs, learning_rate, weight_decay, early_stopping, validation_fraction, \
 n_iter_no_change, tol, device, random_state, verbose, warm_start, callbacks, batch_size, \
 fanouts, weight_averaging

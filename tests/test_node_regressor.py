@@ -43,10 +43,10 @@ def test_nan_marks_unlabelled_nodes_and_the_scale_of_targets_does_not_matter(gra
     assert b.target_offset_.shape == b.target_scale_.shape == (1,)
 
 
-def test_shares_the_classifiers_parameters_but_dropout_class_weight_and_consistency():
+def test_shares_the_classifiers_parameters_but_dropouts_class_weight_and_consistency():
     reg, clf = GNNNodeRegressor().get_params(), GNNNodeClassifier().get_params()
     assert set(clf) - set(reg) == {"class_weight", "consistency"} and set(reg) <= set(clf)
-    assert {k for k in reg if reg[k] != clf[k]} == {"dropout"}
+    assert {k for k in reg if reg[k] != clf[k]} == {"dropout", "edge_dropout"}
 
 
 def test_bad_targets(graph):
