@@ -1,14 +1,15 @@
-"""Prints how many generated cases ran and how many distinct error messages they produced."""
+"""Prints, per property, how many generated examples succeeded and how many were refused
+with the expected error (shown with ``-s`` or ``-rP``)."""
 
 import pytest
 
-from ._outcomes import CASES, MESSAGES
+from ._outcomes import REFUSED, SUCCEEDED
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _report_property_cases():
+def _report_property_outcomes():
     yield
-    print(f"\nproperty suite: {CASES['count']} generated cases, "
-          f"{len(MESSAGES)} distinct error messages")
-    for message in sorted(MESSAGES):
-        print(f"  - {message}")
+    print("\nproperty suite: examples that succeeded (valid inputs) / were refused as "
+          "expected (invalid inputs)")
+    for name in sorted(set(SUCCEEDED) | set(REFUSED)):
+        print(f"  {name}: {SUCCEEDED[name]} succeeded, {REFUSED[name]} refused")
