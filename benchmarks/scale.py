@@ -19,8 +19,9 @@ loaders need pyg-lib or torch-sparse, which do not install here, so there is no 
     python benchmarks/scale.py --nodes 1000000 5000000 --minibatch 4096 65536 --fanouts 5 5 --epochs 1
 
 With ``--node`` the rows are a full-batch epoch of ``GNNNodeClassifier(conv="gcn",
-consistency=0)`` against a plain PyG 2-layer ``GCNConv`` script on the same graph and labels
-(the same computation: the consistency term would run the network twice per step):
+consistency=0, edge_dropout=0)`` against a plain PyG 2-layer ``GCNConv`` script on the same
+graph and labels (the same computation: the consistency term would run the network twice
+per step, edge dropout would drop edges the PyG script reads):
 
     python benchmarks/scale.py --nodes 1000000 --node
 """
@@ -106,16 +107,17 @@ def time_pyg(A, X, epochs: int) -> float:
 
 
 def time_node_ours(A, X, epochs: int) -> float:
-    """Seconds per full-batch epoch of GNNNodeClassifier(conv="gcn", consistency=0) (labels
-    on a tenth): one pass per step, as the PyG script."""
+    """Seconds per full-batch epoch of GNNNodeClassifier(conv="gcn", consistency=0,
+    edge_dropout=0) (labels on a tenth): one pass per step over every edge, as the PyG
+    script."""
     n = A.shape[0]
     y = np.random.default_rng(0).integers(0, 5, n)
     times = []
     from skgraph import GNNNodeClassifier
 
     G = Graph(A, X)
-    GNNNodeClassifier(conv="gcn", consistency=0.0, max_epochs=epochs, random_state=0,
-                      device="cpu",
+    GNNNodeClassifier(conv="gcn", consistency=0.0, edge_dropout=0.0, max_epochs=epochs,
+                      random_state=0, device="cpu",
                       callbacks=[lambda info: times.append(info.seconds)]).fit(G[::10], y[::10])
     return float(np.median(times))
 
@@ -187,8 +189,8 @@ def main() -> None:
                         help="compare with mini-batches of this many edges (no PyG column)")
     parser.add_argument("--fanouts", type=int, nargs="+", default=[5, 5])
     parser.add_argument("--node", action="store_true",
-                        help="GNNNodeClassifier(conv='gcn', consistency=0) against a plain PyG "
-                             "GCN instead")
+                        help="GNNNodeClassifier(conv='gcn', consistency=0, edge_dropout=0) "
+                             "against a plain PyG GCN instead")
     parser.add_argument("--child", choices=["skgraph", "pyg", "minibatch", "node", "node-pyg"])
     args = parser.parse_args()
 
@@ -216,8 +218,9 @@ def main() -> None:
           f" {'PyG peak GB':>12} {'ours peak GB':>13}")
     ours_name, pyg_name = ("node", "node-pyg") if args.node else ("skgraph", "pyg")
     if args.node:
-        print("GNNNodeClassifier(conv='gcn', consistency=0), full batch, labels on a tenth of the "
-              "nodes, against a plain PyG 2-layer GCNConv(cached=True) (hidden 64)")
+        print("GNNNodeClassifier(conv='gcn', consistency=0, edge_dropout=0), full batch, labels "
+              "on a tenth of the nodes, against a plain PyG 2-layer GCNConv(cached=True) "
+              "(hidden 64)")
     for n in args.nodes:
         A, X = make_graph(n, args.degree, args.features)
         pyg = CHILDREN[pyg_name](A, X, args.epochs)
