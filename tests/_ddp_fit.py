@@ -26,7 +26,36 @@ def main() -> None:
         if die_at is not None and rank == 1 and info.epoch == die_at:
             os._exit(3)  # a rank that dies mid-training, without a word
 
-    common = dict(random_state=0, device="cpu", callbacks=[die])
+    # what each epoch of this rank trains on: the ids of the samples of the batches its
+    # loop runs (the lists the training loops take their share of) and the optimizer steps
+    epoch_ids, epoch_steps, ids, steps = [], [], [], []
+
+    def record(info):
+        epoch_ids.append(list(ids))
+        epoch_steps.append(len(steps))
+        ids.clear()
+        steps.clear()
+
+    if which in ("graph", "node", "edges"):
+        from skgraph import _autoencoder_estimator, _graph_level, _node_level, _training
+
+        for module in (_autoencoder_estimator, _graph_level, _node_level):
+            def shared(batches, distributed, share_of=module.share_of):
+                mine = share_of(batches, distributed)
+                if distributed is not None:  # a training loop's (prediction passes None)
+                    ids.extend(i for batch in mine for i in torch.as_tensor(batch).tolist())
+                return mine
+
+            module.share_of = shared
+        step = _training._Adam.step
+
+        def counted(self, closure=None):
+            steps.append(1)
+            return step(self, closure)
+
+        _training._Adam.step = counted
+
+    common = dict(random_state=0, device="cpu", callbacks=[die, record])
     batch = int(os.environ.get("SKGRAPH_TEST_BATCH", "8"))  # per rank: the global batch is
     # WORLD_SIZE times this
     if which == "mismatch":  # rank 1 asks for another width: both ranks must say so
@@ -51,19 +80,25 @@ def main() -> None:
         est = GNNGraphClassifier(max_epochs=12, batch_size=batch, n_layers=2,
                                  hidden_size=8, **common).fit(graphs, y)
         outputs = est.predict_proba(graphs)
+        n_samples = len(graphs)
     elif which == "node":
         G, y = make_community_graph(n_nodes=200, random_state=0)
         est = GNNNodeClassifier(conv="sage", batch_size=batch, fanouts=(5, 5),
                                 max_epochs=12, **common).fit(G[::2], y[::2])
         outputs = est.predict_proba(G)
+        n_samples = len(y[::2])
     else:
         G, _ = make_community_graph(n_nodes=200, random_state=0)
         est = VGAEEmbedder(batch_size=4 * batch, fanouts=(5, 5), max_epochs=8,
                            **common).fit(G)
         outputs = est.transform(G)
+        n_samples = G.n_edges
     weights = torch.cat([p.detach().reshape(-1) for p in est.module_.parameters()]).numpy()
+    shares = {} if which == "search" else dict(
+        n_samples=n_samples, ids=np.array(sum(epoch_ids, []), dtype=np.int64),
+        ids_per_epoch=np.array([len(e) for e in epoch_ids]), steps=np.array(epoch_steps))
     np.savez(os.path.join(out, f"rank{rank}.npz"), weights=weights, outputs=outputs,
-             loss=np.array(est.loss_curve_))
+             loss=np.array(est.loss_curve_), **shares)
 
 
 if __name__ == "__main__":

@@ -52,6 +52,18 @@ def test_two_ranks_end_with_identical_weights_and_a_loss_close_to_one_process(tm
     np.testing.assert_array_equal(ranks[0]["weights"], ranks[1]["weights"])
     np.testing.assert_array_equal(ranks[0]["outputs"], ranks[1]["outputs"])
     np.testing.assert_array_equal(ranks[0]["loss"], ranks[1]["loss"])
+    # each rank trains on its own share of every epoch's batches: together the ranks make one
+    # pass over the data (plus at most one batch again, where a rank wraps around to take as
+    # many steps as the other), not one pass each; one optimizer step per batch of the share
+    batch = 32 if which == "edges" else 8  # per rank (see _ddp_fit.py)
+    n = int(ranks[0]["n_samples"])
+    steps = -(-(-(-n // batch)) // 2)  # half the batches of an epoch, rounded up
+    epochs = [np.split(r["ids"], np.cumsum(r["ids_per_epoch"])[:-1]) for r in ranks]
+    for rank in ranks:
+        assert rank["steps"].tolist() == [steps] * len(rank["loss"])
+    for mine, theirs in zip(*epochs, strict=True):
+        assert n <= len(mine) + len(theirs) <= n + batch
+        assert np.union1d(mine, theirs).size == n
     # one process with the same global batch (2 ranks x 8): a loss as close as the batches'
     # order and dropout draws, which differ, allow
     (tmp_path / "alone").mkdir()

@@ -31,6 +31,8 @@ def test_demo_writes_its_picture_and_the_embedding_beats_raw_features(tmp_path):
     result = _load("demo").main(["--output", str(out), "--nodes", "300", "--epochs", "100"])
     assert out.stat().st_size > 10_000 and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert result["embedding_accuracy"] > result["raw_accuracy"] + 0.1
+    # k-means finds the communities in the trained embedding (ARI 0.68; untrained: 0.38)
+    assert result["ari"] > 0.55
 
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -44,34 +46,55 @@ def _check_png(path):
 def test_node_embeddings_picture(tmp_path):
     out = tmp_path / "node_embeddings.png"
     result = _load("node_embeddings").main(["--output", str(out), "--nodes", "200",
-                                            "--epochs", "40", "--device", "cpu"])
+                                            "--epochs", "100", "--device", "cpu"])
     _check_png(out)
     assert result["n_nodes"] == 200 and result["n_classes"] == 4
+    # the classes gather in the embedding: silhouette 0.22 (untrained network: 0.04)
+    assert result["silhouette"] > 0.12
 
 
 def test_node_embeddings_tsne_picture(tmp_path):
     out = tmp_path / "tsne.png"
-    _load("node_embeddings").main(["--output", str(out), "--nodes", "120", "--epochs", "10",
-                                   "--method", "tsne", "--device", "cpu"])
+    result = _load("node_embeddings").main(["--output", str(out), "--nodes", "200",
+                                            "--epochs", "60", "--method", "tsne",
+                                            "--device", "cpu"])
     _check_png(out)
+    assert result["silhouette"] > 0.12  # 0.19 (untrained network: 0.04)
 
 
 def test_node_classification_grid_search_picture(tmp_path):
     out = tmp_path / "grid.png"
     result = _load("node_classification_grid_search").main(
-        ["--output", str(out), "--nodes", "160", "--epochs", "20", "--cv", "2",
+        ["--output", str(out), "--nodes", "240", "--epochs", "60", "--cv", "2",
          "--device", "cpu"])
     _check_png(out)
     assert set(result["best_params"]) == {"vgaeembedder__n_components", "vgaeembedder__dropout"}
-    assert 0 <= result["test_accuracy"] <= 1
+    # 4 classes (chance 0.25); measured 0.90 and 0.82, with an untrained embedder 0.72, 0.68
+    assert result["best_score"] > 0.8 and result["test_accuracy"] > 0.75
 
 
 def test_link_prediction_roc_picture(tmp_path):
     out = tmp_path / "roc.png"
-    result = _load("link_prediction").main(["--output", str(out), "--nodes", "200",
-                                            "--epochs", "40", "--device", "cpu"])
+    example = _load("link_prediction")
+    fitted = []
+
+    class Recorded(example.LinkPredictor):  # the example's predictor, kept to look at
+        def fit(self, *args, **kwargs):
+            fitted.append(self)
+            return super().fit(*args, **kwargs)
+
+    example.LinkPredictor = Recorded
+    result = example.main(["--output", str(out), "--nodes", "200", "--epochs", "40",
+                           "--device", "cpu"])
     _check_png(out)
-    assert result["LinkPredictor"]["roc_auc"] > 0.6
+    scores = result["LinkPredictor"]
+    assert scores["roc_auc"] > result["common neighbours"]["roc_auc"] + 0.15  # 0.83, 0.59
+    # an untrained encoder ranks these held-out pairs almost as well (0.81: neighbours share
+    # neighbourhoods), so that the training shows in the loss: 1.85 down to 0.87 (untrained
+    # network: 1.8 throughout)
+    (lp,) = fitted
+    assert len(lp.loss_curve_) == 40
+    assert max(lp.loss_curve_[-5:]) < 0.7 * lp.loss_curve_[0]
 
 
 def test_graph_classification_learning_curve_picture(tmp_path):
@@ -80,7 +103,9 @@ def test_graph_classification_learning_curve_picture(tmp_path):
                                                  "--epochs", "5", "--cv", "3",
                                                  "--device", "cpu"])
     _check_png(out)
-    assert len(result["learning_curve"]) == 3 and 0 <= result["cv_accuracy"] <= 1
+    assert len(result["learning_curve"]) == 3
+    # two balanced classes; measured 0.97 (an untrained network: 0.5)
+    assert result["cv_accuracy"] > 0.8
 
 
 @requires_datasets

@@ -8,7 +8,7 @@ import scipy.sparse as sp
 import torch
 from sklearn.model_selection import GridSearchCV, KFold
 
-from skgraph import GNNGraphClassifier, Graph, LinkPredictor, VGAEEmbedder
+from skgraph import GNNGraphClassifier, GNNNodeClassifier, Graph, LinkPredictor, VGAEEmbedder
 from skgraph.datasets import make_community_graph
 from skgraph.model_selection import link_pairs
 
@@ -184,19 +184,46 @@ def test_torch_thread_setting_is_respected_and_restored():
     assert torch.get_num_threads() == before
 
 
+class _ThreadsSeen:
+    """An epoch callback that appends the torch thread count its fit trains with to a file
+    per process (it runs in a search's worker processes, whose memory the test cannot read)."""
+
+    def __init__(self, folder):
+        self.folder = str(folder)
+
+    def __call__(self, info):
+        import os
+
+        with open(os.path.join(self.folder, f"{os.getpid()}.txt"), "a") as record:
+            record.write(f"{torch.get_num_threads()}\n")
+
+
+def _torch_threads(_):
+    return torch.get_num_threads()
+
+
 @pytest.mark.slow
-def test_grid_search_workers_do_not_oversubscribe_the_cores():
-    """Inside GridSearchCV(n_jobs=2) each worker trains with cores // 2 torch threads at most."""
+def test_grid_search_workers_do_not_oversubscribe_the_cores(tmp_path):
+    """Inside GridSearchCV(n_jobs=2) each worker trains with cores // 2 torch threads at most:
+    a fit as small as this one runs single-threaded (skgraph's thread_limit), even where
+    joblib lets each worker use every core."""
     import os
 
-    from joblib import Parallel, delayed
+    from joblib import Parallel, delayed, parallel_config
 
-    def threads_in_worker(_):
-        import torch as worker_torch
-        return worker_torch.get_num_threads()
-
-    counts = Parallel(n_jobs=2)(delayed(threads_in_worker)(i) for i in range(2))
-    assert max(counts) <= max(1, (os.cpu_count() or 2) // 2)
+    G, y = make_community_graph(n_nodes=40, random_state=0)
+    every_core = max(2, os.cpu_count() or 2)
+    with parallel_config(backend="loky", inner_max_num_threads=every_core):
+        allowed = Parallel(n_jobs=2)(delayed(_torch_threads)(i) for i in range(2))
+        GridSearchCV(GNNNodeClassifier(max_epochs=2, callbacks=[_ThreadsSeen(tmp_path)],
+                                       random_state=0, device="cpu"),
+                     {"hidden_size": [4, 8]}, cv=2, n_jobs=2).fit(G, y)
+    assert min(allowed) == every_core  # outside skgraph's fits, the workers may use them all
+    seen = {int(path.stem): path.read_text().split() for path in tmp_path.iterdir()}
+    in_workers = [count for pid, counts in seen.items() if pid != os.getpid()
+                  for count in counts]
+    assert len(in_workers) == 4 * 2  # 2 candidates x 2 folds, 2 epochs each, in the workers
+    assert set(in_workers) == {"1"}  # one thread each: within cores // 2 on any machine
 
 
 @pytest.mark.parametrize("name", CASES)
