@@ -281,31 +281,28 @@ def _scale_features(x: torch.Tensor, offset: np.ndarray | None, scale: np.ndarra
     """
     if offset is None:
         return x.float()
-    n_columns = x.shape[1]
-    if x.dtype == torch.float32 or offset.dtype == np.float32:
-        split = 0
-    else:
-        split = n_columns if float32_from is None else float32_from
-    if split < n_columns:
-        part = x[:, split:].float() - torch.from_numpy(offset[split:]).float()  # a new tensor
-        part /= torch.from_numpy(scale[split:]).float()
-        if bound is not None:
-            limit = torch.from_numpy(bound[split:]).float()
-            part.clamp_(-limit, limit)
-        if not split:
-            return part
+    split = x.shape[1] if float32_from is None else float32_from
+    if x.dtype == torch.float32 or offset.dtype == np.float32 or split == 0:
+        return _standardised(x, offset, scale, bound, torch.float32)
     out = torch.empty(x.shape, dtype=torch.float32)
-    if split < n_columns:
-        out[:, split:] = part
-    if split:
-        offset64, scale64 = (torch.from_numpy(v[:split]).double() for v in (offset, scale))
-        limit = None if bound is None else torch.from_numpy(bound[:split]).double()
-        for start in range(0, len(x), _SCALING_ROWS):
-            rows = x[start:start + _SCALING_ROWS, :split].double() - offset64  # a new tensor
-            rows /= scale64
-            if limit is not None:
-                rows.clamp_(-limit, limit)
-            out[start:start + _SCALING_ROWS, :split] = rows
+    if split < x.shape[1]:
+        out[:, split:] = _standardised(x[:, split:], offset[split:], scale[split:],
+                                       None if bound is None else bound[split:], torch.float32)
+    head = (offset[:split], scale[:split], None if bound is None else bound[:split])
+    for start in range(0, len(x), _SCALING_ROWS):
+        rows = slice(start, start + _SCALING_ROWS)
+        out[rows, :split] = _standardised(x[rows, :split], *head, torch.float64)
+    return out
+
+
+def _standardised(x: torch.Tensor, offset: np.ndarray, scale: np.ndarray,
+                  bound: np.ndarray | None, dtype: torch.dtype) -> torch.Tensor:
+    """``clip((x - offset) / scale, -bound, bound)`` computed in ``dtype`` (a new tensor)."""
+    out = x.to(dtype) - torch.from_numpy(offset).to(dtype)
+    out /= torch.from_numpy(scale).to(dtype)
+    if bound is not None:
+        limit = torch.from_numpy(bound).to(dtype)
+        out.clamp_(-limit, limit)
     return out
 
 

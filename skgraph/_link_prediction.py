@@ -256,9 +256,9 @@ best_validation_score_, best_loss_, n_iter_, device_
         if labels.ndim != 1 or len(labels) != len(scores):
             raise ValueError(f"y must hold one label per pair: {len(scores)} pairs, y of shape "
                              f"{labels.shape}.")
-        if labels.dtype.kind not in "biuf" or not np.isin(labels, (0, 1)).all():
-            unexpected = labels[~np.isin(labels, (0, 1))] if labels.dtype.kind in "biuf" \
-                else labels
+        numeric = labels.dtype.kind in "biuf"
+        unexpected = labels[~np.isin(labels, (0, 1))] if numeric else labels
+        if len(unexpected):
             raise ValueError(f"y must be 1 (an edge) or 0 (no edge) for each pair; got "
                              f"{unexpected[:3].tolist()!r}.")
         return float(roc_auc_score(labels, scores, sample_weight=sample_weight))

@@ -191,7 +191,8 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
                  weight_averaging: float = 0.5) -> None:
         super().__init__(
             conv, hidden_size=hidden_size, n_layers=n_layers, dropout=dropout,
-            edge_dropout=edge_dropout, propagation_steps=propagation_steps, alpha=alpha, featureless=featureless,
+            edge_dropout=edge_dropout, propagation_steps=propagation_steps, alpha=alpha,
+            featureless=featureless,
             max_epochs=max_epochs, learning_rate=learning_rate, weight_decay=weight_decay,
             early_stopping=early_stopping, validation_fraction=validation_fraction,
             n_iter_no_change=n_iter_no_change, tol=tol, device=device,

@@ -108,8 +108,8 @@ def resolve_pairs(pairs: Any, n_nodes: int, names: np.ndarray | None = None) -> 
             try:
                 out[row, col] = position[_plain(name)]
             except (KeyError, TypeError):
-                raise ValueError(f"pairs[{row}] names node {_plain(name)!r}, which is not a node of "
-                                 "the graph.") from None
+                raise ValueError(f"pairs[{row}] names node {_plain(name)!r}, which is not a "
+                                 "node of the graph.") from None
     if len(out) == 0:
         raise ValueError("pairs is empty: give at least one (u, v) node pair.")
     return out

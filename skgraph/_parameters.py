@@ -10,7 +10,7 @@ __all__ = ["IntInterval"]
 
 
 class IntInterval(Interval):
-    """``IntInterval(left, right, closed=...)`` that refuses ``True`` and ``False``:
+    """``Interval(Integral, left, right, closed=...)`` that refuses ``True`` and ``False``:
     Python counts them as ints, but ``n_layers=True`` is a mistake, not one layer."""
 
     def __init__(self, left, right, *, closed: str) -> None:

@@ -99,17 +99,11 @@ class SparseOperator:
         others scaled by ``1 / (1 - p)`` (dropout of sparse input features, or of a
         propagation operator's edges, whose self loops ``keep_diagonal`` leaves as they
         are); a new operator that shares the index tensors."""
-        values = self.matrix.values()
-        kept = torch.rand(values.shape, device=values.device, dtype=values.dtype).ge_(p)
-        dropped = values * kept / (1.0 - p)
+        given = self.matrix.values()
+        values = given * torch.rand(given.shape, device=given.device, dtype=given.dtype).ge_(p)
+        values /= 1.0 - p
         if keep_diagonal:
-            if "_diagonal" not in self.__dict__:  # which stored entries are on the diagonal
-                rows = torch.repeat_interleave(
-                    torch.arange(self.shape[0], device=values.device),
-                    self.matrix.crow_indices().diff())
-                self._diagonal = rows == self.matrix.col_indices()
-            dropped = torch.where(self._diagonal, values, dropped)
-        values = dropped
+            values = torch.where(self._diagonal_entries(), given, values)
         if self._transposed_order is None:  # where each entry of the matrix is in its transpose
             self._transposed_order = _transposed_order(self.matrix, self.shape)
         out = object.__new__(SparseOperator)
@@ -119,6 +113,14 @@ class SparseOperator:
                                     torch.index_select(values, 0, self._transposed_order),
                                     self.shape[::-1])
         return out
+
+    def _diagonal_entries(self) -> torch.Tensor:
+        """Which stored entries lie on the diagonal (computed once)."""
+        if "_diagonal" not in self.__dict__:
+            rows = torch.repeat_interleave(torch.arange(self.shape[0], device=self.matrix.device),
+                                           self.matrix.crow_indices().diff())
+            self._diagonal = rows == self.matrix.col_indices()
+        return self._diagonal
 
     def repeated(self, copies: int) -> SparseOperator:
         """The matrix stacked ``copies`` times over its rows, ``[S; S; ...]``, built once and
