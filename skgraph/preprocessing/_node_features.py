@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
+from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
@@ -143,8 +144,17 @@ default="passthrough"
             self.transformer_ = None
             return self
         self._check_features(graphs)
-        self.transformer_ = clone(self.transformer).fit(
-            _stack([graph.features for graph in graphs]))
+        name = type(self.transformer).__name__
+        if get_tags(self.transformer).target_tags.required:
+            raise ValueError(f"{name} needs targets to fit, but node features are transformed "
+                             "without any (NodeFeatureTransformer is unsupervised).")
+        try:
+            self.transformer_ = clone(self.transformer).fit(
+                _stack([graph.features for graph in graphs]))
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{name} could not be fitted on the node features, which it gets "
+                            f"without targets (NodeFeatureTransformer is unsupervised): "
+                            f"{exc}") from exc
         return self
 
     def transform(self, X: Any) -> Graph | list[Graph]:

@@ -7,10 +7,11 @@ import pytest
 import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_selection import SelectKBest
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import Normalizer, StandardScaler
+from sklearn.preprocessing import Normalizer, StandardScaler, TargetEncoder
 
 from skgraph import GNNGraphClassifier, Graph, LinkPredictor, NodePairs, VGAEEmbedder
 from skgraph.datasets import make_community_graph
@@ -143,6 +144,17 @@ def test_bad_input_gets_clear_errors(community):
         NodeFeatureTransformer(LogisticRegression()).fit(G)
     with pytest.raises(ValueError, match="X\\[1\\] is not a valid graph"):
         NodeFeatureTransformer(StandardScaler()).fit([G, np.ones((2, 3))])
+
+
+def test_supervised_transformers_are_refused_with_the_reason(community):
+    G, _ = community
+    with pytest.raises(ValueError, match="TargetEncoder needs targets to fit"):
+        NodeFeatureTransformer(TargetEncoder()).fit(G)
+    # feature selection on labels does not declare that it needs them: its own error is kept,
+    # with the reason in front
+    with pytest.raises(ValueError, match="SelectKBest could not be fitted on the node "
+                                         "features.*unsupervised.*requires y"):
+        NodeFeatureTransformer(SelectKBest(k=2)).fit(G)
 
 
 def test_link_prediction_pipeline_on_pairs(community):
