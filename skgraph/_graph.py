@@ -22,7 +22,7 @@ class NodeIndexError(IndexError, ValueError):
     """A bad node or pair index: an ``IndexError`` for containers, a ``ValueError`` for users."""
 
 _ACCEPTED = (
-    "a skgraph.Graph, an adjacency matrix (scipy sparse or 2-D array), an "
+    "a skgraph.Graph, an adjacency matrix (scipy sparse, or a 2-D array or torch tensor), an "
     "(adjacency, features[, edge_features]) tuple, a networkx graph or a torch_geometric "
     "Data object"
 )
@@ -690,7 +690,8 @@ def _is_instance_of(obj: Any, module: str, cls: str) -> bool:
 def as_graph(obj: Any, *, edge_attributes: Sequence[str] | None = None) -> Graph:
     """Turn any accepted graph input into a :class:`Graph`.
 
-    Accepted: a :class:`Graph` (returned as is), a scipy sparse or dense square adjacency,
+    Accepted: a :class:`Graph` (returned as is), a square adjacency (scipy sparse, NumPy,
+    pandas or a torch tensor, dense or sparse),
     an ``(adjacency, features)`` or ``(adjacency, features, edge_features)`` tuple, a
     networkx graph (edge attribute ``weight``, node attribute ``x``, and as edge features the
     attribute ``edge_attr`` or those named by ``edge_attributes``) or a torch_geometric
@@ -730,7 +731,7 @@ def as_graph(obj: Any, *, edge_attributes: Sequence[str] | None = None) -> Graph
                             "itself, with its features inside it (networkx: node attribute "
                             "'x'; PyG: Data.x), or (adjacency_matrix, features).")
         return Graph(adjacency, features, edge_features=edge_features)
-    if sp.issparse(obj) or isinstance(obj, np.ndarray) or _data_frame(obj):
+    if sp.issparse(obj) or isinstance(obj, np.ndarray) or _data_frame(obj) or _torch_matrix(obj):
         return Graph(obj)
     if _is_instance_of(obj, "networkx", "Graph"):
         return _from_networkx(obj, edge_attributes)
@@ -762,7 +763,14 @@ def is_single_graph(obj: Any) -> bool:
                      or _non_square_matrix(obj[1])))
     return (isinstance(obj, Graph) or sp.issparse(obj) or _data_frame(obj)
             or (isinstance(obj, np.ndarray) and obj.ndim == 2 and obj.dtype != object)
+            or _torch_matrix(obj)
             or type(obj).__module__.startswith(("networkx", "torch_geometric")))
+
+
+def _torch_matrix(obj: Any) -> bool:
+    """A 2-D torch tensor (dense or sparse): an adjacency matrix, as ``Graph`` reads it."""
+    return (hasattr(obj, "detach") and hasattr(obj, "cpu") and hasattr(obj, "layout")
+            and getattr(obj, "ndim", None) == 2)
 
 
 def _data_frame(obj: Any) -> bool:
@@ -771,8 +779,9 @@ def _data_frame(obj: Any) -> bool:
 
 
 def _looks_like_adjacency(obj: Any) -> bool:
-    return sp.issparse(obj) or (isinstance(obj, np.ndarray) and obj.ndim == 2
-                                and obj.shape[0] == obj.shape[1] and obj.dtype != object)
+    return sp.issparse(obj) or (_torch_matrix(obj) and obj.shape[0] == obj.shape[1]) or (
+        isinstance(obj, np.ndarray) and obj.ndim == 2 and obj.shape[0] == obj.shape[1]
+        and obj.dtype != object)
 
 
 def _non_square_matrix(obj: Any) -> bool:

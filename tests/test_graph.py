@@ -8,6 +8,7 @@ import torch
 from torch_geometric.data import Data
 
 from skgraph import Graph, as_graph, to_networkx
+from skgraph._graph import is_single_graph
 
 
 def test_graph_canonical_form(small_adjacency):
@@ -526,3 +527,25 @@ def test_torch_sparse_adjacency_is_read_without_densifying():
     with pytest.raises(ValueError, match=r"adjacency must be 2-D, got a sparse tensor of "
                                          r"shape \(3,\)"):
         Graph(torch.sparse_coo_tensor(torch.tensor([[0, 2]]), torch.ones(2), (3,)))
+
+
+@pytest.mark.filterwarnings("ignore:Sparse CSR tensor support:UserWarning",
+                            "ignore:Sparse invariant checks:UserWarning")
+def test_torch_tensors_are_one_graph_wherever_a_graph_is_accepted():
+    A = torch.tensor([[0.0, 1, 0], [1, 0, 2], [0, 2, 0]])
+    X = torch.arange(6.0).reshape(3, 2)
+    expected = Graph(A.numpy(), X.numpy())
+    for form in (A, A.to_sparse(), A.to_sparse_csr()):
+        assert is_single_graph(form) and is_single_graph((form, X))
+        assert as_graph(form).adjacency.toarray().tolist() == A.tolist()
+        G = as_graph((form, X))
+        assert (G.adjacency != expected.adjacency).nnz == 0
+        np.testing.assert_array_equal(G.features, expected.features)
+    assert not is_single_graph([A, A])
+    assert not is_single_graph(torch.ones(3))
+    # the estimators read it as one graph too, like the NumPy array it holds
+    from skgraph import VGAEEmbedder
+
+    fast = dict(max_epochs=3, random_state=0)
+    np.testing.assert_array_equal(VGAEEmbedder(**fast).fit_transform((A, X)),
+                                  VGAEEmbedder(**fast).fit_transform((A.numpy(), X.numpy())))
