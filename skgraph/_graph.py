@@ -481,6 +481,76 @@ class Graph:
         """The whole graph behind a node view (``self`` if this is not a view)."""
         return self if self._node_index is None else Graph._view(self, None)
 
+    @classmethod
+    def from_edges(cls, edges: Any, features: Any = None, *, source: Any = None,
+                   target: Any = None, weight: Any = None, edge_features: Any = None,
+                   nodes: Any = None) -> Graph:
+        """A graph from an edge list: one row per edge, naming its two nodes.
+
+        The usual form of transaction, citation or social data: a table of ``(source,
+        target)`` pairs of node names (account ids, user names, ...), perhaps with a
+        weight and other columns, and a table of node features indexed by name. Node
+        names are kept (:attr:`node_names`), so estimators take them in place of positions.
+
+        Which nodes, in which order (the rows of ``features``):
+
+        * ``nodes`` when given (every endpoint must be among them; the others are
+          isolated nodes);
+        * else the index of ``features`` when it is a DataFrame;
+        * else, with ``features`` an array, the endpoints are node positions (integers
+          ``0 ... n_nodes - 1``, the rows of ``features``) and the graph has no names;
+        * else the distinct endpoints, sorted (in order of appearance when names of
+          different kinds cannot be sorted).
+
+        Parameters
+        ----------
+        edges : DataFrame or array-like of shape (n_edges, n_columns)
+            One row per edge. The graph is undirected: an edge listed in either direction
+            (or both) joins its two nodes. Rows that repeat an edge add their weights;
+            self loops and zero weights are dropped, as by the constructor.
+        features : DataFrame, array-like or scipy sparse of shape (n_nodes, n_features), \
+default=None
+            Node features, one row per node in the order above (a DataFrame's rows are
+            read by index when ``nodes`` is also given).
+        source, target : column label or int, default=None
+            The columns of ``edges`` that hold the two nodes: for a DataFrame ``"source"``
+            and ``"target"`` when None (networkx's ``from_pandas_edgelist`` convention), for
+            an array the columns at positions 0 and 1.
+        weight : column label, int or array-like of shape (n_edges,), default=None
+            Non-negative edge weights: a column of ``edges`` or one value per row; None
+            weighs every edge 1.
+        edge_features : list of column labels or ints, or array-like of shape \
+(n_edges, n_edge_features), default=None
+            Edge features: columns of ``edges``, or one row per edge. Both directions and
+            repeated rows of an edge must carry the same values (see the constructor).
+        nodes : array-like of shape (n_nodes,), default=None
+            Node names in order.
+
+        Returns
+        -------
+        Graph
+
+        Raises
+        ------
+        ValueError
+            If a column is missing, an endpoint is not among ``nodes`` (or not a position
+            of ``features``' rows), or the parts are invalid as for the constructor.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from skgraph import Graph
+        >>> edges = pd.DataFrame({"source": ["ann", "bob", "bob"],
+        ...                       "target": ["bob", "cat", "dan"]})
+        >>> G = Graph.from_edges(edges)
+        >>> G.node_names.tolist(), G.n_edges
+        (['ann', 'bob', 'cat', 'dan'], 3)
+        >>> G.adjacency.toarray()[1].tolist()
+        [1.0, 0.0, 1.0, 1.0]
+        """
+        return _graph_from_edges(cls, edges, features, source, target, weight, edge_features,
+                                 nodes)
+
     # -- sample container over nodes ----------------------------------------
     def __array__(self, dtype=None, copy=None):
         # without this numpy reads a Graph as a nested sequence (len and getitem), recursing
@@ -515,6 +585,144 @@ class Graph:
         edges = f", n_edge_features={self.n_edge_features}" if self.n_edge_features else ""
         return (f"Graph(n_nodes={self.n_nodes}, n_edges={self.n_edges}, "
                 f"n_features={self.n_features}{edges}{view})")
+
+
+def _edge_column(edges: Any, key: Any, what: str) -> np.ndarray:
+    """Column ``key`` of an edge table (a DataFrame's label, an array's position)."""
+    if _data_frame(edges):
+        if key not in edges.columns:
+            raise ValueError(f"{what} {key!r} is not a column of edges; its columns are "
+                             f"{list(edges.columns)}.")
+        column = edges[key].to_numpy()
+        return _names_array(column.tolist()) if column.dtype == object else column
+    if not isinstance(key, numbers.Integral) or isinstance(key, bool):
+        raise TypeError(f"{what} must be a column position (int) when edges is an array, "
+                        f"got {key!r}.")
+    if not -edges.shape[1] <= key < edges.shape[1]:
+        raise ValueError(f"{what}={key} is out of range for edges with {edges.shape[1]} "
+                         "columns.")
+    column = edges[:, key]
+    # an object table (rows of mixed kinds) keeps each name as given, typed where uniform
+    return _names_array(column.tolist()) if column.dtype == object else column
+
+
+def _edge_table(edges: Any) -> np.ndarray:
+    """An edge list as a 2-D array; rows of names of mixed kinds (``(1, "a")``) as an
+    object array, so that NumPy does not turn them all into strings."""
+    if isinstance(edges, np.ndarray) or _torch_matrix(edges):
+        return np.asarray(edges)
+    rows = [tuple(row) if hasattr(row, "__iter__") and not isinstance(row, (str, bytes))
+            else (row,) for row in edges]
+    widths = {len(row) for row in rows}
+    if len(widths) > 1:
+        raise ValueError(f"edges must have the same number of columns in every row, got "
+                         f"rows of {sorted(widths)} entries.")
+    table = np.empty((len(rows), widths.pop() if widths else 2), dtype=object)
+    for k, row in enumerate(rows):
+        table[k] = row
+    return table
+
+
+def _first_bad_row(endpoints: np.ndarray, bad: np.ndarray) -> tuple[int, Any]:
+    """The first edge row with a bad endpoint (``endpoints`` holds the sources, then the
+    targets), and that endpoint."""
+    n_edges = len(endpoints) // 2
+    row = int((np.flatnonzero(bad) % n_edges).min())
+    value = next(endpoints[k] for k in (row, row + n_edges) if bad[k])
+    return row, value.item() if isinstance(value, np.generic) else value
+
+
+def _endpoint_positions(endpoints: np.ndarray, names: np.ndarray | None,
+                        n_rows: int | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Node positions of ``endpoints`` (source then target, concatenated) and the node
+    names: looked up among ``names`` when given, positions below ``n_rows`` when that is
+    given, else the distinct endpoints themselves (sorted when they sort)."""
+    if names is None and n_rows is not None:
+        if endpoints.dtype.kind not in "iu":
+            raise TypeError(f"with features as an array and no nodes, edges hold node "
+                            f"positions (the rows of features), which must be integers; got "
+                            f"dtype {endpoints.dtype}. Pass nodes=... (or features as a "
+                            "DataFrame indexed by node) to name the rows.")
+        bad = (endpoints < 0) | (endpoints >= n_rows)
+        if bad.any():
+            row, name = _first_bad_row(endpoints, bad)
+            raise ValueError(f"edges row {row} names node {name}, but features has "
+                             f"{n_rows} rows (node positions 0 ... {n_rows - 1}).")
+        return endpoints.astype(np.int64), None
+    if names is None:
+        try:
+            names, positions = np.unique(endpoints, return_inverse=True)
+            return positions.astype(np.int64), names
+        except TypeError:  # names of kinds that do not sort: in order of appearance
+            found = {}
+            positions = np.array([found.setdefault(name, len(found)) for name in endpoints],
+                                 dtype=np.int64)
+            return positions, object_array(list(found))
+    lookup = {}
+    for k, name in enumerate(names.tolist()):
+        lookup.setdefault(name, k)  # repeated names are refused by Graph
+    positions = np.array([lookup.get(name, -1) for name in endpoints.tolist()], dtype=np.int64)
+    if (positions < 0).any():
+        row, name = _first_bad_row(endpoints, positions < 0)
+        raise ValueError(f"edges row {row} names node {name!r}, which is not among the "
+                         f"{len(names)} nodes given.")
+    return positions, names
+
+
+def _graph_from_edges(cls: type, edges: Any, features: Any, source: Any, target: Any,
+                      weight: Any, edge_features: Any, nodes: Any) -> Graph:
+    if sp.issparse(edges):
+        raise TypeError("edges is a sparse matrix, which reads as an adjacency matrix, not an "
+                        "edge list: use Graph(adjacency, features).")
+    if not _data_frame(edges):
+        if isinstance(edges, (str, bytes, dict)) or not hasattr(edges, "__len__"):
+            raise TypeError(f"edges must be a DataFrame or an (n_edges, 2 or more) array of "
+                            f"node pairs, got {_kind_name(edges)}.")
+        edges = _edge_table(edges)
+        if edges.ndim != 2 or edges.shape[1] < 2:
+            raise ValueError(f"edges must have one row per edge and at least two columns "
+                             f"(source, target), got shape {edges.shape}.")
+    frame = _data_frame(edges)
+    source_column = _edge_column(edges, ("source" if frame else 0) if source is None else source,
+                                 "source")
+    target_column = _edge_column(edges, ("target" if frame else 1) if target is None else target,
+                                 "target")
+    n_edges = len(source_column)
+    if weight is None:
+        weights = np.ones(n_edges)
+    elif np.ndim(weight) == 0:
+        weights = _edge_column(edges, weight, "weight")
+    else:
+        weights = np.asarray(weight)
+        if weights.shape != (n_edges,):
+            raise ValueError(f"weight must hold one value per edge ({n_edges}), got shape "
+                             f"{weights.shape}.")
+    weights = _to_2d_numeric(np.asarray(weights).reshape(-1, 1), "weight").ravel()
+    if edge_features is not None and not hasattr(edge_features, "shape") and all(
+            np.ndim(key) == 0 for key in edge_features):
+        columns = [_edge_column(edges, key, "edge_features column") for key in edge_features]
+        edge_features = (np.column_stack(columns) if columns
+                         else np.empty((n_edges, 0)))
+    names = None if nodes is None else _names_array(nodes)
+    if _data_frame(features):
+        if names is None:
+            names = _names_array(features.index.tolist())
+        else:
+            missing = [name for name in names.tolist() if name not in features.index]
+            if missing:
+                raise ValueError(f"features has no row for node {missing[0]!r} (a DataFrame's "
+                                 "rows are read by index when nodes is given).")
+            features = features.loc[names.tolist()]
+        features = features.to_numpy()
+    n_rows = None
+    if features is not None and names is None:
+        n_rows = _to_2d_numeric(features, "features").shape[0]
+    endpoints = np.concatenate([np.asarray(source_column), np.asarray(target_column)])
+    positions, names = _endpoint_positions(endpoints, names, n_rows)
+    n_nodes = len(names) if names is not None else n_rows
+    adjacency = sp.coo_array((weights, (positions[:n_edges], positions[n_edges:])),
+                             shape=(n_nodes, n_nodes))
+    return cls(adjacency, features, edge_features=edge_features, node_names=names)
 
 
 def _positions(key: Any, length: int) -> np.ndarray:

@@ -549,3 +549,112 @@ def test_torch_tensors_are_one_graph_wherever_a_graph_is_accepted():
     fast = dict(max_epochs=3, random_state=0)
     np.testing.assert_array_equal(VGAEEmbedder(**fast).fit_transform((A, X)),
                                   VGAEEmbedder(**fast).fit_transform((A.numpy(), X.numpy())))
+
+
+# -- edge lists ---------------------------------------------------------------------------
+def _edge_frame():
+    pd = pytest.importorskip("pandas")
+    return pd.DataFrame({"source": ["ann", "bob", "bob", "eve", "cat"],
+                         "target": ["bob", "cat", "dan", "ann", "dan"],
+                         "weight": [1.0, 2.0, 0.5, 3.0, 1.5],
+                         "kind": [0.0, 1.0, 1.0, 0.0, 1.0]})
+
+
+def _in_order(G, names):
+    """G's adjacency and edge features with its nodes put in the order of ``names``."""
+    order = [G.node_names.tolist().index(name) for name in names]
+    A = G.adjacency[order][:, order]
+    E = sp.csr_array((G.edge_features[:, 0] + 1, G.adjacency.indices, G.adjacency.indptr),
+                     shape=G.adjacency.shape)[order][:, order]
+    return A.toarray(), E.toarray()
+
+
+def test_from_edges_equals_the_networkx_route():
+    edges = _edge_frame()
+    G = Graph.from_edges(edges, weight="weight", edge_features=["kind"])
+    reference = as_graph(nx.from_pandas_edgelist(edges, "source", "target",
+                                                 edge_attr=["weight", "kind"]),
+                         edge_attributes=["kind"])
+    assert G.node_names.tolist() == ["ann", "bob", "cat", "dan", "eve"]  # sorted names
+    assert sorted(reference.node_names.tolist()) == G.node_names.tolist()
+    for ours, theirs in zip(_in_order(G, G.node_names), _in_order(reference, G.node_names)):
+        np.testing.assert_array_equal(ours, theirs)
+    assert G.adjacency[1, 2] == 2.0 and G.adjacency[0, 4] == 3.0
+
+
+def test_from_edges_node_order_comes_from_nodes_or_the_features_index():
+    pd = pytest.importorskip("pandas")
+    edges = _edge_frame()
+    names = ["eve", "dan", "cat", "bob", "ann", "fay"]  # fay has no edge: isolated
+    features = pd.DataFrame(np.arange(12.0).reshape(6, 2), index=names)
+    G = Graph.from_edges(edges, features)
+    assert G.node_names.tolist() == names and G.n_nodes == 6
+    np.testing.assert_array_equal(G.features, features.to_numpy())
+    assert G.adjacency[4, 3] == 1 and G.adjacency[5].nnz == 0
+    # nodes reorders a DataFrame's rows by index
+    H = Graph.from_edges(edges, features, nodes=names[::-1])
+    assert H.node_names.tolist() == names[::-1]
+    np.testing.assert_array_equal(H.features, features.to_numpy()[::-1])
+    np.testing.assert_array_equal(H.adjacency.toarray(), G.adjacency.toarray()[::-1, ::-1])
+    with pytest.raises(ValueError, match="features has no row for node 'zed'"):
+        Graph.from_edges(edges, features, nodes=names + ["zed"])
+    with pytest.raises(ValueError, match="edges row 1 names node 'cat', which is not among the 2 "
+                                         "nodes given"):
+        Graph.from_edges(edges, nodes=["ann", "bob"])
+
+
+def test_from_edges_with_positions_and_array_features():
+    X = np.arange(8.0).reshape(4, 2)
+    G = Graph.from_edges(np.array([[0, 1], [2, 1], [1, 0]]), X)
+    assert G.node_names is None and G.n_nodes == 4 and G.n_edges == 2
+    np.testing.assert_array_equal(G.adjacency.toarray(),
+                                  [[0, 1, 0, 0], [1, 0, 1, 0], [0, 1, 0, 0], [0, 0, 0, 0]])
+    np.testing.assert_array_equal(G.features, X)
+    with pytest.raises(ValueError, match="edges row 0 names node 4, but features has 4 rows"):
+        Graph.from_edges([(0, 4)], X)
+    with pytest.raises(TypeError, match="edges hold node positions .* must be integers"):
+        Graph.from_edges([("a", "b")], X)
+
+
+def test_from_edges_keeps_names_as_given_and_sums_repeated_rows():
+    G = Graph.from_edges([(1, "a"), ("a", 2.5), (1, "a")])
+    assert G.node_names.tolist() == [1, "a", 2.5]  # kinds kept, in order of appearance
+    assert G.adjacency[0, 1] == 2.0 and G.adjacency[1, 2] == 1.0
+    # columns by position, weights as an array, self loops dropped
+    H = Graph.from_edges(np.array([[5, 0, 7], [7, 9, 5], [5, 1, 5]]), source=2, target=0,
+                         weight=[1.0, 4.0, 2.0])
+    assert H.node_names.tolist() == [5, 7] and H.adjacency[0, 1] == 4.0 and H.n_edges == 1
+
+
+def test_from_edges_bad_input_gets_clear_errors():
+    edges = _edge_frame()
+    with pytest.raises(ValueError, match="source 'src' is not a column of edges"):
+        Graph.from_edges(edges, source="src")
+    with pytest.raises(ValueError, match="weight must hold one value per edge \\(5\\)"):
+        Graph.from_edges(edges, weight=[1.0, 2.0])
+    with pytest.raises(ValueError, match="negative edge weights"):
+        Graph.from_edges(edges, weight=-edges["weight"].to_numpy())
+    with pytest.raises(ValueError, match="edge_features disagree on the undirected edge"):
+        Graph.from_edges([("a", "b"), ("b", "a")], edge_features=[[1.0], [2.0]])
+    with pytest.raises(TypeError, match="sparse matrix, which reads as an adjacency"):
+        Graph.from_edges(sp.csr_array(np.eye(2)))
+    with pytest.raises(ValueError, match="same number of columns in every row"):
+        Graph.from_edges([(0, 1), (1, 2, 3.0)])
+    with pytest.raises(ValueError, match="at least two columns"):
+        Graph.from_edges(np.arange(3).reshape(3, 1))
+    with pytest.raises(TypeError, match="column position \\(int\\) when edges is an array"):
+        Graph.from_edges(np.array([[0, 1]]), source="source")
+    with pytest.raises(TypeError, match="edges must be a DataFrame"):
+        Graph.from_edges("a-b")
+    before = edges.copy()
+    Graph.from_edges(edges, weight="weight", edge_features=["kind"])
+    assert edges.equals(before)
+
+
+def test_a_graph_from_edges_takes_names_in_the_estimators():
+    from skgraph import LinkPredictor
+
+    G = Graph.from_edges(_edge_frame(), weight="weight")
+    model = LinkPredictor(max_epochs=3, random_state=0).fit(G)
+    by_name = model.predict_proba([("ann", "cat"), ("dan", "eve")])
+    np.testing.assert_array_equal(by_name, model.predict_proba([(0, 2), (3, 4)]))
