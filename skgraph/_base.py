@@ -201,11 +201,13 @@ _FEATURELESS = [StrOptions({"identity", "degree"})]
 def _renamed_init(init: Callable, class_name: str) -> Callable:
     """A copy of an inherited ``__init__`` that calls itself ``class_name``'s, so that a
     misspelt parameter's ``TypeError`` names the class the user wrote, not its base."""
-    code = init.__code__.replace(co_qualname=f"{class_name}.__init__")
+    qualname, code = f"{class_name}.__init__", init.__code__
+    if hasattr(code, "co_qualname"):  # Python >= 3.11 names the function from its code
+        code = code.replace(co_qualname=qualname)
     renamed = types.FunctionType(code, init.__globals__, "__init__", init.__defaults__,
                                  init.__closure__)
     renamed.__kwdefaults__ = init.__kwdefaults__
-    renamed.__qualname__ = code.co_qualname
+    renamed.__qualname__ = qualname
     renamed.__doc__, renamed.__module__ = init.__doc__, init.__module__
     renamed.__annotations__ = init.__annotations__
     return renamed

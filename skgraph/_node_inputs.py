@@ -111,6 +111,16 @@ def _float32_scale(scale: float) -> bool:
     return float(float32.tiny) <= scale <= float(float32.max)
 
 
+def _divide_first(features: np.ndarray, scale: float) -> bool:
+    """Whether dense ``features`` are divided by ``scale`` in float64 before the cast to
+    float32: when the scale is outside float32's normal range, or the features themselves
+    are beyond it (larger than those of the fit, though within range once divided)."""
+    if not _float32_scale(scale):
+        return True
+    return (np.asarray(features).dtype != np.float32
+            and feature_scale(features, 0.0) > float(np.finfo(np.float32).max))
+
+
 def check_scaled_range(features, scale: float) -> None:
     """Refuse features that divided by the fitted ``scale`` would overflow float32, which
     the networks compute in (features far larger than those the model was fitted on)."""
@@ -134,7 +144,7 @@ def _feature_tensor(features, scale: float, device) -> object:
         if n * f <= _DENSE_LIMIT and features.nnz > fraction * n * f:
             return torch.as_tensor(features.toarray(), dtype=torch.float32, device=device)
         return SparseOperator(features, device=device)
-    if not _float32_scale(scale):
+    if _divide_first(features, scale):
         return torch.tensor((np.asarray(features, dtype=np.float64) / scale
                              ).astype(np.float32), device=device)
     dense = torch.tensor(np.asarray(features, dtype=np.float32), device=device)
@@ -226,6 +236,7 @@ class SubgraphInputs:
         self._sparse = None
         self._dense = None
         self._scale = 1.0  # applied to the rows of _dense per batch
+        self._divide_first = False
         check_scaled_range(graph.features, scale)
         if graph.features is not None:
             features = graph.features
@@ -237,6 +248,7 @@ class SubgraphInputs:
                 # scales its rows as node_inputs does the whole matrix
                 self._dense = shared_tensor(np.asarray(features))
                 self._scale = scale
+                self._divide_first = _divide_first(features, scale)
             else:
                 self._dense = _feature_tensor(features, scale, device)
         elif featureless == "degree":
@@ -260,7 +272,7 @@ class SubgraphInputs:
         """The input rows of ``nodes``."""
         if self._dense is not None:
             rows = self._dense.index_select(0, nodes)
-            if not _float32_scale(self._scale):
+            if self._divide_first:
                 return rows.double().div_(self._scale).to(torch.float32)
             rows = rows.to(torch.float32)
             return rows.div_(self._scale) if self._scale != 1.0 else rows

@@ -53,6 +53,23 @@ def test_features_beyond_float32_are_divided_before_the_cast():
                                    reference.features[[3, 7]])
 
 
+def test_features_beyond_float32_are_divided_first_under_a_smaller_fitted_scale():
+    # a model fitted on features near 1e30 given one above float32's range (1e39, within
+    # it once divided): divided in float64 first, not turned into inf by the cast
+    from skgraph._node_inputs import SubgraphInputs
+
+    rng = np.random.default_rng(0)
+    A = sp.random(30, 30, density=0.2, random_state=0)
+    X = rng.normal(size=(30, 4)) * 1e30
+    X[0, 0] = 1e39
+    scale = 1e31
+    expected = torch.as_tensor(X / scale, dtype=torch.float32)
+    inputs = node_inputs(Graph(A + A.T, X), "identity", "cpu", scale=scale)
+    torch.testing.assert_close(inputs.features, expected)
+    batch = SubgraphInputs(Graph(A + A.T, X), "identity", "cpu", scale=scale)
+    torch.testing.assert_close(batch.features(torch.tensor([0, 7])), expected[[0, 7]])
+
+
 def test_gcn_normalisation_of_weights_beyond_float32():
     from skgraph._nn._propagation import gcn_normalize
 
