@@ -36,7 +36,8 @@ def _resolve_folder(directory: str | os.PathLike, name: str, probe: str) -> Path
 # The globals the published ``ind.*`` pickles name (Python 2, protocol 2: ``numpy.core``,
 # ``scipy.sparse.csr``, ``__builtin__``) and those of the same data re-saved by Python 3
 # (``numpy._core``, ``scipy.sparse._csr``, ``_codecs.encode`` for bytes, protocol 5's
-# ``_frombuffer``): arrays, dtypes, CSR/CSC matrices and the graph's ``defaultdict(list)``.
+# ``_frombuffer``): arrays, dtypes, CSR/CSC matrices and the graph's ``defaultdict(list)``
+# (neighbours as lists, tuples or sets, as PyG's reader takes them, or 1-D arrays).
 _ALLOWED_GLOBALS = frozenset(
     [(f"numpy.{core}.multiarray", name) for core in ("core", "_core")
      for name in ("_reconstruct", "scalar")]
@@ -45,8 +46,12 @@ _ALLOWED_GLOBALS = frozenset(
     + [(f"scipy.sparse.{private}{fmt}", f"{fmt}_{kind}") for private in ("", "_")
        for fmt in ("csr", "csc") for kind in ("matrix", "array")]
     + [("scipy.sparse._arrays", f"{fmt}_array") for fmt in ("csr", "csc")]
-    + [("collections", "defaultdict"), ("__builtin__", "list"), ("builtins", "list"),
-       ("_codecs", "encode")]
+    + [("collections", "defaultdict"), ("_codecs", "encode")]
+    + [(builtins, name) for builtins in ("__builtin__", "builtins")
+       for name in ("list", "set", "frozenset", "object")]
+    # protocols 0 and 1 (Python 2's default) build objects through copy_reg: only ever of
+    # the classes above, which the unpickler alone can name
+    + [("copy_reg", "_reconstructor"), ("copyreg", "_reconstructor")]
 )
 
 
@@ -114,7 +119,11 @@ def _graph_edges(adjacency_lists, file: str) -> tuple[np.ndarray, np.ndarray, in
         if not _is_id(node):
             raise ValueError(f"{file} has the key {node!r} ({type(node).__name__}); node ids "
                              "are integers.")
-        if not isinstance(neighbours, (list, tuple)):
+        if isinstance(neighbours, np.ndarray) and neighbours.ndim == 1:
+            neighbours = neighbours.tolist()
+        elif isinstance(neighbours, (set, frozenset)):
+            neighbours = list(neighbours)
+        elif not isinstance(neighbours, (list, tuple)):
             raise ValueError(f"{file} maps node {node} to an object of type "
                              f"{type(neighbours).__name__}; each node maps to a list of "
                              "neighbour ids.")

@@ -236,3 +236,25 @@ def test_files_resaved_by_python3_equal_pygs_reader(tmp_path):
         with open(folder / f"ind.pubmed.{suffix}", "wb") as f:
             pickle.dump(value, f, protocol=5)
     _assert_equals_pyg(load_planetoid(tmp_path, "Pubmed"), _pyg_planetoid(tmp_path, "Pubmed"))
+
+
+@pytest.mark.parametrize("protocol", [0, 1])
+def test_python2_default_protocols_and_other_neighbour_containers_equal_pygs_reader(
+        tmp_path, protocol):
+    """Python 2's ``pickle.dump`` wrote protocol 0 (scipy matrices through copy_reg); a
+    graph dict may hold sets, tuples or arrays of neighbours, as PyG's reader takes."""
+    folder = tmp_path / "Pubmed" / "raw"
+    parts, _ = write_planetoid(folder, "Pubmed", seed=5)
+    graph = parts["graph"]
+    for k, node in enumerate(sorted(graph)[:30]):
+        graph[node] = (set, tuple)[k % 2](graph[node])
+    for suffix, value in parts.items():
+        with open(folder / f"ind.pubmed.{suffix}", "wb") as f:
+            pickle.dump(value, f, protocol=protocol)
+    ours = load_planetoid(tmp_path, "Pubmed")
+    _assert_equals_pyg(ours, _pyg_planetoid(tmp_path, "Pubmed"))
+    # neighbours as arrays (which PyG's reader does not take) read as the same lists
+    with open(folder / "ind.pubmed.graph", "wb") as f:
+        pickle.dump({node: np.asarray(list(v), dtype=np.int64) for node, v in graph.items()},
+                    f, protocol=protocol)
+    assert (load_planetoid(tmp_path, "Pubmed").graph.adjacency != ours.graph.adjacency).nnz == 0
