@@ -146,7 +146,8 @@ class NodeNetwork(nn.Module):
             mean = per_hop(inputs.mean_operator, len(self.layers))
             return self._stack(x, lambda i, layer, h: layer(h, mean[i]))
         if self.conv == "gat":
-            return self._stack(x, lambda i, layer, h: layer(_dense(h), inputs.edge_index))
+            return self._stack(x, lambda i, layer, h: layer(_dense(h, inputs.edge_index.device),
+                                                            inputs.edge_index))
         return self._propagate(inputs, self._stack(x, lambda i, layer, h: _linear(h, layer)))
 
     def passes(self, inputs, n_passes: int) -> tuple[torch.Tensor, ...]:
@@ -207,10 +208,12 @@ class NodeNetwork(nn.Module):
         return h
 
 
-def _dense(x) -> torch.Tensor:
+def _dense(x, device: torch.device) -> torch.Tensor:
+    """Sparse or identity features as a dense tensor on ``device`` (the graph's), for
+    PyG's ``GATConv``."""
     if isinstance(x, torch.Tensor):
         return x
-    return x @ torch.eye(x.shape[1])
+    return x @ torch.eye(x.shape[1], device=device)
 
 
 class _SageLayer(nn.Module):

@@ -130,3 +130,16 @@ def test_first_layer_weight_is_input_major_and_its_state_is_unchanged(conv):
     out = network.train()(inputs)
     out.sum().backward()
     assert all(w.grad is not None and w.grad.T.is_contiguous() for w in weights)
+
+
+def test_gat_builds_identity_features_on_the_graphs_device(monkeypatch):
+    # a model on another device (meta here, CUDA in use) with identity features: GATConv
+    # needs them dense, and the identity matrix must be made there, not on the CPU
+    import torch.fx.experimental._config as fx_config
+
+    monkeypatch.setattr(fx_config, "meta_nonzero_assume_all_nonzero", True)  # GAT's self loops
+    net = NodeNetwork(5, 3, conv="gat", dropout=0.0).to("meta")
+    edge_index = torch.tensor([[0, 1, 2], [1, 2, 3]], device="meta")
+    inputs = type("Inputs", (), {"features": IdentityFeatures(5), "edge_index": edge_index})
+    out = net.eval()(inputs)
+    assert out.device.type == "meta" and out.shape == (5, 3)
