@@ -142,7 +142,8 @@ def _names_array(node_names: Any) -> np.ndarray:
         raise TypeError(f"node_names must be a sequence of names, got "
                         f"{type(node_names).__name__}.")
     items = list(node_names)
-    kinds = {_name_kind(name) for name in items}
+    # a name's kind follows from its type: one name of each type is enough to ask
+    kinds = {_name_kind(name) for name in dict(zip(map(type, items), items)).values()}
     if len(kinds) == 1 and "other" not in kinds:
         return np.asarray(items)
     return object_array(items)
@@ -533,8 +534,9 @@ default=None
         Raises
         ------
         ValueError
-            If a column is missing, an endpoint is not among ``nodes`` (or not a position
-            of ``features``' rows), or the parts are invalid as for the constructor.
+            If a column is missing, an endpoint is missing (None or NaN) or not among
+            ``nodes`` (or not a position of ``features``' rows), or the parts are invalid
+            as for the constructor.
 
         Examples
         --------
@@ -623,6 +625,22 @@ def _edge_table(edges: Any) -> np.ndarray:
     return table
 
 
+def _dtype_family(dtype: np.dtype) -> str | None:
+    """``"number"`` for arrays of numbers, which compare in NumPy as in a dict (``1 ==
+    1.0``) and sort fast; None for text and object arrays (looked up by hashing)."""
+    return "number" if dtype.kind in "biuf" else None
+
+
+def _missing(values: np.ndarray) -> np.ndarray:
+    """Where ``values`` (node names) are None or NaN: missing entries of a table."""
+    if values.dtype.kind == "f":
+        return np.isnan(values)
+    if values.dtype != object:
+        return np.zeros(len(values), dtype=bool)
+    return np.fromiter((v is None or (isinstance(v, float) and v != v) for v in values),
+                       dtype=bool, count=len(values))
+
+
 def _first_bad_row(endpoints: np.ndarray, bad: np.ndarray) -> tuple[int, Any]:
     """The first edge row with a bad endpoint (``endpoints`` holds the sources, then the
     targets), and that endpoint."""
@@ -649,19 +667,37 @@ def _endpoint_positions(endpoints: np.ndarray, names: np.ndarray | None,
             raise ValueError(f"edges row {row} names node {name}, but features has "
                              f"{n_rows} rows (node positions 0 ... {n_rows - 1}).")
         return endpoints.astype(np.int64), None
-    if names is None:
+    missing = _missing(endpoints)
+    if missing.any():
+        row, _ = _first_bad_row(endpoints, missing)
+        raise ValueError(f"edges row {row} has a missing node (None or NaN) as its source or "
+                         "target; drop or fill such rows first.")
+    numbers = _dtype_family(endpoints.dtype) == "number"
+    if names is None and numbers:
+        names, positions = np.unique(endpoints, return_inverse=True)
+        return positions.astype(np.int64), names
+    if names is None:  # hashed (faster than sorting text), then sorted when the names sort
+        found = {}
+        positions = np.array([found.setdefault(name, len(found))
+                              for name in endpoints.tolist()], dtype=np.int64)
+        names = _names_array(list(found))
         try:
-            names, positions = np.unique(endpoints, return_inverse=True)
-            return positions.astype(np.int64), names
+            order = np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)
         except TypeError:  # names of kinds that do not sort: in order of appearance
-            found = {}
-            positions = np.array([found.setdefault(name, len(found)) for name in endpoints],
-                                 dtype=np.int64)
-            return positions, object_array(list(found))
-    lookup = {}
-    for k, name in enumerate(names.tolist()):
-        lookup.setdefault(name, k)  # repeated names are refused by Graph
-    positions = np.array([lookup.get(name, -1) for name in endpoints.tolist()], dtype=np.int64)
+            return positions, names
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        return rank[positions], names[order]
+    if numbers and _dtype_family(names.dtype) == "number":  # sorted names, binary search
+        order = np.argsort(names, kind="stable")
+        found = np.searchsorted(names[order], endpoints).clip(max=len(names) - 1)
+        positions = np.where(names[order][found] == endpoints, order[found], -1)
+    else:
+        lookup = {}
+        for k, name in enumerate(names.tolist()):
+            lookup.setdefault(name, k)  # repeated names are refused by Graph
+        positions = np.array([lookup.get(name, -1) for name in endpoints.tolist()],
+                             dtype=np.int64)
     if (positions < 0).any():
         row, name = _first_bad_row(endpoints, positions < 0)
         raise ValueError(f"edges row {row} names node {name!r}, which is not among the "

@@ -626,6 +626,20 @@ def test_from_edges_keeps_names_as_given_and_sums_repeated_rows():
     assert H.node_names.tolist() == [5, 7] and H.adjacency[0, 1] == 4.0 and H.n_edges == 1
 
 
+def test_from_edges_looks_numbers_up_by_value_and_refuses_missing_nodes():
+    pd = pytest.importorskip("pandas")
+    G = Graph.from_edges(np.array([[5.0, 7.0], [9.0, 5.0]]), nodes=[7, 5, 9, 11])
+    assert G.node_names.tolist() == [7, 5, 9, 11]
+    np.testing.assert_array_equal(G.adjacency.toarray()[1], [1, 0, 1, 0])
+    with pytest.raises(ValueError, match="edges row 1 names node 8.0, which is not among"):
+        Graph.from_edges(np.array([[5.0, 7.0], [8.0, 5.0]]), nodes=[7, 5, 9])
+    frame = pd.DataFrame({"source": ["a", None, "b"], "target": ["b", "c", "c"]})
+    with pytest.raises(ValueError, match="edges row 1 has a missing node \\(None or NaN\\)"):
+        Graph.from_edges(frame)
+    with pytest.raises(ValueError, match="edges row 0 has a missing node"):
+        Graph.from_edges(np.array([[np.nan, 1.0], [1.0, 2.0]]))
+
+
 def test_from_edges_bad_input_gets_clear_errors():
     edges = _edge_frame()
     with pytest.raises(ValueError, match="source 'src' is not a column of edges"):
