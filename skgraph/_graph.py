@@ -579,8 +579,82 @@ default=None
                        for k in rest):
                 raise NodeIndexError("a Graph is indexed by node only: G[idx] or G[idx, ...].")
             key = key[0]
+        names = self._named_positions(key)
+        if names is not None:
+            return Graph._view(self, names)
+        if _negative(key):
+            raise NodeIndexError(
+                "node index has negative positions; G[idx] takes positions 0 ... "
+                f"{len(self) - 1} (or node names), and pandas' get_indexer marks labels it "
+                "does not find with -1: check for them first.")
         positions = _positions(key, len(self))
         return Graph._view(self, self.node_index[positions])
+
+    def positions(self, names: Any) -> np.ndarray:
+        """Positions of the nodes ``names`` names, in the whole graph, in order.
+
+        ``G[names]`` selects by name where the names are not numbers; where they are
+        (integers are positions there), ``G[G.positions(ids)]`` selects by name.
+
+        Parameters
+        ----------
+        names : array-like of node names
+
+        Returns
+        -------
+        ndarray of int64
+
+        Raises
+        ------
+        IndexError
+            If the graph has no node names, or a name is not one of its nodes (or of this
+            view's).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skgraph import Graph
+        >>> G = Graph(np.ones((3, 3)), node_names=[10, 20, 30])
+        >>> G.positions([30, 10]).tolist(), G[G.positions([30])].node_index.tolist()
+        ([2, 0], [2])
+        """
+        if isinstance(names, (str, bytes)) or np.ndim(names) == 0:
+            names = [names]
+        listed = names.tolist() if hasattr(names, "tolist") else list(names)
+        return self._located(object_array([k.item() if isinstance(k, np.generic) else k
+                                           for k in listed]))
+
+    def _located(self, keys: np.ndarray) -> np.ndarray:
+        if self._node_names is None:
+            raise NodeIndexError(f"node index holds {keys[0]!r}, a name, but the graph has no "
+                                 "node names (give node_names=..., or use positions).")
+        found = _lookup_names(self._node_names, keys)
+        if (found < 0).any():
+            missing = keys[np.flatnonzero(found < 0)[0]]
+            raise NodeIndexError(f"node index names {missing!r}, which is not a node of the "
+                                 "graph.")
+        if self._node_index is not None:  # a view selects among its own nodes
+            inside = np.isin(found, self._node_index)
+            if not inside.all():
+                missing = keys[np.flatnonzero(~inside)[0]]
+                raise NodeIndexError(f"node index names {missing!r}, which is not among the "
+                                     "nodes of this view.")
+        return found
+
+    def _named_positions(self, key: Any) -> np.ndarray | None:
+        """The whole graph's positions of the nodes ``key`` names, when ``key`` holds names
+        rather than positions (text or other non-numeric keys; numbers are positions,
+        what scikit-learn's splitters pass), else None."""
+        if isinstance(key, (str, bytes)):
+            return self.positions([key])
+        if isinstance(key, (slice, numbers.Number, np.generic)) or key is None \
+                or np.ndim(key) != 1:
+            return None
+        keys = _names_array(key.tolist() if hasattr(key, "tolist") else list(key))
+        if keys.dtype.kind in "biuf" or keys.size == 0 or (
+                keys.dtype == object and all(isinstance(k, numbers.Number) for k in keys)):
+            return None  # positions (or a mask): numbers are never read as names here
+        return self.positions(keys)
 
     def __repr__(self) -> str:
         view = f", view of {len(self)} nodes" if self.is_view else ""
@@ -650,6 +724,26 @@ def _first_bad_row(endpoints: np.ndarray, bad: np.ndarray) -> tuple[int, Any]:
     return row, value.item() if isinstance(value, np.generic) else value
 
 
+def _lookup_names(names: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Positions of ``keys`` among the node ``names`` (-1 where a key is not a name)."""
+    if _dtype_family(keys.dtype) == "number" and _dtype_family(names.dtype) == "number":
+        order = np.argsort(names, kind="stable")  # sorted names, binary search
+        found = np.searchsorted(names[order], keys).clip(max=max(len(names) - 1, 0))
+        return np.where(names[order][found] == keys, order[found], -1).astype(np.int64)
+    lookup = {}
+    for k, name in enumerate(names.tolist()):
+        lookup.setdefault(name, k)  # repeated names are refused by Graph
+    return np.array([lookup.get(_hashable(key), -1) for key in keys.tolist()], dtype=np.int64)
+
+
+def _hashable(key: Any) -> Any:
+    try:
+        hash(key)
+    except TypeError:
+        return None  # an unhashable key names no node
+    return key
+
+
 def _endpoint_positions(endpoints: np.ndarray, names: np.ndarray | None,
                         n_rows: int | None) -> tuple[np.ndarray, np.ndarray | None]:
     """Node positions of ``endpoints`` (source then target, concatenated) and the node
@@ -688,16 +782,7 @@ def _endpoint_positions(endpoints: np.ndarray, names: np.ndarray | None,
         rank = np.empty_like(order)
         rank[order] = np.arange(len(order))
         return rank[positions], names[order]
-    if numbers and _dtype_family(names.dtype) == "number":  # sorted names, binary search
-        order = np.argsort(names, kind="stable")
-        found = np.searchsorted(names[order], endpoints).clip(max=len(names) - 1)
-        positions = np.where(names[order][found] == endpoints, order[found], -1)
-    else:
-        lookup = {}
-        for k, name in enumerate(names.tolist()):
-            lookup.setdefault(name, k)  # repeated names are refused by Graph
-        positions = np.array([lookup.get(name, -1) for name in endpoints.tolist()],
-                             dtype=np.int64)
+    positions = _lookup_names(names, endpoints)
     if (positions < 0).any():
         row, name = _first_bad_row(endpoints, positions < 0)
         raise ValueError(f"edges row {row} names node {name!r}, which is not among the "
@@ -759,6 +844,17 @@ def _graph_from_edges(cls: type, edges: Any, features: Any, source: Any, target:
     adjacency = sp.coo_array((weights, (positions[:n_edges], positions[n_edges:])),
                              shape=(n_nodes, n_nodes))
     return cls(adjacency, features, edge_features=edge_features, node_names=names)
+
+
+def _negative(key: Any) -> bool:
+    """Whether an integer node index holds a negative position."""
+    if isinstance(key, slice) or isinstance(key, bool):
+        return False
+    try:
+        idx = np.asarray(key)
+    except (TypeError, ValueError):
+        return False
+    return idx.dtype.kind == "i" and idx.size > 0 and bool(idx.min() < 0)
 
 
 def _positions(key: Any, length: int) -> np.ndarray:

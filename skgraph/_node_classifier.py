@@ -17,6 +17,7 @@ from sklearn.utils.validation import column_or_1d
 from ._base import class_weight_factors, fit_context, loss_weights, require_targets
 from ._node_level import (
     NodeLevelEstimator,
+    check_target_order,
     labelled_positions,
     labelled_rows,
     numbers_as_numbers,
@@ -48,7 +49,8 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
     * ``fit(G[idx], y_idx)``: the nodes a node view selects, with one label each
       (scikit-learn's splitters and ``GridSearchCV`` pass such views);
     * ``fit(G, y)``: one entry per node, ``-1`` for an unlabelled node (the convention of
-      ``sklearn.semi_supervised``; ``-1`` is never a class).
+      ``sklearn.semi_supervised``; ``-1`` is never a class), or a missing value (NaN,
+      None: what reindexing a table of labels onto the graph's nodes leaves).
 
     No label of an unselected or unlabelled node is ever read (their features and edges
     are, as in the transductive setting of the Planetoid benchmarks). ``predict`` and
@@ -224,8 +226,9 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         X : Graph (or node view), or any accepted graph input
             The graph; a node view selects the nodes ``y`` labels.
         y : array-like of shape (n_selected_nodes,)
-            One label per selected node, in order; ``-1`` marks an unlabelled node (numeric
-            labels only). At least two classes among the labelled nodes.
+            One label per selected node, in order; ``-1`` (numeric labels only) or a missing
+            value (NaN, None) marks an unlabelled node. At least two classes among the
+            labelled nodes.
         sample_weight : array-like of shape (n_selected_nodes,) or float, default=None
             Non-negative weight of each node in the loss (times its class's
             ``class_weight``); only the ratios matter. Unlabelled nodes' weights are ignored.
@@ -235,16 +238,17 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         self : GNNNodeClassifier
         """
         require_targets(self, y)
-        y = numbers_as_numbers(column_or_1d(y, warn=True))
-        graph = self._selected_graph(X, len(y))
+        given, y = y, numbers_as_numbers(column_or_1d(y, warn=True))
+        graph = self._selected_graph(X, len(y), given)
         labelled = labelled_positions(y)
         if not len(y):
             raise ValueError("X selects no node (y is empty); a classifier needs labelled "
                              "nodes of at least 2 classes.")
         if not labelled.any():
-            raise ValueError("no node is labelled: every entry of y is -1 (unlabelled); a "
-                             "classifier needs labelled nodes of at least 2 classes.")
-        targets = y[labelled]
+            raise ValueError("no node is labelled: every entry of y is -1 or missing "
+                             "(unlabelled); a classifier needs labelled nodes of at least 2 "
+                             "classes.")
+        targets = numbers_as_numbers(y[labelled])
         check_classification_targets(targets)
         classes, encoded = np.unique(targets, return_inverse=True)
         if len(classes) < 2:
@@ -320,8 +324,8 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         return self._output(self.classes_[indices], X, "prediction")
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """Accuracy on the selected nodes that have a label: ``-1`` marks an unlabelled
-        node, as in :meth:`fit`, and is left out.
+        """Accuracy on the selected nodes that have a label: ``-1`` or a missing value
+        marks an unlabelled node, as in :meth:`fit`, and is left out.
 
         Parameters
         ----------
@@ -333,7 +337,8 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         -------
         float
         """
+        check_target_order(y, X)
         y = numbers_as_numbers(column_or_1d(y))
         y, predicted, weights = labelled_rows(y, labelled_positions(y), self.predict(X),
                                               sample_weight)
-        return float(accuracy_score(y, predicted, sample_weight=weights))
+        return float(accuracy_score(numbers_as_numbers(y), predicted, sample_weight=weights))

@@ -10,7 +10,7 @@ nodes' loss; a subclass supplies its targets, loss and validation score.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from numbers import Real
 from typing import Any
@@ -176,14 +176,29 @@ def numbers_as_numbers(y: np.ndarray) -> np.ndarray:
     return y
 
 
+def _missing_label(value: Any) -> bool:
+    """None, NaN or pandas' NA: a label a table does not have."""
+    return value is None or (isinstance(value, Real) and value != value) \
+        or type(value).__name__ == "NAType"
+
+
 def labelled_positions(y: np.ndarray) -> np.ndarray:
-    """Boolean mask of the labelled entries of ``y``: ``-1`` marks an unlabelled node.
+    """Boolean mask of the labelled entries of ``y``: ``-1`` or a missing value (NaN,
+    None) marks an unlabelled node.
 
     ``-1`` counts in numeric labels only; string labels with a ``-1`` among them are refused
     (it would otherwise become a class).
     """
     if y.dtype.kind in "biuf":
-        return y != -1 if y.ndim == 1 else np.ones(len(y), dtype=bool)
+        if y.ndim != 1:
+            return np.ones(len(y), dtype=bool)
+        return (y != -1) & ~np.isnan(y) if y.dtype.kind == "f" else y != -1
+    if y.dtype == object:
+        missing = np.fromiter(map(_missing_label, y), dtype=bool, count=len(y))
+        if missing.any():  # the others, numbers or not, as if alone
+            labelled = np.zeros(len(y), dtype=bool)
+            labelled[~missing] = labelled_positions(numbers_as_numbers(y[~missing]))
+            return labelled
     marks = [v for v in y if (isinstance(v, (int, np.integer)) and v == -1) or v == "-1"]
     if marks:
         raise ValueError(
@@ -191,6 +206,31 @@ def labelled_positions(y: np.ndarray) -> np.ndarray:
             "numeric labels (scikit-learn's semi_supervised convention). Encode the classes "
             "as integers, or fit on a node view of the labelled nodes: fit(G[idx], y[idx]).")
     return np.ones(len(y), dtype=bool)
+
+
+def check_target_order(y: Any, X: Any) -> None:
+    """Refuse a pandas ``y`` indexed by the node names of ``X``'s graph in another order
+    than the nodes ``X`` selects: ``y`` is read by position, as scikit-learn reads it, and
+    would label the wrong nodes. Only where the names are not integers (which a default
+    index could hold by chance)."""
+    index = getattr(y, "index", None)
+    if index is None or not hasattr(y, "iloc"):
+        return
+    graph = as_graph(X)
+    names = graph.node_names
+    if names is None or names.dtype.kind in "biuf" or len(index) != len(graph):
+        return
+    selected = names[graph.node_index].tolist()
+    labels = index.tolist()
+    if labels == selected:
+        return
+    known = set(names.tolist())
+    if all(isinstance(label, Hashable) and label in known for label in labels):
+        raise ValueError(
+            "y is indexed by node names in another order than the nodes X selects; y is "
+            "read by position (as scikit-learn reads it), so it would label the wrong nodes. "
+            "Put it in X's order first: y.loc[names] for X = G[names], or "
+            "y.reindex(G.node_names) for the whole graph.")
 
 
 def labelled_rows(y: np.ndarray, labelled: np.ndarray, predicted: Any,
@@ -296,8 +336,9 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         return targets
 
     # -- fit -----------------------------------------------------------------
-    def _selected_graph(self, X: Any, n_targets: int) -> Graph:
+    def _selected_graph(self, X: Any, n_targets: int, y: Any = None) -> Graph:
         graph = as_graph(X)
+        check_target_order(y, graph)
         if n_targets != len(graph):
             hint = (" For labels on every node, fit on the whole graph with -1 marking the "
                     "unlabelled ones." if graph.is_view and n_targets == graph.n_nodes else "")

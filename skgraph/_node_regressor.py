@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_array
 
 from ._base import StandardisedTargetsMixin, fit_context, loss_weights
 from ._graph_regressor import _r2
-from ._node_level import NodeLevelEstimator, labelled_rows
+from ._node_level import NodeLevelEstimator, check_target_order, labelled_rows
 
 __all__ = ["GNNNodeRegressor"]
 
@@ -102,7 +102,7 @@ best_validation_score_, best_loss_, n_iter_, device_
         if np.isinf(array).any():
             raise ValueError("y contains infinity; targets must be finite (NaN marks an "
                              "unlabelled node).")
-        graph = self._selected_graph(X, len(array))
+        graph = self._selected_graph(X, len(array), y)
         targets = array.reshape(len(array), -1).astype(np.float64)
         missing = np.isnan(targets)
         labelled = ~missing.all(axis=1)
@@ -155,6 +155,7 @@ best_validation_score_, best_loss_, n_iter_, device_
         -------
         float
         """
+        check_target_order(y, X)
         y = check_array(y, ensure_2d=False, ensure_all_finite="allow-nan", dtype=np.float64,
                         input_name="y")
         missing = np.isnan(y) if y.ndim == 1 else np.isnan(y).all(axis=1)

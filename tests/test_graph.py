@@ -84,8 +84,8 @@ def test_scipys_in_place_methods_change_a_copy_never_the_graph(small_adjacency):
 
 @pytest.mark.parametrize("key, expected", [
     (np.array([3, 1, 2]), [3, 1, 2]),
-    ([0, -1], [0, 5]),
     (slice(1, 6, 2), [1, 3, 5]),
+    (slice(-2, None), [4, 5]),
     (np.array([True, False, True, False, False, True]), [0, 2, 5]),
     ((np.array([4, 0]), Ellipsis), [4, 0]),
     ((np.array([4, 0]), slice(None)), [4, 0]),
@@ -107,7 +107,8 @@ def test_view_of_view_composes(small_adjacency):
 
 @pytest.mark.parametrize("key, match", [
     (np.array([0, 6]), "out of range"),
-    (np.array([-7]), "out of range"),
+    (np.array([-7]), "negative positions"),
+    ([0, -1], "get_indexer marks labels it does not find with -1"),
     (np.array([True, False]), "boolean mask has length 2"),
     (np.array([0.5, 1.0]), "integers or a boolean mask"),
     (np.zeros((2, 2), dtype=int), "1-D"),
@@ -441,7 +442,7 @@ def test_read_only_after_pickling_and_small_integer_indices():
         view.node_index[0] = 1
     ring = Graph(sp.eye_array(300, k=1) + sp.eye_array(300, k=-1))
     assert ring[np.array([1, 2], dtype=np.uint8)].node_index.tolist() == [1, 2]
-    assert ring[np.array([-1], dtype=np.int8)].node_index.tolist() == [299]
+    assert ring[np.array([127], dtype=np.int8)].node_index.tolist() == [127]
 
 
 def test_a_data_frame_adjacency_is_a_graph_everywhere():
@@ -672,3 +673,36 @@ def test_a_graph_from_edges_takes_names_in_the_estimators():
     model = LinkPredictor(max_epochs=3, random_state=0).fit(G)
     by_name = model.predict_proba([("ann", "cat"), ("dan", "eve")])
     np.testing.assert_array_equal(by_name, model.predict_proba([(0, 2), (3, 4)]))
+
+
+def test_nodes_are_selected_by_name_where_the_graph_has_names():
+    pd = pytest.importorskip("pandas")
+    G = Graph(np.ones((4, 4)), np.arange(8.0).reshape(4, 2), node_names=["a", "b", "c", "d"])
+    for key in (["c", "a"], np.array(["c", "a"]), pd.Index(["c", "a"]),
+                pd.Series(["c", "a"], index=[7, 8])):
+        assert G[key].node_index.tolist() == [2, 0]
+    assert G["b"].node_index.tolist() == [1]
+    view = G[[3, 1, 2]]
+    assert view[["c", "d"]].node_index.tolist() == [2, 3]  # names of the view's nodes
+    with pytest.raises(IndexError, match="names 'a', which is not among the nodes of this view"):
+        view[["a"]]
+    with pytest.raises(IndexError, match="names 'zed', which is not a node of the graph"):
+        G[["a", "zed"]]
+    with pytest.raises(IndexError, match="holds 'a', a name, but the graph has no node names"):
+        Graph(np.ones((2, 2)))[["a"]]
+    # integers stay positions, also where the names are integers (scikit-learn's splitters
+    # pass positions)
+    H = Graph(np.ones((3, 3)), node_names=[10, 0, 1])
+    assert H[[0, 1]].node_index.tolist() == [0, 1]
+    assert H.positions([0, 10]).tolist() == [1, 0] and H.positions(np.int64(1)).tolist() == [2]
+    assert G.positions(pd.Index(["d", "b"])).tolist() == [3, 1]
+    with pytest.raises(IndexError, match="names 7, which is not a node of the graph"):
+        H.positions([7])
+    # a model fitted by names equals one fitted by positions
+    from skgraph import GNNNodeClassifier
+
+    y = np.array([0, 1])
+    fast = dict(max_epochs=3, random_state=0)
+    np.testing.assert_array_equal(
+        GNNNodeClassifier(**fast).fit(G[["d", "a"]], y).predict_proba(G[["b", "c"]]),
+        GNNNodeClassifier(**fast).fit(G[[3, 0]], y).predict_proba(G[[1, 2]]))

@@ -90,6 +90,50 @@ def test_minus_one_marks_unlabelled_nodes_and_equals_the_view(graph):
     np.testing.assert_array_equal(on_more.predict_proba(G), on_view.predict_proba(G))
 
 
+def test_missing_labels_mark_unlabelled_nodes_as_minus_one_does(graph):
+    # what reindexing a table of labels onto the graph's nodes leaves: NaN, None, pd.NA
+    pd = pytest.importorskip("pandas")
+    G, y = graph
+    train, test = _split(G.n_nodes)
+    partial = np.full(G.n_nodes, -1)
+    partial[train] = y[train]
+    reference = GNNNodeClassifier(**FAST).fit(G, partial)
+    missing = pd.Series(y).astype(float).where(partial != -1)  # NaN
+    names = pd.Series(np.array(["a", "b", "c"])[y]).where(partial != -1)  # NaN among text
+    nullable = pd.Series(y).astype("Int64").where(partial != -1)  # pd.NA
+    objects = np.array([None if p == -1 else int(p) for p in partial], dtype=object)
+    for labels in (missing, names, nullable, objects):
+        clf = GNNNodeClassifier(**FAST).fit(G, labels)
+        assert len(clf.classes_) == 3 and clf.loss_curve_ == reference.loss_curve_
+        np.testing.assert_array_equal(clf.predict_proba(G), reference.predict_proba(G))
+        assert clf.score(G, labels) == reference.score(G, partial)
+    with pytest.raises(ValueError, match="every entry of y is -1 or missing"):
+        GNNNodeClassifier(**FAST).fit(G, np.full(G.n_nodes, np.nan))
+
+
+def test_labels_indexed_by_node_name_in_another_order_are_refused(graph):
+    pd = pytest.importorskip("pandas")
+    from skgraph import GNNNodeRegressor
+
+    G0, y = graph
+    names = [f"node{i}" for i in range(G0.n_nodes)]
+    G = Graph(G0.adjacency, G0.features, node_names=names)
+    labels = pd.Series(y, index=names)
+    train, test = _split(G.n_nodes)
+    clf = GNNNodeClassifier(**FAST).fit(G[train], labels.iloc[train])  # in X's order: fine
+    shuffled = labels.iloc[train].sample(frac=1.0, random_state=0)
+    for fit in (lambda: GNNNodeClassifier(**FAST).fit(G[train], shuffled),
+                lambda: GNNNodeRegressor(**FAST).fit(G[train], shuffled.astype(float)),
+                lambda: clf.score(G[train], shuffled)):
+        with pytest.raises(ValueError, match="indexed by node names in another order"):
+            fit()
+    # what the splitters pass (iloc of a named Series, the view of the same positions)
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    np.testing.assert_array_equal(cross_val_score(GNNNodeClassifier(**FAST), G, labels, cv=cv),
+                                  cross_val_score(GNNNodeClassifier(**FAST), G, y, cv=cv))
+    assert clf.score(G[labels.index[test]], labels.iloc[test]) == clf.score(G[test], y[test])
+
+
 def test_sklearn_tools_over_node_views(graph, tmp_path):
     G, y = graph
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
