@@ -62,6 +62,10 @@ def _to_2d_numeric(obj: Any, what: str) -> np.ndarray | sp.sparray:
     except (ValueError, TypeError) as exc:
         raise ValueError(f"{what} could not be read as an array (ragged rows?): {exc}") from None
     if arr.dtype == object:  # numbers in an object array are fine, anything else is not
+        text = next((v for v in arr.flat if isinstance(v, (str, bytes))), None)
+        if text is not None:  # float("2.5") would read it as a number
+            raise TypeError(f"{what} has dtype object holding text ({text!r}); expected "
+                            "numbers (bool, int or float): convert the column first.")
         try:
             arr = arr.astype(np.float64)
         except (TypeError, ValueError) as exc:
@@ -507,8 +511,10 @@ class Graph:
         ----------
         edges : DataFrame or array-like of shape (n_edges, n_columns)
             One row per edge. The graph is undirected: an edge listed in either direction
-            (or both) joins its two nodes. Rows that repeat an edge add their weights;
-            self loops and zero weights are dropped, as by the constructor.
+            joins its two nodes. Rows that repeat an edge in the same direction add their
+            weights; where both directions are listed the larger total is the edge's weight
+            (the constructor's ``max(A, A.T)``): aggregate the table first for another rule.
+            Self loops and zero weights are dropped, as by the constructor.
         features : DataFrame, array-like or scipy sparse of shape (n_nodes, n_features), \
 default=None
             Node features, one row per node in the order above (a DataFrame's rows are
@@ -786,8 +792,40 @@ def _endpoint_positions(endpoints: np.ndarray, names: np.ndarray | None,
     if (positions < 0).any():
         row, name = _first_bad_row(endpoints, positions < 0)
         raise ValueError(f"edges row {row} names node {name!r}, which is not among the "
-                         f"{len(names)} nodes given.")
+                         f"{len(names)} nodes given (nodes=, or the features' index): add it "
+                         "there (a row of features for it) or drop its edges.")
     return positions, names
+
+
+def _feature_frame(features: Any, names: np.ndarray | None) -> Any:
+    """A DataFrame of node features checked column by column (numbers, finite) and by
+    index (unique), its rows in the order of ``names`` when given."""
+    repeated = features.index[features.index.duplicated()]
+    if len(repeated):
+        raise ValueError(f"features' index repeats {repeated[0]!r}: one row per node.")
+    if names is not None:
+        missing = [name for name in names.tolist() if name not in features.index]
+        if missing:
+            raise ValueError(f"features has no row for node {missing[0]!r} (a DataFrame's "
+                             "rows are read by index when nodes is given).")
+        features = features.loc[names.tolist()]
+    for column in features.columns:
+        series = features[column]
+        hint = (f"encode it first, e.g. pd.get_dummies(features, columns=[{column!r}]), or "
+                "convert it to numbers.")
+        if series.dtype.kind in "OSU" and any(isinstance(v, (str, bytes)) for v in series):
+            raise TypeError(f"features column {column!r} holds text; {hint}")
+        try:
+            values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError):
+            raise TypeError(f"features column {column!r} holds {series.dtype} values, not "
+                            f"numbers; {hint}") from None
+        if not np.isfinite(values).all():
+            first = np.flatnonzero(~np.isfinite(values))[0]
+            raise ValueError(f"features column {column!r} is {values[first]} for node "
+                             f"{features.index[first]!r}; features must be finite (fill the "
+                             "value or drop the node).")
+    return features
 
 
 def _graph_from_edges(cls: type, edges: Any, features: Any, source: Any, target: Any,
@@ -808,17 +846,29 @@ def _graph_from_edges(cls: type, edges: Any, features: Any, source: Any, target:
                                  "source")
     target_column = _edge_column(edges, ("target" if frame else 1) if target is None else target,
                                  "target")
+    if source_column is target_column or (
+            (source, target) != (None, None) and source == target):
+        raise ValueError(f"source and target name the same column ({source!r}): every edge "
+                         "would be a self loop, which the graph drops.")
     n_edges = len(source_column)
     if weight is None:
         weights = np.ones(n_edges)
     elif np.ndim(weight) == 0:
         weights = _edge_column(edges, weight, "weight")
+        what = f"weight column {weight!r}"
     else:
         weights = np.asarray(weight)
+        what = "weight"
         if weights.shape != (n_edges,):
             raise ValueError(f"weight must hold one value per edge ({n_edges}), got shape "
                              f"{weights.shape}.")
-    weights = _to_2d_numeric(np.asarray(weights).reshape(-1, 1), "weight").ravel()
+    if weight is not None:
+        weights = _to_2d_numeric(np.asarray(weights).reshape(-1, 1), what).ravel()
+        bad = ~np.isfinite(weights) | (weights < 0)
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"{what} is {weights[row]:g} in edges row {row}; edge weights "
+                             "must be finite and non-negative.")
     if edge_features is not None and not hasattr(edge_features, "shape") and all(
             np.ndim(key) == 0 for key in edge_features):
         columns = [_edge_column(edges, key, "edge_features column") for key in edge_features]
@@ -826,14 +876,9 @@ def _graph_from_edges(cls: type, edges: Any, features: Any, source: Any, target:
                          else np.empty((n_edges, 0)))
     names = None if nodes is None else _names_array(nodes)
     if _data_frame(features):
+        features = _feature_frame(features, names)
         if names is None:
             names = _names_array(features.index.tolist())
-        else:
-            missing = [name for name in names.tolist() if name not in features.index]
-            if missing:
-                raise ValueError(f"features has no row for node {missing[0]!r} (a DataFrame's "
-                                 "rows are read by index when nodes is given).")
-            features = features.loc[names.tolist()]
         features = features.to_numpy()
     n_rows = None
     if features is not None and names is None:

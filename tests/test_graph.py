@@ -642,13 +642,39 @@ def test_from_edges_looks_numbers_up_by_value_and_refuses_missing_nodes():
 
 
 def test_from_edges_bad_input_gets_clear_errors():
+    pd = pytest.importorskip("pandas")
     edges = _edge_frame()
     with pytest.raises(ValueError, match="source 'src' is not a column of edges"):
         Graph.from_edges(edges, source="src")
     with pytest.raises(ValueError, match="weight must hold one value per edge \\(5\\)"):
         Graph.from_edges(edges, weight=[1.0, 2.0])
-    with pytest.raises(ValueError, match="negative edge weights"):
+    with pytest.raises(ValueError, match="weight is -1 in edges row 0; edge weights must be "
+                                         "finite and non-negative"):
         Graph.from_edges(edges, weight=-edges["weight"].to_numpy())
+    with pytest.raises(ValueError, match="weight column 'weight' is nan in edges row 2"):
+        Graph.from_edges(edges.assign(weight=[1.0, 2.0, np.nan, 1.0, 1.0]), weight="weight")
+    with pytest.raises(TypeError, match="weight column 'kind' has dtype <U3; expected numbers"):
+        Graph.from_edges(edges.assign(kind=np.array(["1", "0", "2.5", "0", "1"], dtype=object)),
+                         weight="kind")
+    with pytest.raises(ValueError, match="source and target name the same column"):
+        Graph.from_edges(edges, source="source", target="source")
+    names = ["ann", "bob", "cat", "dan", "eve"]
+    accounts = pd.DataFrame({"age": [30.0, 41, 22, 35, 58], "region": list("nsnns")},
+                            index=names)
+    with pytest.raises(TypeError, match="features column 'region' holds text; encode it first, "
+                                        "e.g. pd.get_dummies"):
+        Graph.from_edges(edges, accounts)
+    with pytest.raises(TypeError, match="features column 'region' holds text"):
+        Graph.from_edges(edges, accounts.astype({"region": "category"}))
+    with pytest.raises(ValueError, match="features column 'age' is nan for node 'cat'"):
+        Graph.from_edges(edges, accounts[["age"]].assign(age=[1.0, 2, np.nan, 4, 5]))
+    with pytest.raises(ValueError, match="features' index repeats 'ann'"):
+        Graph.from_edges(edges, accounts[["age"]].iloc[[0, 1, 2, 3, 4, 0]])
+    with pytest.raises(ValueError, match="names node 'eve', which is not among the 4 nodes .*add "
+                                         "it there .* or drop its edges"):
+        Graph.from_edges(edges, accounts[["age"]].iloc[:4])
+    nullable = Graph.from_edges(edges, accounts[["age"]].astype("Int64"))
+    np.testing.assert_array_equal(nullable.features.ravel(), accounts["age"].to_numpy())
     with pytest.raises(ValueError, match="edge_features disagree on the undirected edge"):
         Graph.from_edges([("a", "b"), ("b", "a")], edge_features=[[1.0], [2.0]])
     with pytest.raises(TypeError, match="sparse matrix, which reads as an adjacency"):
@@ -664,6 +690,14 @@ def test_from_edges_bad_input_gets_clear_errors():
     before = edges.copy()
     Graph.from_edges(edges, weight="weight", edge_features=["kind"])
     assert edges.equals(before)
+
+
+def test_text_in_object_arrays_is_not_read_as_numbers():
+    with pytest.raises(TypeError, match="features has dtype object holding text \\('1'\\)"):
+        Graph(np.ones((2, 2)), np.array([["1", 2], [3, 4]], dtype=object))
+    with pytest.raises(TypeError, match="adjacency has dtype object holding text"):
+        Graph(np.array([[0, "2.5"], [1, 0]], dtype=object))
+    assert Graph(np.ones((2, 2)), np.array([[1, 2.5], [3, 4]], dtype=object)).n_features == 2
 
 
 def test_a_graph_from_edges_takes_names_in_the_estimators():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -152,6 +153,8 @@ default="passthrough"
             self.transformer_ = clone(self.transformer).fit(
                 _stack([graph.features for graph in graphs]))
         except (TypeError, ValueError) as exc:
+            if not re.search(r"\by\b|target", str(exc)):
+                raise
             raise type(exc)(f"{name} could not be fitted on the node features, which it gets "
                             f"without targets (NodeFeatureTransformer is unsupervised): "
                             f"{exc}") from exc

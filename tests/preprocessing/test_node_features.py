@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.base import clone
+from sklearn.compose import ColumnTransformer
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_selection import SelectKBest
 from sklearn.linear_model import LogisticRegression
@@ -155,6 +156,9 @@ def test_supervised_transformers_are_refused_with_the_reason(community):
     with pytest.raises(ValueError, match="SelectKBest could not be fitted on the node "
                                          "features.*unsupervised.*requires y"):
         NodeFeatureTransformer(SelectKBest(k=2)).fit(G)
+    # an error that has nothing to do with targets is passed on as it is
+    with pytest.raises(ValueError, match="^Specifying the columns using strings is only"):
+        NodeFeatureTransformer(ColumnTransformer([("s", StandardScaler(), ["age"])])).fit(G)
 
 
 def test_link_prediction_pipeline_on_pairs(community):
