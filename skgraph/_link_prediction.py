@@ -240,13 +240,18 @@ best_validation_score_, best_loss_, n_iter_, device_
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities of no edge and edge for node pairs: shape (n_pairs, 2).
 
-        ``X`` as for :meth:`decision_function`: positions, or node names.
+        ``X`` as for :meth:`decision_function`: positions, or node names. The model learns
+        from as many sampled non-edges as edges, so these are the probabilities of a world
+        where half of all pairs are edges: they rank pairs, and overstate the chance of an
+        edge in a sparse graph (add ``log(rate / (1 - rate))`` of the real edge rate to
+        :meth:`decision_function` for a probability).
         """
         p = 1.0 / (1.0 + np.exp(-self.decision_function(X).astype(np.float64)))
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
-        """1 where an edge is more likely than not, else 0."""
+        """1 where an edge is more likely than not among balanced pairs (probability above
+        0.5, see :meth:`predict_proba`), else 0."""
         return (self.decision_function(X) > 0).astype(int)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:

@@ -78,6 +78,10 @@ def resolve_pairs(pairs: Any, n_nodes: int, names: np.ndarray | None = None) -> 
     """
     if isinstance(pairs, NodePairs):
         return _own_pairs(pairs, n_nodes, names)
+    if isinstance(pairs, (tuple, list, np.ndarray)) and len(pairs) == 2 \
+            and all(np.ndim(node) == 0 for node in pairs):
+        raise ValueError(f"pairs is one pair of nodes, {tuple(np.asarray(pairs).tolist())!r}; "
+                         "pairs are a sequence of them: give [(u, v)] for one.")
     if names is None:
         return check_pairs(pairs, n_nodes)
     if hasattr(pairs, "iloc") and getattr(pairs, "ndim", 1) == 2:
