@@ -791,9 +791,13 @@ def _endpoint_positions(endpoints: np.ndarray, names: np.ndarray | None,
     positions = _lookup_names(names, endpoints)
     if (positions < 0).any():
         row, name = _first_bad_row(endpoints, positions < 0)
+        given, known = _name_kind(name), {_name_kind(v) for v in names[:1000].tolist()}
+        hint = "" if given in known else (
+            f" The edges hold {given} names, the nodes {' and '.join(sorted(known))} ones: "
+            "convert one to the other.")
         raise ValueError(f"edges row {row} names node {name!r}, which is not among the "
                          f"{len(names)} nodes given (nodes=, or the features' index): add it "
-                         "there (a row of features for it) or drop its edges.")
+                         f"there (a row of features for it) or drop its edges.{hint}")
     return positions, names
 
 

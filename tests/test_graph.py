@@ -673,6 +673,10 @@ def test_from_edges_bad_input_gets_clear_errors():
     with pytest.raises(ValueError, match="names node 'eve', which is not among the 4 nodes .*add "
                                          "it there .* or drop its edges"):
         Graph.from_edges(edges, accounts[["age"]].iloc[:4])
+    with pytest.raises(ValueError, match="The edges hold int names, the nodes str ones: "
+                                         "convert one to the other"):
+        Graph.from_edges(pd.DataFrame({"source": [1], "target": [2]}),
+                         pd.DataFrame({"x": [1.0, 2.0]}, index=["1", "2"]))
     nullable = Graph.from_edges(edges, accounts[["age"]].astype("Int64"))
     np.testing.assert_array_equal(nullable.features.ravel(), accounts["age"].to_numpy())
     with pytest.raises(ValueError, match="edge_features disagree on the undirected edge"):

@@ -169,6 +169,24 @@ def _edit_manifest(path, **changes):
     _rewrite(path, "manifest.json", change)
 
 
+def test_a_pipeline_saved_step_by_step_predicts_the_same(tmp_path, graph):
+    # the route the persistence guide gives for a Pipeline, which has no save of its own
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import Normalizer
+
+    from skgraph import GNNNodeClassifier
+    from skgraph.preprocessing import NodeFeatureTransformer
+
+    G, y = make_community_graph(n_nodes=60, n_communities=2, random_state=0)
+    pipe = make_pipeline(NodeFeatureTransformer(Normalizer(norm="l1")),
+                         GNNNodeClassifier(max_epochs=3, random_state=0)).fit(G, y)
+    pipe[0].save(tmp_path / "features.skgraph")
+    pipe[-1].save(tmp_path / "model.skgraph")
+    again = make_pipeline(skgraph.load(tmp_path / "features.skgraph"),
+                          skgraph.load(tmp_path / "model.skgraph"))
+    np.testing.assert_array_equal(again.predict_proba(G), pipe.predict_proba(G))
+
+
 def test_tampered_weights_are_refused(tmp_path, fitted_embedder):
     path = _save(fitted_embedder, tmp_path)
     state = torch.load(io.BytesIO(zipfile.ZipFile(path).read("module.pt")), weights_only=True)
