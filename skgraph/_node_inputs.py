@@ -49,6 +49,15 @@ class NodeInputs:
     edge_index: torch.Tensor | None = None
 
 
+def isolated_nodes(adjacency: sp.sparray) -> np.ndarray:
+    """Which nodes have no edge. The propagation without self loops (``"plain"``, of
+    GPR-GNN) gives them one: ``P^k h`` of a node without neighbours would be 0 for every
+    ``k > 0``, leaving its output ``gamma_0 h``, which a learned ``gamma_0 < 0`` turns
+    against its own features; with the loop it is ``sum_k gamma_k h``, as in GPR-GNN's own
+    operator with self loops, and no other row changes (no edge reaches such a node)."""
+    return np.diff(sp.csr_array(adjacency).indptr) == 0
+
+
 def without_edges(inputs: NodeInputs, p: float, operator: str) -> NodeInputs:
     """``inputs`` with each edge of its ``operator`` (the field a network reads:
     ``"operator"``, ``"mean_operator"``, ``"plain_operator"`` or ``"edge_index"``) dropped
@@ -194,8 +203,11 @@ def node_inputs(graph: Graph, featureless: str, device: torch.device | str,
         inverse = np.divide(1.0, degree, out=np.zeros_like(degree), where=degree > 0)
         inputs.mean_operator = SparseOperator(sp.diags_array(inverse) @ A, device=device)
     if "plain" in operators:
-        inputs.plain_operator = SparseOperator(gcn_normalize(A, add_self_loops=False),
-                                               symmetric=True, device=device)
+        plain = gcn_normalize(A, add_self_loops=False)
+        isolated = isolated_nodes(A)
+        if isolated.any():
+            plain = sp.csr_array(plain + sp.diags_array(isolated.astype(np.float32)))
+        inputs.plain_operator = SparseOperator(plain, symmetric=True, device=device)
     if "edges" in operators:
         coo = sp.coo_array(A)
         inputs.edge_index = torch.from_numpy(
@@ -267,6 +279,9 @@ class SubgraphInputs:
             setattr(self, f"{name}_values", None if value is None else torch.as_tensor(
                 value, dtype=torch.float32, device=device))
         self.gcn_diagonal = torch.as_tensor(1.0 / with_loops, dtype=torch.float32, device=device)
+        isolated = isolated_nodes(A)
+        self.plain_diagonal = (torch.as_tensor(isolated, dtype=torch.float32, device=device)
+                               if isolated.any() else None)
 
     def features(self, nodes: torch.Tensor):
         """The input rows of ``nodes``."""
@@ -298,7 +313,7 @@ class SubgraphInputs:
         if "mean" in self.operators:
             inputs.mean_operator = build(self.mean_values)
         if "plain" in self.operators:
-            inputs.plain_operator = build(self.plain_values)
+            inputs.plain_operator = build(self.plain_values, self.plain_diagonal)
         if "edges" in self.operators:
             inputs.edge_index = torch.stack([sub.source, sub.target])
         return inputs
@@ -326,7 +341,7 @@ class SubgraphInputs:
         if "mean" in self.operators:
             inputs.mean_operator = operator(self.mean_values)
         if "plain" in self.operators:
-            inputs.plain_operator = operator(self.plain_values)
+            inputs.plain_operator = operator(self.plain_values, self.plain_diagonal)
         return inputs
 
 

@@ -134,6 +134,25 @@ def test_labels_indexed_by_node_name_in_another_order_are_refused(graph):
     assert clf.score(G[labels.index[test]], labels.iloc[test]) == clf.score(G[test], y[test])
 
 
+@pytest.mark.parametrize("batch_size", [None, 16])
+def test_new_nodes_without_edges_are_predicted_from_their_own_features(batch_size):
+    # inductive use on users who have no edge yet: the default network reads their
+    # features (no worse than a model of the features alone), not against them
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+
+    G, y = make_community_graph(n_nodes=600, n_communities=4, feature_signal=0.2,
+                                random_state=0)
+    train, new = np.arange(0, 600, 2), np.arange(1, 600, 2)
+    old = Graph(G.adjacency[train][:, train], G.features[train])
+    batches = {} if batch_size is None else {"batch_size": batch_size, "fanouts": (5,) * 10}
+    clf = GNNNodeClassifier(random_state=0, **batches).fit(old, y[train])
+    edgeless = Graph(sp.csr_array((300, 300)), G.features[new])
+    features_alone = LogisticRegression().fit(G.features[train], y[train])
+    assert features_alone.score(G.features[new], y[new]) > 0.38  # chance: 0.25
+    assert clf.score(edgeless, y[new]) > features_alone.score(G.features[new], y[new]) - 0.05
+
+
 def test_sklearn_tools_over_node_views(graph, tmp_path):
     G, y = graph
     cv = StratifiedKFold(3, shuffle=True, random_state=0)

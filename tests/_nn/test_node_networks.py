@@ -143,3 +143,28 @@ def test_gat_builds_identity_features_on_the_graphs_device(monkeypatch):
     inputs = type("Inputs", (), {"features": IdentityFeatures(5), "edge_index": edge_index})
     out = net.eval()(inputs)
     assert out.device.type == "meta" and out.shape == (5, 3)
+
+
+@pytest.mark.parametrize("features", ["dense", "identity"])
+def test_gprgnn_gives_an_isolated_node_its_own_prediction_at_every_step(features):
+    # P^k h of a node without neighbours would be 0 for k > 0, its output gamma_0 h, turned
+    # against its features by a negative gamma_0; with the loop the propagation gives it,
+    # sum_k gamma_k h, and the other nodes' outputs do not move
+    G = _graph(features)
+    n, extra = G.n_nodes, 5
+    A = sp.block_diag([G.adjacency, sp.csr_array((extra, extra))], format="csr")
+    X = None if G.features is None else np.vstack([G.features, G.features[:extra]])
+    widened = Graph(A, X)
+    net = NodeNetwork(G.n_features or n + extra, 3, conv="gprgnn", dropout=0.0,
+                      propagation_steps=4).eval()
+    with torch.no_grad():
+        net.gamma.copy_(torch.tensor([-0.05, 0.4, 0.3, 0.2, 0.15]))
+        out = net(node_inputs(widened, "identity", "cpu", operators=("plain",)))
+        mlp = net._stack(node_inputs(widened, "identity", "cpu").features,
+                         lambda i, layer, h: layer(h) if isinstance(h, torch.Tensor)
+                         else (h @ layer.weight.T) + layer.bias)
+    torch.testing.assert_close(out[n:], net.gamma.sum() * mlp[n:])
+    if features == "dense":  # the graph without the isolated nodes: the same rows
+        with torch.no_grad():
+            alone = net(node_inputs(G, "identity", "cpu", operators=("plain",)))
+        torch.testing.assert_close(out[:n], alone)
