@@ -126,7 +126,8 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
         self._identity_of = (structure_fingerprint(graph.adjacency)
                              if graph.features is None and self.featureless == "identity" else None)
         self.n_nodes_ = graph.n_nodes
-        self.feature_scale_ = feature_scale(graph.features)
+        if not self._reuses_module():  # a warm start keeps the scaling it was trained on
+            self.feature_scale_ = feature_scale(graph.features)
 
         def held_out(device, rng):
             """The training adjacency, and the held-out pairs and labels of early stopping."""

@@ -31,6 +31,7 @@ from ._distributed import distributed_context
 from ._parameters import IntInterval
 from ._persistence import PersistenceMixin
 from ._training import History, train_module
+from ._warnings import warn_caller
 
 __all__ = ["BaseGraphEstimator", "class_weight_factors", "fit_context", "loss_weights",
            "require_targets"]
@@ -247,6 +248,23 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
         return (self.warm_start and hasattr(self, "module_")
                 and getattr(self, "_fitted_signature", None) == self._module_signature())
 
+    def _check_warm_start(self) -> None:
+        """Say so when ``warm_start`` cannot continue the fitted module, which this fit then
+        replaces (as ``MLPClassifier`` does, the classifiers refuse other classes)."""
+        if not (self.warm_start and hasattr(self, "module_")) or self._reuses_module():
+            return
+        warn_caller(f"warm_start=True, but the fitted network does not fit this fit (the "
+                    f"input width, the number of outputs or a parameter that shapes the "
+                    f"network changed): {type(self).__name__} trains a new one from scratch.")
+
+    def _check_same_classes(self, previous: tuple | None) -> None:
+        """A warm start's classes must be the fitted ones (``previous``)."""
+        if (self.warm_start and hasattr(self, "module_") and previous is not None
+                and previous != tuple(self.classes_.tolist())):
+            raise ValueError(f"warm_start can only continue where y has the same classes as "
+                             f"in the previous fit: {list(previous)} then "
+                             f"{self.classes_.tolist()}. Set warm_start=False to start afresh.")
+
     def _fitted(self, name: str) -> Any:
         """Parameter ``name`` as the last fit used it (``set_params`` since reaches only the
         next fit); the current value for a model saved before fits kept theirs."""
@@ -318,6 +336,7 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
         if distributed is not None:  # every rank draws as rank 0 does
             seed = int(distributed.all_reduce(torch.tensor([seed if distributed.rank == 0
                                                             else 0]), average=False))
+        self._check_warm_start()
         reuse = self._reuses_module()
         with torch_state(), seeded_generators(device, seed), \
                 thread_limit(work_size), retain_freed_memory(device, work_size):

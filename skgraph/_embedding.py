@@ -65,7 +65,8 @@ class VGAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGraphA
     verbose : int, default=0
         Show a progress bar with the current loss.
     warm_start : bool, default=False
-        Continue from the previous fit's weights (same architecture and input width).
+        Continue from the previous fit's weights and feature scaling (same architecture
+        and input width); a network that no longer fits is replaced, with a warning.
     callbacks : list of callable or None, default=None
         Each is called after every epoch as ``callback(info)`` with a
         :class:`~skgraph.EpochInfo` (epoch, loss, validation score, step size, seconds,

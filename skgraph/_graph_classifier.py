@@ -151,7 +151,9 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
     verbose : int, default=0
         Show a progress bar with the loss.
     warm_start : bool, default=False
-        Continue from the previous fit's weights (same architecture, classes and width).
+        Continue from the previous fit's weights and feature scaling (same architecture,
+        classes and width); other classes are refused, as by ``MLPClassifier``, and a
+        network that no longer fits is replaced, with a warning.
     callbacks : list of callable or None, default=None
         Each is called after every epoch as ``callback(info)`` with a
         :class:`~skgraph.EpochInfo` (epoch, loss, validation score, step size, seconds,
@@ -263,6 +265,11 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
 
     def _module_signature(self) -> tuple:
         return (self._input_width, tuple(self.classes_.tolist())) + self._architecture()
+
+    def _check_warm_start(self) -> None:
+        fitted = getattr(self, "_fitted_signature", None)
+        self._check_same_classes(None if fitted is None else fitted[1])
+        super()._check_warm_start()
 
     # -- fit -----------------------------------------------------------------
     @fit_context

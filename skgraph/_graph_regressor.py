@@ -87,7 +87,8 @@ class GNNGraphRegressor(StandardisedTargetsMixin, RegressorMixin, GraphLevelEsti
         Show a progress bar with the loss.
     warm_start : bool, default=False
         Continue from the previous fit's weights (same architecture, number of targets
-        and feature width), with the target scaling those weights were trained on.
+        and feature width), with the feature and target scaling those weights were
+        trained on; a network that no longer fits is replaced, with a warning.
     callbacks : list of callable or None, default=None
         Each is called after every epoch as ``callback(info)`` with a
         :class:`~skgraph.EpochInfo` (epoch, loss, validation score, step size, seconds,

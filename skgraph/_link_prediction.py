@@ -64,6 +64,8 @@ class LinkPredictor(ClassifierMixin, BaseGraphAutoEncoder):
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
     warm_start : bool, default=False
+        Continue from the previous fit's weights and feature scaling (same architecture
+        and input width); a network that no longer fits is replaced, with a warning.
     callbacks : list of callable or None, default=None
         Each is called after every epoch as ``callback(info)`` with a
         :class:`~skgraph.EpochInfo` (epoch, loss, validation score, step size, seconds,
@@ -271,4 +273,5 @@ best_validation_score_, best_loss_, n_iter_, device_
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = False
+        tags.target_tags.required = False  # fit(G): the edges are the targets
         return tags

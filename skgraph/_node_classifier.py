@@ -115,6 +115,9 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
     random_state : int, RandomState instance or None, default=None
     verbose : int, default=0
     warm_start : bool, default=False
+        Continue from the previous fit's weights and feature scaling (same architecture,
+        classes and feature width); other classes are refused, as by ``MLPClassifier``,
+        and a network that no longer fits is replaced, with a warning.
     callbacks : list of callable or None, default=None
         Each is called after every epoch as ``callback(info)`` with a
         :class:`~skgraph.EpochInfo`; one returning True (a Python or NumPy bool, or a
@@ -217,6 +220,11 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
     def _module_signature(self) -> tuple:
         return super()._module_signature() + (tuple(self.classes_.tolist()),)
 
+    def _check_warm_start(self) -> None:
+        fitted = getattr(self, "_fitted_signature", None)
+        self._check_same_classes(None if fitted is None else fitted[-1])
+        super()._check_warm_start()
+
     @fit_context
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GNNNodeClassifier:
         """Learn from the whole graph behind ``X`` and the labels of its labelled nodes.
@@ -252,9 +260,11 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         check_classification_targets(targets)
         classes, encoded = np.unique(targets, return_inverse=True)
         if len(classes) < 2:
+            minus_one = " (-1 marks an unlabelled node, never a class: encode the " \
+                "classes otherwise, e.g. with LabelEncoder)" if (~labelled).any() else ""
             raise ValueError(f"the labelled nodes have a single class "
-                             f"({classes[:1].tolist()[0]!r}); a "
-                             "classifier needs labelled nodes of at least 2 classes.")
+                             f"({classes[:1].tolist()[0]!r}); a classifier needs labelled "
+                             f"nodes of at least 2 classes{minus_one}.")
         self.classes_ = classes
         weights = loss_weights(sample_weight, len(y))
         factors = class_weight_factors(self.class_weight, classes, targets, encoded)

@@ -373,8 +373,10 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
                              if whole.features is None and self.featureless == "identity"
                              else None)
         self.n_nodes_ = whole.n_nodes
-        self.feature_scale_ = feature_scale(whole.features)
-        targets = self._training_targets(targets, weights, self._reuses_module())
+        reuse = self._reuses_module()
+        if not reuse:  # a warm start keeps the scaling its weights were trained on
+            self.feature_scale_ = feature_scale(whole.features)
+        targets = self._training_targets(targets, weights, reuse)
 
         def prepare(device: torch.device, rng: np.random.Generator,
                     subgraphs: SubgraphInputs | None = None) -> _NodeTrainingData:

@@ -72,8 +72,10 @@ def test_warm_start_refits_the_target_scaling_when_the_network_is_new():
     values = y.astype(float)
     reg = GNNNodeRegressor(warm_start=True, max_epochs=60, random_state=0).fit(G, values)
     assert np.allclose(reg.target_offset_, values.mean())
-    # a new feature width builds a new network: its targets are scaled afresh
-    reg.fit((A, X[:, :4]), values * 1000 + 5000)
+    # a new feature width builds a new network, with a warning: its targets are scaled afresh
+    with pytest.warns(UserWarning, match="the fitted network does not fit this fit .* "
+                                         "GNNNodeRegressor trains a new one from scratch"):
+        reg.fit((A, X[:, :4]), values * 1000 + 5000)
     fresh = GNNNodeRegressor(max_epochs=60, random_state=0).fit((A, X[:, :4]),
                                                                 values * 1000 + 5000)
     assert np.allclose(reg.target_offset_, fresh.target_offset_)

@@ -306,3 +306,35 @@ def test_a_warm_start_trains_with_the_parameters_set_since(name):
     restored = pickle.loads(pickle.dumps(est))  # rebuilt from today's parameters, as trained
     again = _predictions(name, restored, data)
     np.testing.assert_array_equal(again, out)
+
+
+def test_a_warm_start_refuses_other_classes_and_says_when_it_starts_afresh():
+    # as MLPClassifier: other classes are refused; a network that no longer fits (another
+    # feature width) is replaced, with a warning instead of in silence
+    G, y = make_community_graph(n_nodes=60, n_communities=3, random_state=0)
+    graphs, labels = _graphs_and_labels()
+    for est, X, target, other, narrower in (
+            (GNNNodeClassifier(warm_start=True, **FAST), G, y, np.minimum(y, 1),
+             Graph(G.adjacency, G.features[:, :3])),
+            (GNNGraphClassifier(hidden_size=8, batch_size=4, warm_start=True, **FAST), graphs,
+             labels, np.where(labels == 1, 0, labels),
+             [Graph(g.adjacency, np.ones((g.n_nodes, 2))) for g in graphs])):
+        est.fit(X, target)
+        before = est.predict_proba(X)
+        with pytest.raises(ValueError, match="warm_start can only continue where y has the "
+                                             "same classes as in the previous fit"):
+            est.fit(X, other)
+        np.testing.assert_array_equal(est.predict_proba(X), before)  # the fit is kept
+        with pytest.warns(UserWarning, match="trains a new one from scratch"):
+            est.fit(narrower, target)
+        assert len(est.loss_curve_) == FAST["max_epochs"]  # not continued
+
+
+def test_a_warm_start_keeps_the_feature_scaling_its_weights_were_trained_on():
+    G, y = make_community_graph(n_nodes=60, n_communities=3, random_state=0)
+    for est in (GNNNodeClassifier(warm_start=True, **FAST),
+                VGAEEmbedder(n_components=4, warm_start=True, **FAST)):
+        est.fit(G, y)
+        scale = est.feature_scale_
+        est.fit(Graph(G.adjacency, G.features * 3.0), y)  # continues, inputs read as fitted
+        assert est.feature_scale_ == scale and len(est.loss_curve_) == 2 * FAST["max_epochs"]

@@ -62,6 +62,20 @@ def test_tags_declare_graph_input():
     assert tags.transformer_tags.preserves_dtype == ["float32"]
 
 
+def test_target_tags_say_which_estimators_need_y():
+    from sklearn.utils import get_tags
+
+    import skgraph
+
+    needs_y = {name: get_tags(getattr(skgraph, name)()).target_tags.required
+               for name in ("VGAEEmbedder", "LinkPredictor", "GNNGraphClassifier",
+                            "GNNGraphRegressor", "GNNNodeClassifier", "GNNNodeRegressor")}
+    # fit(G) learns from the graph alone for the embedder and the link predictor
+    assert needs_y == {"VGAEEmbedder": False, "LinkPredictor": False,
+                       "GNNGraphClassifier": True, "GNNGraphRegressor": True,
+                       "GNNNodeClassifier": True, "GNNNodeRegressor": True}
+
+
 def _one_node_graphs(X):
     X = X.toarray() if sp.issparse(X) else np.asarray(X)
     return [(sp.csr_array((1, 1)), X[i:i + 1]) for i in range(len(X))]
