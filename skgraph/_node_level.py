@@ -209,28 +209,47 @@ def labelled_positions(y: np.ndarray) -> np.ndarray:
 
 
 def check_target_order(y: Any, X: Any) -> None:
-    """Refuse a pandas ``y`` indexed by the node names of ``X``'s graph in another order
-    than the nodes ``X`` selects: ``y`` is read by position, as scikit-learn reads it, and
-    would label the wrong nodes. Only where the names are not integers (which a default
-    index could hold by chance)."""
+    """Refuse a pandas ``y`` indexed by node names that are not, in order, the nodes ``X``
+    selects: ``y`` is read by position (as scikit-learn reads it), and would label the
+    wrong nodes.
+
+    A default ``RangeIndex`` says nothing and is not checked. With names that are not
+    integers, an index of such names (text, ...) must be the selected nodes' names; with
+    integer names, an index holding exactly the selected names must hold them in order
+    (integers that are not those names are taken for positions, as a split of a Series
+    with a default index leaves them).
+    """
     index = getattr(y, "index", None)
-    if index is None or not hasattr(y, "iloc"):
+    if index is None or not hasattr(y, "iloc") or type(index).__name__ == "RangeIndex":
         return
     graph = as_graph(X)
     names = graph.node_names
-    if names is None or names.dtype.kind in "biuf" or len(index) != len(graph):
+    if names is None or len(index) != len(graph):
         return
     selected = names[graph.node_index].tolist()
     labels = index.tolist()
     if labels == selected:
         return
+    how = ("Put it in X's order first: y.loc[names] for X = G[names], or "
+           "y.reindex(G.node_names) for the whole graph.")
+    if names.dtype.kind in "biu":
+        if set(labels) == set(selected):
+            raise ValueError("y is indexed by the names of the nodes X selects, in another "
+                             f"order; y is read by position (as scikit-learn reads it), so it "
+                             f"would label the wrong nodes. {how}")
+        return
+    if any(isinstance(label, Real) for label in labels):
+        return  # numbers: positions (a split of a Series with a default index)
     known = set(names.tolist())
-    if all(isinstance(label, Hashable) and label in known for label in labels):
-        raise ValueError(
-            "y is indexed by node names in another order than the nodes X selects; y is "
-            "read by position (as scikit-learn reads it), so it would label the wrong nodes. "
-            "Put it in X's order first: y.loc[names] for X = G[names], or "
-            "y.reindex(G.node_names) for the whole graph.")
+    unknown = [label for label in labels if not isinstance(label, Hashable)
+               or label not in known]
+    if unknown:
+        raise ValueError(f"y is indexed by {len(unknown)} label(s) that are not nodes of X's "
+                         f"graph (the first: {unknown[0]!r}); y is read by position, so its "
+                         f"index must name the nodes X selects, in order. {how}")
+    raise ValueError("y is indexed by node names in another order than the nodes X selects; "
+                     "y is read by position (as scikit-learn reads it), so it would label the "
+                     f"wrong nodes. {how}")
 
 
 def labelled_rows(y: np.ndarray, labelled: np.ndarray, predicted: Any,

@@ -127,6 +127,21 @@ def test_labels_indexed_by_node_name_in_another_order_are_refused(graph):
                 lambda: clf.score(G[train], shuffled)):
         with pytest.raises(ValueError, match="indexed by node names in another order"):
             fit()
+    unknown = labels.iloc[train].rename(index={names[train[0]]: "nobody"})
+    with pytest.raises(ValueError, match="1 label\\(s\\) that are not nodes of X's graph "
+                                         "\\(the first: 'nobody'\\)"):
+        GNNNodeClassifier(**FAST).fit(G[train], unknown)
+    # integer names (user ids): the selected ids in another order are refused too
+    ids = 1000 + np.arange(G.n_nodes)
+    H = Graph(G0.adjacency, G0.features, node_names=ids)
+    by_id = pd.Series(y, index=ids)
+    GNNNodeClassifier(**FAST).fit(H[train], by_id.iloc[train])
+    with pytest.raises(ValueError, match="indexed by the names of the nodes X selects, in "
+                                         "another order"):
+        GNNNodeClassifier(**FAST).fit(H[train], by_id.iloc[train].sort_values())
+    # a default index, or positions left by a split, are positions: not checked
+    GNNNodeClassifier(**FAST).fit(H[train], pd.Series(y[train]))
+    GNNNodeClassifier(**FAST).fit(G[train], pd.Series(y).iloc[train])
     # what the splitters pass (iloc of a named Series, the view of the same positions)
     cv = StratifiedKFold(3, shuffle=True, random_state=0)
     np.testing.assert_array_equal(cross_val_score(GNNNodeClassifier(**FAST), G, labels, cv=cv),
