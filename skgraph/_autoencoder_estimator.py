@@ -33,6 +33,7 @@ from ._node_inputs import (
     feature_width,
     node_inputs,
     structure_fingerprint,
+    warn_unbalanced_columns,
     warn_unread_edge_features,
 )
 from ._parameters import IntInterval
@@ -128,6 +129,7 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
         self.n_nodes_ = graph.n_nodes
         if not self._reuses_module():  # a warm start keeps the scaling it was trained on
             self.feature_scale_ = feature_scale(graph.features)
+            warn_unbalanced_columns(graph.features, type(self).__name__)
 
         def held_out(device, rng):
             """The training adjacency, and the held-out pairs and labels of early stopping."""

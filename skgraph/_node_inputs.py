@@ -83,6 +83,33 @@ def warn_unread_edge_features(graph: Graph, estimator: str) -> None:
                     "The graph-level estimators' conv='gine' and conv='gat' read edge features.")
 
 
+def warn_unbalanced_columns(features, estimator: str) -> None:
+    """Warn when one feature column is large throughout, against the others' largest
+    values: every column is divided by one scale (``feature_scale_``), so the others then
+    nearly vanish and the network can learn little from them.
+
+    The test reads a column's mean absolute value against the median column's largest
+    one (over 10): a column of counts or amounts beside unit-scale features trips it;
+    bag-of-words features, binary or row-normalised, stay below 1.
+    """
+    if features is None or features.shape[0] == 0:
+        return
+    magnitude = abs(features)
+    peaks = np.asarray(magnitude.max(axis=0).toarray() if sp.issparse(magnitude)
+                       else magnitude.max(axis=0)).ravel()
+    means = np.asarray(magnitude.mean(axis=0)).ravel()
+    if not (peaks > 0).any():
+        return
+    typical = float(np.median(peaks[peaks > 0]))
+    column = int(np.argmax(means))
+    if means[column] > 10 * typical:
+        warn_caller(f"node feature column {column} averages {means[column]:.3g} in absolute "
+                    f"value, {means[column] / typical:.0f} times the largest value of a typical "
+                    f"column ({typical:.3g}); {estimator} divides every column by one scale, so "
+                    "the others nearly vanish. Standardise the columns first: make_pipeline("
+                    "NodeFeatureTransformer(StandardScaler()), ...).")
+
+
 def structure_fingerprint(adjacency: sp.csr_array) -> str:
     """A hash of the edge structure, to recognise the graph that identity features belong to."""
     digest = hashlib.blake2b(digest_size=16)

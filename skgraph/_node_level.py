@@ -35,6 +35,7 @@ from ._node_inputs import (
     feature_width,
     node_inputs,
     structure_fingerprint,
+    warn_unbalanced_columns,
     warn_unread_edge_features,
     without_edges,
 )
@@ -395,6 +396,7 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         reuse = self._reuses_module()
         if not reuse:  # a warm start keeps the scaling its weights were trained on
             self.feature_scale_ = feature_scale(whole.features)
+            warn_unbalanced_columns(whole.features, type(self).__name__)
         targets = self._training_targets(targets, weights, reuse)
 
         def prepare(device: torch.device, rng: np.random.Generator,

@@ -110,3 +110,31 @@ def test_features_that_would_overflow_float32_after_the_fitted_scaling_are_refus
     assert np.isfinite(apply((A, X * 1e-300))).all()
     with pytest.raises(ValueError, match="1e\\+300 times"):
         apply(G)
+
+
+def test_a_column_large_throughout_gets_a_warning_bag_of_words_does_not(recwarn):
+    import warnings
+
+    from sklearn.preprocessing import normalize
+
+    from skgraph import GNNNodeClassifier, VGAEEmbedder
+    from skgraph.datasets import make_community_graph
+
+    G, y = make_community_graph(n_nodes=120, n_communities=4, feature_signal=0.5,
+                                random_state=0)
+    noise = np.random.default_rng(0).normal(size=(120, 1))
+    wide = Graph(G.adjacency, np.hstack([G.features, 100 * noise]))
+    for est in (GNNNodeClassifier(max_epochs=2, random_state=0),
+                VGAEEmbedder(max_epochs=2, random_state=0)):
+        with pytest.warns(UserWarning, match="node feature column 16 averages .* times the "
+                                             "largest value of a typical column.*"
+                                             "NodeFeatureTransformer\\(StandardScaler\\(\\)\\)"):
+            est.fit(wide, y)
+    # unit-scale, binary and row-normalised bag-of-words features: no warning
+    words = sp.random(120, 300, density=0.02, random_state=0, format="csr")
+    words.data[:] = 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        for X in (G.features, np.hstack([G.features, 10 * noise]), words,
+                  normalize(words, norm="l1")):
+            GNNNodeClassifier(max_epochs=2, random_state=0).fit(Graph(G.adjacency, X), y)
