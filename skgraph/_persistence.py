@@ -48,6 +48,7 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
+from sklearn.utils.metadata_routing import MetadataRequest
 from sklearn.utils.validation import check_is_fitted
 
 from ._device import load_location, torch_defaults
@@ -110,6 +111,11 @@ class _Encoder:
             return {_TAG: "dict", "items": [[self.encode(k, f"{where} key"),
                                              self.encode(v, f"{where}[{k!r}]")]
                                             for k, v in value.items()]}
+        if isinstance(value, MetadataRequest):  # set_fit_request(...) and the like
+            return {_TAG: "metadata_request",
+                    "requests": self.encode({method: dict(getattr(value, method).requests)
+                                             for method in vars(value) if method != "owner"
+                                             and getattr(value, method).requests}, where)}
         if isinstance(value, BaseEstimator) and type(value).__module__.startswith("sklearn."):
             params = value.get_params(deep=False)
             attributes = {k: v for k, v in vars(value).items() if k not in params}
@@ -185,7 +191,42 @@ def _decode(value: Any, tensors: dict[str, torch.Tensor]) -> Any:
         return np.asfortranarray(array) if value.get("order") == "F" else array
     if tag == "estimator":
         return _sklearn_estimator(value, tensors)
+    if tag == "metadata_request":
+        return _metadata_request(value, tensors)
     raise ValueError(f"estimator.json holds an object with an unknown tag {tag!r}.")
+
+
+class _MetadataRequests(dict):
+    """Saved metadata requests, ``{method: {parameter: alias}}``, for :func:`load` to set
+    through the estimator's own ``set_{method}_request`` (scikit-learn's public route)."""
+
+
+def _metadata_request(value: dict, tensors: dict[str, torch.Tensor]) -> _MetadataRequests:
+    """The metadata requests (``set_fit_request(sample_weight=True)``, ...) of a saved
+    estimator: method names, parameter names and their aliases (True, False, None or a
+    string), nothing else."""
+    requests = _decode(value.get("requests"), tensors)
+    if not isinstance(requests, dict):
+        raise ValueError("estimator.json holds metadata requests without their methods.")
+    for method, params in requests.items():
+        if not (isinstance(method, str) and method.isidentifier() and isinstance(params, dict)
+                and all(isinstance(param, str) and (alias is None or isinstance(alias, (bool, str)))
+                        for param, alias in params.items())):
+            raise ValueError(f"estimator.json holds metadata requests for {method!r} that are "
+                             "not parameter names and aliases.")
+    return _MetadataRequests(requests)
+
+
+def _set_metadata_requests(estimator: Any, requests: _MetadataRequests) -> None:
+    import sklearn
+
+    with sklearn.config_context(enable_metadata_routing=True):
+        for method, params in requests.items():
+            setter = getattr(estimator, f"set_{method}_request", None)
+            if setter is None:
+                raise ValueError(f"the file requests metadata for {method!r}, which "
+                                 f"{type(estimator).__name__} does not take.")
+            setter(**params)
 
 
 def _stored_dtype(name: Any) -> np.dtype:
@@ -414,8 +455,11 @@ def load(path: str | os.PathLike, estimator_class: type | None = None) -> Any:
         raise ValueError(f"the parameters in the file do not match {name}: unknown "
                          f"{unknown}, missing {absent}.")
     estimator = cls(**{k: state.pop(k) for k in expected_params})
+    requests = state.pop("_metadata_request", None)
     for key, value in state.items():
         setattr(estimator, key, value)
+    if isinstance(requests, _MetadataRequests):
+        _set_metadata_requests(estimator, requests)
     if getattr(cls, "_build_module", None) is not None:
         restore_module(estimator, members[_MODULE])
     return estimator

@@ -521,3 +521,21 @@ def test_round_trips_rebuild_the_fitted_network_whatever_set_params_did(tmp_path
         for again in (pickle.loads(pickle.dumps(est)), copy.deepcopy(est), skgraph.load(path)):
             np.testing.assert_array_equal(outputs(again), before)
             assert again.get_params()[next(iter(changed))] == next(iter(changed.values()))
+
+
+def test_metadata_requests_are_saved_and_loaded(tmp_path, graph):
+    # a best_estimator_ tuned with routed sample weights carries its requests
+    import sklearn
+
+    from skgraph import GNNNodeClassifier
+
+    G, y = make_community_graph(n_nodes=60, n_communities=2, random_state=0)
+    with sklearn.config_context(enable_metadata_routing=True):
+        est = GNNNodeClassifier(max_epochs=2, random_state=0).set_fit_request(
+            sample_weight=True).set_score_request(sample_weight="node_weight").fit(G, y)
+        est.save(tmp_path / "routed.skgraph")
+        again = skgraph.load(tmp_path / "routed.skgraph")
+        assert (again.get_metadata_routing().fit.requests
+                == est.get_metadata_routing().fit.requests == {"sample_weight": True})
+        assert again.get_metadata_routing().score.requests == {"sample_weight": "node_weight"}
+        np.testing.assert_array_equal(again.predict_proba(G), est.predict_proba(G))
