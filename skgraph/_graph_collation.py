@@ -236,7 +236,8 @@ def _collate_graphs(graphs: Sequence[Any], width: int | None, what: str, walk_st
 _CLIP_STDS = 3.0
 
 
-def _feature_scaling(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def _feature_scaling(x: torch.Tensor, row_weights: torch.Tensor | None = None
+                     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Per-column ``(offset, scale, bound)``: ``clip((x - offset) / scale, -bound, bound)``.
 
     Constant columns are left unchanged (offset 0, scale 1, no bound: a constant input
@@ -244,9 +245,12 @@ def _feature_scaling(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch
     labels) are mapped to ``{0, 1}``, smallest value to 0 (no bound); every other column
     is standardised to zero mean and unit variance and clipped to ``_CLIP_STDS`` standard
     deviations, so that a few outlying values (summed over neighbours and nodes) cannot
-    dominate. Statistics are computed, and returned, in float64 over all rows of ``x``.
+    dominate. Statistics are computed, and returned, in float64 over all rows of ``x``,
+    each row counted by its ``row_weights`` when given (a graph's weight in the loss, on each
+    of its nodes or edges: a graph of weight 2 counts as two copies of it).
     """
     x = x.double()
+    w = None if row_weights is None else row_weights.double()
     offset = torch.zeros(x.shape[1], dtype=torch.float64)
     scale = torch.ones(x.shape[1], dtype=torch.float64)
     bound = torch.full((x.shape[1],), math.inf, dtype=torch.float64)
@@ -258,9 +262,13 @@ def _feature_scaling(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch
         if not torch.any((column != low) & (column != high)):
             offset[j], scale[j] = low, high - low
         else:
-            std = column.std(unbiased=False)
+            if w is None:
+                mean, std = column.mean(), column.std(unbiased=False)
+            else:
+                mean = (w * column).sum() / w.sum()
+                std = ((w * (column - mean) ** 2).sum() / w.sum()).sqrt()
             if std > 0:
-                offset[j], scale[j], bound[j] = column.mean(), std, _CLIP_STDS
+                offset[j], scale[j], bound[j] = mean, std, _CLIP_STDS
     return offset, scale, bound
 
 

@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import _DROPOUT, BaseGraphEstimator
 from ._device import thread_limit, torch_defaults
 from ._distributed import DistributedContext, share_of
+from ._graph import as_graph
 from ._graph_collation import (
     _INFERENCE_NODES,
     _batches,
@@ -238,8 +239,20 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
 
         ``weights``: each graph's weight in the loss (from :func:`loss_weights`) or None;
         ``stratify``: the class of each graph for the validation split of
-        ``early_stopping``, or None.
+        ``early_stopping``, or None. Graphs of weight 0 are validated and left out, so
+        that they move nothing (not the feature scaling, not batch normalisation), as if
+        they were not given; the scaling counts each graph by its weight.
         """
+        if weights is not None and (weights == 0).any():
+            for i in np.flatnonzero(weights == 0):
+                try:
+                    as_graph(graphs[i])
+                except (TypeError, ValueError) as exc:
+                    raise type(exc)(f"X[{i}] is not a valid graph: {exc}") from None
+            keep = weights > 0
+            graphs = [graph for graph, kept in zip(graphs, keep) if kept]
+            targets, weights = targets[keep], weights[keep] / weights[keep].mean()  # mean 1
+            stratify = None if stratify is None else stratify[keep]
         collated, width = _collate(graphs, None, "X", self.random_walk_encoding)
         self.n_features_in_ = width
         self.n_edge_features_in_ = collated.n_edge_features
@@ -270,14 +283,19 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
             self.edge_feature_offset_ = self.edge_feature_scale_ = None
             self.edge_feature_bound_ = None
         elif not reuse:  # a warm start keeps the scaling its weights were trained on
+            node_weights = edge_weights = None
+            if weights is not None and (weights != weights[0]).any():  # on each graph's rows
+                node_weights = torch.repeat_interleave(weights, collated.node_ptr.diff())
+                edge_weights = torch.repeat_interleave(weights, collated.edge_ptr.diff())
             self.feature_offset_, self.feature_scale_, self.feature_bound_ = (
-                t.numpy() for t in _feature_scaling(collated.x))
+                t.numpy() for t in _feature_scaling(collated.x, node_weights))
             self.edge_feature_offset_ = self.edge_feature_scale_ = None
             self.edge_feature_bound_ = None
             if collated.edge_attr is not None:
                 self.edge_feature_offset_, self.edge_feature_scale_, \
                     self.edge_feature_bound_ = (t.numpy() for t in
-                                                _feature_scaling(collated.edge_attr))
+                                                _feature_scaling(collated.edge_attr,
+                                                                 edge_weights))
         collated = self._scaled(collated)
 
         def prepare(device: torch.device, rng: np.random.Generator) -> _TrainingData:

@@ -272,6 +272,14 @@ def test_graphs_of_weight_zero_do_not_train_the_network():
     assert weighted.score(graphs[:n_clean], y[:n_clean]) == 1.0
     # ...and pull their look-alikes towards "pos" when they count
     assert unweighted.predict_proba(graphs[n_clean:])[:, neg].mean() < 0.8
+    # weight 0 is as if the graphs were not given: the same scaling, batches and weights
+    # (their classes stay among classes_, as scikit-learn's classifiers keep them)
+    removed = GNNGraphClassifier(**kwargs).fit(graphs[:n_clean], y[:n_clean])
+    np.testing.assert_array_equal(weighted.predict_proba(graphs), removed.predict_proba(graphs))
+    np.testing.assert_array_equal(weighted.feature_offset_, removed.feature_offset_)
+    with pytest.raises(TypeError, match=r"X\[25\] is not a valid graph"):
+        GNNGraphClassifier(**kwargs).fit(graphs[:25] + ["not a graph"] + graphs[26:], y,
+                                         sample_weight=weights)
 
 
 def test_class_weight_multiplies_each_graphs_loss_by_its_classs_weight():

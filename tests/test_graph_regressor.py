@@ -85,6 +85,19 @@ def test_graphs_of_weight_zero_do_not_train_the_network():
     assert weighted.target_offset_[0] == pytest.approx(y[40:, 0].mean())
     doubled = GNNGraphRegressor(**FAST).fit(graphs, corrupted, sample_weight=2 * weights)
     assert np.array_equal(doubled.predict(test_graphs), weighted.predict(test_graphs))
+    removed = GNNGraphRegressor(**FAST).fit(graphs[40:], y[40:, 0])  # as if not given
+    np.testing.assert_array_equal(weighted.predict(test_graphs), removed.predict(test_graphs))
+
+
+def test_the_feature_scaling_counts_each_graph_by_its_weight():
+    graphs, y = random_graphs(30, seed=7)
+    weights = np.r_[np.full(10, 2.0), np.ones(20)]
+    weighted = GNNGraphRegressor(max_epochs=1, random_state=0).fit(graphs, y[:, 0],
+                                                                  sample_weight=weights)
+    repeated = GNNGraphRegressor(max_epochs=1, random_state=0).fit(
+        graphs + graphs[:10], np.r_[y[:, 0], y[:10, 0]])
+    np.testing.assert_allclose(weighted.feature_offset_, repeated.feature_offset_, rtol=1e-12)
+    np.testing.assert_allclose(weighted.feature_scale_, repeated.feature_scale_, rtol=1e-12)
 
 
 def test_early_stopping_scores_r2_on_held_out_graphs_and_warm_start_continues():
