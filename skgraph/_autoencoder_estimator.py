@@ -22,6 +22,7 @@ from ._base import _DROPOUT, _FEATURELESS, BaseGraphEstimator
 from ._device import thread_limit, torch_defaults
 from ._distributed import DistributedContext, share_of
 from ._edges import NonEdgeSampler, split_edges, upper_edges
+from ._feature_names import check_feature_names, record_feature_names
 from ._graph import Graph, as_graph
 from ._neighbour_sampling import NeighbourSampler, check_batching, checked_fanouts
 from ._nn._graph_autoencoder import GCNEncoder, GraphAutoEncoder, HadamardMLPDecoder
@@ -123,6 +124,7 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
         self._hidden_sizes()
         warn_unread_edge_features(graph, type(self).__name__)
         self.n_features_in_ = graph.n_features
+        record_feature_names(self, graph.feature_names)
         self._input_width = feature_width(graph, self.featureless)
         self._identity_of = (structure_fingerprint(graph.adjacency)
                              if graph.features is None and self.featureless == "identity" else None)
@@ -198,6 +200,7 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
             raise ValueError(f"X has {graph.n_features} features, but {type(self).__name__} is "
                              f"expecting {self.n_features_in_} features as input (node feature "
                              "width seen in fit).")
+        check_feature_names(self, graph.feature_names)
         if self._identity_of is not None and structure_fingerprint(graph.adjacency) != self._identity_of:
             raise ValueError(
                 "this estimator was fitted on a featureless graph with featureless='identity' "

@@ -222,6 +222,19 @@ def check_features(features: Any, n_nodes: int) -> np.ndarray | sp.csr_array | N
     return X
 
 
+def _column_names(features: Any) -> np.ndarray | None:
+    """The column names of a DataFrame of features when all are strings (scikit-learn's
+    rule for ``feature_names_in_``), read-only; else None."""
+    if not _data_frame(features):
+        return None
+    names = list(features.columns)
+    if not names or not all(isinstance(name, str) for name in names):
+        return None
+    out = np.asarray(names, dtype=object)
+    out.flags.writeable = False
+    return out
+
+
 def _edge_entries(adjacency: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Rows, columns and weights of the stored entries of an adjacency, in the order edge
     features are aligned with: ``scipy.sparse.coo_array(adjacency)``'s (for a dense array,
@@ -342,8 +355,8 @@ class Graph:
 
     # "__weakref__": joblib's Dask backend sends a weak-referenceable argument larger than
     # 1 kB (as measured by __sizeof__) to the workers once, instead of inside every task
-    __slots__ = ("__weakref__", "_adjacency", "_edge_features", "_features", "_frozen",
-                 "_node_index", "_node_names")
+    __slots__ = ("__weakref__", "_adjacency", "_edge_features", "_feature_names", "_features",
+                 "_frozen", "_node_index", "_node_names")
 
     def __init__(self, adjacency: Any, features: Any = None, *, edge_features: Any = None,
                  node_names: Any = None) -> None:
@@ -358,6 +371,7 @@ class Graph:
             part.flags.writeable = False
         self._adjacency = A
         self._features = check_features(features, A.shape[0])
+        self._feature_names = _column_names(features)
         if node_names is not None:
             node_names = _names_array(node_names)
             if node_names.shape != (A.shape[0],):
@@ -384,7 +398,8 @@ class Graph:
     @classmethod
     def _view(cls, base: Graph, node_index: np.ndarray | None) -> Graph:
         view = object.__new__(cls)
-        for name in ("_adjacency", "_edge_features", "_features", "_node_names"):
+        for name in ("_adjacency", "_edge_features", "_feature_names", "_features",
+                     "_node_names"):
             object.__setattr__(view, name, getattr(base, name))
         if node_index is not None:
             node_index = np.asarray(node_index, dtype=np.int64)
@@ -413,7 +428,8 @@ class Graph:
         return object.__sizeof__(self) + sum(p.nbytes for p in parts if p is not None)
 
     def __setstate__(self, state):
-        state = {"_edge_features": None, **state}  # graphs pickled before edge features
+        # graphs pickled before edge features, or feature names
+        state = {"_edge_features": None, "_feature_names": None, **state}
         for name, value in state.items():
             object.__setattr__(self, name, value)
         # numpy's pickle gives writeable arrays back: read-only again, as constructed
@@ -450,6 +466,12 @@ class Graph:
         return self._node_names
 
     @property
+    def feature_names(self) -> np.ndarray | None:
+        """Names of the feature columns, from a DataFrame of features whose column names
+        are all strings (as scikit-learn takes them), else None."""
+        return self._feature_names
+
+    @property
     def n_nodes(self) -> int:
         return self._adjacency.shape[0]
 
@@ -480,6 +502,7 @@ class Graph:
         """
         graph = Graph._view(self, self._node_index)
         object.__setattr__(graph, "_features", check_features(features, self.n_nodes))
+        object.__setattr__(graph, "_feature_names", _column_names(features))
         return graph
 
     def whole(self) -> Graph:
@@ -883,7 +906,8 @@ def _graph_from_edges(cls: type, edges: Any, features: Any, source: Any, target:
         features = _feature_frame(features, names)
         if names is None:
             names = _names_array(features.index.tolist())
-        features = features.to_numpy()
+        # numbers as float (nullable and categorical columns too), the column names kept
+        features = features.astype(np.float64)
     n_rows = None
     if features is not None and names is None:
         n_rows = _to_2d_numeric(features, "features").shape[0]

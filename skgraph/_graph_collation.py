@@ -20,6 +20,7 @@ import torch
 from threadpoolctl import threadpool_limits
 
 from ._device import torch_state
+from ._feature_names import shared_feature_names
 from ._graph import Graph, as_graph, is_single_graph
 from ._nn._propagation import NeighbourSum
 from ._structural_encodings import degree_features, return_probabilities
@@ -47,6 +48,7 @@ class _CollatedGraphs:
     edge_attr: torch.Tensor | None = None
     n_weighted: int = 0  # graphs whose edge weights are not all 1 (the networks read
     # the wiring, not the weights)
+    feature_names: np.ndarray | None = None  # the graphs' shared feature names, if named
 
     @property
     def n_graphs(self) -> int:
@@ -165,6 +167,7 @@ _LARGE_FOR_WALKS = 20_000  # nodes above which a graph's walk encoding takes min
 def _collate_graphs(graphs: Sequence[Any], width: int | None, what: str, walk_steps: int,
                     edge_width: int | None) -> tuple[_CollatedGraphs, int]:
     xs, edges, edge_features, n_nodes, n_edges, n_weighted = [], [], [], [], [], 0
+    feature_names = []
     warned_walks = False
     expected, expected_edges = width, edge_width
     for i, item in enumerate(graphs):
@@ -172,6 +175,7 @@ def _collate_graphs(graphs: Sequence[Any], width: int | None, what: str, walk_st
             graph = as_graph(item)
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"{what}[{i}] is not a valid graph: {exc}") from None
+        feature_names.append(graph.feature_names)
         if graph.is_view:
             raise ValueError(
                 f"{what}[{i}] is a node view (G[idx], {len(graph)} of the {graph.n_nodes} nodes "
@@ -228,7 +232,8 @@ def _collate_graphs(graphs: Sequence[Any], width: int | None, what: str, walk_st
              for e in edge_features]))
     collated = _CollatedGraphs(torch.from_numpy(np.concatenate(xs)),
                                torch.from_numpy(np.hstack(edges).astype(np.int64)), *ptr,
-                               edge_attr=edge_attr, n_weighted=n_weighted)
+                               edge_attr=edge_attr, n_weighted=n_weighted,
+                               feature_names=shared_feature_names(feature_names))
     return collated, expected
 
 

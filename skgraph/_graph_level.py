@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import _DROPOUT, BaseGraphEstimator
 from ._device import thread_limit, torch_defaults
 from ._distributed import DistributedContext, share_of
+from ._feature_names import check_feature_names, record_feature_names
 from ._graph import as_graph
 from ._graph_collation import (
     _INFERENCE_NODES,
@@ -255,6 +256,7 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
             stratify = None if stratify is None else stratify[keep]
         collated, width = _collate(graphs, None, "X", self.random_walk_encoding)
         self.n_features_in_ = width
+        record_feature_names(self, collated.feature_names)
         self.n_edge_features_in_ = collated.n_edge_features
         self._input_width = collated.x.shape[1]
         self.conv_ = _trained_conv(self.conv, self.n_edge_features_in_)
@@ -364,6 +366,7 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
         collated, _ = _collate(graphs, self.n_features_in_, "X",
                                self._fitted("random_walk_encoding"),
                                getattr(self, "n_edge_features_in_", 0))
+        check_feature_names(self, collated.feature_names)
         collated = self._scaled(collated)
         chunks = _chunks(collated.node_ptr, _INFERENCE_NODES)
         device = torch.device(self.device_)

@@ -24,6 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import _DROPOUT, _FEATURELESS, BaseGraphEstimator
 from ._device import thread_limit, torch_defaults
 from ._distributed import DistributedContext, share_of
+from ._feature_names import check_feature_names, record_feature_names
 from ._graph import Graph, as_graph
 from ._interop import _node_label_index, _selected_labels
 from ._neighbour_sampling import NeighbourSampler, check_batching, checked_fanouts
@@ -388,6 +389,7 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         use_consistency = disagreement is not None and consistency > 0 and random_passes
         nodes = graph.node_index[labelled]
         self.n_features_in_ = whole.n_features
+        record_feature_names(self, whole.feature_names)
         self._input_width = feature_width(whole, self.featureless)
         self._identity_of = (structure_fingerprint(whole.adjacency)
                              if whole.features is None and self.featureless == "identity"
@@ -562,6 +564,7 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
             raise ValueError(f"X has {graph.n_features} node features, but "
                              f"{type(self).__name__} is expecting {self.n_features_in_} "
                              "features as input (node feature width seen in fit).")
+        check_feature_names(self, graph.feature_names)
         whole = graph.whole()
         if self._identity_of is not None and structure_fingerprint(
                 whole.adjacency) != self._identity_of:

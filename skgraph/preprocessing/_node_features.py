@@ -12,6 +12,7 @@ from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
+from .._feature_names import check_feature_names, record_feature_names, shared_feature_names
 from .._graph import Graph, as_graph, is_single_graph
 from .._graph_collation import _check_graph_sequence
 from .._pairs import NodePairs
@@ -141,6 +142,7 @@ default="passthrough"
             raise ValueError(f"the graphs have node features of different widths {sorted(widths)}; "
                              "every graph needs the same width.")
         self.n_features_in_ = widths.pop()
+        record_feature_names(self, shared_feature_names([g.feature_names for g in graphs]))
         if self._passthrough():
             self.transformer_ = None
             return self
@@ -151,7 +153,7 @@ default="passthrough"
                              "without any (NodeFeatureTransformer is unsupervised).")
         try:
             self.transformer_ = clone(self.transformer).fit(
-                _stack([graph.features for graph in graphs]))
+                self._named(_stack([graph.features for graph in graphs])))
         except (TypeError, ValueError) as exc:
             if not re.search(r"\by\b|target", str(exc)):
                 raise
@@ -185,19 +187,48 @@ default="passthrough"
                 where = "X" if single else f"X[{i}]"
                 raise ValueError(f"{where} has {graph.n_features} node features, but "
                                  f"NodeFeatureTransformer was fitted on {self.n_features_in_}.")
+        check_feature_names(self, shared_feature_names([g.feature_names for g in graphs]))
         if self.transformer_ is not None:
             self._check_features(graphs, single)
-            transformed = self.transformer_.transform(_stack([g.features for g in graphs]))
+            transformed = self.transformer_.transform(
+                self._named(_stack([g.features for g in graphs])))
             if sp.issparse(transformed):
                 transformed = sp.csr_array(transformed)
+            elif hasattr(transformed, "iloc"):  # a transformer set to give DataFrames
+                transformed = transformed.to_numpy()
             n_rows = sum(graph.n_nodes for graph in graphs)
             if transformed.ndim != 2 or transformed.shape[0] != n_rows:
                 raise ValueError(f"the transformer returned shape {transformed.shape} for "
                                  f"{n_rows} nodes; expected one row per node.")
             bounds = np.cumsum([0] + [graph.n_nodes for graph in graphs])
-            graphs = [graph.with_features(transformed[a:b])
+            graphs = [graph.with_features(self._named_output(transformed[a:b]))
                       for graph, a, b in zip(graphs, bounds[:-1], bounds[1:])]
         return graphs[0] if single else graphs
+
+    def _named(self, features: Any) -> Any:
+        """Dense features as a DataFrame with the fitted column names, when the graphs
+        name their columns: a transformer that selects columns by name
+        (``ColumnTransformer``) reads them, and learns the names."""
+        names = getattr(self, "feature_names_in_", None)
+        if names is None or sp.issparse(features):
+            return features
+        import pandas as pd
+
+        return pd.DataFrame(features, columns=list(names))
+
+    def _named_output(self, features: Any) -> Any:
+        """Transformed dense features with the transformer's output names, when the input
+        had names and the transformer gives them (so the estimator after it records them)."""
+        if (getattr(self, "feature_names_in_", None) is None or sp.issparse(features)
+                or not hasattr(self.transformer_, "get_feature_names_out")):
+            return features
+        import pandas as pd
+
+        try:
+            names = self.transformer_.get_feature_names_out()
+        except (AttributeError, ValueError, TypeError):  # not every transformer can say
+            return features
+        return pd.DataFrame(features, columns=[str(name) for name in names])
 
     @staticmethod
     def _graphs(X: Any) -> list[Graph]:
