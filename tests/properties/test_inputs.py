@@ -265,7 +265,9 @@ PAIR_PROBLEMS = {
     "non_integer": (TypeError, r"pairs must hold integer node indices, got non-integer values"),
     "bool": (TypeError, r"pairs must hold integer node indices, got dtype bool"),
     "strings": (TypeError, r"pairs must hold integer node indices, got dtype <U"),
-    "shape": (ValueError, r"pairs must have shape \(n_pairs, 2\), got \("),
+    # (one pair flattened is named as one pair, with the [(u, v)] form to use)
+    "shape": (ValueError, r"pairs must have shape \(n_pairs, 2\), got \(|pairs is one pair "
+                          r"of nodes, \(\d, \d\); .* give \[\(u, v\)\] for one"),
     "empty": (ValueError, r"pairs is empty: give at least one \(i, j\) node pair"),
     "ragged": (ValueError, r"pairs could not be read as an \(n_pairs, 2\) array"),
     "not_an_array": (TypeError, r"pairs must be an \(n_pairs, 2\) array of node indices, got"),
