@@ -7,9 +7,11 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn import get_config
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context, clone
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, StrOptions
+from sklearn.utils.metadata_routing import get_routing_for_object
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from .._feature_names import check_feature_names, record_feature_names, shared_feature_names
@@ -33,6 +35,26 @@ def _plain_pairs(X: Any) -> bool:
         return bool(X) and all(isinstance(row, (list, tuple)) and len(row) == 2
                                and all(np.ndim(v) == 0 for v in row) for row in X)
     return False
+
+
+def _refuse_routed_metadata(transformer: Any) -> None:
+    """Refuse a transformer that requests metadata (``set_fit_request(sample_weight=True)``)
+    when routing is on: it is fitted on node rows (every node of the graphs), not on the
+    samples a pipeline's metadata describes (selected nodes, or graphs), so nothing is
+    routed to it, and a request left unanswered would be dropped in silence."""
+    if not get_config().get("enable_metadata_routing", False):
+        return
+    requests = get_routing_for_object(transformer)
+    for method in ("fit", "transform"):
+        asked = [param for param, alias in getattr(requests, method).requests.items()
+                 if alias is True or isinstance(alias, str)]
+        if asked:
+            raise ValueError(
+                f"{type(transformer).__name__} requests {asked} for {method}, but "
+                "NodeFeatureTransformer routes no metadata: it fits its transformer on node "
+                "rows (every node of the graphs), which the pipeline's per-sample metadata "
+                f"does not describe. Unset the request: set_{method}_request("
+                f"{asked[0]}=None).")
 
 
 def _stack(blocks: list) -> np.ndarray | sp.csr_array:
@@ -147,6 +169,7 @@ default="passthrough"
             self.transformer_ = None
             return self
         self._check_features(graphs)
+        _refuse_routed_metadata(self.transformer)
         name = type(self.transformer).__name__
         if get_tags(self.transformer).target_tags.required:
             raise ValueError(f"{name} needs targets to fit, but node features are transformed "

@@ -14,7 +14,14 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import Normalizer, StandardScaler, TargetEncoder
 
-from skgraph import GNNGraphClassifier, Graph, LinkPredictor, NodePairs, VGAEEmbedder
+from skgraph import (
+    GNNGraphClassifier,
+    GNNNodeClassifier,
+    Graph,
+    LinkPredictor,
+    NodePairs,
+    VGAEEmbedder,
+)
 from skgraph.datasets import make_community_graph
 from skgraph.model_selection import link_pairs
 from skgraph.preprocessing import NodeFeatureTransformer
@@ -200,3 +207,21 @@ def test_feature_names_out_in_a_pipeline(community):
                          VGAEEmbedder(n_components=4, max_epochs=2, random_state=0))
     assert pipe.fit(G).get_feature_names_out().tolist() == [f"vgaeembedder{i}"
                                                            for i in range(4)]
+
+
+def test_a_transformer_requesting_metadata_is_refused_rather_than_left_unanswered(community):
+    import sklearn
+
+    G, y = community
+    with sklearn.config_context(enable_metadata_routing=True):
+        scaler = StandardScaler().set_fit_request(sample_weight=True)
+        pipe = make_pipeline(NodeFeatureTransformer(scaler),
+                             GNNNodeClassifier(max_epochs=2).set_fit_request(sample_weight=True))
+        with pytest.raises(ValueError, match=r"StandardScaler requests \['sample_weight'\] for "
+                                             r"fit, but NodeFeatureTransformer routes no "
+                                             r"metadata.*set_fit_request\(sample_weight=None\)"):
+            pipe.fit(G, y, sample_weight=np.ones(len(y)))
+        # without the request the weights reach the estimator that asked for them
+        pipe = make_pipeline(NodeFeatureTransformer(StandardScaler()),
+                             GNNNodeClassifier(max_epochs=2).set_fit_request(sample_weight=True))
+        pipe.fit(G, y, sample_weight=np.ones(len(y)))
