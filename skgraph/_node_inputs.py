@@ -94,10 +94,18 @@ def warn_unbalanced_columns(features, estimator: str) -> None:
     """
     if features is None or features.shape[0] == 0:
         return
-    magnitude = abs(features)
-    peaks = np.asarray(magnitude.max(axis=0).toarray() if sp.issparse(magnitude)
-                       else magnitude.max(axis=0)).ravel()
-    means = np.asarray(magnitude.mean(axis=0)).ravel()
+    if sp.issparse(features):
+        magnitude = abs(features)
+        peaks = magnitude.max(axis=0).toarray().ravel()
+        means = np.asarray(magnitude.mean(axis=0)).ravel()
+    else:  # a block of rows at a time: no absolute copy of a large matrix
+        peaks = np.zeros(features.shape[1])
+        sums = np.zeros(features.shape[1])
+        for start in range(0, features.shape[0], _INFERENCE_ROWS):
+            block = np.abs(features[start:start + _INFERENCE_ROWS])
+            np.maximum(peaks, block.max(axis=0), out=peaks)
+            sums += block.sum(axis=0, dtype=np.float64)
+        means = sums / features.shape[0]
     if not (peaks > 0).any():
         return
     typical = float(np.median(peaks[peaks > 0]))
