@@ -44,17 +44,44 @@ def _refuse_routed_metadata(transformer: Any) -> None:
     routed to it, and a request left unanswered would be dropped in silence."""
     if not get_config().get("enable_metadata_routing", False):
         return
-    requests = get_routing_for_object(transformer)
+    try:  # a Pipeline or ColumnTransformer routes to its steps: their requests count
+        routing = get_routing_for_object(transformer)
+    except (AttributeError, TypeError):  # an object scikit-learn cannot read routing from
+        return
     for method in ("fit", "transform"):
-        asked = [param for param, alias in getattr(requests, method).requests.items()
-                 if alias is True or isinstance(alias, str)]
+        asked = sorted(_requested(routing, method))
         if asked:
             raise ValueError(
                 f"{type(transformer).__name__} requests {asked} for {method}, but "
                 "NodeFeatureTransformer routes no metadata: it fits its transformer on node "
                 "rows (every node of the graphs), which the pipeline's per-sample metadata "
                 f"does not describe. Unset the request: set_{method}_request("
-                f"{asked[0]}=None).")
+                f"{asked[0]}=None) on the transformer (or on the step of it that asked).")
+
+
+def _needs_targets(transformer: Any) -> bool:
+    """Whether the transformer's tags say it needs ``y`` (False for an object without
+    scikit-learn's tags, which ``fit``/``transform`` duck typing admits)."""
+    try:
+        return bool(get_tags(transformer).target_tags.required)
+    except (AttributeError, TypeError):
+        return False
+
+
+def _requested(routing: Any, method: str) -> set:
+    """The metadata a transformer (or, through a router, any of its steps) requests for
+    ``method``: parameters whose request is True or an alias."""
+    if hasattr(routing, "_route_mappings"):  # a MetadataRouter: its own and its steps'
+        found = _requested(routing._self_request, method) \
+            if getattr(routing, "_self_request", None) is not None else set()
+        for mapping in routing._route_mappings.values():
+            for pair in mapping.mapping:
+                if pair.caller == method:
+                    found |= _requested(mapping.router, pair.callee)
+        return found
+    requests = getattr(getattr(routing, method, None), "requests", {}) or {}
+    return {param for param, alias in requests.items()
+            if alias is True or isinstance(alias, str)}
 
 
 def _stack(blocks: list) -> np.ndarray | sp.csr_array:
@@ -171,7 +198,7 @@ default="passthrough"
         self._check_features(graphs)
         _refuse_routed_metadata(self.transformer)
         name = type(self.transformer).__name__
-        if get_tags(self.transformer).target_tags.required:
+        if _needs_targets(self.transformer):
             raise ValueError(f"{name} needs targets to fit, but node features are transformed "
                              "without any (NodeFeatureTransformer is unsupervised).")
         try:

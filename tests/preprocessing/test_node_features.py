@@ -221,7 +221,37 @@ def test_a_transformer_requesting_metadata_is_refused_rather_than_left_unanswere
                                              r"fit, but NodeFeatureTransformer routes no "
                                              r"metadata.*set_fit_request\(sample_weight=None\)"):
             pipe.fit(G, y, sample_weight=np.ones(len(y)))
+        nested = make_pipeline(StandardScaler().set_fit_request(sample_weight=True),
+                               TruncatedSVD(2, random_state=0))
+        with pytest.raises(ValueError, match=r"Pipeline requests \['sample_weight'\] for fit"):
+            NodeFeatureTransformer(nested).fit(G)
+        # meta-transformers without requests, and duck-typed ones, fit as without routing
+        assert NodeFeatureTransformer(make_pipeline(StandardScaler(), TruncatedSVD(
+            2, random_state=0))).fit_transform(G).n_features == 2
+        assert NodeFeatureTransformer(_Duck()).fit_transform(G).n_features == G.n_features
         # without the request the weights reach the estimator that asked for them
         pipe = make_pipeline(NodeFeatureTransformer(StandardScaler()),
                              GNNNodeClassifier(max_epochs=2).set_fit_request(sample_weight=True))
         pipe.fit(G, y, sample_weight=np.ones(len(y)))
+
+
+class _Duck:
+    """A transformer by duck typing only: fit and transform, no scikit-learn base or tags."""
+
+    def get_params(self, deep=True):
+        return {}
+
+    def set_params(self, **params):
+        return self
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        return np.asarray(X) * 2.0
+
+
+def test_a_duck_typed_transformer_is_fitted(community):
+    G, _ = community
+    out = NodeFeatureTransformer(_Duck()).fit_transform(G)
+    np.testing.assert_array_equal(out.features, 2.0 * G.features)
