@@ -29,7 +29,15 @@ def shared_feature_names(per_graph: Sequence[np.ndarray | None]) -> np.ndarray |
 
 
 def record_feature_names(estimator: Any, names: np.ndarray | None) -> None:
-    """Set ``feature_names_in_`` (or remove a previous fit's) as scikit-learn does."""
+    """Set ``feature_names_in_`` (or remove a previous fit's) as scikit-learn does.
+
+    A warm start that would continue the fitted network (as many columns as before) must
+    see the fitted names: other ones, or the same in another order, are refused.
+    """
+    previous = getattr(estimator, "feature_names_in_", None)
+    if (getattr(estimator, "warm_start", False) and hasattr(estimator, "module_")
+            and previous is not None and names is not None and len(previous) == len(names)):
+        check_feature_names(estimator, names)
     if names is None:
         if "feature_names_in_" in vars(estimator):
             del estimator.feature_names_in_

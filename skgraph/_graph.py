@@ -356,7 +356,7 @@ class Graph:
     # "__weakref__": joblib's Dask backend sends a weak-referenceable argument larger than
     # 1 kB (as measured by __sizeof__) to the workers once, instead of inside every task
     __slots__ = ("__weakref__", "_adjacency", "_edge_features", "_feature_names", "_features",
-                 "_frozen", "_node_index", "_node_names")
+                 "_frozen", "_lookup_cache", "_node_index", "_node_names")
 
     def __init__(self, adjacency: Any, features: Any = None, *, edge_features: Any = None,
                  node_names: Any = None) -> None:
@@ -392,6 +392,7 @@ class Graph:
             node_names.flags.writeable = False
         self._edge_features = check_edge_features(edge_features, adjacency, A, node_names)
         self._node_names = node_names
+        self._lookup_cache = {}  # node names -> positions, built on first use (see positions)
         self._node_index = None
         self._frozen = True
 
@@ -399,7 +400,7 @@ class Graph:
     def _view(cls, base: Graph, node_index: np.ndarray | None) -> Graph:
         view = object.__new__(cls)
         for name in ("_adjacency", "_edge_features", "_feature_names", "_features",
-                     "_node_names"):
+                     "_lookup_cache", "_node_names"):
             object.__setattr__(view, name, getattr(base, name))
         if node_index is not None:
             node_index = np.asarray(node_index, dtype=np.int64)
@@ -414,7 +415,8 @@ class Graph:
         object.__setattr__(self, name, value)
 
     def __getstate__(self):
-        return {name: getattr(self, name) for name in self.__slots__ if name != "__weakref__"}
+        return {name: getattr(self, name) for name in self.__slots__
+                if name not in ("__weakref__", "_lookup_cache")}
 
     def __sizeof__(self) -> int:
         """Bytes of the arrays held (shared with every view of the same graph)."""
@@ -429,12 +431,12 @@ class Graph:
 
     def __setstate__(self, state):
         # graphs pickled before edge features, or feature names
-        state = {"_edge_features": None, "_feature_names": None, **state}
+        state = {"_edge_features": None, "_feature_names": None, **state, "_lookup_cache": {}}
         for name, value in state.items():
             object.__setattr__(self, name, value)
         # numpy's pickle gives writeable arrays back: read-only again, as constructed
         for value in (self._adjacency, self._features, self._edge_features,
-                      self._node_names, self._node_index):
+                      self._node_names, self._node_index, self._feature_names):
             for part in ((value.data, value.indices, value.indptr) if sp.issparse(value)
                          else (value,) if isinstance(value, np.ndarray) else ()):
                 part.flags.writeable = False
@@ -649,23 +651,28 @@ default=None
         """
         if isinstance(names, (str, bytes)) or np.ndim(names) == 0:
             names = [names]
+        if isinstance(names, np.ndarray) and names.dtype.kind in "iuf":
+            return self._located(names.ravel())  # numbers stay numbers: binary search
         listed = names.tolist() if hasattr(names, "tolist") else list(names)
-        return self._located(object_array([k.item() if isinstance(k, np.generic) else k
+        return self._located(_names_array([k.item() if isinstance(k, np.generic) else k
                                            for k in listed]))
 
     def _located(self, keys: np.ndarray) -> np.ndarray:
+        if not len(keys):
+            return np.zeros(0, dtype=np.int64)
         if self._node_names is None:
-            raise NodeIndexError(f"node index holds {keys[0]!r}, a name, but the graph has no "
-                                 "node names (give node_names=..., or use positions).")
-        found = _lookup_names(self._node_names, keys)
+            raise NodeIndexError(f"node index holds {_plain_name(keys[0])!r}, a name, but the "
+                                 "graph has no node names (give node_names=..., or use "
+                                 "positions).")
+        found = _lookup_names(self._node_names, keys, self._lookup_cache)
         if (found < 0).any():
-            missing = keys[np.flatnonzero(found < 0)[0]]
+            missing = _plain_name(keys[np.flatnonzero(found < 0)[0]])
             raise NodeIndexError(f"node index names {missing!r}, which is not a node of the "
                                  "graph.")
         if self._node_index is not None:  # a view selects among its own nodes
             inside = np.isin(found, self._node_index)
             if not inside.all():
-                missing = keys[np.flatnonzero(~inside)[0]]
+                missing = _plain_name(keys[np.flatnonzero(~inside)[0]])
                 raise NodeIndexError(f"node index names {missing!r}, which is not among the "
                                      "nodes of this view.")
         return found
@@ -676,6 +683,8 @@ default=None
         what scikit-learn's splitters pass), else None."""
         if isinstance(key, (str, bytes)):
             return self.positions([key])
+        if isinstance(key, np.ndarray) and key.dtype.kind in "biuf":
+            return None  # positions or a mask (what splitters pass): no per-item pass
         if isinstance(key, (slice, numbers.Number, np.generic)) or key is None \
                 or np.ndim(key) != 1:
             return None
@@ -740,7 +749,8 @@ def _missing(values: np.ndarray) -> np.ndarray:
         return np.isnan(values)
     if values.dtype != object:
         return np.zeros(len(values), dtype=bool)
-    return np.fromiter((v is None or (isinstance(v, float) and v != v) for v in values),
+    return np.fromiter((v is None or (isinstance(v, float) and v != v)
+                        or type(v).__name__ == "NAType" for v in values),
                        dtype=bool, count=len(values))
 
 
@@ -753,16 +763,42 @@ def _first_bad_row(endpoints: np.ndarray, bad: np.ndarray) -> tuple[int, Any]:
     return row, value.item() if isinstance(value, np.generic) else value
 
 
-def _lookup_names(names: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Positions of ``keys`` among the node ``names`` (-1 where a key is not a name)."""
-    if _dtype_family(keys.dtype) == "number" and _dtype_family(names.dtype) == "number":
-        order = np.argsort(names, kind="stable")  # sorted names, binary search
+def _lookup_names(names: np.ndarray, keys: np.ndarray, cache: dict | None = None
+                  ) -> np.ndarray:
+    """Positions of ``keys`` among the node ``names`` (-1 where a key is not a name).
+
+    Numbers of one kind (integers with integers, floats with floats) are looked up by
+    binary search over the sorted names; anything else through a dict, as Python compares
+    names (``1 == 1.0``). ``cache`` (a graph's, its names being immutable) keeps the sorted
+    order and the dict between calls.
+    """
+    cache = {} if cache is None else cache
+    if _same_number_kind(names.dtype, keys.dtype):
+        if "order" not in cache:
+            cache["order"] = np.argsort(names, kind="stable")
+        order = cache["order"]
         found = np.searchsorted(names[order], keys).clip(max=max(len(names) - 1, 0))
         return np.where(names[order][found] == keys, order[found], -1).astype(np.int64)
-    lookup = {}
-    for k, name in enumerate(names.tolist()):
-        lookup.setdefault(name, k)  # repeated names are refused by Graph
-    return np.array([lookup.get(_hashable(key), -1) for key in keys.tolist()], dtype=np.int64)
+    if "dict" not in cache:
+        lookup = {}
+        for k, name in enumerate(names.tolist()):
+            lookup.setdefault(name, k)  # repeated names are refused by Graph
+        cache["dict"] = lookup
+    lookup = cache["dict"]
+    return np.fromiter((lookup.get(_hashable(key), -1) for key in keys.tolist()),
+                       dtype=np.int64, count=len(keys))
+
+
+def _same_number_kind(a: np.dtype, b: np.dtype) -> bool:
+    """Integers with integers (without a float common type: int64 with uint64 has one) or
+    floats with floats: compared exactly by NumPy."""
+    if a.kind in "iu" and b.kind in "iu":
+        return np.result_type(a, b).kind in "iu"
+    return a.kind == "f" and b.kind == "f"
+
+
+def _plain_name(name: Any) -> Any:
+    return name.item() if isinstance(name, np.generic) else name
 
 
 def _hashable(key: Any) -> Any:
@@ -779,6 +815,9 @@ def _endpoint_positions(endpoints: np.ndarray, names: np.ndarray | None,
     names: looked up among ``names`` when given, positions below ``n_rows`` when that is
     given, else the distinct endpoints themselves (sorted when they sort)."""
     if names is None and n_rows is not None:
+        if endpoints.dtype.kind == "f" and np.isfinite(endpoints).all() \
+                and (endpoints == np.round(endpoints)).all():
+            endpoints = endpoints.astype(np.int64)  # a float table's node columns (weights)
         if endpoints.dtype.kind not in "iu":
             raise TypeError(f"with features as an array and no nodes, edges hold node "
                             f"positions (the rows of features), which must be integers; got "
@@ -869,14 +908,14 @@ def _graph_from_edges(cls: type, edges: Any, features: Any, source: Any, target:
             raise ValueError(f"edges must have one row per edge and at least two columns "
                              f"(source, target), got shape {edges.shape}.")
     frame = _data_frame(edges)
-    source_column = _edge_column(edges, ("source" if frame else 0) if source is None else source,
-                                 "source")
-    target_column = _edge_column(edges, ("target" if frame else 1) if target is None else target,
-                                 "target")
-    if source_column is target_column or (
-            (source, target) != (None, None) and source == target):
-        raise ValueError(f"source and target name the same column ({source!r}): every edge "
-                         "would be a self loop, which the graph drops.")
+    source_key = ("source" if frame else 0) if source is None else source
+    target_key = ("target" if frame else 1) if target is None else target
+    source_column = _edge_column(edges, source_key, "source")
+    target_column = _edge_column(edges, target_key, "target")
+    if source_key == target_key or (not frame and source_key % edges.shape[1]
+                                    == target_key % edges.shape[1]):
+        raise ValueError(f"source and target name the same column ({source_key!r}): every "
+                         "edge would be a self loop, which the graph drops.")
     n_edges = len(source_column)
     if weight is None:
         weights = np.ones(n_edges)

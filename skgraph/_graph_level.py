@@ -24,7 +24,6 @@ from ._base import _DROPOUT, BaseGraphEstimator
 from ._device import thread_limit, torch_defaults
 from ._distributed import DistributedContext, share_of
 from ._feature_names import check_feature_names, record_feature_names
-from ._graph import as_graph
 from ._graph_collation import (
     _INFERENCE_NODES,
     _batches,
@@ -245,11 +244,7 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
         they were not given; the scaling counts each graph by its weight.
         """
         if weights is not None and (weights == 0).any():
-            for i in np.flatnonzero(weights == 0):
-                try:
-                    as_graph(graphs[i])
-                except (TypeError, ValueError) as exc:
-                    raise type(exc)(f"X[{i}] is not a valid graph: {exc}") from None
+            _collate(graphs, None, "X", 0)  # every graph validated, as with any weight
             keep = weights > 0
             graphs = [graph for graph, kept in zip(graphs, keep) if kept]
             targets, weights = targets[keep], weights[keep] / weights[keep].mean()  # mean 1

@@ -252,7 +252,11 @@ def _sklearn_estimator(value: dict, tensors: dict[str, torch.Tensor]) -> BaseEst
         raise ValueError(f"{path!r} is not a scikit-learn estimator class.")
     estimator = cls(**{k: _decode(v, tensors) for k, v in value["params"].items()})
     for key, item in value["attributes"].items():
-        setattr(estimator, key, _decode(item, tensors))
+        decoded = _decode(item, tensors)
+        if isinstance(decoded, _MetadataRequests):
+            _set_metadata_requests(estimator, decoded)
+        else:
+            setattr(estimator, key, decoded)
     return estimator
 
 

@@ -102,3 +102,11 @@ def test_node_feature_transformer_hands_names_to_its_transformer_and_on(named):
                                (frame["f0"] - frame["f0"].mean()) / frame["f0"].std(ddof=0))
     with pytest.raises(ValueError, match="NodeFeatureTransformer reads columns by position"):
         pipe.predict(Graph(G.adjacency, accounts[accounts.columns[::-1]].astype(float)))
+
+
+def test_a_warm_start_continuing_on_reordered_columns_is_refused(named):
+    G, frame, y = named
+    est = GNNNodeClassifier(warm_start=True, **FAST).fit(Graph(G.adjacency, frame), y)
+    with pytest.raises(ValueError, match="the same columns in another order"):
+        est.fit(Graph(G.adjacency, frame[frame.columns[::-1]]), y)
+    assert est.feature_names_in_.tolist() == list(frame.columns)  # the fit is kept

@@ -744,3 +744,34 @@ def test_nodes_are_selected_by_name_where_the_graph_has_names():
     np.testing.assert_array_equal(
         GNNNodeClassifier(**fast).fit(G[["d", "a"]], y).predict_proba(G[["b", "c"]]),
         GNNNodeClassifier(**fast).fit(G[[3, 0]], y).predict_proba(G[[1, 2]]))
+
+
+def test_name_lookups_are_cached_exact_for_large_integers_and_keep_views_fast():
+    G = Graph(sp.csr_array((4, 4)), node_names=2**60 + np.array([4, 1, 2, 3], dtype=np.int64))
+    # int64 names with uint64 keys: no float common type, compared exactly
+    assert G.positions(np.array([2**60 + 1, 2**60 + 3], dtype=np.uint64)).tolist() == [1, 3]
+    assert G.positions([2**60 + 3]).tolist() == [3] and G.positions([]).tolist() == []
+    named = Graph(sp.csr_array((3, 3)), node_names=["a", "b", "c"])
+    named["b"]
+    assert named._lookup_cache and named[[0, 2]]._lookup_cache is named._lookup_cache
+    again = pickle.loads(pickle.dumps(named))  # the cache is rebuilt, not stored
+    assert again._lookup_cache == {} and again.positions(["c"]).tolist() == [2]
+    pd = pytest.importorskip("pandas")
+    pickled = pickle.loads(pickle.dumps(Graph(sp.csr_array((1, 1)), pd.DataFrame({"x": [1.0]}))))
+    with pytest.raises(ValueError, match="read-only"):  # read-only again, as constructed
+        pickled.feature_names[0] = "y"
+
+
+def test_from_edges_more_refusals_and_float_tables():
+    pd = pytest.importorskip("pandas")
+    # a float table (a weight column beside the nodes) holds positions as whole numbers
+    G = Graph.from_edges(np.array([[0, 1, 0.5], [1, 2, 2.0]]), np.eye(3), weight=2)
+    assert G.adjacency[0, 1] == 0.5 and G.adjacency[1, 2] == 2.0
+    with pytest.raises(ValueError, match="source and target name the same column \\(1\\)"):
+        Graph.from_edges(np.array([[0, 1], [1, 2]]), source=1)
+    with pytest.raises(ValueError, match="same column \\('source'\\)"):
+        Graph.from_edges(pd.DataFrame({"source": ["a"], "target": ["b"]}), target="source")
+    text = pd.DataFrame({"source": pd.array(["a", "b", pd.NA], dtype="string"),
+                         "target": ["b", "c", "a"]})
+    with pytest.raises(ValueError, match="edges row 2 has a missing node"):
+        Graph.from_edges(text)

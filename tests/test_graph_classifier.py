@@ -280,6 +280,11 @@ def test_graphs_of_weight_zero_do_not_train_the_network():
     with pytest.raises(TypeError, match=r"X\[25\] is not a valid graph"):
         GNNGraphClassifier(**kwargs).fit(graphs[:25] + ["not a graph"] + graphs[26:], y,
                                          sample_weight=weights)
+    wider = (TOY_A, np.ones((5, 7)))  # checked as any graph is, whatever its weight
+    with pytest.raises(ValueError, match=r"X\[25\] has 7 node features but the first graph "
+                                         r"had 2"):
+        GNNGraphClassifier(**kwargs).fit(graphs[:25] + [wider] + graphs[26:], y,
+                                         sample_weight=weights)
 
 
 def test_class_weight_multiplies_each_graphs_loss_by_its_classs_weight():

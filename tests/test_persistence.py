@@ -539,3 +539,13 @@ def test_metadata_requests_are_saved_and_loaded(tmp_path, graph):
                 == est.get_metadata_routing().fit.requests == {"sample_weight": True})
         assert again.get_metadata_routing().score.requests == {"sample_weight": "node_weight"}
         np.testing.assert_array_equal(again.predict_proba(G), est.predict_proba(G))
+        # a scikit-learn transformer inside keeps its requests too
+        from sklearn.preprocessing import StandardScaler
+        from sklearn.utils.metadata_routing import get_routing_for_object
+
+        from skgraph.preprocessing import NodeFeatureTransformer
+
+        nft = NodeFeatureTransformer(StandardScaler().set_fit_request(sample_weight=False))
+        nft.fit(G).save(tmp_path / "nft.skgraph")
+        loaded = skgraph.load(tmp_path / "nft.skgraph")
+        assert get_routing_for_object(loaded.transformer).fit.requests == {"sample_weight": False}
