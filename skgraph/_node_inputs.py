@@ -84,38 +84,53 @@ def warn_unread_edge_features(graph: Graph, estimator: str) -> None:
 
 
 def warn_unbalanced_columns(features, estimator: str) -> None:
-    """Warn when one feature column is large throughout, against the others' largest
-    values: every column is divided by one scale (``feature_scale_``), so the others then
-    nearly vanish and the network can learn little from them.
+    """Warn when feature columns are on very different scales: every column is divided by
+    one scale (``feature_scale_``), so the small ones then nearly vanish and the network
+    learns little from them (tabular columns such as a count of lanes beside hourly flows
+    in the thousands).
 
-    The test reads a column's mean absolute value against the median column's largest
-    one (over 10): a column of counts or amounts beside unit-scale features trips it;
-    bag-of-words features, binary or row-normalised, stay below 1.
+    Two tests, neither tripped by bag-of-words features (binary or row-normalised, whose
+    columns are mostly zeros): a column large throughout (its mean absolute value over 10
+    times the median column's largest value), or, among the columns non-zero on at least
+    half of the nodes, a largest value over 50 times another's.
     """
     if features is None or features.shape[0] == 0:
         return
+    n_rows = features.shape[0]
     if sp.issparse(features):
         magnitude = abs(features)
         peaks = magnitude.max(axis=0).toarray().ravel()
         means = np.asarray(magnitude.mean(axis=0)).ravel()
+        filled = np.bincount(sp.csr_array(features).indices, minlength=features.shape[1])
     else:  # a block of rows at a time: no absolute copy of a large matrix
         peaks = np.zeros(features.shape[1])
         sums = np.zeros(features.shape[1])
-        for start in range(0, features.shape[0], _INFERENCE_ROWS):
+        filled = np.zeros(features.shape[1], dtype=np.int64)
+        for start in range(0, n_rows, _INFERENCE_ROWS):
             block = np.abs(features[start:start + _INFERENCE_ROWS])
             np.maximum(peaks, block.max(axis=0), out=peaks)
             sums += block.sum(axis=0, dtype=np.float64)
-        means = sums / features.shape[0]
+            filled += np.count_nonzero(block, axis=0)
+        means = sums / n_rows
     if not (peaks > 0).any():
         return
+    advice = (f"{estimator} divides every column by one scale, so the small ones nearly "
+              "vanish. Standardise the columns first: make_pipeline(NodeFeatureTransformer("
+              "StandardScaler()), ...).")
     typical = float(np.median(peaks[peaks > 0]))
     column = int(np.argmax(means))
     if means[column] > 10 * typical:
         warn_caller(f"node feature column {column} averages {means[column]:.3g} in absolute "
-                    f"value, {means[column] / typical:.0f} times the largest value of a typical "
-                    f"column ({typical:.3g}); {estimator} divides every column by one scale, so "
-                    "the others nearly vanish. Standardise the columns first: make_pipeline("
-                    "NodeFeatureTransformer(StandardScaler()), ...).")
+                    f"value, {means[column] / typical:.3g} times the largest value of a "
+                    f"typical column ({typical:.3g}); {advice}")
+        return
+    dense = np.flatnonzero((filled >= 0.5 * n_rows) & (peaks > 0))
+    if len(dense) > 1:
+        large, small = dense[np.argmax(peaks[dense])], dense[np.argmin(peaks[dense])]
+        if peaks[large] > 50 * peaks[small]:
+            warn_caller(f"node feature columns are on very different scales: column {large} "
+                        f"reaches {peaks[large]:.3g}, column {small} only {peaks[small]:.3g} "
+                        f"({peaks[large] / peaks[small]:.3g} times less); {advice}")
 
 
 def structure_fingerprint(adjacency: sp.csr_array) -> str:

@@ -130,6 +130,12 @@ def test_a_column_large_throughout_gets_a_warning_bag_of_words_does_not(recwarn)
                                              "largest value of a typical column.*"
                                              "NodeFeatureTransformer\\(StandardScaler\\(\\)\\)"):
             est.fit(wide, y)
+    # tabular columns on very different scales (a count beside flows in the thousands)
+    rng = np.random.default_rng(1)
+    road = np.column_stack([rng.integers(1, 5, 120), rng.uniform(100, 3500, (120, 2))])
+    with pytest.warns(UserWarning, match="node feature columns are on very different scales: "
+                                         "column [12] reaches .*, column 0 only 4"):
+        GNNNodeClassifier(max_epochs=2, random_state=0).fit(Graph(G.adjacency, road), y)
     # unit-scale, binary and row-normalised bag-of-words features: no warning
     words = sp.random(120, 300, density=0.02, random_state=0, format="csr")
     words.data[:] = 1.0
