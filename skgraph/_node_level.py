@@ -361,8 +361,15 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         graph = as_graph(X)
         check_target_order(y, graph)
         if n_targets != len(graph):
-            hint = (" For labels on every node, fit on the whole graph with -1 marking the "
-                    "unlabelled ones." if graph.is_view and n_targets == graph.n_nodes else "")
+            if graph.is_view and n_targets == graph.n_nodes:
+                hint = (" For labels on every node, fit on the whole graph with -1 (or NaN) "
+                        "marking the unlabelled ones.")
+            elif not graph.is_view and n_targets < len(graph):
+                hint = (" For labels on some nodes, select them: fit(G[labelled], y) (by name: "
+                        "G[y.index] for a Series indexed by node name), or give one entry per "
+                        "node, -1 or NaN for the unlabelled ones (y.reindex(G.node_names)).")
+            else:
+                hint = ""
             raise ValueError(f"y has {n_targets} entries but X selects {len(graph)} nodes; give "
                              f"one label per selected node, in order.{hint}")
         if graph.is_view and len(np.unique(graph.node_index)) != len(graph):
@@ -528,10 +535,10 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
             ``predict_proba`` and ``decision_function`` DataFrames (columns: the classes),
             indexed by the selected nodes' names (a networkx graph's nodes,
             ``Graph(node_names=...)``) or positions. ``"default"``: arrays. None: unchanged.
-            Scikit-learn wrappers that slice the probabilities as arrays
+            Scikit-learn wrappers that read the predictions as arrays
             (``OneVsRestClassifier``, ``CalibratedClassifierCV``,
-            ``TunedThresholdClassifierCV``) need the default; configure the wrapper's
-            output instead.
+            ``TunedThresholdClassifierCV``, ``TransformedTargetRegressor``) need the
+            default; configure the wrapper's output instead.
 
         Returns
         -------

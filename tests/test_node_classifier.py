@@ -235,6 +235,9 @@ def test_bad_input_gets_clear_errors_and_nothing_is_modified(graph):
     before = y.copy()
     with pytest.raises(ValueError, match=r"y has 120 entries but X selects 30 nodes.*-1"):
         GNNNodeClassifier(**FAST).fit(G[train], y)  # labels of unselected nodes too
+    with pytest.raises(ValueError, match=r"y has 30 entries but X selects 120 nodes.*select "
+                                         r"them: fit\(G\[labelled\], y\)"):
+        GNNNodeClassifier(**FAST).fit(G, y[train])  # the labelled nodes' labels, on G
     with pytest.raises(ValueError, match="y has 29 entries but X selects 30 nodes"):
         GNNNodeClassifier(**FAST).fit(G[train], y[train][:-1])
     with pytest.raises(ValueError, match="no node is labelled"):
