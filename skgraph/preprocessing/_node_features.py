@@ -182,6 +182,15 @@ default="passthrough"
         -------
         self
         """
+        state = dict(self.__dict__)
+        try:
+            return self._fit(X)
+        except BaseException:  # a refit that fails leaves the previous fit as it was
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+
+    def _fit(self, X: Any) -> NodeFeatureTransformer:
         if isinstance(X, NodePairs):
             X = X.graph
         self._fitted_on_one_graph = is_single_graph(X)
@@ -207,9 +216,13 @@ default="passthrough"
         except (TypeError, ValueError) as exc:
             if not re.search(r"\by\b|target", str(exc)):
                 raise
-            raise type(exc)(f"{name} could not be fitted on the node features, which it gets "
-                            f"without targets (NodeFeatureTransformer is unsupervised): "
-                            f"{exc}") from exc
+            try:
+                explained = type(exc)(f"{name} could not be fitted on the node features, which "
+                                      f"it gets without targets (NodeFeatureTransformer is "
+                                      f"unsupervised): {exc}")
+            except Exception:  # noqa: BLE001 - an exception type that takes other arguments
+                raise exc from None
+            raise explained from exc
         return self
 
     def transform(self, X: Any) -> Graph | list[Graph]:

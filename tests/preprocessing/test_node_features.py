@@ -255,3 +255,15 @@ def test_a_duck_typed_transformer_is_fitted(community):
     G, _ = community
     out = NodeFeatureTransformer(_Duck()).fit_transform(G)
     np.testing.assert_array_equal(out.features, 2.0 * G.features)
+
+
+def test_a_refit_that_fails_keeps_the_previous_fit(community):
+    pd = pytest.importorskip("pandas")
+    G, _ = community
+    named = Graph(G.adjacency, pd.DataFrame(G.features, columns=[f"f{i}" for i in range(8)]))
+    nft = NodeFeatureTransformer(StandardScaler()).fit(named)
+    before = nft.transform(named).features.copy()
+    with pytest.raises(ValueError, match="SelectKBest could not be fitted"):
+        nft.set_params(transformer=SelectKBest(k=2)).fit(Graph(G.adjacency, G.features))
+    assert nft.feature_names_in_.tolist() == [f"f{i}" for i in range(8)]
+    np.testing.assert_array_equal(nft.transform(named).features, before)
