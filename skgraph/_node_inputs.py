@@ -90,33 +90,38 @@ def warn_unbalanced_columns(features, estimator: str) -> None:
     in the thousands).
 
     Two tests, neither tripped by bag-of-words features (binary or row-normalised, whose
-    columns are mostly zeros): a column large throughout (its mean absolute value over 10
-    times the median column's largest value), or, among the columns non-zero on at least
-    half of the nodes, a largest value over 50 times another's.
+    columns are mostly zeros) nor by standardised ones: a column large throughout (its mean
+    absolute value over 10 times the median column's largest value), or, among the columns
+    non-zero on at least half of the nodes and not constant, a standard deviation over 50
+    times another's.
     """
-    if features is None or features.shape[0] == 0:
+    if features is None or features.shape[0] == 0 or features.shape[1] == 0:
         return
     n_rows = features.shape[0]
     if sp.issparse(features):
-        magnitude = abs(features)
+        matrix = sp.csr_array(features, dtype=np.float64)
+        magnitude = abs(matrix)
         peaks = magnitude.max(axis=0).toarray().ravel()
-        means = np.asarray(magnitude.mean(axis=0)).ravel()
-        filled = np.bincount(sp.csr_array(features).indices, minlength=features.shape[1])
-    else:  # a block of rows at a time: no absolute copy of a large matrix
-        peaks = np.zeros(features.shape[1])
-        sums = np.zeros(features.shape[1])
+        sums = np.asarray(matrix.sum(axis=0)).ravel()
+        absolute = np.asarray(magnitude.sum(axis=0)).ravel()
+        squares = np.asarray(matrix.multiply(matrix).sum(axis=0)).ravel()
+        filled = np.bincount(matrix.indices[matrix.data != 0], minlength=matrix.shape[1])
+    else:  # a block of rows at a time: no copy of a large matrix
+        peaks, sums, absolute, squares = (np.zeros(features.shape[1]) for _ in range(4))
         filled = np.zeros(features.shape[1], dtype=np.int64)
         for start in range(0, n_rows, _INFERENCE_ROWS):
-            block = np.abs(features[start:start + _INFERENCE_ROWS])
-            np.maximum(peaks, block.max(axis=0), out=peaks)
-            sums += block.sum(axis=0, dtype=np.float64)
+            block = np.asarray(features[start:start + _INFERENCE_ROWS], dtype=np.float64)
+            np.maximum(peaks, np.abs(block).max(axis=0), out=peaks)
+            sums += block.sum(axis=0)
+            absolute += np.abs(block).sum(axis=0)
+            squares += (block * block).sum(axis=0)
             filled += np.count_nonzero(block, axis=0)
-        means = sums / n_rows
     if not (peaks > 0).any():
         return
     advice = (f"{estimator} divides every column by one scale, so the small ones nearly "
               "vanish. Standardise the columns first: make_pipeline(NodeFeatureTransformer("
               "StandardScaler()), ...).")
+    means = absolute / n_rows
     typical = float(np.median(peaks[peaks > 0]))
     column = int(np.argmax(means))
     if means[column] > 10 * typical:
@@ -124,13 +129,15 @@ def warn_unbalanced_columns(features, estimator: str) -> None:
                     f"value, {means[column] / typical:.3g} times the largest value of a "
                     f"typical column ({typical:.3g}); {advice}")
         return
-    dense = np.flatnonzero((filled >= 0.5 * n_rows) & (peaks > 0))
+    spread = np.sqrt(np.maximum(squares / n_rows - (sums / n_rows) ** 2, 0.0))
+    dense = np.flatnonzero((filled >= 0.5 * n_rows) & (spread > 1e-12 * peaks))
     if len(dense) > 1:
-        large, small = dense[np.argmax(peaks[dense])], dense[np.argmin(peaks[dense])]
-        if peaks[large] > 50 * peaks[small]:
+        large, small = dense[np.argmax(spread[dense])], dense[np.argmin(spread[dense])]
+        if spread[large] > 50 * spread[small]:
             warn_caller(f"node feature columns are on very different scales: column {large} "
-                        f"reaches {peaks[large]:.3g}, column {small} only {peaks[small]:.3g} "
-                        f"({peaks[large] / peaks[small]:.3g} times less); {advice}")
+                        f"varies by {spread[large]:.3g} (standard deviation), column {small} "
+                        f"by {spread[small]:.3g} ({spread[large] / spread[small]:.3g} times "
+                        f"less); {advice}")
 
 
 def structure_fingerprint(adjacency: sp.csr_array) -> str:

@@ -115,7 +115,7 @@ def test_features_that_would_overflow_float32_after_the_fitted_scaling_are_refus
 def test_a_column_large_throughout_gets_a_warning_bag_of_words_does_not(recwarn):
     import warnings
 
-    from sklearn.preprocessing import normalize
+    from sklearn.preprocessing import StandardScaler, normalize
 
     from skgraph import GNNNodeClassifier, VGAEEmbedder
     from skgraph.datasets import make_community_graph
@@ -134,13 +134,37 @@ def test_a_column_large_throughout_gets_a_warning_bag_of_words_does_not(recwarn)
     rng = np.random.default_rng(1)
     road = np.column_stack([rng.integers(1, 5, 120), rng.uniform(100, 3500, (120, 2))])
     with pytest.warns(UserWarning, match="node feature columns are on very different scales: "
-                                         "column [12] reaches .*, column 0 only 4"):
+                                         "column [12] varies by .*, column 0 by 1.1"):
         GNNNodeClassifier(max_epochs=2, random_state=0).fit(Graph(G.adjacency, road), y)
     # unit-scale, binary and row-normalised bag-of-words features: no warning
     words = sp.random(120, 300, density=0.02, random_state=0, format="csr")
     words.data[:] = 1.0
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
+        skewed = np.column_stack([noise[:, 0], np.random.default_rng(2).pareto(1.5, 120),
+                                  np.arange(120) % 2])
         for X in (G.features, np.hstack([G.features, 10 * noise]), words,
-                  normalize(words, norm="l1")):
+                  normalize(words, norm="l1"),
+                  StandardScaler().fit_transform(skewed),  # standardised as advised
+                  np.column_stack([np.ones(120), 100 * np.abs(noise[:, 0])])):  # a bias column
             GNNNodeClassifier(max_epochs=2, random_state=0).fit(Graph(G.adjacency, X), y)
+
+
+
+def test_the_scale_warning_reads_sparse_and_dense_copies_alike():
+    import warnings
+
+    from skgraph._node_inputs import warn_unbalanced_columns
+
+    n = 10  # column 0: one value among stored zeros, so not filled on half the nodes
+    data = np.r_[np.zeros(n - 1), 100.0, np.full(n, 0.5)]
+    rows, cols = np.r_[np.arange(n), np.arange(n)], np.r_[np.zeros(n, int), np.ones(n, int)]
+    stored_zeros = sp.csr_array((data, (rows, cols)), shape=(n, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warn_unbalanced_columns(stored_zeros, "E")
+        warn_unbalanced_columns(stored_zeros.toarray(), "E")
+    tabular = np.column_stack([np.arange(n) % 4 + 1.0, 1000.0 * np.arange(n)])
+    for X in (tabular, sp.csr_array(tabular)):
+        with pytest.warns(UserWarning, match="very different scales"):
+            warn_unbalanced_columns(X, "E")
