@@ -654,25 +654,24 @@ default=None
         if isinstance(names, np.ndarray) and names.dtype.kind in "iuf":
             return self._located(names.ravel())  # numbers stay numbers: binary search
         listed = names.tolist() if hasattr(names, "tolist") else list(names)
-        return self._located(_names_array([k.item() if isinstance(k, np.generic) else k
-                                           for k in listed]))
+        return self._located(_names_array([plain_value(k) for k in listed]))
 
     def _located(self, keys: np.ndarray) -> np.ndarray:
         if not len(keys):
             return np.zeros(0, dtype=np.int64)
         if self._node_names is None:
-            raise NodeIndexError(f"node index holds {_plain_name(keys[0])!r}, a name, but the "
+            raise NodeIndexError(f"node index holds {plain_value(keys[0])!r}, a name, but the "
                                  "graph has no node names (give node_names=..., or use "
                                  "positions).")
         found = _lookup_names(self._node_names, keys, self._lookup_cache)
         if (found < 0).any():
-            missing = _plain_name(keys[np.flatnonzero(found < 0)[0]])
+            missing = plain_value(keys[np.flatnonzero(found < 0)[0]])
             raise NodeIndexError(f"node index names {missing!r}, which is not a node of the "
                                  "graph.")
         if self._node_index is not None:  # a view selects among its own nodes
             inside = np.isin(found, self._node_index)
             if not inside.all():
-                missing = _plain_name(keys[np.flatnonzero(~inside)[0]])
+                missing = plain_value(keys[np.flatnonzero(~inside)[0]])
                 raise NodeIndexError(f"node index names {missing!r}, which is not among the "
                                      "nodes of this view.")
         return found
@@ -692,7 +691,7 @@ default=None
         if keys.dtype.kind in "biuf" or keys.size == 0 or (
                 keys.dtype == object and all(isinstance(k, numbers.Number) for k in keys)):
             return None  # positions (or a mask): numbers are never read as names here
-        return self.positions(keys)
+        return self._located(keys)
 
     def __repr__(self) -> str:
         view = f", view of {len(self)} nodes" if self.is_view else ""
@@ -708,15 +707,15 @@ def _edge_column(edges: Any, key: Any, what: str) -> np.ndarray:
             raise ValueError(f"{what} {key!r} is not a column of edges; its columns are "
                              f"{list(edges.columns)}.")
         column = edges[key].to_numpy()
-        return _names_array(column.tolist()) if column.dtype == object else column
-    if not isinstance(key, numbers.Integral) or isinstance(key, bool):
-        raise TypeError(f"{what} must be a column position (int) when edges is an array, "
-                        f"got {key!r}.")
-    if not -edges.shape[1] <= key < edges.shape[1]:
-        raise ValueError(f"{what}={key} is out of range for edges with {edges.shape[1]} "
-                         "columns.")
-    column = edges[:, key]
-    # an object table (rows of mixed kinds) keeps each name as given, typed where uniform
+    else:
+        if not isinstance(key, numbers.Integral) or isinstance(key, bool):
+            raise TypeError(f"{what} must be a column position (int) when edges is an array, "
+                            f"got {key!r}.")
+        if not -edges.shape[1] <= key < edges.shape[1]:
+            raise ValueError(f"{what}={key} is out of range for edges with {edges.shape[1]} "
+                             "columns.")
+        column = edges[:, key]
+    # an object column (names of mixed kinds) keeps each name as given, typed where uniform
     return _names_array(column.tolist()) if column.dtype == object else column
 
 
@@ -737,21 +736,13 @@ def _edge_table(edges: Any) -> np.ndarray:
     return table
 
 
-def _dtype_family(dtype: np.dtype) -> str | None:
-    """``"number"`` for arrays of numbers, which compare in NumPy as in a dict (``1 ==
-    1.0``) and sort fast; None for text and object arrays (looked up by hashing)."""
-    return "number" if dtype.kind in "biuf" else None
-
-
 def _missing(values: np.ndarray) -> np.ndarray:
     """Where ``values`` (node names) are None or NaN: missing entries of a table."""
     if values.dtype.kind == "f":
         return np.isnan(values)
     if values.dtype != object:
         return np.zeros(len(values), dtype=bool)
-    return np.fromiter((v is None or (isinstance(v, float) and v != v)
-                        or type(v).__name__ == "NAType" for v in values),
-                       dtype=bool, count=len(values))
+    return np.fromiter(map(is_missing, values), dtype=bool, count=len(values))
 
 
 def _first_bad_row(endpoints: np.ndarray, bad: np.ndarray) -> tuple[int, Any]:
@@ -759,8 +750,7 @@ def _first_bad_row(endpoints: np.ndarray, bad: np.ndarray) -> tuple[int, Any]:
     targets), and that endpoint."""
     n_edges = len(endpoints) // 2
     row = int((np.flatnonzero(bad) % n_edges).min())
-    value = next(endpoints[k] for k in (row, row + n_edges) if bad[k])
-    return row, value.item() if isinstance(value, np.generic) else value
+    return row, plain_value(next(endpoints[k] for k in (row, row + n_edges) if bad[k]))
 
 
 def _lookup_names(names: np.ndarray, keys: np.ndarray, cache: dict | None = None
@@ -797,8 +787,15 @@ def _same_number_kind(a: np.dtype, b: np.dtype) -> bool:
     return a.kind == "f" and b.kind == "f"
 
 
-def _plain_name(name: Any) -> Any:
-    return name.item() if isinstance(name, np.generic) else name
+def plain_value(value: Any) -> Any:
+    """A NumPy scalar as the Python value it holds (names compare and print as given)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def is_missing(value: Any) -> bool:
+    """None, NaN or pandas' NA: an entry a table does not have."""
+    return value is None or (isinstance(value, numbers.Real) and value != value) \
+        or type(value).__name__ == "NAType"
 
 
 def _hashable(key: Any) -> Any:
@@ -834,8 +831,7 @@ def _endpoint_positions(endpoints: np.ndarray, names: np.ndarray | None,
         row, _ = _first_bad_row(endpoints, missing)
         raise ValueError(f"edges row {row} has a missing node (None or NaN) as its source or "
                          "target; drop or fill such rows first.")
-    numbers = _dtype_family(endpoints.dtype) == "number"
-    if names is None and numbers:
+    if names is None and endpoints.dtype.kind in "biuf":  # numbers: sorted by np.unique
         names, positions = np.unique(endpoints, return_inverse=True)
         return positions.astype(np.int64), names
     if names is None:  # hashed (faster than sorting text), then sorted when the names sort

@@ -25,7 +25,7 @@ from ._base import _DROPOUT, _FEATURELESS, BaseGraphEstimator
 from ._device import thread_limit, torch_defaults
 from ._distributed import DistributedContext, share_of
 from ._feature_names import check_feature_names, record_feature_names
-from ._graph import Graph, as_graph
+from ._graph import Graph, as_graph, is_missing
 from ._interop import _node_label_index, _selected_labels
 from ._neighbour_sampling import NeighbourSampler, check_batching, checked_fanouts
 from ._nn._node_networks import EDGES_READ, NODE_CONVOLUTIONS, NodeNetwork
@@ -178,12 +178,6 @@ def numbers_as_numbers(y: np.ndarray) -> np.ndarray:
     return y
 
 
-def _missing_label(value: Any) -> bool:
-    """None, NaN or pandas' NA: a label a table does not have."""
-    return value is None or (isinstance(value, Real) and value != value) \
-        or type(value).__name__ == "NAType"
-
-
 def labelled_positions(y: np.ndarray) -> np.ndarray:
     """Boolean mask of the labelled entries of ``y``: ``-1`` or a missing value (NaN,
     None) marks an unlabelled node.
@@ -196,7 +190,7 @@ def labelled_positions(y: np.ndarray) -> np.ndarray:
             return np.ones(len(y), dtype=bool)
         return (y != -1) & ~np.isnan(y) if y.dtype.kind == "f" else y != -1
     if y.dtype == object:
-        missing = np.fromiter(map(_missing_label, y), dtype=bool, count=len(y))
+        missing = np.fromiter(map(is_missing, y), dtype=bool, count=len(y))
         if missing.any():  # the others, numbers or not, as if alone
             labelled = np.zeros(len(y), dtype=bool)
             labelled[~missing] = labelled_positions(numbers_as_numbers(y[~missing]))

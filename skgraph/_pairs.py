@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._edges import remove_edges
-from ._graph import Graph, NodeIndexError, _positions, as_graph
+from ._graph import Graph, NodeIndexError, _positions, as_graph, plain_value
 
 __all__ = ["NodePairs", "check_pairs", "pairs_of_names", "resolve_pairs"]
 
@@ -59,12 +59,8 @@ def _own_pairs(pairs: NodePairs, n_nodes: int, names: np.ndarray | None) -> np.n
     return pairs.pairs
 
 
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
-
-
 def _integer_names(names: np.ndarray) -> bool:
-    return all(isinstance(_plain(v), int) and not isinstance(_plain(v), bool) for v in names)
+    return all(isinstance(plain_value(v), int) and not isinstance(plain_value(v), bool) for v in names)
 
 
 def resolve_pairs(pairs: Any, n_nodes: int, names: np.ndarray | None = None) -> np.ndarray:
@@ -101,7 +97,7 @@ def resolve_pairs(pairs: Any, n_nodes: int, names: np.ndarray | None = None) -> 
     positions = _string_name_positions(pairs, names)
     if positions is not None:
         return positions
-    position = {_plain(name): k for k, name in enumerate(names)}
+    position = {plain_value(name): k for k, name in enumerate(names)}
     out = np.empty((len(pairs), 2), dtype=np.int64)
     for row, pair in enumerate(pairs):
         try:
@@ -110,9 +106,9 @@ def resolve_pairs(pairs: Any, n_nodes: int, names: np.ndarray | None = None) -> 
             raise ValueError(f"pairs[{row}] is not a pair of two nodes: {pair!r}.") from None
         for col, name in enumerate((u, v)):
             try:
-                out[row, col] = position[_plain(name)]
+                out[row, col] = position[plain_value(name)]
             except (KeyError, TypeError):
-                raise ValueError(f"pairs[{row}] names node {_plain(name)!r}, which is not a "
+                raise ValueError(f"pairs[{row}] names node {plain_value(name)!r}, which is not a "
                                  "node of the graph.") from None
     if len(out) == 0:
         raise ValueError("pairs is empty: give at least one (u, v) node pair.")
@@ -147,7 +143,7 @@ def pairs_of_names(positions: np.ndarray, names: np.ndarray | None) -> np.ndarra
         return positions
     out = np.empty(positions.shape, dtype=object)
     for (row, col), k in np.ndenumerate(positions):
-        out[row, col] = _plain(names[k])
+        out[row, col] = plain_value(names[k])
     return out
 
 
