@@ -177,21 +177,20 @@ def _float32_scale(scale: float) -> bool:
     return float(float32.tiny) <= scale <= float(float32.max)
 
 
-def _divide_first(features: np.ndarray, scale: float) -> bool:
-    """Whether dense ``features`` are divided by ``scale`` in float64 before the cast to
-    float32: when the scale is outside float32's normal range, or the features themselves
-    are beyond it (larger than those of the fit, though within range once divided)."""
-    if not _float32_scale(scale):
-        return True
-    return (np.asarray(features).dtype != np.float32
-            and feature_scale(features, 0.0) > float(np.finfo(np.float32).max))
+def _divide_first(scale: float, peak: float) -> bool:
+    """Whether dense features of max-abs ``peak`` are divided by ``scale`` in float64
+    before the cast to float32: when the scale is outside float32's normal range, or the
+    features themselves are beyond it (larger than those of the fit, though within range
+    once divided)."""
+    return not _float32_scale(scale) or peak > float(np.finfo(np.float32).max)
 
 
-def check_scaled_range(features, scale: float) -> None:
+def check_scaled_range(features, scale: float) -> float:
     """Refuse features that divided by the fitted ``scale`` would overflow float32, which
-    the networks compute in (features far larger than those the model was fitted on)."""
+    the networks compute in (features far larger than those the model was fitted on);
+    return their max-abs value (0 for none), for :func:`_divide_first`."""
     if features is None:
-        return
+        return 0.0
     peak = feature_scale(features, default=0.0)
     limit = float(np.finfo(np.float32).max)
     if peak / scale > limit:
@@ -200,9 +199,12 @@ def check_scaled_range(features, scale: float) -> None:
             f"largest value of the features the model was fitted on ({scale:.3g}): beyond "
             f"float32's range (about {limit:.2g}), which the networks compute in. Give "
             "features on the scale of those of the fit.")
+    return peak
 
 
-def _feature_tensor(features, scale: float, device) -> object:
+def _feature_tensor(features, scale: float, device, peak: float | None = None) -> object:
+    """Features divided by ``scale`` as a float32 tensor (dense, or a SparseOperator for
+    sparse ones); ``peak``, their max-abs value, when the caller has it."""
     if sp.issparse(features):
         n, f = features.shape
         features = features / scale if scale != 1.0 else features
@@ -210,7 +212,7 @@ def _feature_tensor(features, scale: float, device) -> object:
         if n * f <= _DENSE_LIMIT and features.nnz > fraction * n * f:
             return torch.as_tensor(features.toarray(), dtype=torch.float32, device=device)
         return SparseOperator(features, device=device)
-    if _divide_first(features, scale):
+    if _divide_first(scale, feature_scale(features, 0.0) if peak is None else peak):
         return torch.tensor((np.asarray(features, dtype=np.float64) / scale
                              ).astype(np.float32), device=device)
     dense = torch.tensor(np.asarray(features, dtype=np.float32), device=device)
@@ -240,9 +242,9 @@ def node_inputs(graph: Graph, featureless: str, device: torch.device | str,
         without self loops ``D^-1/2 A D^-1/2`` and the edge list.
     """
     A = graph.adjacency if adjacency is None else adjacency
-    check_scaled_range(graph.features, scale)
+    peak = check_scaled_range(graph.features, scale)
     if graph.features is not None:
-        features = _feature_tensor(graph.features, scale, device)
+        features = _feature_tensor(graph.features, scale, device, peak)
     elif featureless == "identity":
         features = IdentityFeatures(graph.n_nodes)
     else:
@@ -306,7 +308,7 @@ class SubgraphInputs:
         self._dense = None
         self._scale = 1.0  # applied to the rows of _dense per batch
         self._divide_first = False
-        check_scaled_range(graph.features, scale)
+        peak = check_scaled_range(graph.features, scale)
         if graph.features is not None:
             features = graph.features
             if sp.issparse(features):
@@ -317,9 +319,9 @@ class SubgraphInputs:
                 # scales its rows as node_inputs does the whole matrix
                 self._dense = shared_tensor(np.asarray(features))
                 self._scale = scale
-                self._divide_first = _divide_first(features, scale)
+                self._divide_first = _divide_first(scale, peak)
             else:
-                self._dense = _feature_tensor(features, scale, device)
+                self._dense = _feature_tensor(features, scale, device, peak)
         elif featureless == "degree":
             self._dense = torch.as_tensor(degree_features(A), device=device)
         # the values of each operator at every stored entry (what a sampled edge carries)
