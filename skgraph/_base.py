@@ -248,22 +248,25 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
         return (self.warm_start and hasattr(self, "module_")
                 and getattr(self, "_fitted_signature", None) == self._module_signature())
 
+    # where a classifier's ``_module_signature`` holds its classes (None: no classes)
+    _classes_in_signature: int | None = None
+
     def _check_warm_start(self) -> None:
         """Say so when ``warm_start`` cannot continue the fitted module, which this fit then
-        replaces (as ``MLPClassifier`` does, the classifiers refuse other classes)."""
+        replaces; as ``MLPClassifier`` does, refuse a classifier's other classes."""
         if not (self.warm_start and hasattr(self, "module_")) or self._reuses_module():
             return
+        fitted = getattr(self, "_fitted_signature", None)
+        if self._classes_in_signature is not None and fitted is not None:
+            previous = fitted[self._classes_in_signature]
+            if previous != tuple(self.classes_.tolist()):
+                raise ValueError(f"warm_start can only continue where y has the same classes "
+                                 f"as in the previous fit: {list(previous)} then "
+                                 f"{self.classes_.tolist()}. Set warm_start=False to start "
+                                 "afresh.")
         warn_caller(f"warm_start=True, but the fitted network does not fit this fit (the "
                     f"input width, the number of outputs or a parameter that shapes the "
                     f"network changed): {type(self).__name__} trains a new one from scratch.")
-
-    def _check_same_classes(self, previous: tuple | None) -> None:
-        """A warm start's classes must be the fitted ones (``previous``)."""
-        if (self.warm_start and hasattr(self, "module_") and previous is not None
-                and previous != tuple(self.classes_.tolist())):
-            raise ValueError(f"warm_start can only continue where y has the same classes as "
-                             f"in the previous fit: {list(previous)} then "
-                             f"{self.classes_.tolist()}. Set warm_start=False to start afresh.")
 
     def _fitted(self, name: str) -> Any:
         """Parameter ``name`` as the last fit used it (``set_params`` since reaches only the

@@ -263,13 +263,10 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
     def _n_outputs(self) -> int:
         return self.n_classes_
 
+    _classes_in_signature = 1
+
     def _module_signature(self) -> tuple:
         return (self._input_width, tuple(self.classes_.tolist())) + self._architecture()
-
-    def _check_warm_start(self) -> None:
-        fitted = getattr(self, "_fitted_signature", None)
-        self._check_same_classes(None if fitted is None else fitted[1])
-        super()._check_warm_start()
 
     # -- fit -----------------------------------------------------------------
     @fit_context

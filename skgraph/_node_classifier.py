@@ -217,13 +217,10 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
     def _n_outputs(self) -> int:
         return len(self.classes_)
 
+    _classes_in_signature = -1
+
     def _module_signature(self) -> tuple:
         return super()._module_signature() + (tuple(self.classes_.tolist()),)
-
-    def _check_warm_start(self) -> None:
-        fitted = getattr(self, "_fitted_signature", None)
-        self._check_same_classes(None if fitted is None else fitted[-1])
-        super()._check_warm_start()
 
     @fit_context
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> GNNNodeClassifier:
