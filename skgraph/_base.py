@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import functools
 import types
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from numbers import Real
 from typing import Any
 
@@ -33,8 +34,8 @@ from ._persistence import PersistenceMixin
 from ._training import History, train_module
 from ._warnings import warn_caller
 
-__all__ = ["BaseGraphEstimator", "class_weight_factors", "fit_context", "loss_weights",
-           "require_targets"]
+__all__ = ["BaseGraphEstimator", "class_weight_factors", "fit_context", "kept_on_failure",
+           "loss_weights", "require_targets"]
 
 
 class _DeviceString(StrOptions):
@@ -177,22 +178,32 @@ def fit_context(fit: Callable) -> Callable:
             if not callable(callback):
                 raise TypeError(f"callbacks[{i}] is a {type(callback).__name__}, not a callable: "
                                 "each callback is called as callback(info) after every epoch.")
-        state = dict(self.__dict__)
-        if getattr(self, "warm_start", False) and "module_" in state:
-            state["module_"] = copy.deepcopy(state["module_"])  # trained in place
-        # the parameters this fit builds and reads its inputs with (see _fitted): what
-        # predictions, pickling and load use, whatever set_params does later
-        self._fit_params = {name: value for name, value in self.get_params(deep=False).items()
-                            if name not in ("callbacks", "random_state")}
-        try:
+        with kept_on_failure(self) as state:
+            if getattr(self, "warm_start", False) and "module_" in state:
+                state["module_"] = copy.deepcopy(state["module_"])  # trained in place
+            # the parameters this fit builds and reads its inputs with (see _fitted): what
+            # predictions, pickling and load use, whatever set_params does later
+            self._fit_params = {name: value
+                                for name, value in self.get_params(deep=False).items()
+                                if name not in ("callbacks", "random_state")}
             with torch_defaults(training=True):
                 return fit(self, *args, **kwargs)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(state)
-            raise
 
     return _fit_context(prefer_skip_nested_validation=True)(fit_or_keep)
+
+
+@contextlib.contextmanager
+def kept_on_failure(estimator: Any) -> Iterator[dict]:
+    """Restore ``estimator``'s attributes as they were on entry when the block raises (a
+    failed refit leaves the previous fit whole); yields that saved state, which the block
+    may complete (e.g. with a copy of what it changes in place)."""
+    state = dict(estimator.__dict__)
+    try:
+        yield state
+    except BaseException:
+        estimator.__dict__.clear()
+        estimator.__dict__.update(state)
+        raise
 
 
 _DROPOUT = [Interval(Real, 0, 1, closed="left")]

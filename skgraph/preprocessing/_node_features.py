@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.metadata_routing import get_routing_for_object
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
+from .._base import kept_on_failure
 from .._feature_names import check_feature_names, record_feature_names, shared_feature_names
 from .._graph import Graph, as_graph, is_single_graph
 from .._graph_collation import _check_graph_sequence
@@ -82,6 +83,14 @@ def _requested(routing: Any, method: str) -> set:
     requests = getattr(getattr(routing, method, None), "requests", {}) or {}
     return {param for param, alias in requests.items()
             if alias is True or isinstance(alias, str)}
+
+
+def _frame(values: np.ndarray, columns: list) -> Any:
+    """``values`` as a pandas DataFrame with these column names (pandas is there: the
+    names came from a DataFrame)."""
+    import pandas as pd
+
+    return pd.DataFrame(values, columns=columns)
 
 
 def _stack(blocks: list) -> np.ndarray | sp.csr_array:
@@ -182,13 +191,8 @@ default="passthrough"
         -------
         self
         """
-        state = dict(self.__dict__)
-        try:
+        with kept_on_failure(self):  # a refit that fails leaves the previous fit as it was
             return self._fit(X)
-        except BaseException:  # a refit that fails leaves the previous fit as it was
-            self.__dict__.clear()
-            self.__dict__.update(state)
-            raise
 
     def _fit(self, X: Any) -> NodeFeatureTransformer:
         if isinstance(X, NodePairs):
@@ -264,7 +268,9 @@ default="passthrough"
                 raise ValueError(f"the transformer returned shape {transformed.shape} for "
                                  f"{n_rows} nodes; expected one row per node.")
             bounds = np.cumsum([0] + [graph.n_nodes for graph in graphs])
-            graphs = [graph.with_features(self._named_output(transformed[a:b]))
+            names = None if sp.issparse(transformed) else self._output_names()
+            graphs = [graph.with_features(transformed[a:b] if names is None
+                                          else _frame(transformed[a:b], names))
                       for graph, a, b in zip(graphs, bounds[:-1], bounds[1:])]
         return graphs[0] if single else graphs
 
@@ -275,23 +281,18 @@ default="passthrough"
         names = getattr(self, "feature_names_in_", None)
         if names is None or sp.issparse(features):
             return features
-        import pandas as pd
+        return _frame(features, list(names))
 
-        return pd.DataFrame(features, columns=list(names))
-
-    def _named_output(self, features: Any) -> Any:
-        """Transformed dense features with the transformer's output names, when the input
-        had names and the transformer gives them (so the estimator after it records them)."""
-        if (getattr(self, "feature_names_in_", None) is None or sp.issparse(features)
+    def _output_names(self) -> list[str] | None:
+        """The transformer's output names, when the input had names and the transformer
+        gives them (so the estimator after this step records them), else None."""
+        if (getattr(self, "feature_names_in_", None) is None
                 or not hasattr(self.transformer_, "get_feature_names_out")):
-            return features
-        import pandas as pd
-
+            return None
         try:
-            names = self.transformer_.get_feature_names_out()
+            return [str(name) for name in self.transformer_.get_feature_names_out()]
         except (AttributeError, ValueError, TypeError):  # not every transformer can say
-            return features
-        return pd.DataFrame(features, columns=[str(name) for name in names])
+            return None
 
     @staticmethod
     def _graphs(X: Any) -> list[Graph]:
