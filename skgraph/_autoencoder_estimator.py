@@ -23,7 +23,7 @@ from ._device import thread_limit, torch_defaults
 from ._distributed import DistributedContext, share_of
 from ._edges import NonEdgeSampler, split_edges, upper_edges
 from ._feature_names import check_feature_names, record_feature_names
-from ._graph import Graph, as_graph
+from ._graph import Graph, as_graph, check_complete_features
 from ._neighbour_sampling import NeighbourSampler, check_batching, checked_fanouts
 from ._nn._graph_autoencoder import GCNEncoder, GraphAutoEncoder, HadamardMLPDecoder
 from ._nn._pair_scores import PairSet
@@ -106,6 +106,7 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
         check_batching(self.batch_size, self.fanouts, self._fanouts)
         graph = as_graph(X).whole()
         name, n = type(self).__name__, graph.n_nodes
+        check_complete_features(graph, name)
         if graph.n_edges == 0:
             raise ValueError(f"{name} learns from edges, but the graph has none.")
         if graph.n_edges == n * (n - 1) // 2:
@@ -201,6 +202,7 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
                              f"expecting {self.n_features_in_} features as input (node feature "
                              "width seen in fit).")
         check_feature_names(self, graph.feature_names)
+        check_complete_features(graph, type(self).__name__)
         if self._identity_of is not None and structure_fingerprint(graph.adjacency) != self._identity_of:
             raise ValueError(
                 "this estimator was fitted on a featureless graph with featureless='identity' "

@@ -112,9 +112,47 @@ def _float_numpy(tensor: Any, what: str) -> np.ndarray:
         return tensor.float().numpy()
 
 
-def _check_finite(values: np.ndarray, what: str) -> None:
-    if values.dtype.kind == "f" and not np.isfinite(values).all():
+def _check_finite(values: np.ndarray, what: str, allow_nan: bool = False) -> None:
+    if values.dtype.kind != "f":
+        return
+    if allow_nan:
+        if np.isinf(values).any():
+            raise ValueError(f"{what} contains infinite values (NaN marks a missing value; "
+                             "infinity has no meaning as a feature).")
+    elif not np.isfinite(values).all():
         raise ValueError(f"{what} contains NaN or infinite values.")
+
+
+def check_complete_features(graph: Graph, estimator: str, which: str = "") -> None:
+    """Refuse node features with missing values (NaN), naming the first and the remedy.
+
+    :class:`Graph` keeps NaN features so that a pipeline can impute them
+    (``NodeFeatureTransformer(SimpleImputer())``); no network can read them.
+    ``which`` names the graph among several (e.g. ``" (graph 3)"``).
+    """
+    features = graph.features
+    if features is None or features.dtype.kind != "f":
+        return
+    if sp.issparse(features):
+        missing = np.isnan(features.data)
+        if not missing.any():
+            return
+        first = np.flatnonzero(missing)[0]
+        node = int(np.searchsorted(features.indptr, first, side="right") - 1)
+        column = int(features.indices[first])
+    else:
+        missing = np.isnan(features)
+        if not missing.any():
+            return
+        node, column = (int(i) for i in np.argwhere(missing)[0])
+    names, columns = graph.node_names, graph.feature_names
+    node_label = repr(plain_value(names[node])) if names is not None else str(node)
+    column_label = repr(str(columns[column])) if columns is not None else str(column)
+    raise ValueError(
+        f"{estimator} got node features with missing values (NaN){which}: "
+        f"{int(missing.sum())} in all, the first at node {node_label}, column {column_label}. "
+        "Impute them inside the pipeline, e.g. make_pipeline(NodeFeatureTransformer("
+        f"SimpleImputer()), {estimator}()), or fill them before building the graph.")
 
 
 def _name_kind(name: Any) -> str:
@@ -212,12 +250,12 @@ def check_features(features: Any, n_nodes: int) -> np.ndarray | sp.csr_array | N
     if sp.issparse(X):
         X = sp.csr_array(X, dtype=dtype, copy=True)
         X.sum_duplicates()
-        _check_finite(X.data, "features")
+        _check_finite(X.data, "features", allow_nan=True)
         for part in (X.data, X.indices, X.indptr):
             part.flags.writeable = False
         return X
     X = np.array(X, dtype=dtype, copy=True, order="C")
-    _check_finite(X, "features")
+    _check_finite(X, "features", allow_nan=True)
     X.flags.writeable = False
     return X
 
@@ -316,7 +354,10 @@ class Graph:
         are dropped. Isolated nodes are kept.
     features : array-like or scipy sparse of shape (n_nodes, n_features), default=None
         Node features. ``None`` means a featureless graph; estimators then use the
-        default node representation they document.
+        default node representation they document. NaN marks a missing value: the graph
+        keeps it so that a pipeline can impute it
+        (``make_pipeline(NodeFeatureTransformer(SimpleImputer()), estimator)``); the
+        estimators refuse features with NaN, naming the first. Infinite values are refused.
     edge_features : array-like of shape (n_entries, n_edge_features), default=None
         Features of the edges (bond types, distances, ...): one row per stored entry of
         ``adjacency``, in the order of ``scipy.sparse.coo_array(adjacency)`` (for a dense
@@ -860,7 +901,7 @@ def _endpoint_positions(endpoints: np.ndarray, names: np.ndarray | None,
 
 
 def _feature_frame(features: Any, names: np.ndarray | None) -> Any:
-    """A DataFrame of node features checked column by column (numbers, finite) and by
+    """A DataFrame of node features checked column by column (numbers, not infinite) and by
     index (unique), its rows in the order of ``names`` when given."""
     repeated = features.index[features.index.duplicated()]
     if len(repeated):
@@ -882,11 +923,11 @@ def _feature_frame(features: Any, names: np.ndarray | None) -> Any:
         except (TypeError, ValueError):
             raise TypeError(f"features column {column!r} holds {series.dtype} values, not "
                             f"numbers; {hint}") from None
-        if not np.isfinite(values).all():
-            first = np.flatnonzero(~np.isfinite(values))[0]
+        if np.isinf(values).any():
+            first = np.flatnonzero(np.isinf(values))[0]
             raise ValueError(f"features column {column!r} is {values[first]} for node "
-                             f"{features.index[first]!r}; features must be finite (fill the "
-                             "value or drop the node).")
+                             f"{features.index[first]!r}; features must be finite or missing "
+                             "(NaN, None), which a pipeline can impute.")
     return features
 
 

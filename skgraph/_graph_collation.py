@@ -21,7 +21,7 @@ from threadpoolctl import threadpool_limits
 
 from ._device import torch_state
 from ._feature_names import shared_feature_names
-from ._graph import Graph, as_graph, is_single_graph
+from ._graph import Graph, as_graph, check_complete_features, is_single_graph
 from ._nn._propagation import NeighbourSum
 from ._structural_encodings import degree_features, return_probabilities
 from ._warnings import warn_caller
@@ -141,7 +141,8 @@ def _check_float32_range(values: np.ndarray, what: str) -> None:
 
 
 def _collate(graphs: Sequence[Any], width: int | None, what: str, walk_steps: int,
-             edge_width: int | None = None) -> tuple[_CollatedGraphs, int]:
+             edge_width: int | None = None, estimator: str = "the estimator"
+             ) -> tuple[_CollatedGraphs, int]:
     """Validate every graph (through ``as_graph``) and store them as flat CPU tensors.
 
     Node and edge features keep their float dtype (float64 unless every graph's are
@@ -152,20 +153,21 @@ def _collate(graphs: Sequence[Any], width: int | None, what: str, walk_steps: in
     returns the collated graphs and that width (0 for featureless graphs). Each node's
     features are followed by its ``walk_steps`` random-walk return probabilities.
     ``edge_width`` is the edge feature width every graph with edges must have (``None``:
-    the first such graph's; 0: none); a graph without edges fits any.
+    the first such graph's; 0: none); a graph without edges fits any. ``estimator``
+    names the estimator in the error about missing feature values.
     """
     # many small eigendecompositions, where BLAS threads only contend; entering the limit
     # costs about a millisecond, so only when there are walks to compute
     limit = threadpool_limits(limits=1, user_api="blas") if walk_steps else nullcontext()
     with torch_state(), limit:  # the BLAS thread setting is process-wide too
-        return _collate_graphs(graphs, width, what, walk_steps, edge_width)
+        return _collate_graphs(graphs, width, what, walk_steps, edge_width, estimator)
 
 
 _LARGE_FOR_WALKS = 20_000  # nodes above which a graph's walk encoding takes minutes
 
 
 def _collate_graphs(graphs: Sequence[Any], width: int | None, what: str, walk_steps: int,
-                    edge_width: int | None) -> tuple[_CollatedGraphs, int]:
+                    edge_width: int | None, estimator: str) -> tuple[_CollatedGraphs, int]:
     xs, edges, edge_features, n_nodes, n_edges, n_weighted = [], [], [], [], [], 0
     feature_names = []
     warned_walks = False
@@ -190,6 +192,7 @@ def _collate_graphs(graphs: Sequence[Any], width: int | None, what: str, walk_st
             raise ValueError(f"{what}[{i}] has {graph.n_features} node features but {origin} "
                              f"had {expected}; every graph needs the same feature width "
                              "(0 for featureless graphs).")
+        check_complete_features(graph, estimator, f" in {what}[{i}]")
         if graph.n_edges:  # a graph without edges fits any edge feature width
             if expected_edges is None:
                 expected_edges, edge_origin = graph.n_edge_features, i

@@ -244,12 +244,14 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
         they were not given; the scaling counts each graph by its weight.
         """
         if weights is not None and (weights == 0).any():
-            _collate(graphs, None, "X", 0)  # every graph validated, as with any weight
+            # every graph validated, as with any weight
+            _collate(graphs, None, "X", 0, estimator=type(self).__name__)
             keep = weights > 0
             graphs = [graph for graph, kept in zip(graphs, keep) if kept]
             targets, weights = targets[keep], weights[keep] / weights[keep].mean()  # mean 1
             stratify = None if stratify is None else stratify[keep]
-        collated, width = _collate(graphs, None, "X", self.random_walk_encoding)
+        collated, width = _collate(graphs, None, "X", self.random_walk_encoding,
+                                   estimator=type(self).__name__)
         self.n_features_in_ = width
         record_feature_names(self, collated.feature_names)
         self.n_edge_features_in_ = collated.n_edge_features
@@ -360,7 +362,8 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
         graphs = _check_graph_sequence(X)
         collated, _ = _collate(graphs, self.n_features_in_, "X",
                                self._fitted("random_walk_encoding"),
-                               getattr(self, "n_edge_features_in_", 0))
+                               getattr(self, "n_edge_features_in_", 0),
+                               estimator=type(self).__name__)
         check_feature_names(self, collated.feature_names)
         collated = self._scaled(collated)
         chunks = _chunks(collated.node_ptr, _INFERENCE_NODES)

@@ -25,7 +25,7 @@ from ._base import _DROPOUT, _FEATURELESS, BaseGraphEstimator
 from ._device import thread_limit, torch_defaults
 from ._distributed import DistributedContext, share_of
 from ._feature_names import check_feature_names, record_feature_names
-from ._graph import Graph, as_graph, is_missing
+from ._graph import Graph, as_graph, check_complete_features, is_missing
 from ._interop import _node_label_index, _selected_labels
 from ._neighbour_sampling import NeighbourSampler, check_batching, checked_fanouts
 from ._nn._node_networks import EDGES_READ, NODE_CONVOLUTIONS, NodeNetwork
@@ -382,6 +382,7 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         off where dropout has nothing to drop, whose passes would be the same)."""
         check_batching(self.batch_size, self.fanouts, self._fanouts)
         whole = graph.whole()
+        check_complete_features(whole, type(self).__name__)
         warn_unread_edge_features(whole, type(self).__name__)
         # identity features are never dropped: one layer of them then has no dropout at all
         random_passes = self.dropout > 0 and (
@@ -566,6 +567,7 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
                              f"{type(self).__name__} is expecting {self.n_features_in_} "
                              "features as input (node feature width seen in fit).")
         check_feature_names(self, graph.feature_names)
+        check_complete_features(graph, type(self).__name__)
         whole = graph.whole()
         if self._identity_of is not None and structure_fingerprint(
                 whole.adjacency) != self._identity_of:

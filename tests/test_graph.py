@@ -8,7 +8,7 @@ import torch
 from torch_geometric.data import Data
 
 from skgraph import Graph, as_graph, to_networkx
-from skgraph._graph import is_single_graph
+from skgraph._graph import check_complete_features, is_single_graph
 
 
 def test_graph_canonical_form(small_adjacency):
@@ -145,8 +145,8 @@ def test_bad_adjacency(adjacency, error, match):
 @pytest.mark.parametrize("features, error, match", [
     (np.ones((5, 2)), ValueError, "5 rows but the graph has 6 nodes"),
     (np.ones(6), ValueError, "Reshape your data"),
-    (np.full((6, 2), np.nan), ValueError, "NaN or infinite"),
-    (sp.csr_array(np.full((6, 2), np.inf)), ValueError, "NaN or infinite"),
+    (np.full((6, 2), np.inf), ValueError, "infinite values"),
+    (sp.csr_array(np.full((6, 2), -np.inf)), ValueError, "infinite values"),
     (np.ones((6, 0)), ValueError, "0 feature"),
     (np.array([["a"]] * 6), TypeError, "dtype"),
 ])
@@ -666,8 +666,13 @@ def test_from_edges_bad_input_gets_clear_errors():
         Graph.from_edges(edges, accounts)
     with pytest.raises(TypeError, match="features column 'region' holds text"):
         Graph.from_edges(edges, accounts.astype({"region": "category"}))
-    with pytest.raises(ValueError, match="features column 'age' is nan for node 'cat'"):
-        Graph.from_edges(edges, accounts[["age"]].assign(age=[1.0, 2, np.nan, 4, 5]))
+    with pytest.raises(ValueError, match="features column 'age' is inf for node 'cat'; features "
+                                         "must be finite or missing"):
+        Graph.from_edges(edges, accounts[["age"]].assign(age=[1.0, 2, np.inf, 4, 5]))
+    missing_age = accounts[["age"]].assign(age=[1.0, 2, None, 4, 5])  # kept, for an imputer
+    kept = Graph.from_edges(edges, missing_age)
+    assert np.isnan(kept.features[kept.positions(["cat"]), 0]).all()
+    assert np.isnan(kept.features).sum() == 1
     with pytest.raises(ValueError, match="features' index repeats 'ann'"):
         Graph.from_edges(edges, accounts[["age"]].iloc[[0, 1, 2, 3, 4, 0]])
     with pytest.raises(ValueError, match="names node 'eve', which is not among the 4 nodes .*add "
@@ -775,3 +780,23 @@ def test_from_edges_more_refusals_and_float_tables():
                          "target": ["b", "c", "a"]})
     with pytest.raises(ValueError, match="edges row 2 has a missing node"):
         Graph.from_edges(text)
+
+
+def test_missing_feature_values_are_kept_and_named_by_the_estimators_check():
+    pd = pytest.importorskip("pandas")
+    A = sp.csr_array(np.ones((3, 3)) - np.eye(3))
+    X = np.array([[1.0, 2.0], [3.0, np.nan], [np.nan, 0.0]])
+    dense = Graph(A, X)
+    assert np.array_equal(np.isnan(dense.features), np.isnan(X))
+    with pytest.raises(ValueError, match=r"Est got node features with missing values \(NaN\) in "
+                                         r"X\[4\]: 2 in all, the first at node 1, column 1\."):
+        check_complete_features(dense, "Est", " in X[4]")
+    sparse = Graph(A, sp.csr_array(X))
+    with pytest.raises(ValueError, match="first at node 1, column 1"):
+        check_complete_features(sparse, "Est")
+    frame = pd.DataFrame(X, columns=["age", "income"], index=["ann", "bob", "cat"])
+    named = Graph(A, frame, node_names=frame.index)
+    with pytest.raises(ValueError, match="first at node 'bob', column 'income'"):
+        check_complete_features(named[[2]], "Est")  # a view: the whole graph's features
+    check_complete_features(Graph(A, np.nan_to_num(X)), "Est")
+    check_complete_features(Graph(A), "Est")

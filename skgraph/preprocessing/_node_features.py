@@ -358,5 +358,9 @@ default="passthrough"
         tags = super().__sklearn_tags__()
         tags.input_tags.two_d_array = False
         tags.input_tags.sparse = True
+        # missing feature values (NaN) reach the transformer, an imputer's to fill
+        tags.input_tags.allow_nan = (self.transformer in (None, "passthrough") or (
+            hasattr(self.transformer, "__sklearn_tags__")
+            and get_tags(self.transformer).input_tags.allow_nan))
         tags.requires_fit = True
         return tags

@@ -9,10 +9,12 @@ from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_selection import SelectKBest
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import Normalizer, StandardScaler, TargetEncoder
+from sklearn.utils import get_tags
 
 from skgraph import (
     GNNGraphClassifier,
@@ -267,3 +269,37 @@ def test_a_refit_that_fails_keeps_the_previous_fit(community):
         nft.set_params(transformer=SelectKBest(k=2)).fit(Graph(G.adjacency, G.features))
     assert nft.feature_names_in_.tolist() == [f"f{i}" for i in range(8)]
     np.testing.assert_array_equal(nft.transform(named).features, before)
+
+
+def test_missing_feature_values_are_imputed_in_the_pipeline_and_refused_without(community):
+    G, y = community
+    X = np.array(G.features, dtype=np.float64)
+    X[[3, 3, 17], [0, 2, 1]] = np.nan
+    holey = Graph(G.adjacency, X)
+    graphs = [Graph(G.adjacency, X if i == 2 else G.features) for i in range(6)]
+    stacked = np.vstack([g.features for g in graphs])
+    fast = dict(max_epochs=3, random_state=0, device="cpu")
+    cases = [(GNNNodeClassifier(**fast), holey, y, ""),
+             (VGAEEmbedder(**fast), holey, None, ""),
+             (LinkPredictor(**fast), holey, None, ""),
+             (GNNGraphClassifier(**fast), graphs, [0, 1] * 3, r" in X\[2\]")]
+    for estimator, data, target, which in cases:
+        name = type(estimator).__name__
+        with pytest.raises(ValueError, match=(
+                rf"{name} got node features with missing values \(NaN\){which}: 3 in all, the "
+                rf"first at node 3, column 0. Impute them inside the pipeline, e.g. make_pipeline"
+                rf"\(NodeFeatureTransformer\(SimpleImputer\(\)\), {name}\(\)\)")):
+            clone(estimator).fit(data, target)
+        pipe = make_pipeline(NodeFeatureTransformer(SimpleImputer()), estimator)
+        pipe.fit(data, target)
+        means = np.nanmean(X if data is holey else stacked, axis=0)  # of the fitted nodes
+        filled = pipe[0].transform(holey)
+        np.testing.assert_allclose(filled.features[3, [0, 2]], means[[0, 2]])
+        np.testing.assert_allclose(filled.features[17, 1], means[1])
+        np.testing.assert_array_equal(filled.features[~np.isnan(X)], X[~np.isnan(X)])
+    assert np.isnan(holey.features).sum() == 3  # the caller's graph untouched
+    clf = GNNNodeClassifier(**fast).fit(G, y)  # complete at fit, holey at prediction
+    with pytest.raises(ValueError, match="GNNNodeClassifier got node features with missing"):
+        clf.predict(holey[[0, 1]])
+    assert get_tags(NodeFeatureTransformer(SimpleImputer())).input_tags.allow_nan
+    assert not get_tags(NodeFeatureTransformer(Normalizer())).input_tags.allow_nan
