@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from ._warnings import warn_caller
+
 __all__ = ["Graph", "NodeIndexError", "as_graph", "is_single_graph"]
 
 
@@ -1031,7 +1033,8 @@ def _positions(key: Any, length: int) -> np.ndarray:
 
 
 # -- conversion from every accepted form ---------------------------------------
-def _from_networkx(nx_graph: Any, edge_attributes: Sequence[str] | None = None) -> Graph:
+def _from_networkx(nx_graph: Any, node_attributes: Sequence[str] | None = None,
+                   edge_attributes: Sequence[str] | None = None) -> Graph:
     nodes = list(nx_graph.nodes)
     if not nodes:
         raise ValueError("the graph is empty: the networkx graph has 0 nodes.")
@@ -1046,20 +1049,9 @@ def _from_networkx(nx_graph: Any, edge_attributes: Sequence[str] | None = None) 
                              "'weight' attribute must be a number (or absent, for 1).")
     weights = np.array(weights, dtype=float)
     A = sp.coo_array((weights, (rows, cols)), shape=(len(nodes), len(nodes)))
-    attrs = [nx_graph.nodes[v].get("x") for v in nodes]
-    features = None
-    if all(a is not None for a in attrs):
-        rows = [_numbers(a, f"the networkx node {v!r}'s 'x' attribute")
-                for v, a in zip(nodes, attrs)]
-        widths = {len(r) for r in rows}
-        if len(widths) > 1:
-            raise ValueError(f"the networkx nodes' 'x' feature attributes have different "
-                             f"lengths ({sorted(widths)}); every node needs the same number "
-                             "of features.")
-        features = np.vstack(rows)
-    elif any(a is not None for a in attrs):
-        raise ValueError("some networkx nodes have an 'x' feature attribute and some do not.")
+    features = _networkx_node_features(nx_graph, nodes, node_attributes)
     edge_features = _networkx_edge_features(edges, edge_attributes)
+    _warn_unread_attributes(nx_graph, nodes, edges, features is None, edge_features is None)
     names = None
     if nodes != list(range(len(nodes))) or not all(_name_kind(v) == "int" for v in nodes):
         # (nodes 0.0, 1.0, ... or True, False compare equal to positions but are names)
@@ -1087,6 +1079,80 @@ def _numbers(value: Any, what: str) -> np.ndarray:
                      "sequence of numbers.")
 
 
+def _attribute_names(names: Sequence[str] | str, parameter: str, default: str) -> list:
+    names = [names] if isinstance(names, str) else list(names)
+    if not names:
+        raise ValueError(f"{parameter} is empty; name at least one attribute, or pass "
+                         f"{parameter}=None to read {default!r} when every one has it.")
+    return names
+
+
+def _networkx_node_features(nx_graph: Any, nodes: list,
+                            names: Sequence[str] | None) -> np.ndarray | None:
+    """The node attributes ``names`` (numbers or 1-D arrays) side by side, one row per
+    node; by default the attribute ``"x"`` when every node has it."""
+    if names is None:
+        attrs = [nx_graph.nodes[v].get("x") for v in nodes]
+        if all(a is None for a in attrs):
+            return None
+        if any(a is None for a in attrs):
+            raise ValueError("some networkx nodes have an 'x' feature attribute and some do "
+                             "not; give every node one, or name the attributes to read with "
+                             "node_attributes=[...].")
+        names = ["x"]
+    names = _attribute_names(names, "node_attributes", "x")
+    rows = []
+    for v in nodes:
+        data = nx_graph.nodes[v]
+        missing = [name for name in names if name not in data]
+        if missing:
+            raise ValueError(f"the networkx node {v!r} has no attribute {missing[0]!r}; every "
+                             "node needs each of node_attributes.")
+        rows.append(np.concatenate([_numbers(data[name], f"the networkx node {v!r}'s "
+                                             f"attribute {name!r}") for name in names]))
+    widths = {len(r) for r in rows}
+    if len(widths) > 1:
+        raise ValueError(f"the node attributes {names} have different lengths on different "
+                         f"nodes ({sorted(widths)}); every node needs the same number of "
+                         "features.")
+    return np.vstack(rows)
+
+
+def _numeric_attributes(dicts: Any, skip: str) -> list:
+    """The attribute names among ``dicts`` whose values are numbers or numeric sequences
+    (the first value seen of each decides), except ``skip``."""
+    seen: dict = {}
+    for data in dicts:
+        for name, value in data.items():
+            if name != skip and name not in seen:
+                try:
+                    _numbers(value, "")
+                    seen[name] = True
+                except ValueError:
+                    seen[name] = False
+    return [name for name, numeric in seen.items() if numeric]
+
+
+def _warn_unread_attributes(nx_graph: Any, nodes: list, edges: list, no_features: bool,
+                            no_edge_features: bool) -> None:
+    """Warn when a networkx graph is read without features although its nodes (edges)
+    carry numeric attributes under other names than the ones read by default."""
+    if no_features:
+        names = _numeric_attributes((nx_graph.nodes[v] for v in nodes), skip="x")
+        if names:
+            warn_caller(f"the networkx nodes carry numeric attributes {names}, which are not "
+                        "read: node features come from the attribute 'x' or from those named "
+                        f"by as_graph(graph, node_attributes={names!r}); the graph is read "
+                        "without node features.")
+    if no_edge_features:
+        names = _numeric_attributes((d for _, _, d in edges), skip="weight")
+        if names:
+            warn_caller(f"the networkx edges carry numeric attributes {names}, which are not "
+                        "read: edge features come from the attribute 'edge_attr' or from those "
+                        f"named by as_graph(graph, edge_attributes={names!r}) ('weight' is the "
+                        "edge weight); the graph is read without edge features.")
+
+
 def _networkx_edge_features(edges: list, names: Sequence[str] | None) -> np.ndarray | None:
     """The edge attributes ``names`` (numbers or 1-D arrays) side by side, one row per edge;
     by default the attribute ``"edge_attr"`` when every edge has it."""
@@ -1099,12 +1165,7 @@ def _networkx_edge_features(edges: list, names: Sequence[str] | None) -> np.ndar
                              "not; give every edge one, or name the attributes to read with "
                              "edge_attributes=[...].")
         names = ["edge_attr"]
-    if isinstance(names, str):
-        names = [names]
-    names = list(names)
-    if not names:
-        raise ValueError("edge_attributes is empty; name at least one edge attribute, or pass "
-                         "edge_attributes=None to read 'edge_attr' when every edge has it.")
+    names = _attribute_names(names, "edge_attributes", "edge_attr")
     if not edges:
         return None
     rows = []
@@ -1176,19 +1237,27 @@ def _is_instance_of(obj: Any, module: str, cls: str) -> bool:
     return mod is not None and isinstance(obj, getattr(mod, cls))
 
 
-def as_graph(obj: Any, *, edge_attributes: Sequence[str] | None = None) -> Graph:
+def as_graph(obj: Any, *, node_attributes: Sequence[str] | None = None,
+             edge_attributes: Sequence[str] | None = None) -> Graph:
     """Turn any accepted graph input into a :class:`Graph`.
 
     Accepted: a :class:`Graph` (returned as is), a square adjacency (scipy sparse, NumPy,
     pandas or a torch tensor, dense or sparse),
     an ``(adjacency, features)`` or ``(adjacency, features, edge_features)`` tuple, a
-    networkx graph (edge attribute ``weight``, node attribute ``x``, and as edge features the
-    attribute ``edge_attr`` or those named by ``edge_attributes``) or a torch_geometric
-    ``Data`` object (``edge_index``, ``edge_weight``, ``x``, ``edge_attr``).
+    networkx graph (edge attribute ``weight``; as node features the attribute ``x`` or those
+    named by ``node_attributes``; as edge features the attribute ``edge_attr`` or those
+    named by ``edge_attributes``) or a torch_geometric ``Data`` object (``edge_index``,
+    ``edge_weight``, ``x``, ``edge_attr``). A networkx graph read without node (edge)
+    features whose nodes (edges) carry other numeric attributes gets a warning naming them.
 
     Parameters
     ----------
     obj : any accepted graph input
+    node_attributes : sequence of str, default=None
+        For a networkx graph: the node attributes (numbers or 1-D arrays) that become the
+        node features, side by side in this order (as PyG's ``from_networkx``
+        ``group_node_attrs``). None reads ``"x"`` when every node has it (what
+        :func:`skgraph.to_networkx` writes), else no node features.
     edge_attributes : sequence of str, default=None
         For a networkx graph: the edge attributes (numbers or 1-D arrays) that become the
         edge features, side by side in this order. None reads ``"edge_attr"`` when every
@@ -1206,6 +1275,11 @@ def as_graph(obj: Any, *, edge_attributes: Sequence[str] | None = None) -> Graph
                          f"{_kind_name(obj)}; its edge features come from "
                          "Graph(edge_features=...), Data.edge_attr or the third entry of an "
                          "(adjacency, features, edge_features) tuple.")
+    if node_attributes is not None and not _is_instance_of(obj, "networkx", "Graph"):
+        raise ValueError(f"node_attributes names networkx node attributes, but the input is "
+                         f"{_kind_name(obj)}; its node features come from Graph(adjacency, "
+                         "features), Data.x or the second entry of an (adjacency, features) "
+                         "tuple.")
     if isinstance(obj, Graph):
         return obj
     if isinstance(obj, tuple):
@@ -1223,7 +1297,7 @@ def as_graph(obj: Any, *, edge_attributes: Sequence[str] | None = None) -> Graph
     if sp.issparse(obj) or isinstance(obj, np.ndarray) or _data_frame(obj) or _torch_matrix(obj):
         return Graph(obj)
     if _is_instance_of(obj, "networkx", "Graph"):
-        return _from_networkx(obj, edge_attributes)
+        return _from_networkx(obj, node_attributes, edge_attributes)
     if _is_instance_of(obj, "torch_geometric.data", "Data"):
         return _from_pyg(obj)
     hint = ""

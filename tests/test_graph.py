@@ -1,4 +1,5 @@
 import pickle
+import warnings
 
 import networkx as nx
 import numpy as np
@@ -361,8 +362,8 @@ def test_pyg_and_networkx_inputs_with_odd_attributes():
     g = nx.path_graph(3)
     for v, width in zip(g.nodes, (2, 2, 3)):
         g.nodes[v]["x"] = np.ones(width)
-    with pytest.raises(ValueError, match=r"'x' feature attributes have different lengths "
-                                         r"\(\[2, 3\]\)"):
+    with pytest.raises(ValueError, match=r"node attributes \['x'\] have different lengths on "
+                                         r"different nodes \(\[2, 3\]\)"):
         as_graph(g)
     for weight in ("heavy", None):
         h = nx.path_graph(3)
@@ -407,7 +408,7 @@ def test_networkx_attributes_that_are_not_numbers_are_named():
         as_graph(H, edge_attributes=[])
     H = nx.path_graph(3)
     nx.set_node_attributes(H, {0: "ab", 1: [1.0], 2: [2.0]}, "x")
-    with pytest.raises(ValueError, match="the networkx node 0's 'x' attribute is 'ab'"):
+    with pytest.raises(ValueError, match="the networkx node 0's attribute 'x' is 'ab'"):
         as_graph(H)
     H = nx.path_graph(3)  # tensors that require grad, as a model's output would
     nx.set_node_attributes(H, {i: torch.full((2,), float(i), requires_grad=True)
@@ -800,3 +801,38 @@ def test_missing_feature_values_are_kept_and_named_by_the_estimators_check():
         check_complete_features(named[[2]], "Est")  # a view: the whole graph's features
     check_complete_features(Graph(A, np.nan_to_num(X)), "Est")
     check_complete_features(Graph(A), "Est")
+
+
+def test_networkx_node_attributes_by_name_and_unread_attributes_warn():
+    H = nx.cycle_graph(["C1", "C2", "O3"])
+    onehot = {"C1": [1, 0], "C2": [1, 0], "O3": [0, 1]}
+    nx.set_node_attributes(H, onehot, "element")
+    nx.set_node_attributes(H, {"C1": 0.0, "C2": -1.0, "O3": 1.0}, "charge")
+    nx.set_node_attributes(H, "atom", "kind")  # text: never a feature, no warning
+    nx.set_edge_attributes(H, 2.0, "bond_type")
+    nx.set_edge_attributes(H, 1.0, "weight")
+    G = as_graph(H, node_attributes=["element", "charge"], edge_attributes="bond_type")
+    np.testing.assert_array_equal(G.features, [[1, 0, 0], [1, 0, -1], [0, 1, 1]])
+    assert G.edge_features.ravel().tolist() == [2.0] * 6
+    with pytest.warns(UserWarning) as record:
+        bare = as_graph(H)
+    messages = [str(w.message) for w in record]
+    assert bare.features is None and bare.edge_features is None and len(messages) == 2
+    assert "nodes carry numeric attributes ['element', 'charge'], which are not read" in \
+        messages[0] and "node_attributes=['element', 'charge']" in messages[0]
+    assert "edges carry numeric attributes ['bond_type']" in messages[1]
+    assert "weight" not in messages[1].split("]")[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # features read, or only text and weights: silent
+        as_graph(H, node_attributes=["charge"], edge_attributes=["bond_type"])
+        as_graph(nx.karate_club_graph())
+    del H.nodes["O3"]["charge"]
+    with pytest.raises(ValueError, match="the networkx node 'O3' has no attribute 'charge'"):
+        as_graph(H, node_attributes=["element", "charge"])
+    H.nodes["O3"]["charge"] = [1.0, 2.0]
+    with pytest.raises(ValueError, match=r"node attributes \['charge'\] have different lengths"):
+        as_graph(H, node_attributes=["charge"])
+    with pytest.raises(ValueError, match="node_attributes is empty"):
+        as_graph(H, node_attributes=[])
+    with pytest.raises(ValueError, match="node_attributes names networkx node attributes"):
+        as_graph(G, node_attributes=["charge"])
