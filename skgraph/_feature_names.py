@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from ._warnings import warn_caller
+
 __all__ = ["check_feature_names", "record_feature_names", "shared_feature_names"]
 
 
@@ -47,9 +49,17 @@ def record_feature_names(estimator: Any, names: np.ndarray | None) -> None:
 
 def check_feature_names(estimator: Any, names: np.ndarray | None, where: str = "X") -> None:
     """Refuse features whose column names differ from those seen in fit (both named): in
-    another order, or other columns, they would be read as the fitted ones."""
+    another order, or other columns, they would be read as the fitted ones. Warn, as
+    scikit-learn does, when only one side has names (nothing to check the columns by)."""
     fitted = getattr(estimator, "feature_names_in_", None)
-    if fitted is None or names is None or np.array_equal(fitted, names):
+    if (fitted is None) != (names is None):
+        name = type(estimator).__name__
+        warn_caller(f"{where} has feature names, but {name} was fitted without feature names"
+                    if fitted is None else
+                    f"{where} does not have valid feature names, but {name} was fitted with "
+                    "feature names (its columns are read by position, unchecked)")
+        return
+    if fitted is None or np.array_equal(fitted, names):
         return
     unseen = [name for name in names if name not in set(fitted)]
     missing = [name for name in fitted if name not in set(names)]

@@ -81,8 +81,8 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
     random_walk_encoding : int, default=16
         Append to every node's features the probabilities that a random walk from the
         node is back at it after 1, 2, ..., ``random_walk_encoding`` steps (a structural
-        encoding, RWSE: Dwivedi et al. 2022; exact, for the walk that moves along an edge
-        with probability proportional to its weight). They tell, for instance, whether a node
+        encoding, RWSE: Dwivedi et al. 2022; exact, for the walk that moves to each
+        neighbour with equal probability: edge weights are not read). They tell, for instance, whether a node
         lies on a ring of 5 or 6 atoms, which message passing with sum aggregation cannot
         detect; computed per graph in time ``steps * n_edges * n_nodes`` at most (cubic in
         the nodes for small graphs). ``0`` adds nothing.

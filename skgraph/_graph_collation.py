@@ -9,7 +9,7 @@ graphs again, and the per-column scaling of the node features.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
@@ -103,6 +103,9 @@ def _check_graph_sequence(graphs: Any, what: str = "X") -> list:
     if is_single_graph(graphs):
         raise TypeError(f"{what} must be a sequence of graphs (e.g. a list), one per sample; got a "
                         f"single graph ({type(graphs).__name__}). Wrap it in a list: [graph].")
+    if isinstance(graphs, Mapping):  # iterating would give its keys
+        raise TypeError(f"{what} must be a sequence of graphs (e.g. a list), got a "
+                        f"{type(graphs).__name__}; pass list(mapping.values()) for its values.")
     if isinstance(graphs, (str, bytes)) or not isinstance(graphs, Iterable):
         raise TypeError(f"{what} must be a sequence of graphs (e.g. a list), got "
                         f"{type(graphs).__name__}.")

@@ -145,7 +145,7 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
 
     # the regressor's defaults; the classifier overrides ``dropout`` (0.5), ``batch_size`` (128)
     # and ``max_epochs`` (70)
-    def __init__(self, conv: str = "gin", *, readout: str = "sum", n_layers: int = 4,
+    def __init__(self, conv: str = "auto", *, readout: str = "sum", n_layers: int = 4,
                  hidden_size: int = 32, dropout: float = 0.0, jumping_knowledge: bool = False,
                  standardize: bool = True, random_walk_encoding: int = 16,
                  weight_averaging: float = 0.5, ensemble_size: int = 2,

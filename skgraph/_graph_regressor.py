@@ -32,9 +32,10 @@ class GNNGraphRegressor(StandardisedTargetsMixin, RegressorMixin, GraphLevelEsti
 
     Parameters
     ----------
-    conv : {"gin", "gine", "gcn", "sage", "sum", "gat", "auto"}, default="gin"
-        Graph convolution (see :class:`~skgraph.GNNGraphClassifier`; ``"auto"`` reads edge
-        features when the graphs have them). The trained one is ``conv_``.
+    conv : {"auto", "gin", "gine", "gcn", "sage", "sum", "gat"}, default="auto"
+        Graph convolution (see :class:`~skgraph.GNNGraphClassifier`): ``"auto"`` trains
+        GINE when the graphs have edge features (bond types and the like), else GIN, as the
+        classifier does. The trained one is ``conv_``.
     readout : {"sum", "mean", "max", "attention"}, default="sum"
         How node representations are pooled into a graph representation: ``"sum"`` for
         targets that grow with the graph (counts, totals), ``"mean"`` for intensive ones.

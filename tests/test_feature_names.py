@@ -61,9 +61,15 @@ def test_node_level_estimators_record_and_check_feature_names(named, make):
                                          r"now: \['f0'\]"):
         predict(renamed)
     predict(Graph(G.adjacency, frame))
-    predict(Graph(G.adjacency, G.features))  # no names to check: read by position
+    name = make.__name__
+    with pytest.warns(UserWarning, match=f"X does not have valid feature names, but {name} was "
+                                         "fitted with feature names"):
+        predict(Graph(G.adjacency, G.features))  # no names to check: read by position
     fit(Graph(G.adjacency, G.features))  # a refit without names forgets them
     assert not hasattr(est, "feature_names_in_")
+    with pytest.warns(UserWarning, match=f"X has feature names, but {name} was fitted "
+                                         "without feature names"):
+        predict(Graph(G.adjacency, frame))
 
 
 def test_graph_level_estimators_record_and_check_feature_names():
@@ -76,6 +82,9 @@ def test_graph_level_estimators_record_and_check_feature_names():
     swapped = Graph(np.ones((3, 3)), pd.DataFrame(rng.random((3, 2)), columns=["b", "a"]))
     with pytest.raises(ValueError, match="GNNGraphClassifier reads columns by position"):
         clf.predict([swapped])
+    with pytest.warns(UserWarning, match="X does not have valid feature names, but "
+                                         "GNNGraphClassifier was fitted with feature names"):
+        clf.predict([Graph(np.ones((3, 3)), rng.random((3, 2)))])
     with pytest.raises(ValueError, match=r"X\[7\] names its feature columns \['b', 'a'\], but "
                                          r"X\[0\] \['a', 'b'\]"):
         GNNGraphClassifier(**FAST).fit(graphs[:7] + [swapped], y)

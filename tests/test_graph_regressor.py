@@ -170,6 +170,9 @@ def test_bad_input():
         reg.fit([], [])
     with pytest.raises(TypeError, match="sequence of graphs"):
         reg.fit(graphs[0], [1.0])
+    with pytest.raises(TypeError, match=r"X must be a sequence of graphs \(e.g. a list\), got a "
+                                        r"dict; pass list\(mapping.values\(\)\)"):
+        reg.fit(dict(enumerate(graphs)), y[:, 0])
     with pytest.raises(ValueError, match="Negative values in data passed to `sample_weight`"):
         reg.fit(graphs, y[:, 0], sample_weight=-np.ones(10))
     with pytest.raises(ValueError, match="hidden_size"):
@@ -197,10 +200,10 @@ def test_shares_the_classifiers_parameters():
     differ = {name for name, value in GNNGraphRegressor().get_params().items()
               if GNNGraphClassifier().get_params()[name] != value}
     # dropout 0 for regression (noise on a linear output); the classifier's batch size,
-    # epochs, convolution ("auto") and pooled member were chosen on the classification
-    # suite, the regressor's on its own benchmark
-    assert differ == {"dropout", "batch_size", "max_epochs", "conv", "pooled_member"}
-    assert (GNNGraphRegressor().conv, GNNGraphRegressor().pooled_member) == ("gin", False)
+    # epochs and pooled member were chosen on the classification suite, the regressor's on
+    # its own benchmark; both read edge features when the graphs have them
+    assert differ == {"dropout", "batch_size", "max_epochs", "pooled_member"}
+    assert (GNNGraphRegressor().conv, GNNGraphRegressor().pooled_member) == ("auto", False)
     assert GNNGraphRegressor().dropout == 0.0
     assert (GNNGraphRegressor().batch_size, GNNGraphRegressor().max_epochs) == (32, 100)
     assert (GNNGraphClassifier().batch_size, GNNGraphClassifier().max_epochs) == (128, 70)
