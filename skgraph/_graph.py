@@ -1263,12 +1263,28 @@ def as_graph(obj: Any, *, node_attributes: Sequence[str] | None = None,
         edge features, side by side in this order. None reads ``"edge_attr"`` when every
         edge has it (what :func:`skgraph.to_networkx` writes), else no edge features.
 
+    Returns
+    -------
+    Graph
+
     Raises
     ------
     TypeError
         If ``obj`` is none of these.
     ValueError
         If it is one of these but invalid (see :class:`Graph`).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from skgraph import as_graph
+    >>> g = nx.Graph()
+    >>> g.add_node("C1", element=[1, 0], charge=0.0)
+    >>> g.add_node("O2", element=[0, 1], charge=-1.0)
+    >>> g.add_edge("C1", "O2", bond_type=2.0)
+    >>> G = as_graph(g, node_attributes=["element", "charge"], edge_attributes=["bond_type"])
+    >>> G.features.tolist(), G.edge_features.tolist(), G.node_names.tolist()
+    ([[1.0, 0.0, 0.0], [0.0, 1.0, -1.0]], [[2.0], [2.0]], ['C1', 'O2'])
     """
     if edge_attributes is not None and not _is_instance_of(obj, "networkx", "Graph"):
         raise ValueError(f"edge_attributes names networkx edge attributes, but the input is "

@@ -169,6 +169,15 @@ class NodePairs:
     graph : Graph
     pairs : ndarray of shape (n_selected, 2)
         The selected pairs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgraph import Graph, NodePairs
+    >>> G = Graph(np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]]))
+    >>> P = NodePairs(G, [[0, 1], [1, 2], [0, 2]])
+    >>> len(P), P[[2, 0]].pairs.tolist()
+    (3, [[0, 2], [0, 1]])
     """
 
     __slots__ = ("__weakref__", "_all_pairs", "_graph", "_index")  # weak refs: see Graph

@@ -62,6 +62,21 @@ class EpochInfo:
         Wall time of its optimisation steps (validation excluded).
     module : torch.nn.Module
         The module being trained (read it, do not modify it).
+
+    Examples
+    --------
+    A callback that records each epoch's loss and stops once it falls below 0.5:
+
+    >>> from skgraph import VGAEEmbedder
+    >>> from skgraph.datasets import make_community_graph
+    >>> G, _ = make_community_graph(n_nodes=60, random_state=0)
+    >>> losses = []
+    >>> def watch(info):
+    ...     losses.append(info.loss)
+    ...     return info.loss < 0.5
+    >>> est = VGAEEmbedder(max_epochs=20, callbacks=[watch], random_state=0).fit(G)
+    >>> len(losses) == est.n_iter_
+    True
     """
 
     epoch: int
