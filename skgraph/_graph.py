@@ -68,6 +68,10 @@ def _to_2d_numeric(obj: Any, what: str) -> np.ndarray | sp.sparray:
         if text is not None:  # float("2.5") would read it as a number
             raise TypeError(f"{what} has dtype object holding text ({text!r}); expected "
                             "numbers (bool, int or float): convert the column first.")
+        missing = np.fromiter(map(is_missing, arr.flat), dtype=bool, count=arr.size)
+        if missing.any():  # None or pandas' NA (a nullable column beside others): NaN
+            arr = arr.copy()
+            arr.flat[np.flatnonzero(missing)] = np.nan
         try:
             arr = arr.astype(np.float64)
         except (TypeError, ValueError) as exc:
@@ -123,6 +127,15 @@ def _check_finite(values: np.ndarray, what: str, allow_nan: bool = False) -> Non
                              "infinity has no meaning as a feature).")
     elif not np.isfinite(values).all():
         raise ValueError(f"{what} contains NaN or infinite values.")
+
+
+def keep_feature_names(graph: Graph, source: Graph) -> Graph:
+    """``graph``, just built from ``source``'s features (another adjacency: a training
+    graph with held-out edges removed), given ``source``'s feature names too."""
+    if graph.n_features != source.n_features:
+        raise ValueError("keep_feature_names needs a graph with the source's features.")
+    object.__setattr__(graph, "_feature_names", source.feature_names)
+    return graph
 
 
 def check_complete_features(graph: Graph, estimator: str, which: str = "") -> None:
@@ -904,7 +917,8 @@ def _endpoint_positions(endpoints: np.ndarray, names: np.ndarray | None,
 
 def _feature_frame(features: Any, names: np.ndarray | None) -> Any:
     """A DataFrame of node features checked column by column (numbers, not infinite) and by
-    index (unique), its rows in the order of ``names`` when given."""
+    index (unique), as float64 (missing entries NaN), its rows in the order of ``names``
+    when given."""
     repeated = features.index[features.index.duplicated()]
     if len(repeated):
         raise ValueError(f"features' index repeats {repeated[0]!r}: one row per node.")
@@ -914,8 +928,9 @@ def _feature_frame(features: Any, names: np.ndarray | None) -> Any:
             raise ValueError(f"features has no row for node {missing[0]!r} (a DataFrame's "
                              "rows are read by index when nodes is given).")
         features = features.loc[names.tolist()]
-    for column in features.columns:
-        series = features[column]
+    numbers_by_column = []
+    for position, column in enumerate(features.columns):
+        series = features.iloc[:, position]
         hint = (f"encode it first, e.g. pd.get_dummies(features, columns=[{column!r}]), or "
                 "convert it to numbers.")
         if series.dtype.kind in "OSU" and any(isinstance(v, (str, bytes)) for v in series):
@@ -930,7 +945,12 @@ def _feature_frame(features: Any, names: np.ndarray | None) -> Any:
             raise ValueError(f"features column {column!r} is {values[first]} for node "
                              f"{features.index[first]!r}; features must be finite or missing "
                              "(NaN, None), which a pipeline can impute.")
-    return features
+        numbers_by_column.append(values)
+    # numbers as float (nullable, categorical and object columns too), missing ones NaN,
+    # the column names and index kept
+    return type(features)(np.column_stack(numbers_by_column) if numbers_by_column
+                          else np.empty((len(features), 0)), index=features.index,
+                          columns=features.columns)
 
 
 def _graph_from_edges(cls: type, edges: Any, features: Any, source: Any, target: Any,
@@ -984,8 +1004,6 @@ def _graph_from_edges(cls: type, edges: Any, features: Any, source: Any, target:
         features = _feature_frame(features, names)
         if names is None:
             names = _names_array(features.index.tolist())
-        # numbers as float (nullable and categorical columns too), the column names kept
-        features = features.astype(np.float64)
     n_rows = None
     if features is not None and names is None:
         n_rows = _to_2d_numeric(features, "features").shape[0]
@@ -1051,7 +1069,9 @@ def _from_networkx(nx_graph: Any, node_attributes: Sequence[str] | None = None,
     A = sp.coo_array((weights, (rows, cols)), shape=(len(nodes), len(nodes)))
     features = _networkx_node_features(nx_graph, nodes, node_attributes)
     edge_features = _networkx_edge_features(edges, edge_attributes)
-    _warn_unread_attributes(nx_graph, nodes, edges, features is None, edge_features is None)
+    _warn_unread_attributes(nx_graph, nodes, edges,  # not where the caller chose none: []
+                            features is None and node_attributes is None,
+                            edge_features is None and edge_attributes is None)
     names = None
     if nodes != list(range(len(nodes))) or not all(_name_kind(v) == "int" for v in nodes):
         # (nodes 0.0, 1.0, ... or True, False compare equal to positions but are names)
@@ -1079,18 +1099,15 @@ def _numbers(value: Any, what: str) -> np.ndarray:
                      "sequence of numbers.")
 
 
-def _attribute_names(names: Sequence[str] | str, parameter: str, default: str) -> list:
-    names = [names] if isinstance(names, str) else list(names)
-    if not names:
-        raise ValueError(f"{parameter} is empty; name at least one attribute, or pass "
-                         f"{parameter}=None to read {default!r} when every one has it.")
-    return names
+def _attribute_names(names: Sequence[str] | str) -> list:
+    return [names] if isinstance(names, str) else list(names)
 
 
 def _networkx_node_features(nx_graph: Any, nodes: list,
                             names: Sequence[str] | None) -> np.ndarray | None:
     """The node attributes ``names`` (numbers or 1-D arrays) side by side, one row per
-    node; by default the attribute ``"x"`` when every node has it."""
+    node, NaN where a node lacks one (None, NaN or absent: a missing value, for a pipeline
+    to impute); by default the attribute ``"x"`` when every node has it."""
     if names is None:
         attrs = [nx_graph.nodes[v].get("x") for v in nodes]
         if all(a is None for a in attrs):
@@ -1098,59 +1115,66 @@ def _networkx_node_features(nx_graph: Any, nodes: list,
         if any(a is None for a in attrs):
             raise ValueError("some networkx nodes have an 'x' feature attribute and some do "
                              "not; give every node one, or name the attributes to read with "
-                             "node_attributes=[...].")
+                             "node_attributes=[...] (a node without one then gets NaN: a "
+                             "missing value).")
         names = ["x"]
-    names = _attribute_names(names, "node_attributes", "x")
-    rows = []
-    for v in nodes:
-        data = nx_graph.nodes[v]
-        missing = [name for name in names if name not in data]
-        if missing:
-            raise ValueError(f"the networkx node {v!r} has no attribute {missing[0]!r}; every "
-                             "node needs each of node_attributes.")
-        rows.append(np.concatenate([_numbers(data[name], f"the networkx node {v!r}'s "
-                                             f"attribute {name!r}") for name in names]))
-    widths = {len(r) for r in rows}
-    if len(widths) > 1:
-        raise ValueError(f"the node attributes {names} have different lengths on different "
-                         f"nodes ({sorted(widths)}); every node needs the same number of "
-                         "features.")
-    return np.vstack(rows)
+    names = _attribute_names(names)
+    if not names:
+        return None
+    columns = []
+    for name in names:
+        values = [nx_graph.nodes[v].get(name) for v in nodes]
+        rows = {k: _numbers(value, f"the networkx node {nodes[k]!r}'s attribute {name!r}")
+                for k, value in enumerate(values) if not is_missing(value)}
+        if not rows:
+            raise ValueError(f"no networkx node has a value of the attribute {name!r} named "
+                             "by node_attributes.")
+        widths = {len(r) for r in rows.values()}
+        if len(widths) > 1:
+            raise ValueError(f"the node attribute {name!r} has different lengths on different "
+                             f"nodes ({sorted(widths)}); every node needs the same number of "
+                             "features.")
+        gap = np.full(widths.pop(), np.nan)
+        columns.append(np.vstack([rows.get(k, gap) for k in range(len(nodes))]))
+    return np.hstack(columns)
 
 
 def _numeric_attributes(dicts: Any, skip: str) -> list:
-    """The attribute names among ``dicts`` whose values are numbers or numeric sequences
-    (the first value seen of each decides), except ``skip``."""
-    seen: dict = {}
+    """The attribute names among ``dicts`` that hold numbers or numeric sequences, except
+    ``skip`` and booleans (masks); missing values say nothing, and an attribute counts as
+    text after 100 values that are not numbers."""
+    verdict: dict = {}
     for data in dicts:
         for name, value in data.items():
-            if name != skip and name not in seen:
-                try:
-                    _numbers(value, "")
-                    seen[name] = True
-                except ValueError:
-                    seen[name] = False
-    return [name for name, numeric in seen.items() if numeric]
+            if name == skip or verdict.get(name, 0) is True or verdict.get(name, 0) >= 100:
+                continue
+            if isinstance(value, (bool, np.bool_)) or is_missing(value):
+                continue
+            try:
+                _numbers(value, "")
+                verdict[name] = True
+            except ValueError:
+                verdict[name] = verdict.get(name, 0) + 1
+    return [name for name, numeric in verdict.items() if numeric is True]
 
 
 def _warn_unread_attributes(nx_graph: Any, nodes: list, edges: list, no_features: bool,
                             no_edge_features: bool) -> None:
     """Warn when a networkx graph is read without features although its nodes (edges)
     carry numeric attributes under other names than the ones read by default."""
-    if no_features:
-        names = _numeric_attributes((nx_graph.nodes[v] for v in nodes), skip="x")
+    for unread, kind, dicts, skip, parameter, default in (
+            (no_features, "nodes", (nx_graph.nodes[v] for v in nodes), "x", "node_attributes",
+             "x"),
+            (no_edge_features, "edges", (d for _, _, d in edges), "weight", "edge_attributes",
+             "edge_attr")):
+        names = _numeric_attributes(dicts, skip) if unread else []
         if names:
-            warn_caller(f"the networkx nodes carry numeric attributes {names}, which are not "
-                        "read: node features come from the attribute 'x' or from those named "
-                        f"by as_graph(graph, node_attributes={names!r}); the graph is read "
-                        "without node features.")
-    if no_edge_features:
-        names = _numeric_attributes((d for _, _, d in edges), skip="weight")
-        if names:
-            warn_caller(f"the networkx edges carry numeric attributes {names}, which are not "
-                        "read: edge features come from the attribute 'edge_attr' or from those "
-                        f"named by as_graph(graph, edge_attributes={names!r}) ('weight' is the "
-                        "edge weight); the graph is read without edge features.")
+            warn_caller(
+                f"the networkx {kind} carry numeric attributes {names}, which are not read: "
+                f"the graph is read without {kind[:-1]} features (they come from the "
+                f"attribute {default!r}, or from those named by as_graph(graph, "
+                f"{parameter}=[...])). Name there the ones that are features (not labels "
+                f"or ids), or pass {parameter}=[] to read none without this warning.")
 
 
 def _networkx_edge_features(edges: list, names: Sequence[str] | None) -> np.ndarray | None:
@@ -1165,8 +1189,8 @@ def _networkx_edge_features(edges: list, names: Sequence[str] | None) -> np.ndar
                              "not; give every edge one, or name the attributes to read with "
                              "edge_attributes=[...].")
         names = ["edge_attr"]
-    names = _attribute_names(names, "edge_attributes", "edge_attr")
-    if not edges:
+    names = _attribute_names(names)
+    if not edges or not names:
         return None
     rows = []
     for u, v, data in edges:
@@ -1256,12 +1280,15 @@ def as_graph(obj: Any, *, node_attributes: Sequence[str] | None = None,
     node_attributes : sequence of str, default=None
         For a networkx graph: the node attributes (numbers or 1-D arrays) that become the
         node features, side by side in this order (as PyG's ``from_networkx``
-        ``group_node_attrs``). None reads ``"x"`` when every node has it (what
-        :func:`skgraph.to_networkx` writes), else no node features.
+        ``group_node_attrs``); a node without one (absent, None or NaN) gets NaN there, a
+        missing value for a pipeline to impute. None reads ``"x"`` when every node has it
+        (what :func:`skgraph.to_networkx` writes), else no node features; ``[]`` reads no
+        node features and does not warn about numeric attributes left unread.
     edge_attributes : sequence of str, default=None
         For a networkx graph: the edge attributes (numbers or 1-D arrays) that become the
         edge features, side by side in this order. None reads ``"edge_attr"`` when every
-        edge has it (what :func:`skgraph.to_networkx` writes), else no edge features.
+        edge has it (what :func:`skgraph.to_networkx` writes), else no edge features;
+        ``[]`` reads none, without the warning.
 
     Returns
     -------

@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._autoencoder_estimator import BaseGraphAutoEncoder
 from ._base import fit_context
 from ._device import thread_limit, torch_defaults
-from ._graph import Graph, as_graph
+from ._graph import Graph, as_graph, keep_feature_names
 from ._nn._graph_autoencoder import CosineDecoder, HadamardMLPDecoder
 from ._node_inputs import structure_fingerprint
 from ._pairs import NodePairs, resolve_pairs
@@ -177,7 +177,8 @@ best_validation_score_, best_loss_, n_iter_, device_
         pairs_graph = None
         if isinstance(X, NodePairs):
             pairs_graph = X.graph
-            X = Graph(X.training_adjacency(), X.graph.features, node_names=X.graph.node_names)
+            X = keep_feature_names(Graph(X.training_adjacency(), X.graph.features,
+                                         node_names=X.graph.node_names), X.graph)
         graph = as_graph(X)
         if graph.is_view:
             raise ValueError(

@@ -362,7 +362,7 @@ def test_pyg_and_networkx_inputs_with_odd_attributes():
     g = nx.path_graph(3)
     for v, width in zip(g.nodes, (2, 2, 3)):
         g.nodes[v]["x"] = np.ones(width)
-    with pytest.raises(ValueError, match=r"node attributes \['x'\] have different lengths on "
+    with pytest.raises(ValueError, match=r"node attribute 'x' has different lengths on "
                                          r"different nodes \(\[2, 3\]\)"):
         as_graph(g)
     for weight in ("heavy", None):
@@ -404,8 +404,7 @@ def test_networkx_attributes_that_are_not_numbers_are_named():
     H = nx.path_graph(3)
     nx.set_edge_attributes(H, np.array([1, 2.5], dtype=object), "bond")  # numbers as objects
     np.testing.assert_array_equal(as_graph(H, edge_attributes="bond").edge_features[0], [1, 2.5])
-    with pytest.raises(ValueError, match="edge_attributes is empty"):
-        as_graph(H, edge_attributes=[])
+    assert as_graph(H, edge_attributes=[]).edge_features is None  # none, on purpose
     H = nx.path_graph(3)
     nx.set_node_attributes(H, {0: "ab", 1: [1.0], 2: [2.0]}, "x")
     with pytest.raises(ValueError, match="the networkx node 0's attribute 'x' is 'ab'"):
@@ -819,20 +818,49 @@ def test_networkx_node_attributes_by_name_and_unread_attributes_warn():
     messages = [str(w.message) for w in record]
     assert bare.features is None and bare.edge_features is None and len(messages) == 2
     assert "nodes carry numeric attributes ['element', 'charge'], which are not read" in \
-        messages[0] and "node_attributes=['element', 'charge']" in messages[0]
+        messages[0] and "as_graph(graph, node_attributes=[...])" in messages[0]
     assert "edges carry numeric attributes ['bond_type']" in messages[1]
     assert "weight" not in messages[1].split("]")[0]
+    assert "not labels or ids" in messages[0] and "node_attributes=[] to read none" in \
+        messages[0]
+    nx.set_node_attributes(H, True, "train_mask")  # a mask, not a feature
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # features read, or only text and weights: silent
+        warnings.simplefilter("error")  # features read, none on purpose, text, weights: silent
         as_graph(H, node_attributes=["charge"], edge_attributes=["bond_type"])
+        chosen = as_graph(H, node_attributes=[], edge_attributes=[])
         as_graph(nx.karate_club_graph())
+    assert chosen.features is None and chosen.edge_features is None
+    with pytest.warns(UserWarning, match=r"numeric attributes \['age'\]"):  # after a None
+        as_graph(_with_ages(nx.path_graph(3), [None, "n/a", 4.0]))
+    # a node without a named attribute (absent, None) gets NaN: a missing value
     del H.nodes["O3"]["charge"]
-    with pytest.raises(ValueError, match="the networkx node 'O3' has no attribute 'charge'"):
-        as_graph(H, node_attributes=["element", "charge"])
+    H.nodes["C2"]["charge"] = None
+    holey = as_graph(H, node_attributes=["element", "charge"])
+    np.testing.assert_array_equal(holey.features[:, :2], [[1, 0], [1, 0], [0, 1]])
+    assert holey.features[0, 2] == 0.0 and np.isnan(holey.features[1:, 2]).all()
     H.nodes["O3"]["charge"] = [1.0, 2.0]
-    with pytest.raises(ValueError, match=r"node attributes \['charge'\] have different lengths"):
+    with pytest.raises(ValueError, match=r"node attribute 'charge' has different lengths"):
         as_graph(H, node_attributes=["charge"])
-    with pytest.raises(ValueError, match="node_attributes is empty"):
-        as_graph(H, node_attributes=[])
+    with pytest.raises(ValueError, match="no networkx node has a value of the attribute 'mass'"):
+        as_graph(H, node_attributes=["mass"])
     with pytest.raises(ValueError, match="node_attributes names networkx node attributes"):
         as_graph(G, node_attributes=["charge"])
+
+
+def _with_ages(graph, ages):
+    nx.set_node_attributes(graph, dict(enumerate(ages)), "age")
+    return graph
+
+
+def test_pandas_missing_values_in_feature_frames_are_nan():
+    pd = pytest.importorskip("pandas")
+    A = np.ones((3, 3)) - np.eye(3)
+    frames = [pd.DataFrame({"a": pd.array([1.0, None, 3.0], dtype="Float64"), "b": [1.0, 2, 3]}),
+              pd.DataFrame({"a": pd.array([1, None, 3], dtype="Int64"), "b": [1.0, 2, 3]}),
+              pd.DataFrame({"a": pd.Series([1.0, pd.NA, 3.0], dtype=object), "b": [1.0, 2, 3]}),
+              pd.DataFrame({"a": [1.0, np.nan, 3.0], "b": [1, 2, 3]}).convert_dtypes()]
+    edges = pd.DataFrame({"source": [0, 1], "target": [1, 2]})
+    for frame in frames:
+        for G in (Graph(A, frame), Graph.from_edges(edges, frame)):
+            np.testing.assert_array_equal(G.features, [[1, 1], [np.nan, 2], [3, 3]])
+            assert G.feature_names.tolist() == ["a", "b"]

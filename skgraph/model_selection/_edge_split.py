@@ -11,7 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, validate_params
 
 from .._edges import NonEdgeSampler, split_edges, upper_edges
-from .._graph import Graph, as_graph
+from .._graph import Graph, as_graph, keep_feature_names
 from .._pairs import NodePairs, pairs_of_names
 from .._parameters import IntInterval
 
@@ -110,8 +110,8 @@ def train_test_split_edges(graph: Any, *, test_size: float = 0.1,
         outputs += [val_pos, val_neg]
     train_adj = sp.csr_array(train_adj)
     train_adj.sort_indices()  # the edge features below follow this order
-    train_graph = Graph(train_adj, G.features, node_names=G.node_names,
-                        edge_features=_kept_edge_features(G, train_adj))
+    train_graph = keep_feature_names(Graph(train_adj, G.features, node_names=G.node_names,
+                                           edge_features=_kept_edge_features(G, train_adj)), G)
 
     def pairs_and_labels(pos, neg):
         return np.vstack([pos, neg]), np.r_[np.ones(len(pos), int), np.zeros(len(neg), int)]

@@ -267,12 +267,28 @@ default="passthrough"
             if transformed.ndim != 2 or transformed.shape[0] != n_rows:
                 raise ValueError(f"the transformer returned shape {transformed.shape} for "
                                  f"{n_rows} nodes; expected one row per node.")
+            self._check_no_new_missing(graphs, transformed)
             bounds = np.cumsum([0] + [graph.n_nodes for graph in graphs])
             names = None if sp.issparse(transformed) else self._output_names()
             graphs = [graph.with_features(transformed[a:b] if names is None
                                           else _frame(transformed[a:b], names))
                       for graph, a, b in zip(graphs, bounds[:-1], bounds[1:])]
         return graphs[0] if single else graphs
+
+    def _check_no_new_missing(self, graphs: list[Graph], transformed: Any) -> None:
+        """Refuse NaN that the transformer made from complete features (``np.log1p`` of a
+        negative value, a division by zero): the estimator after this step would take it
+        for missing data and advise an imputer."""
+        values = transformed.data if sp.issparse(transformed) else np.asarray(transformed)
+        if values.dtype.kind != "f" or not np.isnan(values).any():
+            return
+        if any(g.features is not None and g.features.dtype.kind == "f" and np.isnan(
+                g.features.data if sp.issparse(g.features) else g.features).any()
+               for g in graphs):
+            return  # missing values in, missing values out (a later step may impute them)
+        raise ValueError(f"the transformer {self.transformer_!r} returned NaN for node "
+                         "features that had none; check that the features suit it (e.g. "
+                         "np.log1p of values below -1).")
 
     def _named(self, features: Any) -> Any:
         """Dense features as a DataFrame with the fitted column names, when the graphs
@@ -359,8 +375,12 @@ default="passthrough"
         tags.input_tags.two_d_array = False
         tags.input_tags.sparse = True
         # missing feature values (NaN) reach the transformer, an imputer's to fill
-        tags.input_tags.allow_nan = (self.transformer in (None, "passthrough") or (
-            hasattr(self.transformer, "__sklearn_tags__")
-            and get_tags(self.transformer).input_tags.allow_nan))
+        if self.transformer in (None, "passthrough"):
+            tags.input_tags.allow_nan = True
+        else:
+            try:  # as scikit-learn's Pipeline does: some transformers' tags fail
+                tags.input_tags.allow_nan = get_tags(self.transformer).input_tags.allow_nan
+            except (AttributeError, TypeError, ValueError):
+                pass
         tags.requires_fit = True
         return tags

@@ -81,3 +81,13 @@ def test_kept_edges_keep_their_features():
     assert G_train.n_edges < featured.n_edges
     plain = train_test_split_edges(G, test_size=0.2, random_state=0)[0]
     assert plain.edge_features is None
+
+
+def test_the_training_graph_keeps_the_feature_names():
+    pd = pytest.importorskip("pandas")
+    G, _ = make_community_graph(n_nodes=60, random_state=0)
+    columns = [f"f{i}" for i in range(G.n_features)]
+    named = Graph(G.adjacency, pd.DataFrame(G.features, columns=columns))
+    G_train, *_ = train_test_split_edges(named, random_state=0)
+    assert G_train.feature_names.tolist() == columns
+    assert train_test_split_edges(G, random_state=0)[0].feature_names is None

@@ -13,7 +13,12 @@ from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import Normalizer, StandardScaler, TargetEncoder
+from sklearn.preprocessing import (
+    FunctionTransformer,
+    Normalizer,
+    StandardScaler,
+    TargetEncoder,
+)
 from sklearn.utils import get_tags
 
 from skgraph import (
@@ -303,3 +308,34 @@ def test_missing_feature_values_are_imputed_in_the_pipeline_and_refused_without(
         clf.predict(holey[[0, 1]])
     assert get_tags(NodeFeatureTransformer(SimpleImputer())).input_tags.allow_nan
     assert not get_tags(NodeFeatureTransformer(Normalizer())).input_tags.allow_nan
+
+
+def test_nan_made_by_the_transformer_is_named_and_failing_tags_do_not_break_it(community):
+    G, y = community
+    negative = Graph(G.adjacency, G.features - 5.0)  # np.log1p of values below -1: NaN
+    with pytest.raises(ValueError, match=r"the transformer FunctionTransformer\(func=<ufunc "
+                                         r"'log1p'>\) returned NaN for node features that had "
+                                         "none"):
+        with np.errstate(invalid="ignore"):
+            NodeFeatureTransformer(FunctionTransformer(np.log1p)).fit_transform(negative)
+    holey = np.array(G.features, dtype=np.float64)
+    holey[0, 0] = np.nan  # missing in, missing out: for a later imputer
+    scaled = NodeFeatureTransformer(StandardScaler()).fit_transform(Graph(G.adjacency, holey))
+    assert np.isnan(scaled.features[0, 0]) and np.isnan(scaled.features).sum() == 1
+
+    class BrokenTags:  # a third-party transformer whose tags raise
+        def fit(self, X, y=None):
+            return self
+
+        def transform(self, X):
+            return np.asarray(X) * 2
+
+        def get_params(self, deep=True):
+            return {}
+
+        def __sklearn_tags__(self):
+            raise AttributeError("'super' object has no attribute '__sklearn_tags__'")
+
+    step = NodeFeatureTransformer(BrokenTags()).fit(G)
+    np.testing.assert_array_equal(step.transform(G).features, G.features * 2)
+    assert get_tags(step).input_tags.allow_nan is False
