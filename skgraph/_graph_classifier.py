@@ -55,8 +55,10 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         ``"gin"`` (the choice is kept in ``conv_``); chosen on held-out training graphs of
         the two TU sets with bond labels, where reading them scored higher (see the
         benchmarks page).
-    readout : {"sum", "mean", "max", "attention"}, default="sum"
-        How node representations are pooled into a graph representation.
+    readout : {"sum", "mean", "max", "attention", "sum+mean"}, default="sum"
+        How node representations are pooled into a graph representation; ``"sum+mean"``
+        puts both side by side (the total, which counts, and the average, which does not
+        grow with the graph).
     n_layers : int, default=4
         Message-passing layers.
     hidden_size : int, default=32

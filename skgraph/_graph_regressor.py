@@ -36,9 +36,10 @@ class GNNGraphRegressor(StandardisedTargetsMixin, RegressorMixin, GraphLevelEsti
         Graph convolution (see :class:`~skgraph.GNNGraphClassifier`): ``"auto"`` trains
         GINE when the graphs have edge features (bond types and the like), else GIN, as the
         classifier does. The trained one is ``conv_``.
-    readout : {"sum", "mean", "max", "attention"}, default="sum"
+    readout : {"sum", "mean", "max", "attention", "sum+mean"}, default="sum"
         How node representations are pooled into a graph representation: ``"sum"`` for
-        targets that grow with the graph (counts, totals), ``"mean"`` for intensive ones.
+        targets that grow with the graph (counts, totals), ``"mean"`` for intensive ones,
+        ``"sum+mean"`` both side by side.
     n_layers : int, default=4
         Message-passing layers.
     hidden_size : int, default=32

@@ -20,12 +20,12 @@ from ._propagation import NeighbourSum
 
 __all__ = ["CONVOLUTIONS", "EDGE_CONVOLUTIONS", "READOUTS", "GINConv", "GINEConv",
            "GraphNetwork", "GraphNetworkEnsemble",
-           "PooledFeatureNetwork", "SumConv", "SumReadout", "make_conv", "make_readout",
-           "uses_neighbour_sum"]
+           "PooledFeatureNetwork", "SumConv", "SumMeanReadout", "SumReadout", "make_conv",
+           "make_readout", "readout_width", "uses_neighbour_sum"]
 
 CONVOLUTIONS = ("gin", "gine", "gcn", "sage", "sum", "gat")
 EDGE_CONVOLUTIONS = ("gine", "gat")  # the convolutions that read edge features
-READOUTS = ("sum", "mean", "max", "attention")
+READOUTS = ("sum", "mean", "max", "attention", "sum+mean")
 
 
 def _neighbour_sum(edge_index: torch.Tensor | NeighbourSum, n_nodes: int,
@@ -242,11 +242,36 @@ def make_conv(name: str, in_channels: int, out_channels: int, *, train_eps: bool
     raise ValueError(f"unknown convolution {name!r}; expected one of {CONVOLUTIONS}.")
 
 
-def make_readout(name: str, channels: int) -> nn.Module:
-    """A graph readout by name: ``"sum"``, ``"mean"``, ``"max"`` or ``"attention"``.
+class SumMeanReadout(nn.Module):
+    """Each graph's sum and mean of node representations, side by side: the total
+    (which counts) and the average (which does not grow with the graph).
 
-    Called as ``readout(h, batch, dim_size=n_graphs)``; returns ``(n_graphs, channels)``.
-    ``"attention"`` is a learned softmax gate over each graph's nodes (Li et al. 2016).
+    Examples
+    --------
+    >>> import torch
+    >>> SumMeanReadout()(torch.ones(3, 1), torch.tensor([0, 0, 1]), dim_size=2).tolist()
+    [[2.0, 1.0], [1.0, 1.0]]
+    """
+
+    def forward(self, h: torch.Tensor, batch: torch.Tensor, dim_size: int) -> torch.Tensor:
+        total = h.new_zeros((dim_size, h.shape[1])).index_add_(0, batch, h)
+        counts = torch.bincount(batch, minlength=dim_size).clamp_(min=1).to(h.dtype)
+        return torch.cat([total, total / counts.unsqueeze(1)], dim=1)
+
+
+def readout_width(name: str, channels: int) -> int:
+    """The width of what readout ``name`` returns for ``channels``-wide nodes."""
+    return 2 * channels if name == "sum+mean" else channels
+
+
+def make_readout(name: str, channels: int) -> nn.Module:
+    """A graph readout by name: ``"sum"``, ``"mean"``, ``"max"``, ``"attention"`` or
+    ``"sum+mean"``.
+
+    Called as ``readout(h, batch, dim_size=n_graphs)``; returns ``(n_graphs, width)``, width
+    ``channels`` (twice that for ``"sum+mean"``: both side by side, see
+    :func:`readout_width`). ``"attention"`` is a learned softmax gate over each graph's
+    nodes (Li et al. 2016).
 
     Examples
     --------
@@ -256,6 +281,8 @@ def make_readout(name: str, channels: int) -> nn.Module:
     """
     if name == "sum":
         return SumReadout()
+    if name == "sum+mean":
+        return SumMeanReadout()
     from torch_geometric.nn import aggr  # PyG's modules load only when used
 
     if name == "mean":
@@ -326,7 +353,8 @@ class GraphNetwork(_OneMember):
         self.jumping_knowledge = jumping_knowledge
         pooled = sum(widths[1:]) if jumping_knowledge else widths[-1]
         self.readout = make_readout(readout, pooled)
-        self.head = nn.Sequential(nn.Linear(pooled, hidden_size), nn.ReLU(), nn.Dropout(dropout),
+        self.head = nn.Sequential(nn.Linear(readout_width(readout, pooled), hidden_size),
+                                  nn.ReLU(), nn.Dropout(dropout),
                                   nn.Linear(hidden_size, n_outputs))
 
     def node_representations(self, x: torch.Tensor, edge_index: torch.Tensor | NeighbourSum,

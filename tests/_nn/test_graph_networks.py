@@ -1,7 +1,7 @@
 import pytest
 import torch
 from torch_geometric.nn import GINConv as PyGGINConv
-from torch_geometric.nn.aggr import SumAggregation
+from torch_geometric.nn.aggr import MeanAggregation, SumAggregation
 
 from skgraph._nn._graph_networks import (
     GINConv,
@@ -9,9 +9,11 @@ from skgraph._nn._graph_networks import (
     GraphNetworkEnsemble,
     PooledFeatureNetwork,
     SumConv,
+    SumMeanReadout,
     SumReadout,
     _mlp,
     make_conv,
+    readout_width,
 )
 from skgraph._nn._propagation import NeighbourSum
 
@@ -72,7 +74,16 @@ def test_sum_conv_adds_each_node_to_its_neighbour_sum():
     assert conv(x, NeighbourSum(edge_index, 3)).ravel().tolist() == [11.0, 111.0, 110.0]
 
 
-@pytest.mark.parametrize("ours, theirs", [(SumReadout(), SumAggregation())])
+class _SumAndMean(torch.nn.Module):
+    """PyG's sum and mean aggregations side by side: the oracle of ``"sum+mean"``."""
+
+    def forward(self, h, batch, dim_size):
+        return torch.cat([SumAggregation()(h, batch, dim_size=dim_size),
+                          MeanAggregation()(h, batch, dim_size=dim_size)], dim=1)
+
+
+@pytest.mark.parametrize("ours, theirs", [(SumReadout(), SumAggregation()),
+                                          (SumMeanReadout(), _SumAndMean())])
 def test_readouts_equal_pyg_aggregations_including_a_graph_without_nodes(ours, theirs):
     h = torch.randn(7, 3)
     batch = torch.tensor([0, 0, 0, 2, 2, 3, 3])  # graph 1 has no nodes
@@ -80,7 +91,7 @@ def test_readouts_equal_pyg_aggregations_including_a_graph_without_nodes(ours, t
     out = ours(h_ours, batch, dim_size=4)
     expected = theirs(h_theirs, batch, dim_size=4)
     torch.testing.assert_close(out, expected)
-    assert torch.equal(out[1], torch.zeros(3))
+    assert torch.equal(out[1], torch.zeros(out.shape[1]))
     out.pow(2).sum().backward()
     expected.pow(2).sum().backward()
     torch.testing.assert_close(h_ours.grad, h_theirs.grad)
@@ -201,3 +212,10 @@ def test_pyg_loads_only_with_the_modules_that_use_it():
             "make_readout('mean', 4)\n"
             "assert 'torch_geometric' in sys.modules\n")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_the_sum_and_mean_readout_doubles_the_heads_input():
+    net = GraphNetwork(4, 2, readout="sum+mean", n_layers=2, hidden_size=8)
+    assert net.head[0].in_features == 16 == readout_width("sum+mean", 8)
+    out = net(torch.randn(15, 4), _edges(), torch.arange(15) // 5, 3)
+    assert out.shape == (3, 2)
