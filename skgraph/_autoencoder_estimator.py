@@ -132,7 +132,8 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
         self.n_nodes_ = graph.n_nodes
         if not self._reuses_module():  # a warm start keeps the scaling it was trained on
             self.feature_scale_ = feature_scale(graph.features)
-            warn_unbalanced_columns(graph.features, type(self).__name__)
+            warn_unbalanced_columns(graph.features, type(self).__name__,
+                                    graph.feature_names)
 
         def held_out(device, rng):
             """The training adjacency, and the held-out pairs and labels of early stopping."""

@@ -18,6 +18,7 @@ from sklearn.utils.validation import column_or_1d
 from ._base import class_weight_factors, fit_context, loss_weights, require_targets
 from ._graph_collation import _check_graph_sequence
 from ._graph_level import GraphLevelEstimator
+from ._training import validation_log_loss
 
 __all__ = ["GNNGraphClassifier"]
 
@@ -135,8 +136,10 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         L2 penalty (Adam's ``weight_decay``).
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the graphs, stop when their
-        accuracy has not improved by ``tol`` for ``n_iter_no_change`` epochs and keep the
-        best weights. When False the training loss is watched instead.
+        log-loss has not improved by ``tol`` for ``n_iter_no_change`` epochs and keep the
+        best weights (the loss, not the accuracy, which can stay at the majority share
+        of imbalanced classes while the model learns). When False the training loss is
+        watched instead.
     validation_fraction : float, default=0.1
         Fraction of graphs held out with ``early_stopping``.
     n_iter_no_change : int or None, default=None
@@ -192,7 +195,8 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
     loss_curve_ : list of float
         Mean training loss per epoch.
     validation_scores_ : list of float or None
-        Validation accuracy per epoch with ``early_stopping``.
+        The negated validation log-loss per epoch with ``early_stopping`` (higher is
+        better).
     best_validation_score_ : float or None
         The best of ``validation_scores_`` (None without ``early_stopping``).
     best_loss_ : float
@@ -291,7 +295,7 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
             of 1, so that the step size means the same as without weights; a graph of
             weight 0 adds nothing to the loss, but it still counts in the feature
             statistics of ``standardize`` and in the batch normalisation of the batches it
-            falls in, so the fit is not that without it. The validation accuracy of
+            falls in, so the fit is not that without it. The validation log-loss of
             ``early_stopping`` is unweighted.
 
         Returns
@@ -331,8 +335,8 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         return torch.logsumexp(torch.log_softmax(outputs, dim=-1), dim=0) - math.log(len(outputs))
 
     def _score(self, outputs: torch.Tensor, targets: torch.Tensor) -> float:
-        """Accuracy."""
-        return float((outputs.argmax(dim=1) == targets).float().mean())
+        """The negated log-loss (higher is better): see :func:`validation_log_loss`."""
+        return validation_log_loss(outputs, targets)
 
     # -- inference -----------------------------------------------------------
     def decision_function(self, X: Sequence[Any]) -> np.ndarray:

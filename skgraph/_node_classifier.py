@@ -22,6 +22,7 @@ from ._node_level import (
     labelled_rows,
     numbers_as_numbers,
 )
+from ._training import validation_log_loss
 
 __all__ = ["GNNNodeClassifier"]
 
@@ -102,8 +103,10 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         L2 penalty (Adam's ``weight_decay``).
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the labelled nodes, keep the
-        weights of the best validation accuracy and stop when it has not improved by
-        ``tol`` for ``n_iter_no_change`` epochs.
+        weights of the best validation log-loss and stop when it has not improved by
+        ``tol`` for ``n_iter_no_change`` epochs (the loss, as scikit-learn's
+        ``HistGradientBoostingClassifier`` watches by default: with imbalanced classes
+        the accuracy can stay at the majority share while the model learns).
     validation_fraction : float, default=0.1
         Fraction of the labelled nodes held out with ``early_stopping`` (at least one per
         class).
@@ -150,8 +153,13 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         Global max-abs value of the training features; features are divided by it.
     module_ : torch.nn.Module
         The trained network.
-    loss_curve_, validation_scores_, best_validation_score_, best_loss_, n_iter_, device_
+    loss_curve_, best_loss_, n_iter_, device_
         As for the other skgraph estimators (see :class:`~skgraph.VGAEEmbedder`).
+    validation_scores_ : list of float or None
+        The negated validation log-loss per epoch with ``early_stopping`` (higher is
+        better).
+    best_validation_score_ : float or None
+        The best of ``validation_scores_`` (None without ``early_stopping``).
 
     Notes
     -----
@@ -277,8 +285,8 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         return self
 
     def _score(self, outputs: torch.Tensor, targets: torch.Tensor) -> float:
-        """Accuracy."""
-        return float((outputs.argmax(dim=1) == targets).float().mean())
+        """The negated log-loss (higher is better): see :func:`validation_log_loss`."""
+        return validation_log_loss(outputs, targets)
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Class logits of the selected nodes.

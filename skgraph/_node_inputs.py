@@ -83,7 +83,8 @@ def warn_unread_edge_features(graph: Graph, estimator: str) -> None:
                     "The graph-level estimators' conv='gine' and conv='gat' read edge features.")
 
 
-def warn_unbalanced_columns(features, estimator: str) -> None:
+def warn_unbalanced_columns(features, estimator: str,
+                            names: np.ndarray | None = None) -> None:
     """Warn when feature columns are on very different scales: every column is divided by
     one scale (``feature_scale_``), so the small ones then nearly vanish and the network
     learns little from them (tabular columns such as a count of lanes beside hourly flows
@@ -93,7 +94,8 @@ def warn_unbalanced_columns(features, estimator: str) -> None:
     columns are mostly zeros) nor by standardised ones: a column large throughout (its mean
     absolute value over 10 times the median column's largest value), or, among the columns
     non-zero on at least half of the nodes and not constant, a standard deviation over 50
-    times another's.
+    times another's. Columns are named by ``names`` (the features' column names) when given,
+    else by position.
     """
     if features is None or features.shape[0] == 0 or features.shape[1] == 0:
         return
@@ -121,11 +123,14 @@ def warn_unbalanced_columns(features, estimator: str) -> None:
     advice = (f"{estimator} divides every column by one scale, so the small ones nearly "
               "vanish. Standardise the columns first: make_pipeline(NodeFeatureTransformer("
               "StandardScaler()), ...).")
+    def label(k: int) -> str:
+        return repr(str(names[k])) if names is not None else str(int(k))
+
     means = absolute / n_rows
     typical = float(np.median(peaks[peaks > 0]))
     column = int(np.argmax(means))
     if means[column] > 10 * typical:
-        warn_caller(f"node feature column {column} averages {means[column]:.3g} in absolute "
+        warn_caller(f"node feature column {label(column)} averages {means[column]:.3g} in absolute "
                     f"value, {means[column] / typical:.3g} times the largest value of a "
                     f"typical column ({typical:.3g}); {advice}")
         return
@@ -134,8 +139,9 @@ def warn_unbalanced_columns(features, estimator: str) -> None:
     if len(dense) > 1:
         large, small = dense[np.argmax(spread[dense])], dense[np.argmin(spread[dense])]
         if spread[large] > 50 * spread[small]:
-            warn_caller(f"node feature columns are on very different scales: column {large} "
-                        f"varies by {spread[large]:.3g} (standard deviation), column {small} "
+            warn_caller(f"node feature columns are on very different scales: column "
+                        f"{label(large)} varies by {spread[large]:.3g} (standard deviation), "
+                        f"column {label(small)} "
                         f"by {spread[small]:.3g} ({spread[large] / spread[small]:.3g} times "
                         f"less); {advice}")
 

@@ -400,7 +400,8 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         reuse = self._reuses_module()
         if not reuse:  # a warm start keeps the scaling its weights were trained on
             self.feature_scale_ = feature_scale(whole.features)
-            warn_unbalanced_columns(whole.features, type(self).__name__)
+            warn_unbalanced_columns(whole.features, type(self).__name__,
+                                    whole.feature_names)
         targets = self._training_targets(targets, weights, reuse)
 
         def prepare(device: torch.device, rng: np.random.Generator,

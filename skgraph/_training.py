@@ -176,6 +176,19 @@ def _adam(parameters: list[torch.Tensor], learning_rate: float, weight_decay: fl
     return optimizer
 
 
+def validation_log_loss(outputs: torch.Tensor, targets: torch.Tensor) -> float:
+    """The classifiers' validation score: the negated mean log-loss of class ``outputs``
+    (logits, or log-probabilities) against integer ``targets`` (higher is better).
+
+    Examples
+    --------
+    >>> import torch
+    >>> round(validation_log_loss(torch.tensor([[0.0, 0.0]]), torch.tensor([1])), 4)
+    -0.6931
+    """
+    return -float(torch.nn.functional.cross_entropy(outputs.float(), targets.long()))
+
+
 def cosine_schedule(max_epochs: int) -> Callable[[int], float]:
     """The step-size factor of epoch ``e``: a cosine from 1 down to 0 over ``max_epochs``."""
     return lambda epoch: 0.5 * (1 + math.cos(math.pi * epoch / max_epochs))

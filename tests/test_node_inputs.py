@@ -136,6 +136,11 @@ def test_a_column_large_throughout_gets_a_warning_bag_of_words_does_not(recwarn)
     with pytest.warns(UserWarning, match="node feature columns are on very different scales: "
                                          "column [12] varies by .*, column 0 by 1.1"):
         GNNNodeClassifier(max_epochs=2, random_state=0).fit(Graph(G.adjacency, road), y)
+    pd = pytest.importorskip("pandas")
+    named = pd.DataFrame(road, columns=["lanes", "flow_am", "flow_pm"])
+    with pytest.warns(UserWarning, match="column 'flow_(am|pm)' varies by .*, column 'lanes' "
+                                         "by 1.1"):  # the columns' names, where they have them
+        GNNNodeClassifier(max_epochs=2, random_state=0).fit(Graph(G.adjacency, named), y)
     # unit-scale, binary and row-normalised bag-of-words features: no warning
     words = sp.random(120, 300, density=0.02, random_state=0, format="csr")
     words.data[:] = 1.0
