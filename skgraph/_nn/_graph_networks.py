@@ -242,7 +242,7 @@ def make_conv(name: str, in_channels: int, out_channels: int, *, train_eps: bool
     raise ValueError(f"unknown convolution {name!r}; expected one of {CONVOLUTIONS}.")
 
 
-class SumMeanReadout(nn.Module):
+class SumMeanReadout(SumReadout):
     """Each graph's sum and mean of node representations, side by side: the total
     (which counts) and the average (which does not grow with the graph).
 
@@ -254,7 +254,7 @@ class SumMeanReadout(nn.Module):
     """
 
     def forward(self, h: torch.Tensor, batch: torch.Tensor, dim_size: int) -> torch.Tensor:
-        total = h.new_zeros((dim_size, h.shape[1])).index_add_(0, batch, h)
+        total = super().forward(h, batch, dim_size)
         counts = torch.bincount(batch, minlength=dim_size).clamp_(min=1).to(h.dtype)
         return torch.cat([total, total / counts.unsqueeze(1)], dim=1)
 
