@@ -835,7 +835,7 @@ def test_networkx_node_attributes_by_name_and_unread_attributes_warn():
     # a node without a named attribute (absent, None) gets NaN: a missing value
     del H.nodes["O3"]["charge"]
     H.nodes["C2"]["charge"] = None
-    holey = as_graph(H, node_attributes=["element", "charge"])
+    holey = as_graph(H, node_attributes=["element", "charge"], edge_attributes=["bond_type"])
     np.testing.assert_array_equal(holey.features[:, :2], [[1, 0], [1, 0], [0, 1]])
     assert holey.features[0, 2] == 0.0 and np.isnan(holey.features[1:, 2]).all()
     H.nodes["O3"]["charge"] = [1.0, 2.0]
