@@ -68,7 +68,7 @@ def _to_2d_numeric(obj: Any, what: str) -> np.ndarray | sp.sparray:
         if text is not None:  # float("2.5") would read it as a number
             raise TypeError(f"{what} has dtype object holding text ({text!r}); expected "
                             "numbers (bool, int or float): convert the column first.")
-        missing = np.fromiter(map(is_missing, arr.flat), dtype=bool, count=arr.size)
+        missing = _missing(arr.ravel())
         if missing.any():  # None or pandas' NA (a nullable column beside others): NaN
             arr = arr.copy()
             arr.flat[np.flatnonzero(missing)] = np.nan
@@ -138,34 +138,44 @@ def keep_feature_names(graph: Graph, source: Graph) -> Graph:
     return graph
 
 
-def check_complete_features(graph: Graph, estimator: str, which: str = "") -> None:
-    """Refuse node features with missing values (NaN), naming the first and the remedy.
-
-    :class:`Graph` keeps NaN features so that a pipeline can impute them
-    (``NodeFeatureTransformer(SimpleImputer())``); no network can read them.
-    ``which`` names the graph among several (e.g. ``" (graph 3)"``).
-    """
+def missing_features(graph: Graph) -> tuple[int, int, int] | None:
+    """``(count, node, column)`` of the graph's missing feature values (NaN) and the first
+    of them, or None when its features are complete (or absent)."""
     features = graph.features
     if features is None or features.dtype.kind != "f":
-        return
+        return None
     if sp.issparse(features):
         missing = np.isnan(features.data)
         if not missing.any():
-            return
+            return None
         first = np.flatnonzero(missing)[0]
         node = int(np.searchsorted(features.indptr, first, side="right") - 1)
         column = int(features.indices[first])
     else:
         missing = np.isnan(features)
         if not missing.any():
-            return
+            return None
         node, column = (int(i) for i in np.argwhere(missing)[0])
+    return int(missing.sum()), node, column
+
+
+def check_complete_features(graph: Graph, estimator: str, which: str = "") -> None:
+    """Refuse node features with missing values (NaN), naming the first and the remedy.
+
+    :class:`Graph` keeps NaN features so that a pipeline can impute them
+    (``NodeFeatureTransformer(SimpleImputer())``); no network can read them.
+    ``which`` names the graph among several (e.g. ``" in X[3]"``).
+    """
+    found = missing_features(graph)
+    if found is None:
+        return
+    count, node, column = found
     names, columns = graph.node_names, graph.feature_names
     node_label = repr(plain_value(names[node])) if names is not None else str(node)
     column_label = repr(str(columns[column])) if columns is not None else str(column)
     raise ValueError(
         f"{estimator} got node features with missing values (NaN){which}: "
-        f"{int(missing.sum())} in all, the first at node {node_label}, column {column_label}. "
+        f"{count} in all, the first at node {node_label}, column {column_label}. "
         "Impute them inside the pipeline, e.g. make_pipeline(NodeFeatureTransformer("
         f"SimpleImputer()), {estimator}()), or fill them before building the graph.")
 
@@ -1143,19 +1153,18 @@ def _numeric_attributes(dicts: Any, skip: str) -> list:
     """The attribute names among ``dicts`` that hold numbers or numeric sequences, except
     ``skip`` and booleans (masks); missing values say nothing, and an attribute counts as
     text after 100 values that are not numbers."""
-    verdict: dict = {}
+    numeric, not_numbers = [], {skip: 100}  # names in the order first found numeric
     for data in dicts:
         for name, value in data.items():
-            if name == skip or verdict.get(name, 0) is True or verdict.get(name, 0) >= 100:
-                continue
-            if isinstance(value, (bool, np.bool_)) or is_missing(value):
+            if name in numeric or not_numbers.get(name, 0) >= 100 \
+                    or isinstance(value, (bool, np.bool_)) or is_missing(value):
                 continue
             try:
                 _numbers(value, "")
-                verdict[name] = True
+                numeric.append(name)
             except ValueError:
-                verdict[name] = verdict.get(name, 0) + 1
-    return [name for name, numeric in verdict.items() if numeric is True]
+                not_numbers[name] = not_numbers.get(name, 0) + 1
+    return numeric
 
 
 def _warn_unread_attributes(nx_graph: Any, nodes: list, edges: list, no_features: bool,

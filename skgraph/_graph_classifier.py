@@ -85,10 +85,11 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         Append to every node's features the probabilities that a random walk from the
         node is back at it after 1, 2, ..., ``random_walk_encoding`` steps (a structural
         encoding, RWSE: Dwivedi et al. 2022; exact, for the walk that moves to each
-        neighbour with equal probability: edge weights are not read). They tell, for instance, whether a node
-        lies on a ring of 5 or 6 atoms, which message passing with sum aggregation cannot
-        detect; computed per graph in time ``steps * n_edges * n_nodes`` at most (cubic in
-        the nodes for small graphs). ``0`` adds nothing.
+        neighbour with equal probability: edge weights are not read). They tell, for
+        instance, whether a node lies on a ring of 5 or 6 atoms, which message passing with
+        sum aggregation cannot detect; computed per graph in time
+        ``steps * n_edges * n_nodes`` at most (cubic in the nodes for small graphs). ``0``
+        adds nothing.
     weight_averaging : float, default=0.5
         Fraction, in [0, 1), of the final epochs whose weights are averaged into the returned
         model (stochastic weight averaging, Izmailov et al. 2018; the batch-norm statistics are

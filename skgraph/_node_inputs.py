@@ -123,6 +123,7 @@ def warn_unbalanced_columns(features, estimator: str,
     advice = (f"{estimator} divides every column by one scale, so the small ones nearly "
               "vanish. Standardise the columns first: make_pipeline(NodeFeatureTransformer("
               "StandardScaler()), ...).")
+
     def label(k: int) -> str:
         return repr(str(names[k])) if names is not None else str(int(k))
 
@@ -130,8 +131,8 @@ def warn_unbalanced_columns(features, estimator: str,
     typical = float(np.median(peaks[peaks > 0]))
     column = int(np.argmax(means))
     if means[column] > 10 * typical:
-        warn_caller(f"node feature column {label(column)} averages {means[column]:.3g} in absolute "
-                    f"value, {means[column] / typical:.3g} times the largest value of a "
+        warn_caller(f"node feature column {label(column)} averages {means[column]:.3g} in "
+                    f"absolute value, {means[column] / typical:.3g} times the largest value of a "
                     f"typical column ({typical:.3g}); {advice}")
         return
     spread = np.sqrt(np.maximum(squares / n_rows - (sums / n_rows) ** 2, 0.0))
@@ -141,8 +142,8 @@ def warn_unbalanced_columns(features, estimator: str,
         if spread[large] > 50 * spread[small]:
             warn_caller(f"node feature columns are on very different scales: column "
                         f"{label(large)} varies by {spread[large]:.3g} (standard deviation), "
-                        f"column {label(small)} "
-                        f"by {spread[small]:.3g} ({spread[large] / spread[small]:.3g} times "
+                        f"column {label(small)} by {spread[small]:.3g} "
+                        f"({spread[large] / spread[small]:.3g} times "
                         f"less); {advice}")
 
 

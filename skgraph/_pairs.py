@@ -60,7 +60,8 @@ def _own_pairs(pairs: NodePairs, n_nodes: int, names: np.ndarray | None) -> np.n
 
 
 def _integer_names(names: np.ndarray) -> bool:
-    return all(isinstance(plain_value(v), int) and not isinstance(plain_value(v), bool) for v in names)
+    return all(isinstance(value, int) and not isinstance(value, bool)
+               for value in map(plain_value, names))
 
 
 def resolve_pairs(pairs: Any, n_nodes: int, names: np.ndarray | None = None) -> np.ndarray:

@@ -16,7 +16,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from .._base import kept_on_failure
 from .._feature_names import check_feature_names, record_feature_names, shared_feature_names
-from .._graph import Graph, as_graph, is_single_graph
+from .._graph import Graph, as_graph, is_single_graph, missing_features
 from .._graph_collation import _check_graph_sequence
 from .._pairs import NodePairs
 from .._persistence import PersistenceMixin
@@ -60,13 +60,20 @@ def _refuse_routed_metadata(transformer: Any) -> None:
                 f"{asked[0]}=None) on the transformer (or on the step of it that asked).")
 
 
-def _needs_targets(transformer: Any) -> bool:
-    """Whether the transformer's tags say it needs ``y`` (False for an object without
-    scikit-learn's tags, which ``fit``/``transform`` duck typing admits)."""
+def _tags(transformer: Any) -> Any:
+    """The transformer's scikit-learn tags, or None for an object without them (which
+    ``fit``/``transform`` duck typing admits) or whose tags fail, as scikit-learn's own
+    ``Pipeline`` tolerates."""
     try:
-        return bool(get_tags(transformer).target_tags.required)
-    except (AttributeError, TypeError):
-        return False
+        return get_tags(transformer)
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _needs_targets(transformer: Any) -> bool:
+    """Whether the transformer's tags say it needs ``y``."""
+    tags = _tags(transformer)
+    return tags is not None and bool(tags.target_tags.required)
 
 
 def _requested(routing: Any, method: str) -> set:
@@ -282,9 +289,7 @@ default="passthrough"
         values = transformed.data if sp.issparse(transformed) else np.asarray(transformed)
         if values.dtype.kind != "f" or not np.isnan(values).any():
             return
-        if any(g.features is not None and g.features.dtype.kind == "f" and np.isnan(
-                g.features.data if sp.issparse(g.features) else g.features).any()
-               for g in graphs):
+        if any(missing_features(g) is not None for g in graphs):
             return  # missing values in, missing values out (a later step may impute them)
         raise ValueError(f"the transformer {self.transformer_!r} returned NaN for node "
                          "features that had none; check that the features suit it (e.g. "
@@ -377,10 +382,7 @@ default="passthrough"
         # missing feature values (NaN) reach the transformer, an imputer's to fill
         if self.transformer in (None, "passthrough"):
             tags.input_tags.allow_nan = True
-        else:
-            try:  # as scikit-learn's Pipeline does: some transformers' tags fail
-                tags.input_tags.allow_nan = get_tags(self.transformer).input_tags.allow_nan
-            except (AttributeError, TypeError, ValueError):
-                pass
+        elif (inner := _tags(self.transformer)) is not None:
+            tags.input_tags.allow_nan = inner.input_tags.allow_nan
         tags.requires_fit = True
         return tags
