@@ -255,6 +255,8 @@ class NodePairs:
         held_out = np.ones(len(self._all_pairs), dtype=bool)
         held_out[self._index] = False
         out = self._all_pairs[held_out]
+        if not len(out):  # every pair selected (in any order): nothing is held out
+            return A
         return remove_edges(A, out[np.asarray(A[out[:, 0], out[:, 1]]).ravel() > 0])
 
     def __sizeof__(self) -> int:

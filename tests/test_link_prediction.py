@@ -158,6 +158,10 @@ def test_node_pairs_views_and_training_adjacency():
     assert reduced[1, 2] == reduced[2, 1] == 0  # unselected edge removed, both directions
     assert reduced[0, 1] == reduced[3, 4] == 1 and reduced[2, 3] == 1  # others kept
     assert (P.training_adjacency() != Graph(A).adjacency).nnz == 0
+    # every pair selected, shuffled (a refit after a search over P[perm]): nothing held out
+    assert (P[[3, 1, 0, 2]].training_adjacency() != Graph(A).adjacency).nnz == 0
+    assert (P[[0, 1, 2]].training_adjacency() != Graph(A).adjacency).nnz == 0  # a non-edge out
+    LinkPredictor(max_epochs=2, random_state=0, device="cpu").fit(P[[3, 1, 0, 2]])
     with pytest.raises(IndexError):
         P[[7]]
 
