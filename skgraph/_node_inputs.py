@@ -21,7 +21,8 @@ from ._structural_encodings import degree_features
 from ._warnings import warn_caller
 
 __all__ = ["NodeInputs", "SubgraphInputs", "feature_scale", "feature_width", "node_inputs",
-           "structure_fingerprint", "warn_unread_edge_features", "without_edges"]
+           "structure_fingerprint", "warn_unread_edge_features", "warn_unread_weights",
+           "without_edges"]
 
 # Dense features above this many entries stay sparse on the way to torch.
 _DENSE_LIMIT = 50_000_000
@@ -81,6 +82,17 @@ def warn_unread_edge_features(graph: Graph, estimator: str) -> None:
         warn_caller(f"the graph has {graph.n_edge_features} edge features, which {estimator} "
                     "does not read (its networks read the edges' weights); they are ignored. "
                     "The graph-level estimators' conv='gine' and conv='gat' read edge features.")
+
+
+def warn_unread_weights(graph: Graph, conv: str, estimator: str) -> None:
+    """Say that ``conv="gat"`` (attention over the edge list) does not read ``graph``'s edge
+    weights, if it has weights other than 1."""
+    weights = graph.adjacency.data
+    if conv == "gat" and weights.size and (weights != 1).any():
+        warn_caller(f"{estimator}(conv='gat') attends over the edges without reading their "
+                    f"weights (from {weights.min():g} to {weights.max():g} here): they are "
+                    "ignored. conv='gprgnn' (the default), 'appnp', 'gcn' and 'sage' weigh "
+                    "the edges.")
 
 
 def warn_unbalanced_columns(features, estimator: str,

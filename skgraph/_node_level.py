@@ -38,6 +38,7 @@ from ._node_inputs import (
     structure_fingerprint,
     warn_unbalanced_columns,
     warn_unread_edge_features,
+    warn_unread_weights,
     without_edges,
 )
 from ._parameters import IntInterval
@@ -384,6 +385,7 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         whole = graph.whole()
         check_complete_features(whole, type(self).__name__)
         warn_unread_edge_features(whole, type(self).__name__)
+        warn_unread_weights(whole, self.conv, type(self).__name__)
         # identity features are never dropped: one layer of them then has no dropout at all
         random_passes = self.dropout > 0 and (
             whole.features is not None or self.featureless != "identity"

@@ -2,9 +2,11 @@
 
 import copy
 import pickle
+import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
@@ -452,6 +454,25 @@ def test_edge_features_are_ignored_with_a_warning_at_the_callers_line(estimator)
     assert record[0].filename == __file__
     plain = estimator(max_epochs=3, random_state=0).fit(G, y)  # ignored: the same model
     np.testing.assert_array_equal(fitted.predict(G), plain.predict(G))
+
+
+@pytest.mark.parametrize("estimator", [GNNNodeClassifier, skgraph.GNNNodeRegressor])
+def test_gat_says_it_ignores_edge_weights(estimator):
+    G, y = make_community_graph(n_nodes=40, random_state=0)
+    entries = G.adjacency.tocoo()
+    weights = 1.0 + (entries.row + entries.col) % 5  # the same in both directions
+    weighted = Graph(sp.coo_array((weights, (entries.row, entries.col)), shape=entries.shape),
+                     G.features)
+    with pytest.warns(UserWarning, match="conv='gat'.* without reading their weights "
+                                         r"\(from 1 to 5 here\)") as record:
+        fitted = estimator(conv="gat", max_epochs=3, random_state=0).fit(weighted, y)
+    assert record[0].filename == __file__
+    plain = estimator(conv="gat", max_epochs=3, random_state=0).fit(G, y)  # the same model
+    np.testing.assert_array_equal(fitted.predict(G), plain.predict(G))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # unit weights, or a network that reads the weights
+        estimator(conv="gat", max_epochs=1, random_state=0).fit(G, y)
+        estimator(conv="gcn", max_epochs=1, random_state=0).fit(weighted, y)
 
 
 @pytest.mark.parametrize("conv", ["gprgnn", "appnp", "gcn", "sage", "gat"])
