@@ -605,7 +605,9 @@ class Graph:
             joins its two nodes. Rows that repeat an edge in the same direction add their
             weights; where both directions are listed the larger total is the edge's weight
             (the constructor's ``max(A, A.T)``): aggregate the table first for another rule.
-            Self loops and zero weights are dropped, as by the constructor.
+            Self loops and zero weights are dropped, as by the constructor; rows that join
+            a node to itself are dropped with a warning (on a table of users and items, say,
+            whose ids overlap, they mean that two nodes became one: prefix the ids).
         features : DataFrame, array-like or scipy sparse of shape (n_nodes, n_features), \
 default=None
             Node features, one row per node in the order above (a DataFrame's rows are
@@ -1019,6 +1021,15 @@ def _graph_from_edges(cls: type, edges: Any, features: Any, source: Any, target:
         n_rows = _to_2d_numeric(features, "features").shape[0]
     endpoints = np.concatenate([np.asarray(source_column), np.asarray(target_column)])
     positions, names = _endpoint_positions(endpoints, names, n_rows)
+    loops = np.flatnonzero(positions[:n_edges] == positions[n_edges:])
+    if len(loops):
+        at = loops[0]
+        name = (endpoints if names is not None else positions)[at:at + 1].tolist()[0]
+        warn_caller(f"{len(loops)} of the {n_edges} edges rows join a node to itself (row "
+                    f"{at}: {name!r} and {name!r}); a graph has no self loops, so they "
+                    "are dropped. Where sources and targets are nodes of two kinds (users and "
+                    "items, ...) whose ids overlap, make the names distinct first (for "
+                    "example, prefix each kind's ids).")
     n_nodes = len(names) if names is not None else n_rows
     adjacency = sp.coo_array((weights, (positions[:n_edges], positions[n_edges:])),
                              shape=(n_nodes, n_nodes))

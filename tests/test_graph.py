@@ -622,9 +622,28 @@ def test_from_edges_keeps_names_as_given_and_sums_repeated_rows():
     assert G.node_names.tolist() == [1, "a", 2.5]  # kinds kept, in order of appearance
     assert G.adjacency[0, 1] == 2.0 and G.adjacency[1, 2] == 1.0
     # columns by position, weights as an array, self loops dropped
-    H = Graph.from_edges(np.array([[5, 0, 7], [7, 9, 5], [5, 1, 5]]), source=2, target=0,
-                         weight=[1.0, 4.0, 2.0])
+    with pytest.warns(UserWarning, match=r"1 of the 3 edges rows join a node to itself "
+                                         r"\(row 2: 5 and 5\).*are dropped"):
+        H = Graph.from_edges(np.array([[5, 0, 7], [7, 9, 5], [5, 1, 5]]), source=2, target=0,
+                             weight=[1.0, 4.0, 2.0])
     assert H.node_names.tolist() == [5, 7] and H.adjacency[0, 1] == 4.0 and H.n_edges == 1
+
+
+def test_from_edges_warns_when_users_and_items_share_ids():
+    pd = pytest.importorskip("pandas")
+    ratings = pd.DataFrame({"user": [1, 1, 2, 3], "item": [1, 2, 3, 3]})
+    with pytest.warns(UserWarning, match="2 of the 4 edges rows join a node to itself "
+                                         r"\(row 0: 1 and 1\).*prefix each kind's ids"):
+        merged = Graph.from_edges(ratings, source="user", target="item")
+    assert merged.n_nodes == 3 and merged.n_edges == 2  # user 1 and item 1 became one node
+    apart = pd.DataFrame({"user": "u" + ratings["user"].astype(str),
+                          "item": "i" + ratings["item"].astype(str)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        G = Graph.from_edges(apart, source="user", target="item")
+    assert G.n_nodes == 6 and G.n_edges == 4
+    with pytest.warns(UserWarning, match=r"row 1: 2 and 2"):  # positions: named by position
+        Graph.from_edges(np.array([[0, 1], [2, 2]]), np.zeros((3, 1)))
 
 
 def test_from_edges_looks_numbers_up_by_value_and_refuses_missing_nodes():
