@@ -15,10 +15,12 @@ import math
 import numpy as np
 import scipy.sparse as sp
 import torch
+from scipy.sparse import csgraph
 
 from ._nn._sparse import sorted_csr_index
 
-__all__ = ["EdgeSet", "NonEdgeSampler", "remove_edges", "split_edges", "upper_edges"]
+__all__ = ["EdgeSet", "NonEdgeSampler", "remove_edges", "split_edges", "two_sided",
+           "upper_edges"]
 
 
 def upper_edges(adjacency: sp.sparray, *, weights: bool = False):
@@ -51,6 +53,33 @@ def remove_edges(adjacency: sp.sparray, pairs: np.ndarray) -> sp.csr_array:
     reduced.eliminate_zeros()
     reduced.sort_indices()
     return reduced
+
+
+def two_sided(adjacency: sp.sparray) -> bool:
+    """Whether a graph is bipartite (no cycle of odd length) and not a forest: a user-item
+    graph, say, where every edge joins the two sides and uniform non-edges are mostly pairs
+    within one side. Colours by the parity of the BFS depth from a root joined to one node of
+    each connected component (by pointer jumping over the BFS tree, vectorised)."""
+    A = sp.csr_array(adjacency)
+    n = A.shape[0]
+    upper = upper_edges(A)
+    n_components, labels = csgraph.connected_components(A, directed=False)
+    if len(upper) <= n - n_components:  # a forest: bipartite, but no sign of two kinds
+        return False
+    firsts = np.unique(labels, return_index=True)[1]
+    entries = A.tocoo()
+    rows = np.r_[entries.row, np.full(len(firsts), n)]
+    rooted = sp.csr_array((np.ones(len(rows)), (rows, np.r_[entries.col, firsts])),
+                          shape=(n + 1, n + 1))
+    _, parent = csgraph.breadth_first_order(rooted, n, directed=False, return_predecessors=True)
+    parent[n] = n
+    parity = np.ones(n + 1, dtype=np.int8)
+    parity[n] = 0
+    ancestor = parent.astype(np.int64)
+    while (ancestor != n).any():  # parity to the root, doubling the reach each round
+        parity ^= parity[ancestor]
+        ancestor = ancestor[ancestor]
+    return bool((parity[upper[:, 0]] != parity[upper[:, 1]]).all())
 
 
 class EdgeSet:
@@ -212,10 +241,13 @@ class NonEdgeSampler:
         return keys
 
     def held_out_pairs(self, n_pairs: int, rng: np.random.Generator,
-                       exclude: np.ndarray | None = None) -> np.ndarray:
+                       exclude: np.ndarray | None = None,
+                       kinds: np.ndarray | None = None) -> np.ndarray:
         """``n_pairs`` distinct unordered non-edges ``(i, j)``, ``i < j``, drawn uniformly.
 
-        Pairs listed in ``exclude`` (an ``(m, 2)`` array) are not drawn either.
+        Pairs listed in ``exclude`` (an ``(m, 2)`` array) are not drawn either. With
+        ``kinds`` (an integer code per node), only pairs of nodes of different kinds are
+        drawn (uniformly among them): the negatives of a user-item graph.
 
         Raises
         ------
@@ -223,10 +255,19 @@ class NonEdgeSampler:
             If the graph has fewer than ``n_pairs`` such pairs.
         """
         n = self.n_nodes
-        n_possible = n * (n - 1) // 2 - self.n_entries // 2 - (0 if exclude is None else len(exclude))
+        if kinds is None:
+            n_pairs_there, n_edges_there, what = n * (n - 1) // 2, self.n_entries // 2, ""
+        else:
+            counts = np.bincount(kinds).astype(np.int64)
+            n_pairs_there = (n * n - int(counts @ counts)) // 2
+            upper = upper_edges(self.adjacency)
+            n_edges_there = int((kinds[upper[:, 0]] != kinds[upper[:, 1]]).sum())
+            what = " of nodes of different kinds"
+        n_possible = n_pairs_there - n_edges_there - (0 if exclude is None else len(exclude))
         if n_pairs > n_possible:
             raise ValueError(f"cannot sample {n_pairs} non-edges: the graph has only {n_possible} "
-                             "unordered node pairs that are not edges.")
+                             f"unordered node pairs{what} that are not edges.")
+        draw_pairs = _uniform_pairs(n) if kinds is None else _pairs_across_kinds(kinds)
         taken = np.zeros(0, dtype=np.int64)
         if exclude is not None and len(exclude):
             lo, hi = np.minimum(exclude[:, 0], exclude[:, 1]), np.maximum(exclude[:, 0], exclude[:, 1])
@@ -234,8 +275,7 @@ class NonEdgeSampler:
         edge_keys = self._upper_keys()
         chosen = np.zeros(0, dtype=np.int64)
         while len(chosen) < n_pairs:
-            draw = 2 * (n_pairs - len(chosen)) + 16
-            i, j = rng.integers(0, n, draw), rng.integers(0, n, draw)
+            i, j = draw_pairs(rng, 2 * (n_pairs - len(chosen)) + 16)
             lo, hi = np.minimum(i, j), np.maximum(i, j)
             keys = lo * n + hi
             keys = keys[(lo != hi) & ~_in_sorted(edge_keys, keys)]
@@ -244,6 +284,31 @@ class NonEdgeSampler:
             keys = keys[~_in_sorted(taken, keys)]
             chosen = np.concatenate([chosen, keys[: n_pairs - len(chosen)]])
         return np.column_stack([chosen // n, chosen % n])
+
+
+def _uniform_pairs(n: int):
+    """A drawer of ordered node pairs, each node uniform over ``0 ... n - 1``."""
+    return lambda rng, size: (rng.integers(0, n, size), rng.integers(0, n, size))
+
+
+def _pairs_across_kinds(kinds: np.ndarray):
+    """A drawer of ordered pairs ``(i, j)`` uniform among those whose nodes differ in kind:
+    ``i`` in proportion to the nodes of other kinds than its own, then ``j`` uniform among
+    them (the nodes sorted by kind, those of ``i``'s kind are one block to skip)."""
+    order = np.argsort(kinds, kind="stable")
+    counts = np.bincount(kinds).astype(np.int64)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    others = len(kinds) - counts[kinds]  # per node: how many nodes of another kind
+    cumulative = np.cumsum(others)
+
+    def draw(rng: np.random.Generator, size: int):
+        i = np.searchsorted(cumulative, rng.integers(0, cumulative[-1], size), side="right")
+        kind = kinds[i]
+        rank = rng.integers(0, others[i])
+        j = order[np.where(rank < starts[kind], rank, rank + counts[kind])]
+        return i, j
+
+    return draw
 
 
 def _in_sorted(sorted_keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
@@ -262,11 +327,13 @@ def _in_sorted(sorted_keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
 
 def split_edges(adjacency: sp.csr_array, n_heldout: int, rng: np.random.Generator, *,
                 whole_adjacency: sp.csr_array | None = None,
-                exclude_negatives: np.ndarray | None = None):
+                exclude_negatives: np.ndarray | None = None,
+                kinds: np.ndarray | None = None):
     """Hold out ``n_heldout`` undirected edges plus as many non-edges.
 
     Negatives are non-edges of ``whole_adjacency`` (default: ``adjacency``), so that an
-    edge held out earlier is never drawn as a negative.
+    edge held out earlier is never drawn as a negative; with ``kinds``, pairs of nodes of
+    different kinds only (:meth:`NonEdgeSampler.held_out_pairs`).
 
     Returns
     -------
@@ -278,7 +345,8 @@ def split_edges(adjacency: sp.csr_array, n_heldout: int, rng: np.random.Generato
     picked = rng.permutation(len(edges))[:n_heldout]
     positives = edges[picked]
     whole = adjacency if whole_adjacency is None else whole_adjacency
-    negatives = NonEdgeSampler(whole).held_out_pairs(n_heldout, rng, exclude=exclude_negatives)
+    negatives = NonEdgeSampler(whole).held_out_pairs(n_heldout, rng, exclude=exclude_negatives,
+                                                     kinds=kinds)
     return remove_edges(adjacency, positives), positives, negatives
 
 

@@ -6,7 +6,14 @@ import scipy.sparse as sp
 import torch
 
 from skgraph import Graph
-from skgraph._edges import EdgeSet, NonEdgeSampler, _merge_sorted, remove_edges, upper_edges
+from skgraph._edges import (
+    EdgeSet,
+    NonEdgeSampler,
+    _merge_sorted,
+    remove_edges,
+    two_sided,
+    upper_edges,
+)
 from skgraph.datasets import make_community_graph
 
 
@@ -51,6 +58,46 @@ def test_held_out_negatives_are_distinct_unordered_non_edges():
     n_non_edges = 40 * 39 // 2 - G.n_edges
     with pytest.raises(ValueError, match=f"only {n_non_edges} unordered node pairs"):
         NonEdgeSampler(G.adjacency).held_out_pairs(n_non_edges + 1, np.random.default_rng(0))
+
+
+def test_held_out_negatives_across_kinds_are_uniform_among_such_non_edges():
+    # kinds of 1, 2 and 3 nodes, one edge across kinds and one within: 10 allowed pairs
+    kinds = np.array([0, 1, 1, 2, 2, 2])
+    A = np.zeros((6, 6))
+    A[0, 3] = A[3, 0] = A[4, 5] = A[5, 4] = 1
+    sampler = NonEdgeSampler(Graph(A).adjacency)
+    counts = {}
+    for seed in range(4000):
+        pair = tuple(sampler.held_out_pairs(1, np.random.default_rng(seed), kinds=kinds)[0])
+        counts[pair] = counts.get(pair, 0) + 1
+    allowed = {(i, j) for i in range(6) for j in range(i + 1, 6)
+               if kinds[i] != kinds[j] and A[i, j] == 0}
+    assert set(counts) == allowed and len(allowed) == 10
+    assert min(counts.values()) > 0.8 * 400 and max(counts.values()) < 1.2 * 400
+    pairs = sampler.held_out_pairs(10, np.random.default_rng(0), kinds=kinds)  # all of them
+    assert set(map(tuple, pairs.tolist())) == allowed
+    with pytest.raises(ValueError, match="only 10 unordered node pairs of nodes of different "
+                                         "kinds that are not edges"):
+        sampler.held_out_pairs(11, np.random.default_rng(0), kinds=kinds)
+
+
+def test_two_sided_finds_bipartite_graphs_with_cycles():
+    def graph(edges, n):
+        A = np.zeros((n, n))
+        for i, j in edges:
+            A[i, j] = A[j, i] = 1
+        return Graph(A).adjacency
+
+    square = [(0, 1), (1, 2), (2, 3), (3, 0)]
+    assert two_sided(graph(square, 4))
+    assert two_sided(graph(square + [(5, 6), (6, 7), (7, 8), (8, 5)], 10))  # 2 parts, 1 isolated
+    assert not two_sided(graph(square + [(5, 6), (6, 7), (7, 5)], 8))  # and a triangle
+    assert not two_sided(graph([(0, 1), (1, 2), (1, 3), (3, 4)], 5))  # a tree: no sign of sides
+    long_cycle = [(k, (k + 1) % 1000) for k in range(1000)]  # deep BFS tree
+    assert two_sided(graph(long_cycle, 1000))
+    assert not two_sided(graph(long_cycle[:-1] + [(998, 0)], 1000))  # a cycle of 999
+    G, _ = make_community_graph(n_nodes=60, random_state=0)
+    assert not two_sided(G.adjacency)
 
 
 def test_upper_edges_and_remove_edges():

@@ -10,10 +10,11 @@ import scipy.sparse as sp
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, validate_params
 
-from .._edges import NonEdgeSampler, split_edges, upper_edges
+from .._edges import NonEdgeSampler, split_edges, two_sided, upper_edges
 from .._graph import Graph, as_graph, keep_feature_names
 from .._pairs import NodePairs, pairs_of_names
 from .._parameters import IntInterval
+from .._warnings import warn_caller
 
 __all__ = ["link_pairs", "train_test_split_edges"]
 
@@ -44,14 +45,64 @@ def _kept_edge_features(graph: Graph, kept: sp.csr_array) -> np.ndarray | None:
     return graph.edge_features[np.searchsorted(whole_keys, kept_keys)]
 
 
+def _kind_codes(node_kinds: Any, graph: Graph) -> np.ndarray | None:
+    """``node_kinds`` as an integer code per node of ``graph`` (None stays None); a pandas
+    Series indexed by the graph's node names is read by name."""
+    if node_kinds is None:
+        return None
+    index = getattr(node_kinds, "index", None)
+    names = graph.node_names
+    if (index is not None and hasattr(node_kinds, "reindex") and names is not None
+            and type(index).__name__ != "RangeIndex"):
+        unknown = ~np.isin(names, np.asarray(index, dtype=object))
+        if unknown.any():
+            name = names[unknown][:1].tolist()[0]
+            raise ValueError(f"node_kinds has no entry for node {name!r}; a Series of node "
+                             "kinds is read by node name.")
+        node_kinds = node_kinds.reindex(names)
+    if isinstance(node_kinds, (str, bytes)) or not hasattr(node_kinds, "__len__"):
+        raise TypeError(f"node_kinds must be an array-like with one kind per node, got "
+                        f"{type(node_kinds).__name__}.")
+    kinds = np.asarray(node_kinds, dtype=object)
+    if kinds.shape != (graph.n_nodes,):
+        raise ValueError(f"node_kinds must hold one kind per node ({graph.n_nodes}), got shape "
+                         f"{kinds.shape}.")
+    missing = np.fromiter((k is None or (isinstance(k, float) and k != k) for k in kinds),
+                          dtype=bool, count=len(kinds))
+    if missing.any():
+        raise ValueError(f"node_kinds is missing (None or NaN) for node "
+                         f"{int(np.flatnonzero(missing)[0])}.")
+    try:
+        codes = np.unique(kinds, return_inverse=True)[1]
+    except TypeError:  # kinds that do not sort: codes in order of appearance
+        seen = {}
+        codes = np.array([seen.setdefault(k, len(seen)) for k in kinds.tolist()])
+    if codes.max(initial=0) < 1:
+        raise ValueError("node_kinds names a single kind: negatives join nodes of different "
+                         "kinds, so at least two are needed.")
+    return codes.astype(np.int64).ravel()
+
+
+def _warn_two_sided(graph: Graph, kinds: np.ndarray | None, function: str) -> None:
+    """Warn that uniform negatives make a bipartite graph's task easy, unless ``kinds``."""
+    if kinds is None and two_sided(graph.adjacency):
+        warn_caller(
+            f"the graph is bipartite (every edge joins two sides; no odd cycle): if its sides "
+            f"are two kinds of node (users and items, ...), pass {function}(..., "
+            "node_kinds=...), one kind per node, so that the negatives pair users with items. "
+            "Uniform negatives are mostly pairs within one side, which no model finds hard: "
+            "ROC AUC and model selection then reward telling the sides apart.")
+
+
 @validate_params(
     {"graph": "no_validation", "test_size": _HELD_OUT_SIZE,
-     "validation_size": _HELD_OUT_SIZE + [None], "random_state": ["random_state"]},
+     "validation_size": _HELD_OUT_SIZE + [None], "random_state": ["random_state"],
+     "node_kinds": ["array-like", None]},
     prefer_skip_nested_validation=True,
 )
 def train_test_split_edges(graph: Any, *, test_size: float = 0.1,
                            validation_size: float | None = None,
-                           random_state: Any = None):
+                           random_state: Any = None, node_kinds: Any = None):
     """Split the edges of a graph into a training graph and held-out node pairs.
 
     Protocol (Kipf & Welling 2016, as PyG's ``RandomLinkSplit``): ``test_size`` of the
@@ -68,6 +119,11 @@ def train_test_split_edges(graph: Any, *, test_size: float = 0.1,
     validation_size : float or int, default=None
         If given, a second disjoint set of held-out edges (and negatives) for validation.
     random_state : int, RandomState instance or None
+    node_kinds : array-like of shape (n_nodes,), default=None
+        The kind of each node (``"user"`` / ``"item"``, or any labels), in node order (a
+        pandas Series indexed by node names is read by name). Negatives then join nodes of
+        different kinds only, uniformly among such pairs, as the edges of a user-item
+        graph do. None draws them among all pairs, and warns when the graph is bipartite.
 
     Returns
     -------
@@ -102,11 +158,13 @@ def train_test_split_edges(graph: Any, *, test_size: float = 0.1,
     if n_test + n_val >= n_edges:
         raise ValueError(f"test and validation sets ({n_test} + {n_val} edges) leave no "
                          f"training edge out of {n_edges}.")
-    train_adj, test_pos, test_neg = split_edges(G.adjacency, n_test, rng)
+    kinds = _kind_codes(node_kinds, G)
+    _warn_two_sided(G, kinds, "train_test_split_edges")
+    train_adj, test_pos, test_neg = split_edges(G.adjacency, n_test, rng, kinds=kinds)
     outputs = [test_pos, test_neg]
     if n_val:
         train_adj, val_pos, val_neg = split_edges(train_adj, n_val, rng, whole_adjacency=G.adjacency,
-                                                  exclude_negatives=test_neg)
+                                                  exclude_negatives=test_neg, kinds=kinds)
         outputs += [val_pos, val_neg]
     train_adj = sp.csr_array(train_adj)
     train_adj.sort_indices()  # the edge features below follow this order
@@ -126,10 +184,11 @@ def train_test_split_edges(graph: Any, *, test_size: float = 0.1,
 
 @validate_params(
     {"graph": "no_validation", "negative_ratio": [Interval(Real, 0, None, closed="neither")],
-     "random_state": ["random_state"]},
+     "random_state": ["random_state"], "node_kinds": ["array-like", None]},
     prefer_skip_nested_validation=True,
 )
-def link_pairs(graph: Any, *, negative_ratio: float = 1.0, random_state: Any = None):
+def link_pairs(graph: Any, *, negative_ratio: float = 1.0, random_state: Any = None,
+               node_kinds: Any = None):
     """Every edge of a graph plus sampled non-edges, as samples for link-prediction CV.
 
     Parameters
@@ -139,6 +198,9 @@ def link_pairs(graph: Any, *, negative_ratio: float = 1.0, random_state: Any = N
     negative_ratio : float, default=1.0
         Non-edges sampled per edge.
     random_state : int, RandomState instance or None
+    node_kinds : array-like of shape (n_nodes,), default=None
+        The kind of each node: non-edges then join nodes of different kinds only (see
+        :func:`train_test_split_edges`).
 
     Returns
     -------
@@ -174,7 +236,9 @@ def link_pairs(graph: Any, *, negative_ratio: float = 1.0, random_state: Any = N
     rng = np.random.default_rng(check_random_state(random_state).randint(np.iinfo(np.int32).max))
     positives = upper_edges(G.adjacency)
     n_negatives = max(1, int(round(negative_ratio * len(positives))))
-    negatives = NonEdgeSampler(G.adjacency).held_out_pairs(n_negatives, rng)
+    kinds = _kind_codes(node_kinds, G)
+    _warn_two_sided(G, kinds, "link_pairs")
+    negatives = NonEdgeSampler(G.adjacency).held_out_pairs(n_negatives, rng, kinds=kinds)
     labels = np.r_[np.ones(len(positives), int), np.zeros(len(negatives), int)]
     order = rng.permutation(len(labels))
     return NodePairs._of_positions(G, np.vstack([positives, negatives])[order]), labels[order]

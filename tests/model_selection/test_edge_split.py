@@ -1,9 +1,11 @@
+import warnings
+
 import numpy as np
 import pytest
 
 from skgraph import Graph
 from skgraph.datasets import make_community_graph
-from skgraph.model_selection import train_test_split_edges
+from skgraph.model_selection import link_pairs, train_test_split_edges
 
 
 def _keys(pairs, n):
@@ -91,3 +93,59 @@ def test_the_training_graph_keeps_the_feature_names():
     G_train, *_ = train_test_split_edges(named, random_state=0)
     assert G_train.feature_names.tolist() == columns
     assert train_test_split_edges(G, random_state=0)[0].feature_names is None
+
+
+def _user_item_graph(n_users=60, n_items=20, n_ratings=400, seed=0):
+    rng = np.random.default_rng(seed)
+    users, items = rng.integers(0, n_users, n_ratings), n_users + rng.integers(0, n_items,
+                                                                                n_ratings)
+    A = np.zeros((n_users + n_items,) * 2)
+    A[users, items] = A[items, users] = 1
+    return Graph(A), np.array(["user"] * n_users + ["item"] * n_items)
+
+
+def test_node_kinds_make_user_item_negatives_and_bipartite_graphs_warn():
+    G, kinds = _user_item_graph()
+    with pytest.warns(UserWarning, match="the graph is bipartite .* pass "
+                                         r"train_test_split_edges\(..., node_kinds=...\)"):
+        _, pairs, y = train_test_split_edges(G, random_state=0)
+    negatives = pairs[y == 0]
+    within = (negatives[:, 0] < 60) == (negatives[:, 1] < 60)
+    assert within.mean() > 0.4  # uniform pairs: mostly user-user or item-item, trivially easy
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        G_train, pairs, y, val_pairs, val_y = train_test_split_edges(
+            G, random_state=0, node_kinds=kinds, validation_size=0.1)
+        P, labels = link_pairs(G_train, random_state=0, node_kinds=kinds)
+    for negatives, graph in ((pairs[y == 0], G), (val_pairs[val_y == 0], G),
+                             (P.pairs[labels == 0], G_train)):
+        assert ((negatives[:, 0] < 60) != (negatives[:, 1] < 60)).all()  # a user and an item
+        assert (graph.adjacency[negatives[:, 0], negatives[:, 1]] == 0).all()
+    assert not set(map(tuple, np.sort(pairs[y == 0], 1).tolist())) & set(
+        map(tuple, np.sort(val_pairs[val_y == 0], 1).tolist()))
+    with pytest.warns(UserWarning, match=r"pass link_pairs\(..., node_kinds=...\)"):
+        link_pairs(G_train, random_state=0)
+    # the same split as without kinds for the positives: only the negatives' draw differs
+    same = train_test_split_edges(G, random_state=0, node_kinds=kinds)
+    np.testing.assert_array_equal(same[1][same[2] == 1][:5], pairs[y == 1][:5])
+
+
+def test_node_kinds_by_name_and_bad_kinds():
+    pd = pytest.importorskip("pandas")
+    G, kinds = _user_item_graph()
+    names = np.array([f"n{k}" for k in range(G.n_nodes)])
+    named = Graph(G.adjacency, node_names=names)
+    by_name = pd.Series(kinds, index=names)[::-1]  # another order: read by name
+    _, pairs, y = train_test_split_edges(named, random_state=0, node_kinds=by_name)
+    _, expected, _ = train_test_split_edges(G, random_state=0, node_kinds=kinds)
+    np.testing.assert_array_equal(pairs, names[expected])
+    with pytest.raises(ValueError, match="node_kinds has no entry for node 'n0'"):
+        train_test_split_edges(named, node_kinds=by_name.iloc[:-1])
+    with pytest.raises(ValueError, match=r"one kind per node \(80\), got shape \(79,\)"):
+        train_test_split_edges(G, node_kinds=kinds[:-1])
+    with pytest.raises(ValueError, match="node_kinds names a single kind"):
+        train_test_split_edges(G, node_kinds=np.zeros(80))
+    with pytest.raises(ValueError, match="node_kinds is missing \\(None or NaN\\) for node 3"):
+        train_test_split_edges(G, node_kinds=[None if k == 3 else "a" for k in range(80)])
+    with pytest.raises(ValueError, match="of nodes of different kinds that are not edges"):
+        train_test_split_edges(G, test_size=0.5, node_kinds=["a"] * 79 + ["b"])
