@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from sklearn.exceptions import ConvergenceWarning
 from torch.optim.lr_scheduler import LambdaLR
 from torch.optim.swa_utils import AveragedModel
 from tqdm.auto import tqdm
@@ -305,6 +306,17 @@ def recalibrate_batch_norm(module: torch.nn.Module, batches: Iterable[tuple],
     module.eval()
 
 
+def _warn_if_diverged(loss_curve: list[float]) -> None:
+    """Warn when the training loss ends far above where it started (a step size too
+    large: the weights grew without bound and the model predicts nonsense, while the loss
+    stays finite and nothing downstream looks wrong)."""
+    if len(loss_curve) >= 2 and loss_curve[-1] > 10 * max(loss_curve[0], 0.1):
+        warn_caller(f"training diverged: the loss rose from {loss_curve[0]:.4g} in the first "
+                    f"epoch to {loss_curve[-1]:.4g} in the last ({len(loss_curve)}), and the "
+                    "model is unreliable. Lower learning_rate (or rescale the features).",
+                    ConvergenceWarning)
+
+
 def train_module(
     module: torch.nn.Module,
     run_epoch: Callable[[torch.optim.Optimizer], float],
@@ -434,6 +446,8 @@ def train_module(
                         "keeps the best model so far and stays usable.")
     if best_state is not None:
         module.load_state_dict(best_state)
+    else:  # the last (or averaged) weights are kept, whatever the loss did
+        _warn_if_diverged(history.loss_curve)
     if averaged is not None:
         _load_average(module, averaged)
     if recalibration_batches is not None:

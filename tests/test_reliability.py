@@ -338,3 +338,21 @@ def test_a_warm_start_keeps_the_feature_scaling_its_weights_were_trained_on():
         scale = est.feature_scale_
         est.fit(Graph(G.adjacency, G.features * 3.0), y)  # continues, inputs read as fitted
         assert est.feature_scale_ == scale and len(est.loss_curve_) == 2 * FAST["max_epochs"]
+
+
+@pytest.mark.parametrize("name", ["node classifier", "graph regressor", "VGAE"])
+def test_a_fit_whose_loss_diverges_says_so_at_the_callers_line(name):
+    from sklearn.exceptions import ConvergenceWarning
+
+    from skgraph import GNNGraphRegressor
+
+    G, y = make_community_graph(n_nodes=40, random_state=0)
+    graphs, labels = _graphs_and_labels()
+    fit = {"node classifier": lambda **p: GNNNodeClassifier(**p).fit(G, y),
+           "graph regressor": lambda **p: GNNGraphRegressor(**p).fit(
+               graphs, labels.astype(float)),
+           "VGAE": lambda **p: VGAEEmbedder(**p).fit(G)}[name]
+    with pytest.warns(ConvergenceWarning, match="training diverged") as record:
+        model = fit(learning_rate=1e3, **FAST)
+    assert record[0].filename == __file__
+    assert model.loss_curve_[-1] > 10 * model.loss_curve_[0]

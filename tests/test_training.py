@@ -3,6 +3,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from sklearn.exceptions import ConvergenceWarning
 
 from skgraph import _training
 from skgraph._training import recalibrate_batch_norm, train_module
@@ -54,6 +55,25 @@ def test_non_finite_loss_is_reported():
     with pytest.raises(FloatingPointError, match="lower learning_rate"):
         train_module(model, lambda optimizer: float("nan"), validation_score=None,
                      max_epochs=5, learning_rate=0.1)
+
+
+def test_a_diverging_loss_is_reported_unless_the_best_weights_are_restored():
+    model, run_epoch = _regression_problem()
+    with pytest.warns(ConvergenceWarning, match=r"training diverged: the loss rose from "
+                                                r"[\d.]+ in the first epoch to .* in the last "
+                                                r"\(20\).*Lower learning_rate"):
+        history = train_module(model, run_epoch, validation_score=None, max_epochs=20,
+                               learning_rate=50.0, n_iter_no_change=None)
+    assert history.loss_curve[-1] > 10 * history.loss_curve[0]
+    model, run_epoch = _regression_problem()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # converging, or diverged with the best epoch restored
+        train_module(model, run_epoch, validation_score=None, max_epochs=20, learning_rate=0.05)
+        model, run_epoch = _regression_problem()
+        train_module(model, run_epoch, validation_score=lambda: 0.0, max_epochs=20,
+                     learning_rate=50.0)
+        train_module(model, lambda optimizer: 0.5, validation_score=None, max_epochs=3,
+                     learning_rate=0.1)  # flat
 
 
 def test_keyboard_interrupt_stops_cleanly_with_a_warning():
