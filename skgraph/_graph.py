@@ -383,6 +383,9 @@ class Graph:
         keeps it so that a pipeline can impute it
         (``make_pipeline(NodeFeatureTransformer(SimpleImputer()), estimator)``); the
         estimators refuse features with NaN, naming the first. Infinite values are refused.
+        A DataFrame indexed by node names (an index other than the positions ``0 ... n - 1``)
+        names the nodes (:attr:`node_names`; unique), its rows in the adjacency's order;
+        with ``node_names`` given too, its rows are read by name.
     edge_features : array-like of shape (n_entries, n_edge_features), default=None
         Features of the edges (bond types, distances, ...): one row per stored entry of
         ``adjacency``, in the order of ``scipy.sparse.coo_array(adjacency)`` (for a dense
@@ -436,6 +439,13 @@ class Graph:
         for part in (A.data, A.indices, A.indptr):
             part.flags.writeable = False
         self._adjacency = A
+        if _data_frame(features) and not _positional_index(features.index):
+            # an index of node names (not positions): it names the nodes, and where
+            # node_names are given too, the rows are read by name
+            features = _feature_frame(
+                features, None if node_names is None else _names_array(node_names))
+            if node_names is None:
+                node_names = _names_array(features.index.tolist())
         self._features = check_features(features, A.shape[0])
         self._feature_names = _column_names(features)
         if node_names is not None:
@@ -938,7 +948,7 @@ def _feature_frame(features: Any, names: np.ndarray | None) -> Any:
         missing = [name for name in names.tolist() if name not in features.index]
         if missing:
             raise ValueError(f"features has no row for node {missing[0]!r} (a DataFrame's "
-                             "rows are read by index when nodes is given).")
+                             "rows are read by index when the nodes are named).")
         features = features.loc[names.tolist()]
     numbers_by_column = []
     for position, column in enumerate(features.columns):
@@ -1397,6 +1407,15 @@ def _torch_matrix(obj: Any) -> bool:
     """A 2-D torch tensor (dense or sparse): an adjacency matrix, as ``Graph`` reads it."""
     return (hasattr(obj, "detach") and hasattr(obj, "cpu") and hasattr(obj, "layout")
             and getattr(obj, "ndim", None) == 2)
+
+
+def _positional_index(index: Any) -> bool:
+    """Whether a DataFrame's index holds positions ``0 ... n - 1`` in order (pandas'
+    default, or the same numbers), not names."""
+    if type(index).__name__ == "RangeIndex":
+        return index.start == 0 and index.step == 1
+    values = np.asarray(index)
+    return values.dtype.kind in "iu" and np.array_equal(values, np.arange(len(values)))
 
 
 def _data_frame(obj: Any) -> bool:

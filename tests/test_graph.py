@@ -883,3 +883,37 @@ def test_pandas_missing_values_in_feature_frames_are_nan():
         for G in (Graph(A, frame), Graph.from_edges(edges, frame)):
             np.testing.assert_array_equal(G.features, [[1, 1], [np.nan, 2], [3, 3]])
             assert G.feature_names.tolist() == ["a", "b"]
+
+
+def test_a_features_frame_indexed_by_names_names_the_nodes():
+    pd = pytest.importorskip("pandas")
+    A = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]])
+    frame = pd.DataFrame({"age": [30.0, 40.0, 50.0]}, index=["ann", "bob", "cat"])
+    G = Graph(A, frame)
+    assert G.node_names.tolist() == ["ann", "bob", "cat"]
+    np.testing.assert_array_equal(G.features.ravel(), [30, 40, 50])
+    # with node_names too, the rows are read by name
+    H = Graph(A, frame, node_names=["cat", "ann", "bob"])
+    np.testing.assert_array_equal(H.features.ravel(), [50, 30, 40])
+    with pytest.raises(ValueError, match="features has no row for node 'dan'"):
+        Graph(A, frame, node_names=["ann", "bob", "dan"])
+    with pytest.raises(ValueError, match="features' index repeats 'ann'"):
+        Graph(A, frame.set_axis(["ann", "bob", "ann"]))
+    # positions are no names: pandas' default index, the same numbers, a view's rows
+    for index in (pd.RangeIndex(3), pd.Index([0, 1, 2])):
+        assert Graph(A, frame.set_axis(index)).node_names is None
+    assert Graph(A, frame.set_axis([5, 7, 9])).node_names.tolist() == [5, 7, 9]
+
+
+def test_labels_indexed_by_the_frames_names_in_another_order_are_refused():
+    pd = pytest.importorskip("pandas")
+    from skgraph import GNNNodeClassifier
+    from skgraph.datasets import make_community_graph
+
+    G, y = make_community_graph(n_nodes=30, random_state=0)
+    names = [f"acct{k}" for k in range(30)]
+    frame = pd.DataFrame(G.features, index=names)
+    shuffled = pd.Series(y, index=names).iloc[::-1]  # another order: would label wrong nodes
+    with pytest.raises(ValueError, match="y is indexed by node names in another order than "
+                                         "the nodes X selects"):
+        GNNNodeClassifier(max_epochs=1).fit(Graph(G.adjacency, frame), shuffled)
