@@ -1083,7 +1083,8 @@ def _positions(key: Any, length: int) -> np.ndarray:
 
 # -- conversion from every accepted form ---------------------------------------
 def _from_networkx(nx_graph: Any, node_attributes: Sequence[str] | None = None,
-                   edge_attributes: Sequence[str] | None = None) -> Graph:
+                   edge_attributes: Sequence[str] | None = None,
+                   weight: str | None = "weight") -> Graph:
     nodes = list(nx_graph.nodes)
     if not nodes:
         raise ValueError("the graph is empty: the networkx graph has 0 nodes.")
@@ -1091,18 +1092,18 @@ def _from_networkx(nx_graph: Any, node_attributes: Sequence[str] | None = None,
     edges = list(nx_graph.edges(data=True))
     rows = np.array([position[u] for u, _, _ in edges], dtype=np.int64)
     cols = np.array([position[v] for _, v, _ in edges], dtype=np.int64)
-    weights = [d.get("weight", 1.0) for _, _, d in edges]
+    weights = [1.0 if weight is None else d.get(weight, 1.0) for _, _, d in edges]
     for (u, v, _), w in zip(edges, weights):
         if not isinstance(w, numbers.Real) or isinstance(w, bool):
             raise ValueError(f"the networkx edge ({u!r}, {v!r}) has weight {w!r}; an edge's "
-                             "'weight' attribute must be a number (or absent, for 1).")
+                             f"{weight!r} attribute must be a number (or absent, for 1).")
     weights = np.array(weights, dtype=float)
     A = sp.coo_array((weights, (rows, cols)), shape=(len(nodes), len(nodes)))
     features = _networkx_node_features(nx_graph, nodes, node_attributes)
     edge_features = _networkx_edge_features(edges, edge_attributes)
     _warn_unread_attributes(nx_graph, nodes, edges,  # not where the caller chose none: []
                             features is None and node_attributes is None,
-                            edge_features is None and edge_attributes is None)
+                            edge_features is None and edge_attributes is None, weight)
     names = None
     if nodes != list(range(len(nodes))) or not all(_name_kind(v) == "int" for v in nodes):
         # (nodes 0.0, 1.0, ... or True, False compare equal to positions but are names)
@@ -1189,14 +1190,17 @@ def _numeric_attributes(dicts: Any, skip: str) -> list:
 
 
 def _warn_unread_attributes(nx_graph: Any, nodes: list, edges: list, no_features: bool,
-                            no_edge_features: bool) -> None:
+                            no_edge_features: bool, weight: str | None = "weight") -> None:
     """Warn when a networkx graph is read without features although its nodes (edges)
     carry numeric attributes under other names than the ones read by default."""
-    for unread, kind, dicts, skip, parameter, default in (
+    weights = ("" if weight != "weight" else
+               " If one of them is the edges' strength, read it as the weight: "
+               "as_graph(graph, weight=name).")
+    for unread, kind, dicts, skip, parameter, default, more in (
             (no_features, "nodes", (nx_graph.nodes[v] for v in nodes), "x", "node_attributes",
-             "x"),
-            (no_edge_features, "edges", (d for _, _, d in edges), "weight", "edge_attributes",
-             "edge_attr")):
+             "x", ""),
+            (no_edge_features, "edges", (d for _, _, d in edges), weight or "weight",
+             "edge_attributes", "edge_attr", weights)):
         names = _numeric_attributes(dicts, skip) if unread else []
         if names:
             warn_caller(
@@ -1204,7 +1208,7 @@ def _warn_unread_attributes(nx_graph: Any, nodes: list, edges: list, no_features
                 f"the graph is read without {kind[:-1]} features (they come from the "
                 f"attribute {default!r}, or from those named by as_graph(graph, "
                 f"{parameter}=[...])). Name there the ones that are features (not labels "
-                f"or ids), or pass {parameter}=[] to read none without this warning.")
+                f"or ids), or pass {parameter}=[] to read none without this warning.{more}")
 
 
 def _networkx_edge_features(edges: list, names: Sequence[str] | None) -> np.ndarray | None:
@@ -1292,7 +1296,8 @@ def _is_instance_of(obj: Any, module: str, cls: str) -> bool:
 
 
 def as_graph(obj: Any, *, node_attributes: Sequence[str] | None = None,
-             edge_attributes: Sequence[str] | None = None) -> Graph:
+             edge_attributes: Sequence[str] | None = None,
+             weight: str | None = "weight") -> Graph:
     """Turn any accepted graph input into a :class:`Graph`.
 
     Accepted: a :class:`Graph` (returned as is), a square adjacency (scipy sparse, NumPy,
@@ -1319,6 +1324,10 @@ def as_graph(obj: Any, *, node_attributes: Sequence[str] | None = None,
         edge features, side by side in this order. None reads ``"edge_attr"`` when every
         edge has it (what :func:`skgraph.to_networkx` writes), else no edge features;
         ``[]`` reads none, without the warning.
+    weight : str or None, default="weight"
+        For a networkx graph: the edge attribute that holds the edge weights (an edge
+        without it weighs 1), as networkx's ``to_scipy_sparse_array`` reads it; None reads
+        every edge as weight 1.
 
     Returns
     -------
@@ -1353,6 +1362,13 @@ def as_graph(obj: Any, *, node_attributes: Sequence[str] | None = None,
                          f"{_kind_name(obj)}; its node features come from Graph(adjacency, "
                          "features), Data.x or the second entry of an (adjacency, features) "
                          "tuple.")
+    if weight != "weight" and not _is_instance_of(obj, "networkx", "Graph"):
+        raise ValueError(f"weight names a networkx edge attribute, but the input is "
+                         f"{_kind_name(obj)}; its edge weights are the adjacency's values "
+                         "(PyG: Data.edge_weight).")
+    if weight is not None and not isinstance(weight, str):
+        raise TypeError(f"weight must be the name of an edge attribute (str) or None, got "
+                        f"{_kind_name(weight)}.")
     if isinstance(obj, Graph):
         return obj
     if isinstance(obj, tuple):
@@ -1370,7 +1386,7 @@ def as_graph(obj: Any, *, node_attributes: Sequence[str] | None = None,
     if sp.issparse(obj) or isinstance(obj, np.ndarray) or _data_frame(obj) or _torch_matrix(obj):
         return Graph(obj)
     if _is_instance_of(obj, "networkx", "Graph"):
-        return _from_networkx(obj, node_attributes, edge_attributes)
+        return _from_networkx(obj, node_attributes, edge_attributes, weight)
     if _is_instance_of(obj, "torch_geometric.data", "Data"):
         return _from_pyg(obj)
     hint = ""

@@ -196,6 +196,32 @@ def test_as_graph_networkx_keeps_weights_features_and_names():
         as_graph(g)
 
 
+def test_as_graph_reads_the_weights_from_the_attribute_named():
+    g = nx.Graph()
+    g.add_edge("u1", "i1", count=5, weight=0.5)
+    g.add_edge("u1", "i2", count=2)
+    with pytest.warns(UserWarning, match=r"numeric attributes \['weight'\], which are not"):
+        G = as_graph(g, weight="count")  # the other one is unread
+    assert G.adjacency[0, 1] == 5.0 and G.adjacency[0, 2] == 2.0
+    np.testing.assert_array_equal(G.adjacency.toarray(),
+                                  nx.to_scipy_sparse_array(g, weight="count").toarray())
+    with pytest.warns(UserWarning, match=r"numeric attributes \['count'\]"):
+        unweighted = as_graph(g, weight=None)
+    assert set(unweighted.adjacency.data) == {1.0}
+    with pytest.warns(UserWarning, match=r"numeric attributes \['count'\], which are not "
+                                         r"read.*as_graph\(graph, weight=name\)"):
+        default = as_graph(g)
+    assert default.adjacency[0, 1] == 0.5 and default.adjacency[0, 2] == 1.0
+    g.add_edge("u2", "i1", count="many")
+    with pytest.raises(ValueError, match="has weight 'many'; an edge's 'count' attribute"):
+        as_graph(g, weight="count")
+    with pytest.raises(ValueError, match="weight names a networkx edge attribute, but the "
+                                         "input is"):
+        as_graph(np.eye(2), weight="count")
+    with pytest.raises(TypeError, match="weight must be the name of an edge attribute"):
+        as_graph(g, weight=3)
+
+
 def test_as_graph_pyg_data():
     data = Data(x=torch.ones(4, 2), edge_index=torch.tensor([[0, 1, 2], [1, 2, 3]]))
     G = as_graph(data)
