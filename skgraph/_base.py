@@ -123,6 +123,22 @@ def require_targets(estimator: Any, y: Any) -> None:
                          "is None.")
 
 
+def check_single_label(estimator: Any, y: Any, sample: str) -> None:
+    """Refuse a 2-D ``y`` of several columns (multi-label, multi-task) for a classifier that
+    predicts one label per ``sample``, naming the route that works instead."""
+    shape = getattr(y, "shape", None)
+    if shape is None and isinstance(y, (list, tuple)) and len(y) \
+            and isinstance(y[0], (list, tuple, np.ndarray)):
+        shape = np.shape(np.asarray(y, dtype=object))
+    if shape is not None and len(shape) == 2 and shape[1] > 1:
+        name = type(estimator).__name__
+        raise ValueError(
+            f"{name} predicts one label per {sample}, but y has shape {tuple(shape)}: "
+            f"{shape[1]} labels per {sample} (multi-label or multi-task). Wrap it in "
+            f"sklearn.multioutput.MultiOutputClassifier({name}()), which fits one network per "
+            "label and predicts the (n, k) indicator.")
+
+
 def loss_weights(sample_weight: Any, n_samples: int, factors: np.ndarray | None = None,
                  what: str = "sample_weight") -> np.ndarray | None:
     """Each sample's weight in the loss: ``sample_weight`` (validated by scikit-learn's

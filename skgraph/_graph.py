@@ -671,7 +671,8 @@ default=None
             "and lists of graphs directly, but a scikit-learn tool that converts its input "
             "to an array (SelfTrainingClassifier, BaggingClassifier, OneVsOneClassifier, "
             "classifier and regressor chains, permutation_importance, ...) cannot pass them "
-            "on. For semi-supervised node classification, fit(G, y) with -1 for the "
+            "on (MultiOutputClassifier and MultiOutputRegressor can: several labels per "
+            "node). For semi-supervised node classification, fit(G, y) with -1 for the "
             "unlabelled nodes; G.adjacency and G.features are the arrays.")
 
     def __len__(self) -> int:

@@ -15,10 +15,17 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from ._base import class_weight_factors, fit_context, loss_weights, require_targets
+from ._base import (
+    check_single_label,
+    class_weight_factors,
+    fit_context,
+    loss_weights,
+    require_targets,
+)
 from ._graph_collation import _check_graph_sequence
 from ._graph_level import GraphLevelEstimator
 from ._training import validation_log_loss
+from ._warnings import warn_caller
 
 __all__ = ["GNNGraphClassifier"]
 
@@ -305,12 +312,14 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         """
         graphs = _check_graph_sequence(X)
         require_targets(self, y)
+        check_single_label(self, y, "graph")
         y = column_or_1d(y, warn=True)
         if len(y) != len(graphs):
             raise ValueError(f"X has {len(graphs)} graphs but y has {len(y)} labels; "
                              "expected one label per graph.")
         check_classification_targets(y)
         classes, y_encoded = np.unique(y, return_inverse=True)
+        _warn_minus_one_class(classes)
         if len(classes) < 2:
             raise ValueError(f"y has a single class, one class only "
                              f"({classes[:1].tolist()[0]!r}); a "
@@ -397,3 +406,15 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         """
         indices = self._outputs(X).argmax(dim=1).numpy()
         return self.classes_[indices]
+
+
+def _warn_minus_one_class(classes: np.ndarray) -> None:
+    """Warn that -1 beside non-negative classes is a class here (it marks unlabelled nodes
+    for GNNNodeClassifier, and untested molecules in many multi-task tables)."""
+    if classes.dtype.kind in "iuf" and len(classes) > 2 and classes[0] == -1 \
+            and (classes[1:] >= 0).all():
+        others = ", ".join(str(c) for c in classes[1:].tolist()[:5])
+        warn_caller(f"y holds -1 beside the classes {others}: GNNGraphClassifier takes -1 as a "
+                    "class of its own (every graph is labelled; -1 for an unlabelled node is "
+                    "GNNNodeClassifier's convention). If -1 marks graphs without a label, drop "
+                    "them, or keep them with sample_weight=0.")

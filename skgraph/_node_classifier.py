@@ -14,7 +14,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
-from ._base import class_weight_factors, fit_context, loss_weights, require_targets
+from ._base import (
+    check_single_label,
+    class_weight_factors,
+    fit_context,
+    loss_weights,
+    require_targets,
+)
 from ._node_level import (
     NodeLevelEstimator,
     check_target_order,
@@ -251,6 +257,7 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         self : GNNNodeClassifier
         """
         require_targets(self, y)
+        check_single_label(self, y, "node")
         given, y = y, numbers_as_numbers(column_or_1d(y, warn=True))
         graph = self._selected_graph(X, len(y), given)
         labelled = labelled_positions(y)

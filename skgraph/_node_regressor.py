@@ -159,6 +159,11 @@ best_validation_score_, best_loss_, n_iter_, device_
         y = check_array(y, ensure_2d=False, ensure_all_finite="allow-nan", dtype=np.float64,
                         input_name="y")
         missing = np.isnan(y) if y.ndim == 1 else np.isnan(y).all(axis=1)
+        if y.ndim == 2 and (np.isnan(y).any(axis=1) & ~missing).any():
+            row = int(np.flatnonzero(np.isnan(y).any(axis=1) & ~missing)[0])
+            raise ValueError(f"row {row} of y is NaN in some targets only; NaN marks an "
+                             "unlabelled node, left out of the score, and must fill its whole "
+                             "row (score each target on its own rows for partial targets).")
         y, predicted, weights = labelled_rows(y, ~missing, self.predict(X), sample_weight)
         return float(r2_score(y, predicted, sample_weight=weights))
 

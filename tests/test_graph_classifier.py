@@ -541,3 +541,33 @@ def test_small_early_stopping_splits_and_bad_callbacks_get_clear_errors():
         GNNGraphRegressor(early_stopping=True, **FAST).fit(graphs[:2], [0.0, 1.0])
     with pytest.raises(TypeError, match="callbacks\\[0\\] is a int, not a callable"):
         GNNGraphClassifier(callbacks=[1], **FAST).fit(graphs, y)
+
+
+def test_several_labels_per_graph_name_the_multi_output_route_which_works():
+    from sklearn.multioutput import MultiOutputClassifier
+
+    graphs, kind = _triangles_or_ring(8, np.random.default_rng(0))
+    sizes = np.array([Graph(A).n_nodes for A in graphs])
+    Y = np.column_stack([kind == "ring", sizes > 9]).astype(int)  # two tasks per graph
+    with pytest.raises(ValueError, match=r"predicts one label per graph, but y has shape "
+                                         r"\(16, 2\): 2 labels per graph .*MultiOutputClassifier"):
+        GNNGraphClassifier(**FAST).fit(graphs, Y)
+    with pytest.raises(ValueError, match="MultiOutputClassifier"):
+        GNNGraphClassifier(**FAST).fit(graphs, Y.tolist())
+    multi = MultiOutputClassifier(GNNGraphClassifier(**{**FAST, "max_epochs": 40})).fit(graphs, Y)
+    predicted = multi.predict(graphs)
+    assert predicted.shape == (16, 2) and set(np.unique(predicted)) <= {0, 1}
+    assert (predicted == Y).mean() > 0.8  # both tasks learnt (one network each)
+
+
+def test_minus_one_beside_other_labels_is_a_class_with_a_warning():
+    graphs, kind = _triangles_or_ring(4, np.random.default_rng(0))
+    y = np.where(kind == "ring", 1, 0)
+    y[:2] = -1  # "untested", in a multi-task table's habit
+    with pytest.warns(UserWarning, match="y holds -1 beside the classes 0, 1: "
+                                         "GNNGraphClassifier takes -1 as a class") as record:
+        clf = GNNGraphClassifier(**FAST).fit(graphs, y)
+    assert record[0].filename == __file__ and clf.classes_.tolist() == [-1, 0, 1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # -1 and 1, a usual binary coding: no warning
+        GNNGraphClassifier(**FAST).fit(graphs, np.where(kind == "ring", 1, -1))

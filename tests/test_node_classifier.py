@@ -544,3 +544,12 @@ def test_early_stopping_watches_the_log_loss_which_moves_where_accuracy_does_not
     scores = np.array(clf.validation_scores_)
     assert (scores < 0).all() and len(set(scores.round(6))) > 10
     assert scores.argmax() > 0 and clf.best_validation_score_ == scores.max() > scores[0] + 0.05
+
+
+def test_several_labels_per_node_name_the_multi_output_route():
+    G, y = make_community_graph(n_nodes=40, random_state=0)
+    with pytest.raises(ValueError, match=r"GNNNodeClassifier predicts one label per node, but "
+                                         r"y has shape \(40, 3\).*MultiOutputClassifier"):
+        GNNNodeClassifier(**FAST).fit(G, np.zeros((40, 3), int))
+    with pytest.raises(ValueError, match="MultiOutputClassifier"):
+        GNNNodeClassifier(**FAST).fit(G, sp.csr_array(np.eye(40, 3, dtype=int)))

@@ -116,3 +116,8 @@ def test_score_leaves_out_the_nodes_marked_unlabelled(graph):
     assert reg.score(G, marked) == pytest.approx(reg.score(G[rest], y[rest]))
     with pytest.raises(ValueError, match="no node of y is labelled"):
         reg.score(G, np.full(G.n_nodes, np.nan))
+    two = GNNNodeRegressor(**{**FAST, "max_epochs": 5}).fit(G, np.c_[y, -y].astype(float))
+    partly = np.c_[y, -y].astype(float)
+    partly[4, 1] = np.nan
+    with pytest.raises(ValueError, match="row 4 of y is NaN in some targets only"):
+        two.score(G, partly)
