@@ -309,10 +309,15 @@ def recalibrate_batch_norm(module: torch.nn.Module, batches: Iterable[tuple],
 def _warn_if_diverged(loss_curve: list[float]) -> None:
     """Warn when the training loss ends far above where it started (a step size too
     large: the weights grew without bound and the model predicts nonsense, while the loss
-    stays finite and nothing downstream looks wrong)."""
-    if len(loss_curve) >= 2 and loss_curve[-1] > 10 * max(loss_curve[0], 0.1):
+    stays finite and nothing downstream looks wrong). The median of the last three epochs
+    against the first, from five epochs on: early steps may overshoot and recover (a
+    default graph regressor's second epoch can be ten times its first)."""
+    if len(loss_curve) < 5:
+        return
+    last = sorted(loss_curve[-3:])[1]
+    if last > 10 * max(loss_curve[0], 0.1):
         warn_caller(f"training diverged: the loss rose from {loss_curve[0]:.4g} in the first "
-                    f"epoch to {loss_curve[-1]:.4g} in the last ({len(loss_curve)}), and the "
+                    f"epoch to {last:.4g} over the last three (of {len(loss_curve)}), and the "
                     "model is unreliable. Lower learning_rate (or rescale the features).",
                     ConvergenceWarning)
 

@@ -60,8 +60,8 @@ def test_non_finite_loss_is_reported():
 def test_a_diverging_loss_is_reported_unless_the_best_weights_are_restored():
     model, run_epoch = _regression_problem()
     with pytest.warns(ConvergenceWarning, match=r"training diverged: the loss rose from "
-                                                r"[\d.]+ in the first epoch to .* in the last "
-                                                r"\(20\).*Lower learning_rate"):
+                                                r"[\d.]+ in the first epoch to .* over the "
+                                                r"last three \(of 20\).*Lower learning_rate"):
         history = train_module(model, run_epoch, validation_score=None, max_epochs=20,
                                learning_rate=50.0, n_iter_no_change=None)
     assert history.loss_curve[-1] > 10 * history.loss_curve[0]
@@ -74,6 +74,12 @@ def test_a_diverging_loss_is_reported_unless_the_best_weights_are_restored():
                      learning_rate=50.0)
         train_module(model, lambda optimizer: 0.5, validation_score=None, max_epochs=3,
                      learning_rate=0.1)  # flat
+        spikes = iter([1.0, 40.0, 30.0, 2.0, 1.0, 0.8])  # overshoots early, recovers
+        train_module(model, lambda optimizer: next(spikes), validation_score=None,
+                     max_epochs=6, learning_rate=0.1)
+        losses = iter([1.0, 2.0, 3.0, 40.0])  # too short to judge
+        train_module(model, lambda optimizer: next(losses), validation_score=None,
+                     max_epochs=4, learning_rate=0.1)
 
 
 def test_keyboard_interrupt_stops_cleanly_with_a_warning():
