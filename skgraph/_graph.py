@@ -383,9 +383,10 @@ class Graph:
         keeps it so that a pipeline can impute it
         (``make_pipeline(NodeFeatureTransformer(SimpleImputer()), estimator)``); the
         estimators refuse features with NaN, naming the first. Infinite values are refused.
-        A DataFrame indexed by node names (an index other than the positions ``0 ... n - 1``)
-        names the nodes (:attr:`node_names`; unique), its rows in the adjacency's order;
-        with ``node_names`` given too, its rows are read by name.
+        A DataFrame indexed by node names (text, or anything but numbers) names the nodes
+        (:attr:`node_names`; unique), its rows in the adjacency's order; with
+        ``node_names`` given too, its rows are read by name. A numeric index is read as
+        positions, as before (use ``node_names=df.index`` to name nodes by number).
     edge_features : array-like of shape (n_entries, n_edge_features), default=None
         Features of the edges (bond types, distances, ...): one row per stored entry of
         ``adjacency``, in the order of ``scipy.sparse.coo_array(adjacency)`` (for a dense
@@ -439,9 +440,9 @@ class Graph:
         for part in (A.data, A.indices, A.indptr):
             part.flags.writeable = False
         self._adjacency = A
-        if _data_frame(features) and not _positional_index(features.index):
-            # an index of node names (not positions): it names the nodes, and where
-            # node_names are given too, the rows are read by name
+        if _data_frame(features) and _names_index(features.index):
+            # an index of node names (text, ...): it names the nodes, and where node_names
+            # are given too, the rows are read by name
             features = _feature_frame(
                 features, None if node_names is None else _names_array(node_names))
             if node_names is None:
@@ -1426,13 +1427,12 @@ def _torch_matrix(obj: Any) -> bool:
             and getattr(obj, "ndim", None) == 2)
 
 
-def _positional_index(index: Any) -> bool:
-    """Whether a DataFrame's index holds positions ``0 ... n - 1`` in order (pandas'
-    default, or the same numbers), not names."""
-    if type(index).__name__ == "RangeIndex":
-        return index.start == 0 and index.step == 1
-    values = np.asarray(index)
-    return values.dtype.kind in "iu" and np.array_equal(values, np.arange(len(values)))
+def _names_index(index: Any) -> bool:
+    """Whether a DataFrame's index holds node names: anything but numbers, which may be
+    positions (pandas' default index, or the rows a selection kept: ``df.loc[rows]``) and,
+    as names, would turn integer node pairs from positions into names."""
+    return np.asarray(index[:0]).dtype.kind not in "biuf" and len(index) > 0 and not all(
+        isinstance(value, numbers.Number) for value in index[:100])
 
 
 def _data_frame(obj: Any) -> bool:

@@ -925,10 +925,12 @@ def test_a_features_frame_indexed_by_names_names_the_nodes():
         Graph(A, frame, node_names=["ann", "bob", "dan"])
     with pytest.raises(ValueError, match="features' index repeats 'ann'"):
         Graph(A, frame.set_axis(["ann", "bob", "ann"]))
-    # positions are no names: pandas' default index, the same numbers, a view's rows
-    for index in (pd.RangeIndex(3), pd.Index([0, 1, 2])):
+    # numbers are no names (positions, or the rows a selection kept): integer node pairs
+    # stay positions; node_names=df.index names nodes by number
+    for index in (pd.RangeIndex(3), pd.Index([0, 1, 2]), pd.Index([5, 7, 9]), [0.5, 1, 2]):
         assert Graph(A, frame.set_axis(index)).node_names is None
-    assert Graph(A, frame.set_axis([5, 7, 9])).node_names.tolist() == [5, 7, 9]
+    numbered = frame.set_axis([5, 7, 9])
+    assert Graph(A, numbered, node_names=numbered.index).node_names.tolist() == [5, 7, 9]
 
 
 def test_labels_indexed_by_the_frames_names_in_another_order_are_refused():
