@@ -383,10 +383,11 @@ class Graph:
         keeps it so that a pipeline can impute it
         (``make_pipeline(NodeFeatureTransformer(SimpleImputer()), estimator)``); the
         estimators refuse features with NaN, naming the first. Infinite values are refused.
-        A DataFrame indexed by node names (text, or anything but numbers) names the nodes
-        (:attr:`node_names`; unique), its rows in the adjacency's order; with
-        ``node_names`` given too, its rows are read by name. A numeric index is read as
-        positions, as before (use ``node_names=df.index`` to name nodes by number).
+        A DataFrame indexed by node names (distinct texts) names the nodes
+        (:attr:`node_names`), its rows in the adjacency's order; with ``node_names`` given
+        too, its rows are read by name where its index holds exactly those names. Other
+        indexes (numbers, which may be positions; repeated entries) are read as positions
+        (``node_names=df.index`` names nodes by number).
     edge_features : array-like of shape (n_entries, n_edge_features), default=None
         Features of the edges (bond types, distances, ...): one row per stored entry of
         ``adjacency``, in the order of ``scipy.sparse.coo_array(adjacency)`` (for a dense
@@ -441,12 +442,12 @@ class Graph:
             part.flags.writeable = False
         self._adjacency = A
         if _data_frame(features) and _names_index(features.index):
-            # an index of node names (text, ...): it names the nodes, and where node_names
-            # are given too, the rows are read by name
-            features = _feature_frame(
-                features, None if node_names is None else _names_array(node_names))
+            # an index of node names (distinct texts): it names the nodes, and where
+            # node_names are given too and it holds them all, the rows are read by name
             if node_names is None:
                 node_names = _names_array(features.index.tolist())
+            elif set(features.index.tolist()) == set(_names_array(node_names).tolist()):
+                features = _feature_frame(features, _names_array(node_names))
         self._features = check_features(features, A.shape[0])
         self._feature_names = _column_names(features)
         if node_names is not None:
@@ -1094,6 +1095,9 @@ def _from_networkx(nx_graph: Any, node_attributes: Sequence[str] | None = None,
     edges = list(nx_graph.edges(data=True))
     rows = np.array([position[u] for u, _, _ in edges], dtype=np.int64)
     cols = np.array([position[v] for _, v, _ in edges], dtype=np.int64)
+    if weight not in (None, "weight") and edges and not any(weight in d for _, _, d in edges):
+        raise ValueError(f"no networkx edge has the attribute {weight!r} named by weight=; "
+                         f"the edges' attributes are {_edge_attribute_names(edges)}.")
     weights = [1.0 if weight is None else d.get(weight, 1.0) for _, _, d in edges]
     for (u, v, _), w in zip(edges, weights):
         if not isinstance(w, numbers.Real) or isinstance(w, bool):
@@ -1189,6 +1193,11 @@ def _numeric_attributes(dicts: Any, skip: str) -> list:
             except ValueError:
                 not_numbers[name] = not_numbers.get(name, 0) + 1
     return numeric
+
+
+def _edge_attribute_names(edges: list) -> list:
+    """The attribute names of the first 1000 networkx edges, in order of appearance."""
+    return list(dict.fromkeys(name for _, _, d in edges[:1000] for name in d))
 
 
 def _warn_unread_attributes(nx_graph: Any, nodes: list, edges: list, no_features: bool,
@@ -1365,9 +1374,9 @@ def as_graph(obj: Any, *, node_attributes: Sequence[str] | None = None,
                          "features), Data.x or the second entry of an (adjacency, features) "
                          "tuple.")
     if weight != "weight" and not _is_instance_of(obj, "networkx", "Graph"):
-        raise ValueError(f"weight names a networkx edge attribute, but the input is "
-                         f"{_kind_name(obj)}; its edge weights are the adjacency's values "
-                         "(PyG: Data.edge_weight).")
+        raise ValueError(f"weight= chooses the networkx edge attribute read as the weight (or "
+                         f"None for none), but the input is {_kind_name(obj)}; its edge "
+                         "weights are the adjacency's values (PyG: Data.edge_weight).")
     if weight is not None and not isinstance(weight, str):
         raise TypeError(f"weight must be the name of an edge attribute (str) or None, got "
                         f"{_kind_name(weight)}.")
@@ -1428,11 +1437,13 @@ def _torch_matrix(obj: Any) -> bool:
 
 
 def _names_index(index: Any) -> bool:
-    """Whether a DataFrame's index holds node names: anything but numbers, which may be
-    positions (pandas' default index, or the rows a selection kept: ``df.loc[rows]``) and,
-    as names, would turn integer node pairs from positions into names."""
-    return np.asarray(index[:0]).dtype.kind not in "biuf" and len(index) > 0 and not all(
-        isinstance(value, numbers.Number) for value in index[:100])
+    """Whether a DataFrame's index holds node names: distinct texts (ids, names). Numbers
+    may be positions (pandas' default index, or the rows a selection kept: ``df.loc[rows]``)
+    and, as names, would turn integer node pairs from positions into names; a repeated or
+    missing entry, dates or tuples do not name nodes either."""
+    return (type(index).__name__ == "Index" and np.asarray(index[:0]).dtype.kind in "OU"
+            and len(index) > 0 and index.is_unique
+            and all(isinstance(value, str) for value in index.tolist()))
 
 
 def _data_frame(obj: Any) -> bool:

@@ -417,4 +417,4 @@ def _warn_minus_one_class(classes: np.ndarray) -> None:
         warn_caller(f"y holds -1 beside the classes {others}: GNNGraphClassifier takes -1 as a "
                     "class of its own (every graph is labelled; -1 for an unlabelled node is "
                     "GNNNodeClassifier's convention). If -1 marks graphs without a label, drop "
-                    "them, or keep them with sample_weight=0.")
+                    "them: fit on the graphs that have one.")

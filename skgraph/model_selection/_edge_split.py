@@ -11,7 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, RealNotInt, validate_params
 
 from .._edges import NonEdgeSampler, split_edges, two_sided, upper_edges
-from .._graph import Graph, as_graph, keep_feature_names
+from .._graph import Graph, as_graph, is_missing, keep_feature_names
 from .._pairs import NodePairs, pairs_of_names
 from .._parameters import IntInterval
 from .._warnings import warn_caller
@@ -52,8 +52,12 @@ def _kind_codes(node_kinds: Any, graph: Graph) -> np.ndarray | None:
         return None
     index = getattr(node_kinds, "index", None)
     names = graph.node_names
-    if (index is not None and hasattr(node_kinds, "reindex") and names is not None
-            and type(index).__name__ != "RangeIndex"):
+    positional = type(index).__name__ == "RangeIndex" and index.start == 0 and index.step == 1
+    if index is not None and hasattr(node_kinds, "reindex") and names is not None \
+            and not positional:
+        if not index.is_unique:
+            raise ValueError(f"node_kinds' index repeats "
+                             f"{index[index.duplicated()][:1].tolist()[0]!r}: one kind per node.")
         unknown = ~np.isin(names, np.asarray(index, dtype=object))
         if unknown.any():
             name = names[unknown][:1].tolist()[0]
@@ -67,8 +71,7 @@ def _kind_codes(node_kinds: Any, graph: Graph) -> np.ndarray | None:
     if kinds.shape != (graph.n_nodes,):
         raise ValueError(f"node_kinds must hold one kind per node ({graph.n_nodes}), got shape "
                          f"{kinds.shape}.")
-    missing = np.fromiter((k is None or (isinstance(k, float) and k != k) for k in kinds),
-                          dtype=bool, count=len(kinds))
+    missing = np.fromiter(map(is_missing, kinds), dtype=bool, count=len(kinds))
     if missing.any():
         raise ValueError(f"node_kinds is missing (None or NaN) for node "
                          f"{int(np.flatnonzero(missing)[0])}.")

@@ -125,9 +125,11 @@ def test_node_kinds_make_user_item_negatives_and_bipartite_graphs_warn():
         map(tuple, np.sort(val_pairs[val_y == 0], 1).tolist()))
     with pytest.warns(UserWarning, match=r"pass link_pairs\(..., node_kinds=...\)"):
         link_pairs(G_train, random_state=0)
-    # the same split as without kinds for the positives: only the negatives' draw differs
-    same = train_test_split_edges(G, random_state=0, node_kinds=kinds)
-    np.testing.assert_array_equal(same[1][same[2] == 1][:5], pairs[y == 1][:5])
+    # the positives are those of the split without kinds: only the negatives' draw differs
+    test_only = train_test_split_edges(G, random_state=0, node_kinds=kinds)
+    with pytest.warns(UserWarning, match="the graph is bipartite"):
+        uniform = train_test_split_edges(G, random_state=0)
+    np.testing.assert_array_equal(test_only[1][test_only[2] == 1], uniform[1][uniform[2] == 1])
 
 
 def test_node_kinds_by_name_and_bad_kinds():
@@ -147,5 +149,14 @@ def test_node_kinds_by_name_and_bad_kinds():
         train_test_split_edges(G, node_kinds=np.zeros(80))
     with pytest.raises(ValueError, match="node_kinds is missing \\(None or NaN\\) for node 3"):
         train_test_split_edges(G, node_kinds=[None if k == 3 else "a" for k in range(80)])
+    with pytest.raises(ValueError, match="node_kinds is missing .* for node 5"):
+        train_test_split_edges(G, node_kinds=pd.Series(kinds, dtype="string").mask(
+            np.arange(80) == 5))  # pd.NA
+    with pytest.raises(ValueError, match="node_kinds' index repeats 'n1'"):
+        train_test_split_edges(named, node_kinds=pd.Series(kinds, index=["n1"] * 80))
+    one_based = pd.Series(kinds, index=pd.RangeIndex(1, 81))  # ids, not positions
+    numbered = Graph(G.adjacency, node_names=np.arange(1, 81))
+    _, by_id, _ = train_test_split_edges(numbered, random_state=0, node_kinds=one_based)
+    np.testing.assert_array_equal(by_id, expected + 1)
     with pytest.raises(ValueError, match="of nodes of different kinds that are not edges"):
         train_test_split_edges(G, test_size=0.5, node_kinds=["a"] * 79 + ["b"])
