@@ -1256,6 +1256,9 @@ def _from_pyg(data: Any) -> Graph:
     if n is None or n == 0:
         raise ValueError("the graph is empty: the torch_geometric Data object has 0 nodes.")
     edge_index = data.edge_index
+    adj_t = getattr(data, "adj_t", None)
+    if edge_index is None and adj_t is not None:  # T.ToSparseTensor's form
+        return _from_pyg_adj_t(data, adj_t)
     if edge_index is None:
         src = dst = np.zeros(0, dtype=np.int64)
     else:
@@ -1282,7 +1285,7 @@ def _from_pyg(data: Any) -> Graph:
         raise ValueError(f"Data.edge_weight has negative weights (minimum {weight.min():g}); "
                          "edge weights must be non-negative.")
     A = sp.coo_array((weight, (src, dst)), shape=(n, n))  # entries in edge_index's order
-    x = getattr(data, "x", None)
+    x = _pyg_node_features(data)
     edge_attr = getattr(data, "edge_attr", None)
     if edge_attr is not None:
         edge_attr = _numpy(edge_attr, "edge_attr")
@@ -1290,7 +1293,73 @@ def _from_pyg(data: Any) -> Graph:
         if edge_attr.shape[0] != len(src):
             raise ValueError(f"Data.edge_attr has {edge_attr.shape[0]} rows but Data.edge_index "
                              f"has {len(src)} edges; give one row of edge features per edge.")
-    return Graph(A, None if x is None else _numpy(x, "x"), edge_features=edge_attr)
+    return Graph(A, x, edge_features=edge_attr)
+
+
+def _from_pyg_adj_t(data: Any, adj_t: Any) -> Graph:
+    """A ``Data`` whose edges are a sparse ``adj_t`` (the transposed adjacency, values the
+    edge weights; the graph being undirected, the transpose reads the same)."""
+    if getattr(data, "edge_attr", None) is not None:
+        raise ValueError("Data.edge_attr follows the rows of edge_index, which adj_t replaced; "
+                         "keep edge_index (T.ToSparseTensor(remove_edge_index=False)) to read "
+                         "the edge features.")
+    if callable(getattr(adj_t, "to_scipy", None)):  # torch_sparse's SparseTensor
+        adjacency = adj_t.to_scipy(layout="csr")
+    elif hasattr(adj_t, "layout") and str(adj_t.layout) != "torch.strided":
+        adjacency = adj_t
+    else:
+        raise TypeError(f"Data.adj_t must be a sparse tensor (torch sparse or torch_sparse's "
+                        f"SparseTensor), got {_kind_name(adj_t)}.")
+    return Graph(adjacency, _pyg_node_features(data))
+
+
+# the Data attributes read, or known not to be node features (labels, masks, batching)
+_PYG_READ = {"x", "edge_index", "edge_weight", "edge_attr", "adj_t", "y", "batch", "ptr",
+             "num_nodes", "train_mask", "val_mask", "test_mask", "n_id", "e_id"}
+
+
+def _pyg_node_features(data: Any) -> np.ndarray | sp.csr_array | None:
+    """``Data.x`` as NumPy (a sparse one as CSR), with warnings where the reading may not be
+    what the user meant: integer ids read as amounts, node attributes left unread."""
+    x = getattr(data, "x", None)
+    if x is None:
+        unread = sorted(key for key in _pyg_keys(data) if key not in _PYG_READ
+                        and _numeric_node_attribute(data, key))
+        if unread:
+            warn_caller(f"the Data object's node attributes {unread} are not read: node features "
+                        "come from Data.x only, and the graph is read without them. Put the "
+                        f"ones that are features into x (data.x = torch.cat([data.{unread[0]}, "
+                        "...], dim=1)).")
+        return None
+    if hasattr(x, "layout") and str(x.layout) != "torch.strided":  # a sparse torch x
+        coo = x.detach().cpu().to_sparse_coo().coalesce()
+        row, col = coo.indices().numpy()
+        return sp.csr_array((_float_numpy(coo.values(), "Data.x"), (row, col)),
+                            shape=tuple(coo.shape))
+    features = _numpy(x, "x")
+    if features.dtype.kind in "iu" and features.size:
+        warn_caller(f"Data.x holds integers (dtype {x.dtype}), read as amounts. If they are "
+                    "category ids (OGB's atom features, ZINC's atom types, ...), one-hot "
+                    "encode them: make_pipeline(NodeFeatureTransformer(OneHotEncoder("
+                    "sparse_output=False, handle_unknown='ignore')), estimator), or "
+                    "torch.nn.functional.one_hot first; give x as floats to read amounts "
+                    "without this warning.")
+    return features
+
+
+def _pyg_keys(data: Any) -> list:
+    keys = getattr(data, "keys", ())
+    return list(keys() if callable(keys) else keys)
+
+
+def _numeric_node_attribute(data: Any, key: str) -> bool:
+    """Whether ``Data[key]`` is a tensor of numbers (not a boolean mask) with one row per
+    node."""
+    value = getattr(data, key, None)
+    is_node = getattr(data, "is_node_attr", None)
+    return (hasattr(value, "dtype") and hasattr(value, "shape") and value.ndim >= 1
+            and str(value.dtype) != "torch.bool" and not value.is_complex()
+            and (is_node(key) if callable(is_node) else value.shape[0] == data.num_nodes))
 
 
 def _numpy(tensor: Any, name: str) -> np.ndarray:
@@ -1316,9 +1385,11 @@ def as_graph(obj: Any, *, node_attributes: Sequence[str] | None = None,
     an ``(adjacency, features)`` or ``(adjacency, features, edge_features)`` tuple, a
     networkx graph (edge attribute ``weight``; as node features the attribute ``x`` or those
     named by ``node_attributes``; as edge features the attribute ``edge_attr`` or those
-    named by ``edge_attributes``) or a torch_geometric ``Data`` object (``edge_index``,
-    ``edge_weight``, ``x``, ``edge_attr``). A networkx graph read without node (edge)
-    features whose nodes (edges) carry other numeric attributes gets a warning naming them.
+    named by ``edge_attributes``) or a torch_geometric ``Data`` object (``edge_index`` or
+    ``T.ToSparseTensor``'s ``adj_t``, ``edge_weight``, ``x``, ``edge_attr``; an integer ``x``
+    and node attributes left unread when there is no ``x`` get a warning). A networkx
+    graph read without node (edge) features whose nodes (edges) carry other numeric
+    attributes gets a warning naming them.
 
     Parameters
     ----------
@@ -1401,6 +1472,13 @@ def as_graph(obj: Any, *, node_attributes: Sequence[str] | None = None,
     if _is_instance_of(obj, "torch_geometric.data", "Data"):
         return _from_pyg(obj)
     hint = ""
+    if _is_instance_of(obj, "torch_geometric.data", "HeteroData"):
+        hint = (" skgraph's graphs have one type of node and edge: convert it with "
+                "data.to_homogeneous() (node and edge types then become ids you may "
+                "one-hot encode as features).")
+    elif _sized_dataset(obj) or _is_instance_of(obj, "torch.utils.data", "DataLoader"):
+        hint = (" A dataset holds graphs: for its one graph (Planetoid, ...) pass dataset[0]; "
+                "the graph-level estimators take the dataset itself.")
     if isinstance(obj, list):
         hint = (" A list holds several graphs (the graph-level estimators' input), not one; if "
                 "a cross-validation splitter or train_test_split selected items of a networkx "
@@ -1416,7 +1494,7 @@ def is_single_graph(obj: Any) -> bool:
     features)`` or ``(adjacency, features, edge_features)``; a PyG dataset (a sequence of
     ``Data``) is a sequence.
     """
-    if type(obj).__name__.endswith("Dataset"):
+    if type(obj).__name__.endswith("Dataset") or _sized_dataset(obj):
         return False
     if isinstance(obj, tuple):
         return (1 <= len(obj) <= 3 and _looks_like_adjacency(obj[0])
@@ -1428,6 +1506,12 @@ def is_single_graph(obj: Any) -> bool:
             or (isinstance(obj, np.ndarray) and obj.ndim == 2 and obj.dtype != object)
             or _torch_matrix(obj)
             or type(obj).__module__.startswith(("networkx", "torch_geometric")))
+
+
+def _sized_dataset(obj: Any) -> bool:
+    """A torch ``Dataset`` with a length: a PyG dataset whatever its class name (QM9, ZINC,
+    Planetoid, ...), or a ``Subset`` of one (``random_split``)."""
+    return _is_instance_of(obj, "torch.utils.data", "Dataset") and hasattr(obj, "__len__")
 
 
 def _torch_matrix(obj: Any) -> bool:

@@ -100,12 +100,19 @@ def _check_graph_sequence(graphs: Any, what: str = "X") -> list:
     passed instead is a TypeError."""
     if callable(getattr(graphs, "to_data_list", None)) and hasattr(graphs, "num_graphs"):
         graphs = graphs.to_data_list()
+    if type(graphs).__name__ == "DataLoader" and hasattr(graphs, "dataset"):
+        raise TypeError(f"{what} is a DataLoader, which yields batches; pass its dataset "
+                        "(loader.dataset): the estimators batch the graphs themselves "
+                        "(batch_size).")
     if is_single_graph(graphs):
         raise TypeError(f"{what} must be a sequence of graphs (e.g. a list), one per sample; got a "
                         f"single graph ({type(graphs).__name__}). Wrap it in a list: [graph].")
     if isinstance(graphs, Mapping):  # iterating would give its keys
         raise TypeError(f"{what} must be a sequence of graphs (e.g. a list), got a "
                         f"{type(graphs).__name__}; pass list(mapping.values()) for its values.")
+    if not isinstance(graphs, Iterable) and hasattr(graphs, "__len__") \
+            and hasattr(graphs, "__getitem__"):  # a torch Subset (random_split), say
+        graphs = [graphs[k] for k in range(len(graphs))]
     if isinstance(graphs, (str, bytes)) or not isinstance(graphs, Iterable):
         raise TypeError(f"{what} must be a sequence of graphs (e.g. a list), got "
                         f"{type(graphs).__name__}.")

@@ -234,6 +234,59 @@ def test_as_graph_pyg_data():
         as_graph(bad)
 
 
+def test_pyg_sparse_adjacency_and_features_are_read():
+    import torch_geometric.transforms as T
+
+    edges = torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]])
+    data = Data(x=torch.randn(3, 2), edge_index=edges, edge_weight=torch.tensor([1.0, 1, 3, 3]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch's notes on beta sparse CSR support
+        sparse = T.ToSparseTensor()(data.clone())  # adj_t, no edge_index any more
+    assert sparse.edge_index is None
+    np.testing.assert_array_equal(as_graph(sparse).adjacency.toarray(),
+                                  as_graph(data).adjacency.toarray())
+    np.testing.assert_array_equal(as_graph(sparse).features, as_graph(data).features)
+    bonds = Data(x=torch.randn(3, 2), adj_t=sparse.adj_t, edge_attr=torch.ones(4, 1))
+    with pytest.raises(ValueError, match="edge_attr follows the rows of edge_index, which "
+                                         "adj_t replaced"):
+        as_graph(bonds)
+    with pytest.raises(TypeError, match="Data.adj_t must be a sparse tensor"):
+        as_graph(Data(x=torch.randn(3, 2), adj_t=torch.eye(3)))
+    x = torch.eye(3).to_sparse()
+    G = as_graph(Data(x=x, edge_index=edges))
+    assert sp.issparse(G.features) and (G.features.toarray() == np.eye(3)).all()
+
+
+def test_pyg_integer_ids_and_unread_node_attributes_warn():
+    edges = torch.tensor([[0, 1], [1, 2]])
+    with pytest.warns(UserWarning, match=r"Data.x holds integers \(dtype torch.int64\), read "
+                                         r"as amounts.*OneHotEncoder"):
+        G = as_graph(Data(x=torch.tensor([[6], [8], [1]]), edge_index=edges))
+    assert G.features.ravel().tolist() == [6, 8, 1]
+    with pytest.warns(UserWarning, match=r"node attributes \['pos', 'z'\] are not read"):
+        G = as_graph(Data(pos=torch.randn(3, 3), z=torch.tensor([6, 8, 1]), edge_index=edges,
+                          train_mask=torch.ones(3, dtype=torch.bool), num_nodes=3))
+    assert G.features is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # x read (pos beside it is the user's choice), floats
+        as_graph(Data(x=torch.randn(3, 2), pos=torch.randn(3, 3), edge_index=edges))
+        as_graph(Data(edge_index=edges, y=torch.tensor([0, 1, 0]),
+                      train_mask=torch.ones(3, dtype=torch.bool), num_nodes=3))
+
+
+def test_pyg_containers_get_errors_that_lead_somewhere():
+    from torch_geometric.data import HeteroData
+
+    hetero = HeteroData()
+    hetero["user"].x = torch.randn(2, 3)
+    with pytest.raises(TypeError, match=r"convert it with data.to_homogeneous\(\)"):
+        as_graph(hetero)
+    dataset = torch.utils.data.TensorDataset(torch.zeros(3))  # any sized torch dataset
+    with pytest.raises(TypeError, match=r"for its one graph .* pass dataset\[0\]"):
+        as_graph(dataset)
+    assert not is_single_graph(dataset)
+
+
 def test_graph_pickles(small_adjacency):
     G = Graph(*small_adjacency)[[1, 2]]
     H = pickle.loads(pickle.dumps(G))

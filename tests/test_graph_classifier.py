@@ -519,6 +519,25 @@ def test_targets_none_and_pyg_batches():
     # the graphs' float64 features are scaled in float64, the Data's float32 ones in float32
     np.testing.assert_allclose(clf.predict_proba(batch), clf.predict_proba(graphs), atol=1e-6)
 
+    # PyG datasets whatever their class name, their random_split subsets; loaders refused
+    from torch_geometric.data import InMemoryDataset
+    from torch_geometric.loader import DataLoader
+
+    class QM9(InMemoryDataset):  # a name that does not end in "Dataset"
+        def __init__(self, data_list):
+            super().__init__()
+            self.data, self.slices = self.collate(data_list)
+
+    QM9.__module__ = "torch_geometric.datasets.qm9"  # as PyG's own
+    dataset = QM9([data(g) for g in graphs])
+    expected = clf.predict_proba(batch)
+    np.testing.assert_allclose(clf.predict_proba(dataset), expected, atol=1e-6)
+    subset = torch.utils.data.Subset(dataset, [2, 0])
+    np.testing.assert_allclose(clf.predict_proba(subset), expected[[2, 0]], atol=1e-6)
+    with pytest.raises(TypeError, match=r"X is a DataLoader, which yields batches; pass its "
+                                        r"dataset \(loader.dataset\)"):
+        clf.predict(DataLoader(dataset, batch_size=4))
+
 
 def test_small_early_stopping_splits_and_bad_callbacks_get_clear_errors():
     graphs, _ = community_graphs(5)
