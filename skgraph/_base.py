@@ -116,11 +116,18 @@ class StandardisedTargetsMixin:
         return outputs.numpy() * self.target_scale_ + self.target_offset_
 
 
-def require_targets(estimator: Any, y: Any) -> None:
-    """scikit-learn's error for a supervised ``fit`` called without ``y``."""
+def require_targets(estimator: Any, y: Any, X: Any = None) -> None:
+    """scikit-learn's error for a supervised ``fit`` called without ``y``; for PyG data whose
+    labels sit in ``Data.y`` (``X`` a list of graphs, or one graph), how to pass them."""
     if y is None:
+        first = X[0] if isinstance(X, list) and X else X  # the graphs, or one graph
+        hint = ""
+        if getattr(first, "y", None) is not None and hasattr(first, "edge_index"):
+            hint = (" skgraph reads labels from y, as scikit-learn does, not from Data.y: pass "
+                    "y=torch.cat([data.y for data in dataset]).numpy() for graphs, or "
+                    "data.y.numpy() for the nodes of one graph.")
         raise ValueError(f"{type(estimator).__name__} requires y to be passed, but the target y "
-                         "is None.")
+                         f"is None.{hint}")
 
 
 def check_single_label(estimator: Any, y: Any, sample: str) -> None:

@@ -311,7 +311,7 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         self : GNNGraphClassifier
         """
         graphs = _check_graph_sequence(X)
-        require_targets(self, y)
+        require_targets(self, y, graphs)
         check_single_label(self, y, "graph")
         y = column_or_1d(y, warn=True)
         if len(y) != len(graphs):

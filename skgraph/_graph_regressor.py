@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from sklearn.base import RegressorMixin
 from sklearn.utils.validation import _check_y
 
-from ._base import StandardisedTargetsMixin, fit_context, loss_weights
+from ._base import StandardisedTargetsMixin, fit_context, loss_weights, require_targets
 from ._graph_collation import _check_graph_sequence
 from ._graph_level import GraphLevelEstimator
 
@@ -182,6 +182,7 @@ edge_feature_scale_, edge_feature_bound_ : ndarray or None
         self : GNNGraphRegressor
         """
         graphs = _check_graph_sequence(X)
+        require_targets(self, y, graphs)
         y = _check_targets(y, self)
         if len(y) != len(graphs):
             raise ValueError(f"X has {len(graphs)} graphs but y has {len(y)} targets; "
@@ -228,9 +229,6 @@ edge_feature_scale_, edge_feature_bound_ : ndarray or None
 def _check_targets(y: Any, estimator: GNNGraphRegressor) -> np.ndarray:
     """Regression targets as float64, of shape (n,) or (n, n_outputs): scikit-learn's
     ``_check_y`` (present, finite, real, at most 2-D), then numbers only."""
-    if y is None:
-        raise ValueError(f"{type(estimator).__name__} requires y to be passed, but the target y "
-                         "is None.")
     array = _check_y(y, multi_output=True, y_numeric=True, estimator=estimator)
     if array.dtype.kind not in "biuf":  # bool, ints, floats
         raise TypeError(f"y must be numbers (regression targets), got dtype {array.dtype}; "

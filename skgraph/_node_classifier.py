@@ -256,7 +256,7 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         -------
         self : GNNNodeClassifier
         """
-        require_targets(self, y)
+        require_targets(self, y, X)
         check_single_label(self, y, "node")
         given, y = y, numbers_as_numbers(column_or_1d(y, warn=True))
         graph = self._selected_graph(X, len(y), given)

@@ -530,6 +530,12 @@ def test_targets_none_and_pyg_batches():
 
     QM9.__module__ = "torch_geometric.datasets.qm9"  # as PyG's own
     dataset = QM9([data(g) for g in graphs])
+    labelled = [Data(x=d.x, edge_index=d.edge_index, y=torch.tensor([k])) for k, d in
+                enumerate(dataset)]
+    for estimator in (GNNGraphClassifier, GNNGraphRegressor):
+        with pytest.raises(ValueError, match=r"requires y to be passed, .* not from Data.y: "
+                                             r"pass y=torch.cat\(\[data.y for data in"):
+            estimator(**FAST).fit(labelled, None)
     expected = clf.predict_proba(batch)
     np.testing.assert_allclose(clf.predict_proba(dataset), expected, atol=1e-6)
     subset = torch.utils.data.Subset(dataset, [2, 0])

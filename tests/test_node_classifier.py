@@ -553,3 +553,17 @@ def test_several_labels_per_node_name_the_multi_output_route():
         GNNNodeClassifier(**FAST).fit(G, np.zeros((40, 3), int))
     with pytest.raises(ValueError, match="MultiOutputClassifier"):
         GNNNodeClassifier(**FAST).fit(G, sp.csr_array(np.eye(40, 3, dtype=int)))
+
+
+def test_labels_left_in_pyg_data_get_a_hint():
+    import torch
+    from torch_geometric.data import Data
+
+    edges = torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]])
+    data = Data(x=torch.randn(3, 2), edge_index=edges, y=torch.tensor([0, 1, 0]))
+    for estimator in (GNNNodeClassifier, skgraph.GNNNodeRegressor):
+        with pytest.raises(ValueError, match=r"not from Data.y: .* data.y.numpy\(\) for the "
+                                             "nodes of one graph"):
+            estimator(**FAST).fit(data, None)
+    with pytest.raises(ValueError, match=r"requires y to be passed, but the target y is None.$"):
+        GNNNodeClassifier(**FAST).fit(Data(x=torch.randn(3, 2), edge_index=edges), None)
