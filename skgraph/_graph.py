@@ -385,8 +385,8 @@ class Graph:
         estimators refuse features with NaN, naming the first. Infinite values are refused.
         A DataFrame indexed by node names (distinct texts) names the nodes
         (:attr:`node_names`), its rows in the adjacency's order; with ``node_names`` given
-        too, its rows are read by name where its index holds exactly those names. Other
-        indexes (numbers, which may be positions; repeated entries) are read as positions
+        too, its rows are read by name (each name needs a row). Other indexes (numbers,
+        which may be positions; repeated entries) are read as positions
         (``node_names=df.index`` names nodes by number).
     edge_features : array-like of shape (n_entries, n_edge_features), default=None
         Features of the edges (bond types, distances, ...): one row per stored entry of
@@ -446,8 +446,15 @@ class Graph:
             # node_names are given too and it holds them all, the rows are read by name
             if node_names is None:
                 node_names = _names_array(features.index.tolist())
-            elif set(features.index.tolist()) == set(_names_array(node_names).tolist()):
-                features = _feature_frame(features, _names_array(node_names))
+            else:
+                names = _names_array(node_names)
+                missing = [name for name in names.tolist() if name not in features.index]
+                if missing:
+                    raise ValueError(
+                        f"features has no row for node {missing[0]!r}: a DataFrame indexed "
+                        "by names is read by name when node_names are given. Pass "
+                        "features.reset_index(drop=True) to read its rows by position.")
+                features = _feature_frame(features, names)
         self._features = check_features(features, A.shape[0])
         self._feature_names = _column_names(features)
         if node_names is not None:
@@ -1327,9 +1334,9 @@ def _pyg_node_features(data: Any) -> np.ndarray | sp.csr_array | None:
                         and _numeric_node_attribute(data, key))
         if unread:
             warn_caller(f"the Data object's node attributes {unread} are not read: node features "
-                        "come from Data.x only, and the graph is read without them. Put the "
-                        f"ones that are features into x (data.x = torch.cat([data.{unread[0]}, "
-                        "...], dim=1)).")
+                        "come from Data.x only, and the graph is read without them. Put those "
+                        "that are features (not targets) into x (data.x = "
+                        f"torch.cat([data.{unread[0]}, ...], dim=1)).")
         return None
     if hasattr(x, "layout") and str(x.layout) != "torch.strided":  # a sparse torch x
         coo = x.detach().cpu().to_sparse_coo().coalesce()
@@ -1353,12 +1360,15 @@ def _pyg_keys(data: Any) -> list:
 
 
 def _numeric_node_attribute(data: Any, key: str) -> bool:
-    """Whether ``Data[key]`` is a tensor of numbers (not a boolean mask) with one row per
-    node."""
+    """Whether ``Data[key]`` is a torch tensor of numbers (not a boolean mask) with one row
+    per node, by PyG's rule, and not by name an edge's (``edge_label``, ``*_index``): PyG
+    tells them apart by name only where there are as many edges as nodes."""
     value = getattr(data, key, None)
+    if not (callable(getattr(value, "is_complex", None)) and hasattr(value, "dtype")):
+        return False
     is_node = getattr(data, "is_node_attr", None)
-    return (hasattr(value, "dtype") and hasattr(value, "shape") and value.ndim >= 1
-            and str(value.dtype) != "torch.bool" and not value.is_complex()
+    return (value.ndim >= 1 and data.num_nodes > 1 and str(value.dtype) != "torch.bool"
+            and not value.is_complex() and "edge" not in key and not key.endswith("index")
             and (is_node(key) if callable(is_node) else value.shape[0] == data.num_nodes))
 
 
@@ -1476,7 +1486,9 @@ def as_graph(obj: Any, *, node_attributes: Sequence[str] | None = None,
         hint = (" skgraph's graphs have one type of node and edge: convert it with "
                 "data.to_homogeneous() (node and edge types then become ids you may "
                 "one-hot encode as features).")
-    elif _sized_dataset(obj) or _is_instance_of(obj, "torch.utils.data", "DataLoader"):
+    elif _is_instance_of(obj, "torch.utils.data", "DataLoader"):
+        hint = " A DataLoader yields batches: pass its dataset (loader.dataset)."
+    elif _sized_dataset(obj):
         hint = (" A dataset holds graphs: for its one graph (Planetoid, ...) pass dataset[0]; "
                 "the graph-level estimators take the dataset itself.")
     if isinstance(obj, list):

@@ -270,6 +270,9 @@ def test_pyg_integer_ids_and_unread_node_attributes_warn():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # x read (pos beside it is the user's choice), floats
         as_graph(Data(x=torch.randn(3, 2), pos=torch.randn(3, 3), edge_index=edges))
+        # edge labels of a link split (3 of them, as many as nodes), NumPy attributes
+        as_graph(Data(edge_index=edges, num_nodes=3, edge_label=torch.ones(3),
+                      edge_label_index=torch.zeros(2, 3, dtype=torch.long), meta=np.zeros(5)))
         as_graph(Data(edge_index=edges, y=torch.tensor([0, 1, 0]),
                       train_mask=torch.ones(3, dtype=torch.bool), num_nodes=3))
 
@@ -977,11 +980,13 @@ def test_a_features_frame_indexed_by_names_names_the_nodes():
     # with node_names too, the rows are read by name
     H = Graph(A, frame, node_names=["cat", "ann", "bob"])
     np.testing.assert_array_equal(H.features.ravel(), [50, 30, 40])
-    # other names than the index's, a repeated index: rows by position, as for any index
-    other = Graph(A, frame, node_names=["a@x", "b@x", "c@x"])
+    # names the index lacks: refused (a row could not be placed), with the positional remedy
+    with pytest.raises(ValueError, match=r"features has no row for node 'dan'.*"
+                                         r"reset_index\(drop=True\)"):
+        Graph(A, frame, node_names=["ann", "bob", "dan"])
+    other = Graph(A, frame.reset_index(drop=True), node_names=["a@x", "b@x", "c@x"])
     np.testing.assert_array_equal(other.features.ravel(), [30, 40, 50])
-    assert other.node_names.tolist() == ["a@x", "b@x", "c@x"]
-    assert Graph(A, frame.set_axis(["ann", "bob", "ann"])).node_names is None
+    assert Graph(A, frame.set_axis(["ann", "bob", "ann"])).node_names is None  # repeated
     assert Graph(A, frame.set_axis(pd.date_range("2026-01-01", periods=3))).node_names is None
     # numbers are no names (positions, or the rows a selection kept): integer node pairs
     # stay positions; node_names=df.index names nodes by number

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any
 
 import numpy as np
@@ -317,15 +318,19 @@ default="passthrough"
 
     @staticmethod
     def _graphs(X: Any) -> list[Graph]:
-        if is_single_graph(X):
-            return [as_graph(X)]
-        graphs = []
-        for i, item in enumerate(_check_graph_sequence(X)):
-            try:
-                graphs.append(as_graph(item))
-            except (TypeError, ValueError) as exc:
-                raise type(exc)(f"X[{i}] is not a valid graph: {exc}") from None
-        return graphs
+        with warnings.catch_warnings():
+            # this step is where integer ids get encoded (OneHotEncoder): the reader's advice
+            # to do so is for the estimators reading such features as they are
+            warnings.filterwarnings("ignore", message="Data.x holds integers")
+            if is_single_graph(X):
+                return [as_graph(X)]
+            graphs = []
+            for i, item in enumerate(_check_graph_sequence(X)):
+                try:
+                    graphs.append(as_graph(item))
+                except (TypeError, ValueError) as exc:
+                    raise type(exc)(f"X[{i}] is not a valid graph: {exc}") from None
+            return graphs
 
     @staticmethod
     def _check_features(graphs: list[Graph], single: bool = True) -> None:

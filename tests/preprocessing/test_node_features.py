@@ -1,6 +1,7 @@
 """NodeFeatureTransformer: a scikit-learn transformer of node features inside pipelines."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -339,3 +340,29 @@ def test_nan_made_by_the_transformer_is_named_and_failing_tags_do_not_break_it(c
     step = NodeFeatureTransformer(BrokenTags()).fit(G)
     np.testing.assert_array_equal(step.transform(G).features, G.features * 2)
     assert get_tags(step).input_tags.allow_nan is False
+
+
+def test_one_hot_step_reads_integer_ids_of_pyg_data_without_the_readers_advice():
+    import torch
+    from sklearn.preprocessing import OneHotEncoder
+    from torch_geometric.data import Data
+
+    from skgraph import GNNGraphClassifier
+
+    rng = np.random.default_rng(0)
+    dataset, y = [], []
+    for _ in range(12):
+        n = int(rng.integers(3, 7))
+        ids = torch.as_tensor(rng.integers(0, 5, (n, 1)))
+        chain = torch.tensor([[k, k + 1] for k in range(n - 1)]).T
+        dataset.append(Data(x=ids, edge_index=torch.cat([chain, chain.flip(0)], dim=1)))
+        y.append(int((ids == 3).any()))
+    pipe = make_pipeline(NodeFeatureTransformer(OneHotEncoder(sparse_output=False,
+                                                              handle_unknown="ignore")),
+                         GNNGraphClassifier(max_epochs=2, random_state=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        pipe.fit(dataset, y)
+    assert pipe[0].transform(dataset)[0].n_features == 5  # one column per id seen
+    with pytest.warns(UserWarning, match="Data.x holds integers"):  # read as they are
+        GNNGraphClassifier(max_epochs=2, random_state=0).fit(dataset, y)
