@@ -6,6 +6,7 @@ import contextlib
 import copy
 import dataclasses
 import functools
+import inspect
 import types
 from collections.abc import Callable, Iterable, Iterator
 from numbers import Real
@@ -146,13 +147,20 @@ def check_single_label(estimator: Any, y: Any, sample: str) -> None:
             "label and predicts the (n, k) indicator.")
 
 
+# all-zero weights are refused below with this function's own message; scikit-learn 1.9
+# refuses them first unless told (the keyword is new there)
+_ALL_ZERO_WEIGHTS = (
+    {"allow_all_zero_weights": True}
+    if "allow_all_zero_weights" in inspect.signature(_check_sample_weight).parameters else {})
+
+
 def loss_weights(sample_weight: Any, n_samples: int, factors: np.ndarray | None = None,
                  what: str = "sample_weight") -> np.ndarray | None:
     """Each sample's weight in the loss: ``sample_weight`` (validated by scikit-learn's
     ``_check_sample_weight``) times ``factors``, rescaled to mean 1 (only ratios matter);
     None when every sample weighs the same."""
     weights = _check_sample_weight(sample_weight, np.empty(n_samples), dtype=np.float64,
-                                   ensure_non_negative=True, allow_all_zero_weights=True)
+                                   ensure_non_negative=True, **_ALL_ZERO_WEIGHTS)
     if factors is not None:
         weights = weights * factors
     if not weights.sum() > 0:

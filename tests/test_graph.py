@@ -676,7 +676,7 @@ def test_from_edges_node_order_comes_from_nodes_or_the_features_index():
     G = Graph.from_edges(edges, features)
     assert G.node_names.tolist() == names and G.n_nodes == 6
     np.testing.assert_array_equal(G.features, features.to_numpy())
-    assert G.adjacency[4, 3] == 1 and G.adjacency[5].nnz == 0
+    assert G.adjacency[4, 3] == 1 and G.adjacency[[5]].nnz == 0
     # nodes reorders a DataFrame's rows by index
     H = Graph.from_edges(edges, features, nodes=names[::-1])
     assert H.node_names.tolist() == names[::-1]

@@ -194,7 +194,8 @@ def test_standardize_subtracts_a_large_offset_before_the_float32_cast(cls):
     graphs, y = graphs_and_targets(cls)  # float64 features of standard deviation 1
 
     def symmetric_edge_features(a):
-        rows, cols = sp.coo_array(a).coords
+        entries = sp.coo_array(a)
+        rows, cols = entries.row, entries.col
         return np.sin(rows * cols + rows + cols)[:, None]
 
     graphs = [(a, x, symmetric_edge_features(a)) for a, x in graphs]

@@ -27,12 +27,22 @@ __all__ = ["load_tu"]
 def _read_table(path: Path, dtype, *, expected_rows: int | None = None,
                 n_columns: int | None = None) -> np.ndarray:
     """A comma-separated numeric table as a 2-D array, with the checks the format needs."""
+    integers = np.issubdtype(dtype, np.integer)
     try:
         with warnings.catch_warnings():  # an empty file warns; the row check below reports it
             warnings.simplefilter("ignore", UserWarning)
-            table = np.loadtxt(path, delimiter=",", dtype=dtype, ndmin=2)
+            # integers are read as floats and checked: NumPy before 2.3 reads "1.5" as 1 for
+            # an integer dtype (with only a DeprecationWarning); ids stay far below 2**53
+            table = np.loadtxt(path, delimiter=",", dtype=np.float64 if integers else dtype,
+                               ndmin=2)
     except ValueError as exc:
         raise ValueError(f"{path.name} is corrupt (non-numeric or ragged line): {exc}") from None
+    if integers:
+        fractional = ~np.isfinite(table) | (table != np.round(table))
+        if fractional.any():
+            raise ValueError(f"{path.name} is corrupt (non-numeric or ragged line): "
+                             f"{float(table[fractional][0])!r} is not an integer.")
+        table = table.astype(dtype)
     if n_columns is not None and table.shape[0] == 0:  # an empty file: no rows of that width
         table = table.reshape(0, n_columns)
     if n_columns is not None and table.shape[0] and table.shape[1] != n_columns:
