@@ -62,10 +62,9 @@ def two_sided(adjacency: sp.sparray) -> bool:
     each connected component (by pointer jumping over the BFS tree, vectorised)."""
     A = sp.csr_array(adjacency)
     n = A.shape[0]
-    upper = upper_edges(A)
     n_components, labels = csgraph.connected_components(A, directed=False)
-    if len(upper) <= n - n_components:  # a forest: bipartite, but no sign of two kinds
-        return False
+    if A.nnz // 2 <= n - n_components:  # a forest: bipartite, but no sign of two kinds
+        return False  # (symmetric, no self loops: each edge stored twice)
     firsts = np.unique(labels, return_index=True)[1]
     entries = A.tocoo()
     rows = np.r_[entries.row, np.full(len(firsts), n)]
@@ -79,7 +78,7 @@ def two_sided(adjacency: sp.sparray) -> bool:
     while (ancestor != n).any():  # parity to the root, doubling the reach each round
         parity ^= parity[ancestor]
         ancestor = ancestor[ancestor]
-    return bool((parity[upper[:, 0]] != parity[upper[:, 1]]).all())
+    return bool((parity[entries.row] != parity[entries.col]).all())
 
 
 class EdgeSet:
@@ -260,8 +259,8 @@ class NonEdgeSampler:
         else:
             counts = np.bincount(kinds).astype(np.int64)
             n_pairs_there = (n * n - int(counts @ counts)) // 2
-            upper = upper_edges(self.adjacency)
-            n_edges_there = int((kinds[upper[:, 0]] != kinds[upper[:, 1]]).sum())
+            edge_keys = self._upper_keys()  # cached: the draws below read it too
+            n_edges_there = int((kinds[edge_keys // n] != kinds[edge_keys % n]).sum())
             what = " of nodes of different kinds"
         n_possible = n_pairs_there - n_edges_there - (0 if exclude is None else len(exclude))
         if n_pairs > n_possible:

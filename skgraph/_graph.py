@@ -447,14 +447,7 @@ class Graph:
             if node_names is None:
                 node_names = _names_array(features.index.tolist())
             else:
-                names = _names_array(node_names)
-                missing = [name for name in names.tolist() if name not in features.index]
-                if missing:
-                    raise ValueError(
-                        f"features has no row for node {missing[0]!r}: a DataFrame indexed "
-                        "by names is read by name when node_names are given. Pass "
-                        "features.reset_index(drop=True) to read its rows by position.")
-                features = _feature_frame(features, names)
+                features = _rows_by_name(features, _names_array(node_names))
         self._features = check_features(features, A.shape[0])
         self._feature_names = _column_names(features)
         if node_names is not None:
@@ -947,6 +940,19 @@ def _endpoint_positions(endpoints: np.ndarray, names: np.ndarray | None,
     return positions, names
 
 
+def _rows_by_name(features: Any, names: np.ndarray) -> Any:
+    """The rows of a DataFrame (a unique index) in the order of the node ``names``."""
+    order = names.tolist()
+    if features.index.tolist() == order:  # already in order (from_edges' frame, say)
+        return features
+    missing = [name for name in order if name not in features.index]
+    if missing:
+        raise ValueError(f"features has no row for node {missing[0]!r}: a DataFrame's rows "
+                         "are read by index when the nodes are named; pass "
+                         "features.reset_index(drop=True) to read them by position.")
+    return features.loc[order]
+
+
 def _feature_frame(features: Any, names: np.ndarray | None) -> Any:
     """A DataFrame of node features checked column by column (numbers, not infinite) and by
     index (unique), as float64 (missing entries NaN), its rows in the order of ``names``
@@ -955,11 +961,7 @@ def _feature_frame(features: Any, names: np.ndarray | None) -> Any:
     if len(repeated):
         raise ValueError(f"features' index repeats {repeated[0]!r}: one row per node.")
     if names is not None:
-        missing = [name for name in names.tolist() if name not in features.index]
-        if missing:
-            raise ValueError(f"features has no row for node {missing[0]!r} (a DataFrame's "
-                             "rows are read by index when the nodes are named).")
-        features = features.loc[names.tolist()]
+        features = _rows_by_name(features, names)
     numbers_by_column = []
     for position, column in enumerate(features.columns):
         series = features.iloc[:, position]

@@ -21,7 +21,7 @@ from threadpoolctl import threadpool_limits
 
 from ._device import torch_state
 from ._feature_names import shared_feature_names
-from ._graph import Graph, as_graph, check_complete_features, is_single_graph
+from ._graph import Graph, _is_instance_of, as_graph, check_complete_features, is_single_graph
 from ._nn._propagation import NeighbourSum
 from ._structural_encodings import degree_features, return_probabilities
 from ._warnings import warn_caller
@@ -100,7 +100,7 @@ def _check_graph_sequence(graphs: Any, what: str = "X") -> list:
     passed instead is a TypeError."""
     if callable(getattr(graphs, "to_data_list", None)) and hasattr(graphs, "num_graphs"):
         graphs = graphs.to_data_list()
-    if type(graphs).__name__ == "DataLoader" and hasattr(graphs, "dataset"):
+    if _is_instance_of(graphs, "torch.utils.data", "DataLoader"):
         raise TypeError(f"{what} is a DataLoader, which yields batches; pass its dataset "
                         "(loader.dataset): the estimators batch the graphs themselves "
                         "(batch_size).")

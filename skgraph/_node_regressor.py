@@ -103,11 +103,7 @@ best_validation_score_, best_loss_, n_iter_, device_
                              "unlabelled node).")
         graph = self._selected_graph(X, len(array), y)
         targets = array.reshape(len(array), -1).astype(np.float64)
-        missing = np.isnan(targets)
-        labelled = ~missing.all(axis=1)
-        if (missing.any(axis=1) & labelled).any():
-            raise ValueError("a row of y is NaN in some targets only; NaN marks an unlabelled "
-                             "node and must fill its whole row.")
+        labelled = _labelled_rows_of(targets)
         if not labelled.any():
             raise ValueError("no node is labelled: every target is NaN (unlabelled).")
         weights = loss_weights(sample_weight, len(targets))
@@ -157,16 +153,24 @@ best_validation_score_, best_loss_, n_iter_, device_
         check_target_order(y, X)
         y = check_array(y, ensure_2d=False, ensure_all_finite="allow-nan", dtype=np.float64,
                         input_name="y")
-        missing = np.isnan(y) if y.ndim == 1 else np.isnan(y).all(axis=1)
-        if y.ndim == 2 and (np.isnan(y).any(axis=1) & ~missing).any():
-            row = int(np.flatnonzero(np.isnan(y).any(axis=1) & ~missing)[0])
-            raise ValueError(f"row {row} of y is NaN in some targets only; NaN marks an "
-                             "unlabelled node, left out of the score, and must fill its whole "
-                             "row (score each target on its own rows for partial targets).")
-        y, predicted, weights = labelled_rows(y, ~missing, self.predict(X), sample_weight)
+        labelled = _labelled_rows_of(y.reshape(len(y), -1))
+        y, predicted, weights = labelled_rows(y, labelled, self.predict(X), sample_weight)
         return float(r2_score(y, predicted, sample_weight=weights))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+def _labelled_rows_of(targets: np.ndarray) -> np.ndarray:
+    """Which rows of ``(n, n_outputs)`` targets are labelled: a row of NaN marks an
+    unlabelled node; NaN in some targets of a row only is refused, naming the row."""
+    missing = np.isnan(targets)
+    labelled = ~missing.all(axis=1)
+    partial = missing.any(axis=1) & labelled
+    if partial.any():
+        raise ValueError(f"row {int(np.flatnonzero(partial)[0])} of y is NaN in some targets "
+                         "only; NaN marks an unlabelled node and must fill its whole row "
+                         "(score or fit each target on its own rows for partial targets).")
+    return labelled
