@@ -31,15 +31,17 @@ def test_return_probabilities_of_a_triangle():
     assert np.allclose(return_probabilities(triangle, 3), [[0, 0.5, 0.25]] * 3)
 
 
+@pytest.mark.parametrize("steps", [11, 12])  # the walks pair up steps: odd and even counts
 @pytest.mark.parametrize("method", ["eigendecomposition", "blocks of walks"])
-def test_return_probabilities_match_the_definition_on_a_weighted_graph(method, monkeypatch):
+def test_return_probabilities_match_the_definition_on_a_weighted_graph(method, steps,
+                                                                        monkeypatch):
     if method == "blocks of walks":  # the path taken by graphs above the dense limit
         monkeypatch.setattr(_structural_encodings, "_EIGH_LIMIT", 0)
         monkeypatch.setattr(_structural_encodings, "_WALK_BLOCK_ENTRIES", 200)
     A = _random_weighted_graph(60, seed=1)
-    result = return_probabilities(sp.csr_array(A), 12)
-    assert result.shape == (60, 12) and result.dtype == np.float32
-    assert np.allclose(result, _matrix_power_diagonals(A, 12), atol=1e-6)
+    result = return_probabilities(sp.csr_array(A), steps)
+    assert result.shape == (60, steps) and result.dtype == np.float32
+    assert np.allclose(result, _matrix_power_diagonals(A, steps), atol=1e-6)
     assert np.all(result[-1] == 0)  # the isolated node
 
 
