@@ -887,6 +887,19 @@ def _hashable(key: Any) -> Any:
     return key
 
 
+def _factorize(values: np.ndarray) -> tuple[np.ndarray, list]:
+    """Codes of ``values`` and their distinct values, in order of first appearance: pandas'
+    hash table where installed (about 20 times faster on text), else a dict."""
+    try:
+        import pandas as pd
+    except ImportError:
+        found: dict = {}
+        codes = [found.setdefault(value, len(found)) for value in values.tolist()]
+        return np.array(codes, dtype=np.int64), list(found)
+    codes, distinct = pd.factorize(values)
+    return codes.astype(np.int64, copy=False), list(distinct)
+
+
 def _endpoint_positions(endpoints: np.ndarray, names: np.ndarray | None,
                         n_rows: int | None) -> tuple[np.ndarray, np.ndarray | None]:
     """Node positions of ``endpoints`` (source then target, concatenated) and the node
@@ -916,10 +929,8 @@ def _endpoint_positions(endpoints: np.ndarray, names: np.ndarray | None,
         names, positions = np.unique(endpoints, return_inverse=True)
         return positions.astype(np.int64), names
     if names is None:  # hashed (faster than sorting text), then sorted when the names sort
-        found = {}
-        positions = np.array([found.setdefault(name, len(found))
-                              for name in endpoints.tolist()], dtype=np.int64)
-        names = _names_array(list(found))
+        positions, distinct = _factorize(endpoints)
+        names = _names_array(distinct)
         try:
             order = np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)
         except TypeError:  # names of kinds that do not sort: in order of appearance

@@ -1,4 +1,5 @@
 import pickle
+import sys
 import warnings
 
 import networkx as nx
@@ -702,9 +703,16 @@ def test_from_edges_with_positions_and_array_features():
         Graph.from_edges([("a", "b")], X)
 
 
-def test_from_edges_keeps_names_as_given_and_sums_repeated_rows():
+@pytest.mark.parametrize("pandas_installed", [True, False])  # hashed by pandas or a dict
+def test_from_edges_keeps_names_as_given_and_sums_repeated_rows(pandas_installed, monkeypatch):
+    if not pandas_installed:
+        monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas raises ImportError
     G = Graph.from_edges([(1, "a"), ("a", 2.5), (1, "a")])
     assert G.node_names.tolist() == [1, "a", 2.5]  # kinds kept, in order of appearance
+    texts = Graph.from_edges([("b", "c"), ("a", "b"), ("c", "a"), ("b", "d")])
+    assert texts.node_names.tolist() == ["a", "b", "c", "d"]  # text names sorted
+    np.testing.assert_array_equal(texts.adjacency.toarray(),
+                                  [[0, 1, 1, 0], [1, 0, 1, 1], [1, 1, 0, 0], [0, 1, 0, 0]])
     assert G.adjacency[0, 1] == 2.0 and G.adjacency[1, 2] == 1.0
     # columns by position, weights as an array, self loops dropped
     with pytest.warns(UserWarning, match=r"1 of the 3 edges rows join a node to itself "
