@@ -142,6 +142,12 @@ def missing_features(graph: Graph) -> tuple[int, int, int] | None:
     """``(count, node, column)`` of the graph's missing feature values (NaN) and the first
     of them, or None when its features are complete (or absent)."""
     features = graph.features
+    if is_text_table(features):
+        missing = _missing(features.ravel()).reshape(features.shape)
+        if not missing.any():
+            return None
+        node, column = (int(i) for i in np.argwhere(missing)[0])
+        return int(missing.sum()), node, column
     if features is None or features.dtype.kind != "f":
         return None
     if sp.issparse(features):
@@ -164,13 +170,32 @@ def check_complete_features(graph: Graph, estimator: str, which: str = "") -> No
 
     :class:`Graph` keeps NaN features so that a pipeline can impute them
     (``NodeFeatureTransformer(SimpleImputer())``); no network can read them.
-    ``which`` names the graph among several (e.g. ``" in X[3]"``).
+    ``which`` names the graph among several (e.g. ``" in X[3]"``). Features holding text
+    are refused first: a pipeline encodes them (``NodeFeatureTransformer(TfidfVectorizer())``
+    for one column of text, a ``ColumnTransformer`` inside it for several kinds).
     """
+    names, columns = graph.node_names, graph.feature_names
+    if is_text_table(graph.features):
+        text = _text_columns(graph.features)
+        labels = [repr(str(columns[j])) if columns is not None else str(j) for j in text]
+        encoders = [_encoder_for(graph.features[:, j]) for j in text]
+        if graph.n_features == 1:
+            inner = f"{encoders[0]}()"
+        else:  # a ColumnTransformer: free text by column name (1-D), categories by list
+            steps = [f"({label if columns is not None else repr(f'x{j}')}, {encoder}(), "
+                     + (label if encoder == "TfidfVectorizer" else f"[{label}]") + ")"
+                     for j, label, encoder in zip(text, labels, encoders)]
+            rest = ", remainder=StandardScaler()" if len(text) < graph.n_features else ""
+            inner = f"ColumnTransformer([{', '.join(steps)}]{rest})"
+        raise TypeError(
+            f"{estimator} got node features holding text{which} (column"
+            f"{'s' if len(text) > 1 else ''} {', '.join(labels)}); a network reads numbers. "
+            f"Encode them inside the pipeline, e.g. make_pipeline(NodeFeatureTransformer("
+            f"{inner}), {estimator}()).")
     found = missing_features(graph)
     if found is None:
         return
     count, node, column = found
-    names, columns = graph.node_names, graph.feature_names
     node_label = repr(plain_value(names[node])) if names is not None else str(node)
     column_label = repr(str(columns[column])) if columns is not None else str(column)
     raise ValueError(
@@ -261,16 +286,22 @@ def check_adjacency(adjacency: Any) -> sp.csr_array:
 
 
 def check_features(features: Any, n_nodes: int) -> np.ndarray | sp.csr_array | None:
-    """Validate node features and return a read-only float copy (dense or CSR)."""
+    """Validate node features and return a read-only float copy (dense or CSR), or a
+    read-only object array for a table holding text (see :func:`is_text_table`)."""
     if features is None:
         return None
-    X = _to_2d_numeric(features, "features")
+    X = _text_table(features)
+    if X is None:
+        X = _to_2d_numeric(features, "features")
     if X.shape[0] != n_nodes:
         raise ValueError(f"features has {X.shape[0]} rows but the graph has {n_nodes} nodes; "
                          "expected one row per node.")
     if X.shape[1] == 0:
         raise ValueError(f"features has 0 feature(s) (shape={X.shape}) while a minimum of 1 is "
                          "required; pass features=None for a featureless graph.")
+    if is_text_table(X):
+        X.flags.writeable = False
+        return X
     dtype = np.float32 if X.dtype == np.float32 else np.float64
     if sp.issparse(X):
         X = sp.csr_array(X, dtype=dtype, copy=True)
@@ -283,6 +314,45 @@ def check_features(features: Any, n_nodes: int) -> np.ndarray | sp.csr_array | N
     _check_finite(X, "features", allow_nan=True)
     X.flags.writeable = False
     return X
+
+
+def is_text_table(features: Any) -> bool:
+    """Whether node features are a table holding text (an object array): kept by
+    :class:`Graph` for a pipeline to encode, refused by every network."""
+    return isinstance(features, np.ndarray) and features.dtype == object
+
+
+def _text_table(features: Any) -> np.ndarray | None:
+    """Node features holding text (a DataFrame's text or category columns, an array of
+    strings) as a 2-D object array copy, missing entries NaN; None for anything else."""
+    if sp.issparse(features) or not (_data_frame(features) or isinstance(features, np.ndarray)):
+        return None
+    if _data_frame(features) and any(
+            getattr(dtype, "sparse", None) is not None for dtype in features.dtypes):
+        return None  # a sparse frame holds numbers
+    values = np.asarray(features)
+    if values.dtype.kind in "SU":
+        values = values.astype(object)
+    if values.dtype != object or values.ndim != 2 or not any(
+            isinstance(value, (str, bytes)) for value in values.flat):
+        return None
+    table = np.array(values, dtype=object, copy=True)
+    table.flat[np.flatnonzero(_missing(table.ravel()))] = np.nan  # None, pd.NA: NaN
+    return table
+
+
+def _encoder_for(column: np.ndarray) -> str:
+    """The scikit-learn encoder to suggest for a column of text: ``TfidfVectorizer`` for
+    free text (mostly distinct values), ``OneHotEncoder`` for categories."""
+    present = column[~_missing(column)]
+    return "TfidfVectorizer" if len(set(present.tolist())) > len(present) / 2 \
+        else "OneHotEncoder"
+
+
+def _text_columns(table: np.ndarray) -> list[int]:
+    """Positions of the columns of a text table that hold text."""
+    return [j for j in range(table.shape[1])
+            if any(isinstance(value, (str, bytes)) for value in table[:, j])]
 
 
 def _column_names(features: Any) -> np.ndarray | None:
@@ -383,6 +453,11 @@ class Graph:
         keeps it so that a pipeline can impute it
         (``make_pipeline(NodeFeatureTransformer(SimpleImputer()), estimator)``); the
         estimators refuse features with NaN, naming the first. Infinite values are refused.
+        Text (a DataFrame's text or category columns beside numeric ones, an array of
+        strings) is kept likewise, as an object array, for a pipeline to encode
+        (``NodeFeatureTransformer(TfidfVectorizer())`` for one column of text, a
+        ``ColumnTransformer`` inside it for several kinds); the estimators refuse it,
+        naming the column.
         A DataFrame indexed by node names (distinct texts) names the nodes
         (:attr:`node_names`), its rows in the adjacency's order; with ``node_names`` given
         too, its rows are read by name (each name needs a row). Other indexes (numbers,
@@ -405,6 +480,7 @@ class Graph:
     ----------
     adjacency : scipy.sparse.csr_array of shape (n_nodes, n_nodes)
     features : ndarray, scipy.sparse.csr_array or None
+        Floats, or objects for a table holding text.
     edge_features : ndarray of shape (adjacency.nnz, n_edge_features) or None
     n_nodes : int
         Nodes of the whole graph (also for a node view).
@@ -965,9 +1041,9 @@ def _rows_by_name(features: Any, names: np.ndarray) -> Any:
 
 
 def _feature_frame(features: Any, names: np.ndarray | None) -> Any:
-    """A DataFrame of node features checked column by column (numbers, not infinite) and by
-    index (unique), as float64 (missing entries NaN), its rows in the order of ``names``
-    when given."""
+    """A DataFrame of node features checked column by column (numbers, not infinite, or
+    text) and by index (unique), numbers as float64 (missing entries NaN), its rows in the
+    order of ``names`` when given."""
     repeated = features.index[features.index.duplicated()]
     if len(repeated):
         raise ValueError(f"features' index repeats {repeated[0]!r}: one row per node.")
@@ -976,15 +1052,19 @@ def _feature_frame(features: Any, names: np.ndarray | None) -> Any:
     numbers_by_column = []
     for position, column in enumerate(features.columns):
         series = features.iloc[:, position]
-        hint = (f"encode it first, e.g. pd.get_dummies(features, columns=[{column!r}]), or "
-                "convert it to numbers.")
-        if series.dtype.kind in "OSU" and any(isinstance(v, (str, bytes)) for v in series):
-            raise TypeError(f"features column {column!r} holds text; {hint}")
+        values = np.asarray(series, dtype=object)
+        if any(isinstance(v, (str, bytes)) for v in values):
+            # text or categories: kept for a pipeline to encode (the estimators refuse it)
+            numbers_by_column.append(values)
+            continue
         try:
+            if series.dtype.kind in "mM":  # pandas would give the time in (micro)seconds
+                raise TypeError
             values = series.to_numpy(dtype=np.float64, na_value=np.nan)
         except (TypeError, ValueError):
-            raise TypeError(f"features column {column!r} holds {series.dtype} values, not "
-                            f"numbers; {hint}") from None
+            raise TypeError(f"features column {column!r} holds {series.dtype} values, neither "
+                            "numbers nor text; convert it to numbers (or text, for a "
+                            "pipeline to encode).") from None
         if np.isinf(values).any():
             first = np.flatnonzero(np.isinf(values))[0]
             raise ValueError(f"features column {column!r} is {values[first]} for node "
@@ -992,10 +1072,12 @@ def _feature_frame(features: Any, names: np.ndarray | None) -> Any:
                              "(NaN, None), which a pipeline can impute.")
         numbers_by_column.append(values)
     # numbers as float (nullable, categorical and object columns too), missing ones NaN,
-    # the column names and index kept
-    return type(features)(np.column_stack(numbers_by_column) if numbers_by_column
-                          else np.empty((len(features), 0)), index=features.index,
-                          columns=features.columns)
+    # the column names and index kept; text columns as objects
+    if not numbers_by_column:
+        return type(features)(np.empty((len(features), 0)), index=features.index,
+                              columns=features.columns)
+    by_position = type(features)(dict(enumerate(numbers_by_column)), index=features.index)
+    return by_position.set_axis(features.columns, axis=1)  # column names may repeat
 
 
 def _graph_from_edges(cls: type, edges: Any, features: Any, source: Any, target: Any,

@@ -9,7 +9,7 @@ import scipy.sparse as sp
 import torch
 from torch_geometric.data import Data
 
-from skgraph import Graph, as_graph, to_networkx
+from skgraph import GNNNodeClassifier, Graph, as_graph, to_networkx
 from skgraph._graph import check_complete_features, is_single_graph
 
 
@@ -150,7 +150,7 @@ def test_bad_adjacency(adjacency, error, match):
     (np.full((6, 2), np.inf), ValueError, "infinite values"),
     (sp.csr_array(np.full((6, 2), -np.inf)), ValueError, "infinite values"),
     (np.ones((6, 0)), ValueError, "0 feature"),
-    (np.array([["a"]] * 6), TypeError, "dtype"),
+    (np.array([[{}]] * 6, dtype=object), TypeError, "non-numeric"),
 ])
 def test_bad_features(small_adjacency, features, error, match):
     with pytest.raises(error, match=match):
@@ -773,11 +773,15 @@ def test_from_edges_bad_input_gets_clear_errors():
     names = ["ann", "bob", "cat", "dan", "eve"]
     accounts = pd.DataFrame({"age": [30.0, 41, 22, 35, 58], "region": list("nsnns")},
                             index=names)
-    with pytest.raises(TypeError, match="features column 'region' holds text; encode it first, "
-                                        "e.g. pd.get_dummies"):
-        Graph.from_edges(edges, accounts)
-    with pytest.raises(TypeError, match="features column 'region' holds text"):
-        Graph.from_edges(edges, accounts.astype({"region": "category"}))
+    for regions in (accounts, accounts.astype({"region": "category"})):  # kept as text
+        table = Graph.from_edges(edges, regions)
+        assert table.features.dtype == object and table.features[:, 1].tolist() == list("nsnns")
+        assert table.features[:, 0].tolist() == [30.0, 41, 22, 35, 58]
+        with pytest.raises(TypeError, match="holding text \\(column 'region'\\)"):
+            GNNNodeClassifier().fit(table, [0, 1, 0, 1, 0])
+    with pytest.raises(TypeError, match="features column 'when' holds datetime64.* neither "
+                                        "numbers nor text"):
+        Graph.from_edges(edges, accounts.assign(when=pd.Timestamp("2026-01-01"))[["when"]])
     with pytest.raises(ValueError, match="features column 'age' is inf for node 'cat'; features "
                                          "must be finite or missing"):
         Graph.from_edges(edges, accounts[["age"]].assign(age=[1.0, 2, np.inf, 4, 5]))
@@ -814,8 +818,8 @@ def test_from_edges_bad_input_gets_clear_errors():
 
 
 def test_text_in_object_arrays_is_not_read_as_numbers():
-    with pytest.raises(TypeError, match="features has dtype object holding text \\('1'\\)"):
-        Graph(np.ones((2, 2)), np.array([["1", 2], [3, 4]], dtype=object))
+    text = Graph(np.ones((2, 2)), np.array([["1", 2], [3, 4]], dtype=object))
+    assert text.features[0, 0] == "1"  # kept as text for a pipeline, never read as 1.0
     with pytest.raises(TypeError, match="adjacency has dtype object holding text"):
         Graph(np.array([[0, "2.5"], [1, 0]], dtype=object))
     assert Graph(np.ones((2, 2)), np.array([[1, 2.5], [3, 4]], dtype=object)).n_features == 2
@@ -1016,3 +1020,43 @@ def test_labels_indexed_by_the_frames_names_in_another_order_are_refused():
     with pytest.raises(ValueError, match="y is indexed by node names in another order than "
                                          "the nodes X selects"):
         GNNNodeClassifier(max_epochs=1).fit(Graph(G.adjacency, frame), shuffled)
+
+
+def test_text_tables_are_kept_for_a_pipeline_and_refused_by_every_estimator():
+    from skgraph import GNNGraphClassifier, VGAEEmbedder
+
+    pd = pytest.importorskip("pandas")
+    A = np.ones((4, 4)) - np.eye(4)
+    table = pd.DataFrame({"title": ["graph nets", "deep sets", None, "graph kernels"],
+                          "year": [2019, 2017, 2020, 2011],
+                          "venue": pd.Categorical(["icml", "nips", "icml", "icml"])},
+                         index=["a", "b", "c", "d"])
+    before = table.copy()
+    G = Graph(A, table)
+    assert G.features.dtype == object and not G.features.flags.writeable
+    assert G.feature_names.tolist() == ["title", "year", "venue"]
+    assert G.node_names.tolist() == ["a", "b", "c", "d"] and table.equals(before)
+    assert G.features[0].tolist() == ["graph nets", 2019, "icml"]
+    assert np.isnan(G.features[2, 0])  # None is missing, as in numeric columns
+    assert G[[3, 1]].features is G.features  # views share the table
+    again = pickle.loads(pickle.dumps(G[[3, 1]]))
+    assert again.node_index.tolist() == [3, 1] and not again.features.flags.writeable
+    assert again.features[3, 0] == "graph kernels"
+    suggestion = ("make_pipeline(NodeFeatureTransformer(ColumnTransformer([('title', "
+                  "TfidfVectorizer(), 'title'), ('venue', OneHotEncoder(), ['venue'])], "
+                  "remainder=StandardScaler())), {}())")
+    for estimator, fit in [
+            (GNNNodeClassifier, lambda est: est.fit(G[[0, 1]], [0, 1])),
+            (VGAEEmbedder, lambda est: est.fit(G)),
+            (GNNGraphClassifier, lambda est: est.fit([G, G], [0, 1]))]:
+        where = " in X\\[0\\]" if estimator is GNNGraphClassifier else ""
+        with pytest.raises(TypeError, match=f"{estimator.__name__} got node features holding "
+                                            f"text{where} \\(columns 'title', 'venue'\\); a "
+                                            "network reads numbers") as info:
+            fit(estimator())
+        assert suggestion.format(estimator.__name__) in str(info.value)
+    # one column of free text: the vectorizer alone; categories: one-hot
+    with pytest.raises(TypeError, match=r"NodeFeatureTransformer\(TfidfVectorizer\(\)\)"):
+        GNNNodeClassifier().fit(Graph(A, table[["title"]].fillna(""))[[0, 1]], [0, 1])
+    with pytest.raises(TypeError, match=r"NodeFeatureTransformer\(OneHotEncoder\(\)\)"):
+        VGAEEmbedder().fit(Graph(A, table[["venue"]]))

@@ -17,7 +17,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from .._base import kept_on_failure
 from .._feature_names import check_feature_names, record_feature_names, shared_feature_names
-from .._graph import Graph, as_graph, is_single_graph, missing_features
+from .._graph import Graph, as_graph, is_single_graph, is_text_table, missing_features
 from .._graph_collation import _check_graph_sequence
 from .._pairs import NodePairs
 from .._persistence import PersistenceMixin
@@ -101,6 +101,13 @@ def _frame(values: np.ndarray, columns: list) -> Any:
     return pd.DataFrame(values, columns=columns)
 
 
+def _reads_texts(transformer: Any) -> bool:
+    """Whether the transformer takes one text per row, a 1-D input (``TfidfVectorizer``,
+    ``CountVectorizer``, ``HashingVectorizer``)."""
+    tags = _tags(transformer)
+    return tags is not None and tags.input_tags.string and not tags.input_tags.two_d_array
+
+
 def _stack(blocks: list) -> np.ndarray | sp.csr_array:
     if any(sp.issparse(block) for block in blocks):
         return sp.csr_array(sp.vstack([sp.csr_array(block) for block in blocks], format="csr"))
@@ -132,6 +139,11 @@ class NodeFeatureTransformer(PersistenceMixin, TransformerMixin, BaseEstimator,
 
     Fitted, it pickles and saves like skgraph's estimators (``save(path)``,
     :func:`skgraph.load`), its transformer stored as parameters and fitted arrays.
+
+    Text and categories (a graph built from a DataFrame with such columns, which the
+    estimators refuse) reach the transformer as a DataFrame with typed columns, for a
+    ``ColumnTransformer`` of encoders; a transformer that reads one text per row
+    (``TfidfVectorizer``, ``CountVectorizer``) gets the graph's one column of texts.
 
     Sparse features (bag of words) stay sparse where the transformer keeps them sparse
     (``Normalizer``, ``MaxAbsScaler``); a transformer that returns dense arrays (e.g.
@@ -224,7 +236,7 @@ default="passthrough"
                              "without any (NodeFeatureTransformer is unsupervised).")
         try:
             self.transformer_ = clone(self.transformer).fit(
-                self._named(_stack([graph.features for graph in graphs])))
+                self._input(_stack([graph.features for graph in graphs])))
         except (TypeError, ValueError) as exc:
             if not re.search(r"\by\b|target", str(exc)):
                 raise
@@ -266,7 +278,7 @@ default="passthrough"
         if self.transformer_ is not None:
             self._check_features(graphs, single)
             transformed = self.transformer_.transform(
-                self._named(_stack([g.features for g in graphs])))
+                self._input(_stack([g.features for g in graphs])))
             if sp.issparse(transformed):
                 transformed = sp.csr_array(transformed)
             elif hasattr(transformed, "iloc"):  # a transformer set to give DataFrames
@@ -296,14 +308,32 @@ default="passthrough"
                          "features that had none; check that the features suit it (e.g. "
                          "np.log1p of values below -1).")
 
-    def _named(self, features: Any) -> Any:
-        """Dense features as a DataFrame with the fitted column names, when the graphs
-        name their columns: a transformer that selects columns by name
-        (``ColumnTransformer``) reads them, and learns the names."""
+    def _input(self, features: Any) -> Any:
+        """The stacked node features as the transformer takes them: dense ones as a
+        DataFrame with the fitted column names, when the graphs name their columns (a
+        ``ColumnTransformer`` selects columns by name, and learns the names), a table's
+        columns typed (numbers as numbers); the one column of texts, 1-D, for a
+        transformer that reads one text per row (``TfidfVectorizer``)."""
         names = getattr(self, "feature_names_in_", None)
+        if _reads_texts(self.transformer):
+            name = type(self.transformer).__name__
+            if not is_text_table(features):
+                raise ValueError(f"{name} reads text, one text per node, but the node "
+                                 "features are numbers; give the graph its texts (a "
+                                 "DataFrame column of strings) as node features.")
+            if features.shape[1] != 1:
+                column = repr(str(names[0])) if names is not None else "0"
+                raise ValueError(
+                    f"{name} reads one text per node, but the node features have "
+                    f"{features.shape[1]} columns; give it the column of texts through a "
+                    f"ColumnTransformer: NodeFeatureTransformer(ColumnTransformer([('text', "
+                    f"{name}(), {column})], remainder=...)) (the name or position of the "
+                    "text column, not a list).")
+            return features[:, 0]
         if names is None or sp.issparse(features):
             return features
-        return _frame(features, list(names))
+        frame = _frame(features, list(names))
+        return frame.infer_objects() if is_text_table(features) else frame
 
     def _output_names(self) -> list[str] | None:
         """The transformer's output names, when the input had names and the transformer

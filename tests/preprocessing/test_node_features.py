@@ -366,3 +366,80 @@ def test_one_hot_step_reads_integer_ids_of_pyg_data_without_the_readers_advice()
     assert pipe[0].transform(dataset)[0].n_features == 5  # one column per id seen
     with pytest.warns(UserWarning, match="Data.x holds integers"):  # read as they are
         GNNGraphClassifier(max_epochs=2, random_state=0).fit(dataset, y)
+
+
+def _text_graph(n: int = 120, seed: int = 0):
+    """Papers with a text, a year and a venue, citing mostly papers of their own topic."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(seed)
+    topic = rng.integers(0, 3, n)
+    words = [[f"t{t}w{i}" for i in range(12)] for t in range(3)]
+    texts = [" ".join(rng.choice(words[t], 5).tolist() + rng.choice(["graph", "model"], 2)
+                      .tolist()) for t in topic]
+    names = [f"paper_{i:03d}" for i in range(n)]
+    table = pd.DataFrame({"text": texts, "year": rng.integers(1990, 2020, n).astype(float),
+                          "venue": pd.Categorical(rng.choice(["kdd", "icml"], n))},
+                         index=names)
+    rows, cols = np.nonzero(np.triu((topic[:, None] == topic) & (rng.random((n, n)) < 0.08), 1))
+    return Graph(sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(n, n)), table), topic
+
+
+def _columns():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import OneHotEncoder
+
+    return ColumnTransformer([("text", TfidfVectorizer(), "text"),
+                              ("venue", OneHotEncoder(), ["venue"])],
+                             remainder=StandardScaler(), sparse_threshold=0)
+
+
+def test_text_columns_are_encoded_inside_the_pipeline_as_scikit_learn_encodes_the_table():
+    G, topic = _text_graph()
+    table = G.features.copy()  # the object array the graph keeps
+    # the oracle: the same ColumnTransformer on the DataFrame, outside any graph
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(table, columns=G.feature_names).infer_objects()
+    expected = _columns().fit_transform(frame)
+    encoded = NodeFeatureTransformer(_columns()).fit_transform(G)
+    np.testing.assert_allclose(encoded.features, expected)
+    assert encoded.features.dtype == np.float64 and np.array_equal(G.features, table)
+    # a pipeline learns from the encoded texts: far above chance (1/3) on unlabelled nodes
+    train, test = np.arange(0, 120, 4), np.setdiff1d(np.arange(120), np.arange(0, 120, 4))
+    pipe = make_pipeline(NodeFeatureTransformer(_columns()),
+                         GNNNodeClassifier(max_epochs=60, random_state=0))
+    assert pipe.fit(G[train], topic[train]).score(G[test], topic[test]) > 0.9
+    by_hand = Graph(G.adjacency, _columns().fit_transform(frame))
+    reference = GNNNodeClassifier(max_epochs=60, random_state=0).fit(by_hand[train],
+                                                                      topic[train])
+    np.testing.assert_array_equal(pipe.predict_proba(G[test]),
+                                  reference.predict_proba(by_hand[test]))
+    again = pickle.loads(pickle.dumps(pipe))
+    np.testing.assert_array_equal(again.predict_proba(G[test]), pipe.predict_proba(G[test]))
+    search = GridSearchCV(pipe, {"nodefeaturetransformer__transformer__text__max_features":
+                                 [2, None]}, cv=2).fit(G[train], topic[train])
+    assert search.best_params_ == {"nodefeaturetransformer__transformer__text__max_features":
+                                   None}  # two words cannot tell three topics apart
+
+
+def test_a_vectorizer_reads_the_one_column_of_texts_and_keeps_its_vocabulary():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    G, _ = _text_graph()
+    texts = G.features[:, 0]
+    G_text = Graph(G.adjacency, G.features[:, :1])
+    step = NodeFeatureTransformer(TfidfVectorizer()).fit(G_text)
+    vectorizer = TfidfVectorizer().fit(texts)
+    assert sp.issparse(step.transform(G_text).features)
+    np.testing.assert_allclose(step.transform(G_text).features.toarray(),
+                               vectorizer.transform(texts).toarray())
+    # a new graph's texts: read with the fitted vocabulary (unseen words are dropped)
+    new = Graph(np.ones((2, 2)) - np.eye(2), np.array([["t0w1 unseen graph"], ["t2w3"]],
+                                                      dtype=object))
+    np.testing.assert_allclose(step.transform(new).features.toarray(),
+                               vectorizer.transform(["t0w1 unseen graph", "t2w3"]).toarray())
+    with pytest.raises(ValueError, match="TfidfVectorizer reads one text per node, but the node "
+                                         "features have 3 columns; .*ColumnTransformer"):
+        NodeFeatureTransformer(TfidfVectorizer()).fit(G)
+    with pytest.raises(ValueError, match="TfidfVectorizer reads text, one text per node, but "
+                                         "the node features are numbers"):
+        NodeFeatureTransformer(TfidfVectorizer()).fit(Graph(G.adjacency, np.ones((120, 1))))
