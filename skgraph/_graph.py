@@ -178,6 +178,19 @@ def check_complete_features(graph: Graph, estimator: str, which: str = "") -> No
     if is_text_table(graph.features):
         text = _text_columns(graph.features)
         labels = [repr(str(columns[j])) if columns is not None else str(j) for j in text]
+        for j, label in zip(text, labels):  # a stray text among numbers: a data error
+            column = graph.features[:, j]
+            is_text = np.array([isinstance(v, (str, bytes)) for v in column])
+            is_number = np.array([isinstance(v, numbers.Number) and not is_missing(v)
+                                  for v in column])
+            if is_number.sum() > is_text.sum():
+                node = int(np.flatnonzero(is_text)[0])
+                node_label = repr(plain_value(names[node])) if names is not None else str(node)
+                raise TypeError(
+                    f"{estimator} got node features holding text{which}: column {label} "
+                    f"holds numbers and text ({column[node]!r} at node {node_label}); "
+                    "convert it to numbers first (pd.to_numeric(column, errors='coerce') "
+                    "makes such entries missing, for an imputer in the pipeline).")
         encoders = [_encoder_for(graph.features[:, j]) for j in text]
         if graph.n_features == 1:
             inner = f"{encoders[0]}()"
@@ -290,6 +303,8 @@ def check_features(features: Any, n_nodes: int) -> np.ndarray | sp.csr_array | N
     read-only object array for a table holding text (see :func:`is_text_table`)."""
     if features is None:
         return None
+    if _sparse_frame(features):  # read as the sparse matrix it holds, never densified
+        features = features.sparse.to_coo()
     X = _text_table(features)
     if X is None:
         X = _to_2d_numeric(features, "features")
@@ -325,12 +340,14 @@ def is_text_table(features: Any) -> bool:
 def _text_table(features: Any) -> np.ndarray | None:
     """Node features holding text (a DataFrame's text or category columns, an array of
     strings) as a 2-D object array copy, missing entries NaN; None for anything else."""
-    if sp.issparse(features) or not (_data_frame(features) or isinstance(features, np.ndarray)):
+    if sp.issparse(features) or not isinstance(features, (np.ndarray, list, tuple)) and not \
+            _data_frame(features):
         return None
-    if _data_frame(features) and any(
-            getattr(dtype, "sparse", None) is not None for dtype in features.dtypes):
-        return None  # a sparse frame holds numbers
-    values = np.asarray(features)
+    try:  # lists as objects: NumPy would make text of the numbers beside a text
+        values = np.asarray(features, dtype=object if isinstance(features, (list, tuple))
+                            else None)
+    except (TypeError, ValueError):  # ragged rows: refused by the numeric reader
+        return None
     if values.dtype.kind in "SU":
         values = values.astype(object)
     if values.dtype != object or values.ndim != 2 or not any(
@@ -347,6 +364,13 @@ def _encoder_for(column: np.ndarray) -> str:
     present = column[~_missing(column)]
     return "TfidfVectorizer" if len(set(present.tolist())) > len(present) / 2 \
         else "OneHotEncoder"
+
+
+def _sparse_frame(features: Any) -> bool:
+    """A DataFrame whose columns are all sparse (``pd.SparseDtype``), e.g. a vectorizer's
+    output with its vocabulary as column names."""
+    return (_data_frame(features) and len(features.columns) > 0
+            and all(type(dtype).__name__ == "SparseDtype" for dtype in features.dtypes))
 
 
 def _text_columns(table: np.ndarray) -> list[int]:
@@ -1049,6 +1073,8 @@ def _feature_frame(features: Any, names: np.ndarray | None) -> Any:
         raise ValueError(f"features' index repeats {repeated[0]!r}: one row per node.")
     if names is not None:
         features = _rows_by_name(features, names)
+    if _sparse_frame(features):
+        return features  # the constructor reads it as a sparse matrix, never densified
     numbers_by_column = []
     for position, column in enumerate(features.columns):
         series = features.iloc[:, position]

@@ -820,6 +820,12 @@ def test_from_edges_bad_input_gets_clear_errors():
 def test_text_in_object_arrays_is_not_read_as_numbers():
     text = Graph(np.ones((2, 2)), np.array([["1", 2], [3, 4]], dtype=object))
     assert text.features[0, 0] == "1"  # kept as text for a pipeline, never read as 1.0
+    # a stray text among numbers is a data error, named as such
+    stray = Graph(np.ones((3, 3)) - np.eye(3), [[1.5, 0], ["n/a", 1], [2.0, 1]],
+                  node_names=["a", "b", "c"])
+    with pytest.raises(TypeError, match=r"column 0 holds numbers and text \('n/a' at node "
+                                        r"'b'\); convert it to numbers first"):
+        GNNNodeClassifier().fit(stray[[0, 2]], [0, 1])
     with pytest.raises(TypeError, match="adjacency has dtype object holding text"):
         Graph(np.array([[0, "2.5"], [1, 0]], dtype=object))
     assert Graph(np.ones((2, 2)), np.array([[1, 2.5], [3, 4]], dtype=object)).n_features == 2
@@ -1060,3 +1066,21 @@ def test_text_tables_are_kept_for_a_pipeline_and_refused_by_every_estimator():
         GNNNodeClassifier().fit(Graph(A, table[["title"]].fillna(""))[[0, 1]], [0, 1])
     with pytest.raises(TypeError, match=r"NodeFeatureTransformer\(OneHotEncoder\(\)\)"):
         VGAEEmbedder().fit(Graph(A, table[["venue"]]))
+
+
+def test_a_sparse_data_frame_stays_sparse_with_its_column_names():
+    pd = pytest.importorskip("pandas")
+    X = sp.csr_array(np.array([[0, 2.0, 0], [1.0, 0, 0], [0, 0, 0], [0, 0, 3.0]]))
+    words = pd.DataFrame.sparse.from_spmatrix(X, index=list("abcd"),
+                                              columns=["graph", "kernel", "walk"])
+    G = Graph(np.ones((4, 4)) - np.eye(4), words)
+    assert sp.issparse(G.features) and G.features.nnz == 3  # never densified
+    np.testing.assert_array_equal(G.features.toarray(), X.toarray())
+    assert G.feature_names.tolist() == ["graph", "kernel", "walk"]
+    assert G.node_names.tolist() == list("abcd")
+    H = Graph.from_edges([("d", "a"), ("b", "c")], words.iloc[[3, 1, 0, 2]])
+    assert sp.issparse(H.features) and H.node_names.tolist() == list("dbac")
+    np.testing.assert_array_equal(H.features.toarray(), X.toarray()[[3, 1, 0, 2]])
+    with pytest.raises(ValueError, match="infinite values"):
+        Graph(np.ones((2, 2)), pd.DataFrame.sparse.from_spmatrix(
+            sp.csr_array(np.array([[np.inf, 0], [0, 1.0]]))))
