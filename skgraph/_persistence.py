@@ -107,6 +107,9 @@ class _Encoder:
         if type(value) is tuple:
             return {_TAG: "tuple", "items": [self.encode(v, f"{where}[{i}]")
                                             for i, v in enumerate(value)]}
+        if type(value) is slice:  # ColumnTransformer's output_indices_
+            return {_TAG: "slice", "items": [self.encode(part, f"{where} slice")
+                                             for part in (value.start, value.stop, value.step)]}
         if type(value) is dict:
             return {_TAG: "dict", "items": [[self.encode(k, f"{where} key"),
                                              self.encode(v, f"{where}[{k!r}]")]
@@ -127,7 +130,7 @@ class _Encoder:
                                    for k, v in attributes.items()}}
         raise TypeError(
             f"cannot save {where} of type {type(value).__name__} safely: only None, bool, int, "
-            "float, str, lists, tuples, dicts, numpy scalars, dtypes and arrays and "
+            "float, str, lists, tuples, dicts, slices, numpy scalars, dtypes and arrays and "
             "scikit-learn estimators made of those are stored; pickle or joblib store any "
             "object." + (" A RandomState instance as random_state cannot be saved; use an "
                          "int." if isinstance(value, np.random.RandomState) else ""))
@@ -165,6 +168,12 @@ def _decode(value: Any, tensors: dict[str, torch.Tensor]) -> Any:
         return tuple(_decode(v, tensors) for v in value["items"])
     if tag == "dict":
         return {_decode(k, tensors): _decode(v, tensors) for k, v in value["items"]}
+    if tag == "slice":
+        parts = [_decode(v, tensors) for v in value["items"]]
+        if len(parts) != 3 or not all(p is None or isinstance(p, (int, np.integer))
+                                      for p in parts):
+            raise ValueError("estimator.json holds a slice whose bounds are not integers.")
+        return slice(*parts)
     if tag == "scalar":
         return np.dtype(value["dtype"]).type(_decode(value["value"], tensors))
     if tag == "dtype":

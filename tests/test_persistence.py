@@ -448,6 +448,35 @@ def test_node_feature_transformer_saves_its_fitted_transformer(tmp_path, graph):
         spline.save(tmp_path / "spline.skgraph")
 
 
+def test_node_feature_transformer_saves_text_encoders(tmp_path):
+    from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    from skgraph import Graph
+    from skgraph.preprocessing import NodeFeatureTransformer
+
+    pd = pytest.importorskip("pandas")
+    papers = pd.DataFrame({"title": ["graph nets", "deep sets", "graph kernels", "sets"],
+                           "year": [2019.0, 2017, 2011, 2020], "venue": ["a", "b", "a", "c"]})
+    G = Graph(np.ones((4, 4)) - np.eye(4), papers)
+    new = Graph(np.ones((2, 2)) - np.eye(2), pd.DataFrame(
+        {"title": ["graph sets", "unseen words"], "year": [2000.0, 2024], "venue": ["c", "z"]}))
+    # a ColumnTransformer keeps its output's column ranges as slices
+    columns = ColumnTransformer([("title", TfidfVectorizer(), "title"),
+                                 ("venue", OneHotEncoder(handle_unknown="ignore"), ["venue"])],
+                                remainder=StandardScaler(), sparse_threshold=0)
+    for step, graph in ((NodeFeatureTransformer(columns).fit(G), new),
+                        (NodeFeatureTransformer(TfidfVectorizer()).fit(
+                            Graph(G.adjacency, papers[["title"]])),
+                         Graph(new.adjacency, new.features[:, :1]))):
+        step.save(tmp_path / "text.skgraph")
+        again = skgraph.load(tmp_path / "text.skgraph")
+        np.testing.assert_array_equal(_dense(again.transform(graph).features),
+                                      _dense(step.transform(graph).features))
+    assert again.transformer_.vocabulary_ == step.transformer_.vocabulary_
+
+
 def _dense(features):
     return features.toarray() if hasattr(features, "toarray") else features
 
