@@ -15,6 +15,14 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from ._text_features import (
+    is_missing,
+    is_text_table,
+    plain_value,
+    refuse_text,
+    text_dtype,
+    text_table,
+)
 from ._warnings import warn_caller
 
 __all__ = ["Graph", "NodeIndexError", "as_graph", "is_single_graph"]
@@ -176,35 +184,7 @@ def check_complete_features(graph: Graph, estimator: str, which: str = "") -> No
     """
     names, columns = graph.node_names, graph.feature_names
     if is_text_table(graph.features):
-        text = _text_columns(graph.features)
-        labels = [repr(str(columns[j])) if columns is not None else str(j) for j in text]
-        for j, label in zip(text, labels):  # a stray text among numbers: a data error
-            column = graph.features[:, j]
-            is_text = np.array([isinstance(v, (str, bytes)) for v in column])
-            is_number = np.array([isinstance(v, numbers.Number) and not is_missing(v)
-                                  for v in column])
-            if is_number.sum() > is_text.sum():
-                node = int(np.flatnonzero(is_text)[0])
-                node_label = repr(plain_value(names[node])) if names is not None else str(node)
-                raise TypeError(
-                    f"{estimator} got node features holding text{which}: column {label} "
-                    f"holds numbers and text ({column[node]!r} at node {node_label}); "
-                    "convert it to numbers first (pd.to_numeric(column, errors='coerce') "
-                    "makes such entries missing, for an imputer in the pipeline).")
-        encoders = [_encoder_for(graph.features[:, j]) for j in text]
-        if graph.n_features == 1:
-            inner = f"{encoders[0]}()"
-        else:  # a ColumnTransformer: free text by column name (1-D), categories by list
-            steps = [f"({label if columns is not None else repr(f'x{j}')}, {encoder}(), "
-                     + (label if encoder == "TfidfVectorizer" else f"[{label}]") + ")"
-                     for j, label, encoder in zip(text, labels, encoders)]
-            rest = ", remainder=StandardScaler()" if len(text) < graph.n_features else ""
-            inner = f"ColumnTransformer([{', '.join(steps)}]{rest})"
-        raise TypeError(
-            f"{estimator} got node features holding text{which} (column"
-            f"{'s' if len(text) > 1 else ''} {', '.join(labels)}); a network reads numbers. "
-            f"Encode them inside the pipeline, e.g. make_pipeline(NodeFeatureTransformer("
-            f"{inner}), {estimator}()).")
+        refuse_text(graph.features, estimator, which, columns, names)
     found = missing_features(graph)
     if found is None:
         return
@@ -305,7 +285,7 @@ def check_features(features: Any, n_nodes: int) -> np.ndarray | sp.csr_array | N
         return None
     if _sparse_frame(features):  # read as the sparse matrix it holds, never densified
         features = features.sparse.to_coo()
-    X = _text_table(features)
+    X = text_table(features)
     if X is None:
         X = _to_2d_numeric(features, "features")
     if X.shape[0] != n_nodes:
@@ -331,52 +311,11 @@ def check_features(features: Any, n_nodes: int) -> np.ndarray | sp.csr_array | N
     return X
 
 
-def is_text_table(features: Any) -> bool:
-    """Whether node features are a table holding text (an object array): kept by
-    :class:`Graph` for a pipeline to encode, refused by every network."""
-    return isinstance(features, np.ndarray) and features.dtype == object
-
-
-def _text_table(features: Any) -> np.ndarray | None:
-    """Node features holding text (a DataFrame's text or category columns, an array of
-    strings) as a 2-D object array copy, missing entries NaN; None for anything else."""
-    if sp.issparse(features) or not isinstance(features, (np.ndarray, list, tuple)) and not \
-            _data_frame(features):
-        return None
-    try:  # lists as objects: NumPy would make text of the numbers beside a text
-        values = np.asarray(features, dtype=object if isinstance(features, (list, tuple))
-                            else None)
-    except (TypeError, ValueError):  # ragged rows: refused by the numeric reader
-        return None
-    if values.dtype.kind in "SU":
-        values = values.astype(object)
-    if values.dtype != object or values.ndim != 2 or not any(
-            isinstance(value, (str, bytes)) for value in values.flat):
-        return None
-    table = np.array(values, dtype=object, copy=True)
-    table.flat[np.flatnonzero(_missing(table.ravel()))] = np.nan  # None, pd.NA: NaN
-    return table
-
-
-def _encoder_for(column: np.ndarray) -> str:
-    """The scikit-learn encoder to suggest for a column of text: ``TfidfVectorizer`` for
-    free text (mostly distinct values), ``OneHotEncoder`` for categories."""
-    present = column[~_missing(column)]
-    return "TfidfVectorizer" if len(set(present.tolist())) > len(present) / 2 \
-        else "OneHotEncoder"
-
-
 def _sparse_frame(features: Any) -> bool:
     """A DataFrame whose columns are all sparse (``pd.SparseDtype``), e.g. a vectorizer's
     output with its vocabulary as column names."""
     return (_data_frame(features) and len(features.columns) > 0
             and all(type(dtype).__name__ == "SparseDtype" for dtype in features.dtypes))
-
-
-def _text_columns(table: np.ndarray) -> list[int]:
-    """Positions of the columns of a text table that hold text."""
-    return [j for j in range(table.shape[1])
-            if any(isinstance(value, (str, bytes)) for value in table[:, j])]
 
 
 def _column_names(features: Any) -> np.ndarray | None:
@@ -600,12 +539,14 @@ class Graph:
         """Bytes of the arrays held (shared with every view of the same graph)."""
         parts = [self._adjacency.data, self._adjacency.indices, self._adjacency.indptr,
                  self._node_index, self._node_names, self._edge_features]
-        features = self._features
+        features, text = self._features, 0
         if sp.issparse(features):
             parts += [features.data, features.indices, features.indptr]
         else:
             parts.append(features)
-        return object.__sizeof__(self) + sum(p.nbytes for p in parts if p is not None)
+        if is_text_table(features):  # the array holds pointers: count the texts too
+            text = sum(len(v) for v in features.flat if isinstance(v, (str, bytes)))
+        return object.__sizeof__(self) + text + sum(p.nbytes for p in parts if p is not None)
 
     def __setstate__(self, state):
         # graphs pickled before edge features, or feature names
@@ -968,17 +909,6 @@ def _same_number_kind(a: np.dtype, b: np.dtype) -> bool:
     return a.kind == "f" and b.kind == "f"
 
 
-def plain_value(value: Any) -> Any:
-    """A NumPy scalar as the Python value it holds (names compare and print as given)."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def is_missing(value: Any) -> bool:
-    """None, NaN or pandas' NA: an entry a table does not have."""
-    return value is None or (isinstance(value, numbers.Real) and value != value) \
-        or type(value).__name__ == "NAType"
-
-
 def _hashable(key: Any) -> Any:
     try:
         hash(key)
@@ -1075,14 +1005,17 @@ def _feature_frame(features: Any, names: np.ndarray | None) -> Any:
         features = _rows_by_name(features, names)
     if _sparse_frame(features):
         return features  # the constructor reads it as a sparse matrix, never densified
-    numbers_by_column = []
+    numbers_by_column, any_text = [], False
     for position, column in enumerate(features.columns):
         series = features.iloc[:, position]
-        values = np.asarray(series, dtype=object)
-        if any(isinstance(v, (str, bytes)) for v in values):
-            # text or categories: kept for a pipeline to encode (the estimators refuse it)
-            numbers_by_column.append(values)
-            continue
+        if getattr(series.dtype, "kind", "O") in "OSU":  # objects, strings, categories
+            values = np.asarray(series, dtype=object)
+            if text_dtype(series.dtype) or any(isinstance(v, (str, bytes)) for v in values):
+                # text or categories: kept for a pipeline to encode (the estimators refuse
+                # it), checked by the constructor
+                numbers_by_column.append(values)
+                any_text = True
+                continue
         try:
             if series.dtype.kind in "mM":  # pandas would give the time in (micro)seconds
                 raise TypeError
@@ -1099,8 +1032,9 @@ def _feature_frame(features: Any, names: np.ndarray | None) -> Any:
         numbers_by_column.append(values)
     # numbers as float (nullable, categorical and object columns too), missing ones NaN,
     # the column names and index kept; text columns as objects
-    if not numbers_by_column:
-        return type(features)(np.empty((len(features), 0)), index=features.index,
+    if not any_text:
+        return type(features)(np.column_stack(numbers_by_column) if numbers_by_column
+                              else np.empty((len(features), 0)), index=features.index,
                               columns=features.columns)
     by_position = type(features)(dict(enumerate(numbers_by_column)), index=features.index)
     return by_position.set_axis(features.columns, axis=1)  # column names may repeat
@@ -1265,6 +1199,19 @@ def _numbers(value: Any, what: str) -> np.ndarray:
                      "sequence of numbers.")
 
 
+def _attribute_row(value: Any, what: str) -> np.ndarray:
+    """A networkx node attribute as a row: numbers as floats; a text, or a sequence holding
+    text (a text table's row, as :func:`~skgraph.to_networkx` writes it), as objects, for a
+    pipeline to encode."""
+    if isinstance(value, (str, bytes)):
+        return object_array([value])
+    if isinstance(value, (list, tuple, np.ndarray)):
+        row = np.asarray(value, dtype=object)
+        if row.ndim == 1 and any(isinstance(v, (str, bytes)) for v in row):
+            return row
+    return _numbers(value, what)
+
+
 def _attribute_names(names: Sequence[str] | str) -> list:
     return [names] if isinstance(names, str) else list(names)
 
@@ -1290,7 +1237,8 @@ def _networkx_node_features(nx_graph: Any, nodes: list,
     columns = []
     for name in names:
         values = [nx_graph.nodes[v].get(name) for v in nodes]
-        rows = {k: _numbers(value, f"the networkx node {nodes[k]!r}'s attribute {name!r}")
+        rows = {k: _attribute_row(value, f"the networkx node {nodes[k]!r}'s attribute "
+                                         f"{name!r}")
                 for k, value in enumerate(values) if not is_missing(value)}
         if not rows:
             raise ValueError(f"no networkx node has a value of the attribute {name!r} named "

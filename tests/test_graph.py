@@ -493,8 +493,10 @@ def test_networkx_attributes_that_are_not_numbers_are_named():
     assert as_graph(H, edge_attributes=[]).edge_features is None  # none, on purpose
     H = nx.path_graph(3)
     nx.set_node_attributes(H, {0: "ab", 1: [1.0], 2: [2.0]}, "x")
-    with pytest.raises(ValueError, match="the networkx node 0's attribute 'x' is 'ab'"):
-        as_graph(H)
+    stray = as_graph(H)  # node features hold text: kept for a pipeline, named by estimators
+    assert stray.features[:, 0].tolist() == ["ab", 1.0, 2.0]
+    with pytest.raises(TypeError, match="column 0 holds numbers and text \\('ab' at node 0\\)"):
+        GNNNodeClassifier().fit(stray[[1, 2]], [0, 1])
     H = nx.path_graph(3)  # tensors that require grad, as a model's output would
     nx.set_node_attributes(H, {i: torch.full((2,), float(i), requires_grad=True)
                                for i in range(3)}, "x")
@@ -1049,8 +1051,10 @@ def test_text_tables_are_kept_for_a_pipeline_and_refused_by_every_estimator():
     assert again.node_index.tolist() == [3, 1] and not again.features.flags.writeable
     assert again.features[3, 0] == "graph kernels"
     suggestion = ("make_pipeline(NodeFeatureTransformer(ColumnTransformer([('title', "
-                  "TfidfVectorizer(), 'title'), ('venue', OneHotEncoder(), ['venue'])], "
-                  "remainder=StandardScaler())), {}())")
+                  "TfidfVectorizer(), 'title'), ('venue', OneHotEncoder(handle_unknown="
+                  "'ignore'), ['venue'])], remainder=StandardScaler())), {}()). Fill the "
+                  "missing texts of 'title' first (e.g. df.fillna({{'title': ''}})): "
+                  "vectorizers refuse NaN.")
     for estimator, fit in [
             (GNNNodeClassifier, lambda est: est.fit(G[[0, 1]], [0, 1])),
             (VGAEEmbedder, lambda est: est.fit(G)),
@@ -1064,7 +1068,8 @@ def test_text_tables_are_kept_for_a_pipeline_and_refused_by_every_estimator():
     # one column of free text: the vectorizer alone; categories: one-hot
     with pytest.raises(TypeError, match=r"NodeFeatureTransformer\(TfidfVectorizer\(\)\)"):
         GNNNodeClassifier().fit(Graph(A, table[["title"]].fillna(""))[[0, 1]], [0, 1])
-    with pytest.raises(TypeError, match=r"NodeFeatureTransformer\(OneHotEncoder\(\)\)"):
+    with pytest.raises(TypeError, match=r"NodeFeatureTransformer\(OneHotEncoder\("
+                                        r"handle_unknown='ignore'\)\)"):
         VGAEEmbedder().fit(Graph(A, table[["venue"]]))
 
 
@@ -1084,3 +1089,24 @@ def test_a_sparse_data_frame_stays_sparse_with_its_column_names():
     with pytest.raises(ValueError, match="infinite values"):
         Graph(np.ones((2, 2)), pd.DataFrame.sparse.from_spmatrix(
             sp.csr_array(np.array([[np.inf, 0], [0, 1.0]]))))
+
+
+def test_text_tables_are_checked_and_travel_through_networkx():
+    pd = pytest.importorskip("pandas")
+    A = np.ones((3, 3)) - np.eye(3)
+    papers = pd.DataFrame({"title": ["graph nets", "deep sets", None], "year": [2019.0, 2017, 2020]},
+                          index=["a", "b", "c"])
+    G = Graph(A, papers)
+    again = as_graph(to_networkx(G))  # rows of text and numbers come back as a table
+    assert again.node_names.tolist() == ["a", "b", "c"]
+    assert again.features[:, 0].tolist()[:2] == ["graph nets", "deep sets"]
+    assert np.isnan(again.features[2, 0]) and again.features[:, 1].tolist() == [2019, 2017, 2020]
+    karate = as_graph(nx.karate_club_graph(), node_attributes=["club"])  # a text attribute
+    assert karate.features.dtype == object and karate.features[0, 0] == "Mr. Hi"
+    # the texts count in the graph's size (the Dask backend ships large graphs once)
+    assert sys.getsizeof(G) - sys.getsizeof(Graph(A, np.zeros((3, 2)))) >= len("graph nets")
+    # the numbers of a table are checked as a numeric table's are; other kinds are refused
+    with pytest.raises(ValueError, match="features column 'year' is inf for row 1"):
+        Graph(A, papers.assign(year=[1.0, np.inf, 2.0]))
+    with pytest.raises(TypeError, match="features column 'when' holds Timestamp values \\(row 0"):
+        Graph(A, papers.assign(when=pd.Timestamp("2026-01-01")))

@@ -17,10 +17,11 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
 from .._base import kept_on_failure
 from .._feature_names import check_feature_names, record_feature_names, shared_feature_names
-from .._graph import Graph, as_graph, is_single_graph, is_text_table, missing_features
+from .._graph import Graph, as_graph, is_single_graph, missing_features
 from .._graph_collation import _check_graph_sequence
 from .._pairs import NodePairs
 from .._persistence import PersistenceMixin
+from .._text_features import encoding_suggestion, is_text_table
 
 __all__ = ["NodeFeatureTransformer"]
 
@@ -103,7 +104,9 @@ def _frame(values: np.ndarray, columns: list) -> Any:
 
 def _reads_texts(transformer: Any) -> bool:
     """Whether the transformer takes one text per row, a 1-D input (``TfidfVectorizer``,
-    ``CountVectorizer``, ``HashingVectorizer``)."""
+    ``CountVectorizer``, ``HashingVectorizer``, or a pipeline that starts with one)."""
+    while hasattr(transformer, "steps") and transformer.steps:  # a Pipeline: its first step
+        transformer = transformer.steps[0][1]
     tags = _tags(transformer)
     return tags is not None and tags.input_tags.string and not tags.input_tags.two_d_array
 
@@ -234,9 +237,10 @@ default="passthrough"
         if _needs_targets(self.transformer):
             raise ValueError(f"{name} needs targets to fit, but node features are transformed "
                              "without any (NodeFeatureTransformer is unsupervised).")
+        stacked = _stack([graph.features for graph in graphs])
+        self._text_input = is_text_table(stacked)
         try:
-            self.transformer_ = clone(self.transformer).fit(
-                self._input(_stack([graph.features for graph in graphs])))
+            self.transformer_ = clone(self.transformer).fit(self._input(stacked))
         except (TypeError, ValueError) as exc:
             if not re.search(r"\by\b|target", str(exc)):
                 raise
@@ -315,6 +319,11 @@ default="passthrough"
         columns typed (numbers as numbers); the one column of texts, 1-D, for a
         transformer that reads one text per row (``TfidfVectorizer``)."""
         names = getattr(self, "feature_names_in_", None)
+        if getattr(self, "_text_input", False) and not sp.issparse(features) \
+                and not is_text_table(features):
+            # a table whose text columns are all missing here reads as numbers (NaN): the
+            # encoders fitted on text take it as text
+            features = features.astype(object)
         if _reads_texts(self.transformer):
             name = type(self.transformer).__name__
             if not is_text_table(features):
@@ -322,13 +331,11 @@ default="passthrough"
                                  "features are numbers; give the graph its texts (a "
                                  "DataFrame column of strings) as node features.")
             if features.shape[1] != 1:
-                column = repr(str(names[0])) if names is not None else "0"
                 raise ValueError(
                     f"{name} reads one text per node, but the node features have "
                     f"{features.shape[1]} columns; give it the column of texts through a "
-                    f"ColumnTransformer: NodeFeatureTransformer(ColumnTransformer([('text', "
-                    f"{name}(), {column})], remainder=...)) (the name or position of the "
-                    "text column, not a list).")
+                    f"ColumnTransformer, e.g. NodeFeatureTransformer("
+                    f"{encoding_suggestion(features, names)}).")
             return features[:, 0]
         if names is None or sp.issparse(features):
             return features

@@ -443,3 +443,36 @@ def test_a_vectorizer_reads_the_one_column_of_texts_and_keeps_its_vocabulary():
     with pytest.raises(ValueError, match="TfidfVectorizer reads text, one text per node, but "
                                          "the node features are numbers"):
         NodeFeatureTransformer(TfidfVectorizer()).fit(Graph(G.adjacency, np.ones((120, 1))))
+
+
+def test_text_encoders_in_a_pipeline_and_a_new_graph_whose_texts_are_all_missing(tmp_path):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import OneHotEncoder
+
+    from skgraph import load
+
+    pd = pytest.importorskip("pandas")
+    G, _ = _text_graph()
+    texts = G.features[:, 0]
+    # a vectorizer at the head of a pipeline gets the column of texts too
+    lsa = make_pipeline(TfidfVectorizer(), TruncatedSVD(2, random_state=0))
+    reduced = NodeFeatureTransformer(lsa).fit_transform(Graph(G.adjacency, G.features[:, :1]))
+    np.testing.assert_allclose(reduced.features, clone(lsa).fit_transform(texts), atol=1e-12)
+    # a new graph's venues all missing: read as NaN numbers by Graph, taken as unknown
+    # categories by the encoder fitted on text (as scikit-learn's own encoder takes them)
+    venues = NodeFeatureTransformer(OneHotEncoder(handle_unknown="ignore")).fit(
+        Graph(G.adjacency, G.features[:, 2:]))
+    unknown = Graph(np.ones((2, 2)) - np.eye(2), pd.DataFrame({"venue": [None, None]}))
+    assert unknown.features.dtype == np.float64
+    venues.save(tmp_path / "venues.skgraph")
+    for step in (venues, load(tmp_path / "venues.skgraph")):
+        np.testing.assert_array_equal(_dense(step.transform(unknown).features), np.zeros((2, 2)))
+    with pytest.raises(ValueError, match=r"TfidfVectorizer reads one text per node, but the node "
+                                         r"features have 3 columns; .*NodeFeatureTransformer\("
+                                         r"ColumnTransformer\(\[\('text', TfidfVectorizer\(\), "
+                                         r"'text'\), \('venue', OneHotEncoder"):
+        NodeFeatureTransformer(TfidfVectorizer()).fit(G)
+
+
+def _dense(features):
+    return features.toarray() if sp.issparse(features) else np.asarray(features)
