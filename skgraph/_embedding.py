@@ -38,10 +38,11 @@ class VGAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGraphA
         Node representation of a graph given without features. ``"identity"``: one-hot
         node identities, as in the paper's featureless model (best embeddings of the
         training graph; ``transform`` then only accepts that same graph). ``"degree"``:
-        ``[1, log(1 + degree)]``, which also applies to new graphs but tells nodes apart
-        only by the degrees around them, not by the community they are in: clusters of
-        such embeddings follow degrees (karate club: adjusted Rand index about 0 against
-        the two factions, 0.86 with ``"identity"``), so cluster with ``"identity"``.
+        ``[1, log(1 + degree)]`` (the degree: the sum of the node's edge weights), which
+        also applies to new graphs but tells nodes apart only by the degrees around them,
+        not by the community they are in: clusters of such embeddings follow degrees
+        (karate club: adjusted Rand index about 0 against the two factions, 0.86 with
+        ``"identity"``), so cluster with ``"identity"``.
     max_epochs : int, default=200
         Maximum number of full-batch epochs.
     learning_rate : float, default=0.01

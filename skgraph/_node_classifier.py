@@ -89,7 +89,8 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
     featureless : {"identity", "degree"}, default="identity"
         Node representation of a graph given without features: one-hot node identities
         (transductive: ``predict`` then only accepts that same graph) or
-        ``[1, log(1 + degree)]`` (also for new graphs).
+        ``[1, log(1 + degree)]`` (also for new graphs; the degree is the sum of the node's
+        edge weights, as the network weighs its neighbours).
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss, as in scikit-learn's linear models; multiplied
         with ``sample_weight``.

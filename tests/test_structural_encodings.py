@@ -61,3 +61,21 @@ def test_return_probabilities_of_degenerate_graphs():
     assert return_probabilities(sp.csr_array((0, 0)), 4).shape == (0, 4)
     assert return_probabilities(sp.csr_array((3, 3)), 4).tolist() == [[0.0] * 4] * 3
     assert return_probabilities(sp.csr_array(np.ones((2, 2)) - np.eye(2)), 0).shape == (2, 0)
+
+
+@pytest.mark.parametrize("method", ["eigendecomposition", "blocks of walks"])
+def test_return_probabilities_equal_pygs_random_walk_encoding(method, monkeypatch):
+    import torch
+    from torch_geometric.data import Data
+    from torch_geometric.transforms import AddRandomWalkPE
+
+    if method == "blocks of walks":
+        monkeypatch.setattr(_structural_encodings, "_EIGH_LIMIT", 0)
+    # unweighted (PyG's transform drops the weight from its numerator on weighted graphs,
+    # so its rows are not probabilities there; the graph estimators encode the wiring)
+    A = (_random_weighted_graph(60, seed=3) > 0).astype(float)
+    rows, cols = np.nonzero(A)
+    expected = AddRandomWalkPE(walk_length=13)(Data(
+        edge_index=torch.tensor(np.vstack([rows, cols])), num_nodes=60)).random_walk_pe
+    np.testing.assert_allclose(return_probabilities(sp.csr_array(A), 13), expected.numpy(),
+                               atol=1e-6)

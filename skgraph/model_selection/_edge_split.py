@@ -118,7 +118,9 @@ def train_test_split_edges(graph: Any, *, test_size: float = 0.1,
     ----------
     graph : Graph or any accepted graph input
     test_size : float in (0, 1) or int, default=0.1
-        Fraction or number of undirected edges to hold out for testing.
+        Fraction or number of undirected edges to hold out for testing; a fraction holds
+        out ``round(test_size * n_edges)`` edges, at least one (PyG's ``RandomLinkSplit``
+        rounds down, so the counts can differ by one).
     validation_size : float or int, default=None
         If given, a second disjoint set of held-out edges (and negatives) for validation.
     random_state : int, RandomState instance or None
