@@ -36,3 +36,19 @@ def test_a_mini_batch_equals_pygs_batch_with_the_random_walk_encoding():
     torch.testing.assert_close(x.float(), expected.x, atol=1e-6, rtol=1e-6)
     assert torch.equal(edge_index, expected.edge_index) and torch.equal(batch, expected.batch)
     assert n_graphs == expected.num_graphs and edge_attr is None
+
+
+def test_feature_scaling_equals_scikit_learns_standard_scaler():
+    from sklearn.preprocessing import StandardScaler
+
+    from skgraph._graph_collation import _feature_scaling
+
+    rng = np.random.default_rng(0)
+    x = torch.tensor(rng.normal(size=(50, 4)) * [1, 5, 0.1, 3] + [0, 2, -1, 7])
+    weights = torch.tensor(rng.uniform(0.1, 3.0, 50))
+    for row_weights in (None, weights):
+        offset, scale, _ = _feature_scaling(x, row_weights)
+        reference = StandardScaler().fit(
+            x.numpy(), sample_weight=None if row_weights is None else row_weights.numpy())
+        np.testing.assert_allclose(offset.numpy(), reference.mean_, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(scale.numpy(), reference.scale_, rtol=1e-10)

@@ -285,3 +285,21 @@ def test_recalibration_keeps_constant_channels_at_their_shift():
     with torch.no_grad():
         torch.testing.assert_close(module(x + 1e-6), trained)  # rounding is not magnified
     assert torch.isinf(module[1].running_var).all()
+
+
+def test_validation_log_loss_is_scikit_learns_log_loss_negated():
+    import math
+
+    from sklearn.metrics import log_loss
+
+    from skgraph._training import validation_log_loss
+
+    torch.manual_seed(0)
+    logits, y = torch.randn(3, 20, 4) * 3, torch.randint(0, 4, (20,))
+    assert validation_log_loss(logits[0], y) == pytest.approx(
+        -log_loss(y.numpy(), torch.softmax(logits[0], 1).numpy(), labels=range(4)), abs=1e-6)
+    # an ensemble's log of mean probabilities (the graph classifier's combination)
+    combined = torch.logsumexp(torch.log_softmax(logits, dim=-1), dim=0) - math.log(3)
+    assert validation_log_loss(combined, y) == pytest.approx(
+        -log_loss(y.numpy(), torch.softmax(logits, -1).mean(0).numpy(), labels=range(4)),
+        abs=1e-6)
