@@ -1176,7 +1176,15 @@ def _from_networkx(nx_graph: Any, node_attributes: Sequence[str] | None = None,
     if nodes != list(range(len(nodes))) or not all(_name_kind(v) == "int" for v in nodes):
         # (nodes 0.0, 1.0, ... or True, False compare equal to positions but are names)
         names = object_array(nodes)
-    return Graph(A, features, edge_features=edge_features, node_names=names)
+    graph = Graph(A, features, edge_features=edge_features, node_names=names)
+    columns = _attribute_names(node_attributes) if node_attributes is not None else []
+    if columns and graph.n_features == len(columns) and all(isinstance(c, str) for c in columns):
+        # one value per attribute: the columns are named by them (a ColumnTransformer
+        # selects them by name), as a DataFrame's would be
+        column_names = np.asarray(columns, dtype=object)
+        column_names.flags.writeable = False
+        object.__setattr__(graph, "_feature_names", column_names)
+    return graph
 
 
 def _numbers(value: Any, what: str) -> np.ndarray:
@@ -1477,7 +1485,9 @@ def as_graph(obj: Any, *, node_attributes: Sequence[str] | None = None,
         For a networkx graph: the node attributes (numbers or 1-D arrays) that become the
         node features, side by side in this order (as PyG's ``from_networkx``
         ``group_node_attrs``); a node without one (absent, None or NaN) gets NaN there, a
-        missing value for a pipeline to impute. None reads ``"x"`` when every node has it
+        missing value for a pipeline to impute. Text (an atom's symbol, a member's club)
+        is kept for a pipeline to encode. Where each attribute is one value, the feature
+        columns are named by the attributes (:attr:`Graph.feature_names`). None reads ``"x"`` when every node has it
         (what :func:`skgraph.to_networkx` writes), else no node features; ``[]`` reads no
         node features and does not warn about numeric attributes left unread.
     edge_attributes : sequence of str, default=None

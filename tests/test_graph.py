@@ -1103,6 +1103,7 @@ def test_text_tables_are_checked_and_travel_through_networkx():
     assert np.isnan(again.features[2, 0]) and again.features[:, 1].tolist() == [2019, 2017, 2020]
     karate = as_graph(nx.karate_club_graph(), node_attributes=["club"])  # a text attribute
     assert karate.features.dtype == object and karate.features[0, 0] == "Mr. Hi"
+    assert karate.feature_names.tolist() == ["club"]  # one value each: named by attribute
     # the texts count in the graph's size (the Dask backend ships large graphs once)
     assert sys.getsizeof(G) - sys.getsizeof(Graph(A, np.zeros((3, 2)))) >= len("graph nets")
     # the numbers of a table are checked as a numeric table's are; other kinds are refused
