@@ -131,6 +131,20 @@ def require_targets(estimator: Any, y: Any, X: Any = None) -> None:
                          f"is None.{hint}")
 
 
+def check_not_ragged(y: Any) -> None:
+    """Refuse ``y`` given as arrays of different lengths (one per graph, as for a list of
+    graphs) with the way to give one target per sample."""
+    if isinstance(y, (list, tuple)) and len(y) > 1 and all(
+            isinstance(item, (list, tuple, np.ndarray)) or hasattr(item, "__array__")
+            for item in y):
+        lengths = {len(item) for item in y}
+        if len(lengths) > 1:
+            raise ValueError(f"y holds {len(y)} arrays of different lengths "
+                             f"({sorted(lengths)[:5]}): one per graph? Give one target per "
+                             "node (or graph) in one array: np.concatenate(y) for the nodes of "
+                             "graphs joined by Graph.disjoint_union.")
+
+
 def check_single_label(estimator: Any, y: Any, sample: str) -> None:
     """Refuse a 2-D ``y`` of several columns (multi-label, multi-task) for a classifier that
     predicts one label per ``sample``, naming the route that works instead."""

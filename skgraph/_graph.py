@@ -633,6 +633,83 @@ class Graph:
         object.__setattr__(graph, "_feature_names", _column_names(features))
         return graph
 
+    @classmethod
+    def disjoint_union(cls, graphs: Sequence[Any]) -> Graph:
+        """One graph holding ``graphs`` side by side, no edge between them.
+
+        The node-level estimators learn from one graph; to train them on several (the
+        inductive setting of PPI: train graphs, unseen test graphs), join the training
+        graphs into one and give one label per node, concatenated in the same order. A
+        network's message passing never crosses between the parts, so the predictions
+        for each part are those it would get alone. Graph-wise cross-validation splits
+        the union's nodes by graph with ``groups`` (e.g. ``GroupKFold``):
+        ``groups = np.repeat(np.arange(len(graphs)), [g.n_nodes for g in graphs])``.
+        Node views of the union still propagate over every part (as any node view does
+        over its whole graph); for a strictly inductive protocol, join only the training
+        graphs.
+
+        Parameters
+        ----------
+        graphs : sequence of graphs
+            Any accepted graph inputs (the whole graph of a node view); all with the same
+            node feature width (0 for featureless graphs) and edge feature width.
+
+        Returns
+        -------
+        Graph
+            Nodes of ``graphs[0]`` first, then ``graphs[1]``'s, ...; node names
+            ``(i, name)`` for node ``name`` of ``graphs[i]`` where any graph has names
+            (``(i, position)`` in the others), else none; feature names where every graph
+            has the same.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skgraph import Graph
+        >>> path = Graph(np.array([[0, 1], [1, 0]]), np.eye(2))
+        >>> union = Graph.disjoint_union([path, path])
+        >>> union.n_nodes, union.n_edges, union.features.shape
+        (4, 2, (4, 2))
+        """
+        if is_single_graph(graphs) or not isinstance(graphs, Sequence) or not len(graphs):
+            raise TypeError(f"graphs must be a non-empty sequence of graphs, got "
+                            f"{_kind_name(graphs)}.")
+        parts = []
+        for i, item in enumerate(graphs):
+            try:
+                parts.append(as_graph(item).whole())
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"graphs[{i}] is not a valid graph: {exc}") from None
+        for what, width in (("node", lambda g: g.n_features),
+                            ("edge", lambda g: g.n_edge_features if g.n_edges else None)):
+            widths = {width(g) for g in parts} - {None}
+            if len(widths) > 1:
+                raise ValueError(f"the graphs have {what} features of different widths "
+                                 f"{sorted(widths)}; every graph needs the same width.")
+        adjacency = sp.block_diag([g.adjacency for g in parts], format="csr")
+        features = None
+        if parts[0].n_features:
+            blocks = [g.features for g in parts]
+            if any(sp.issparse(b) for b in blocks):
+                features = sp.vstack([sp.csr_array(b) for b in blocks], format="csr")
+            else:
+                features = np.concatenate(blocks)
+        edge_width = max(g.n_edge_features for g in parts)
+        edge_features = None
+        if edge_width:
+            edge_features = np.concatenate([g.edge_features if g.n_edges else
+                                            np.zeros((0, edge_width)) for g in parts])
+        names = None
+        if any(g.node_names is not None for g in parts):
+            names = object_array([(i, plain_value(name)) for i, g in enumerate(parts)
+                                  for name in (g.node_names.tolist() if g.node_names is not None
+                                               else range(g.n_nodes))])
+        union = cls(adjacency, features, edge_features=edge_features, node_names=names)
+        shared = {None if g.feature_names is None else tuple(g.feature_names) for g in parts}
+        if len(shared) == 1 and None not in shared:
+            object.__setattr__(union, "_feature_names", parts[0].feature_names)
+        return union
+
     def whole(self) -> Graph:
         """The whole graph behind a node view (``self`` if this is not a view)."""
         return self if self._node_index is None else Graph._view(self, None)
@@ -1608,10 +1685,13 @@ def as_graph(obj: Any, *, node_attributes: Sequence[str] | None = None,
         hint = (" A dataset holds graphs: for its one graph (Planetoid, ...) pass dataset[0]; "
                 "the graph-level estimators take the dataset itself.")
     if isinstance(obj, list):
-        hint = (" A list holds several graphs (the graph-level estimators' input), not one; if "
-                "a cross-validation splitter or train_test_split selected items of a networkx "
-                "graph or a Data object, wrap the graph in skgraph.Graph (or skgraph.as_graph) "
-                "first: its node views split it by node and keep the whole graph.")
+        hint = (" A list holds several graphs (the graph-level estimators' input), not one; to "
+                "learn node labels across several graphs, join them into one with "
+                "Graph.disjoint_union(graphs), their nodes' labels concatenated in the same "
+                "order. If a cross-validation splitter or train_test_split selected items of a "
+                "networkx graph or a Data object, wrap the graph in skgraph.Graph (or "
+                "skgraph.as_graph) first: its node views split it by node and keep the whole "
+                "graph.")
     raise TypeError(f"expected {_ACCEPTED}; got {_kind_name(obj)}.{hint}")
 
 

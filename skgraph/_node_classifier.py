@@ -15,6 +15,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._base import (
+    check_not_ragged,
     check_single_label,
     class_weight_factors,
     fit_context,
@@ -23,6 +24,7 @@ from ._base import (
 )
 from ._node_level import (
     NodeLevelEstimator,
+    check_one_graph,
     check_target_order,
     labelled_positions,
     labelled_rows,
@@ -257,7 +259,9 @@ class GNNNodeClassifier(ClassifierMixin, NodeLevelEstimator):
         -------
         self : GNNNodeClassifier
         """
+        check_one_graph(X)
         require_targets(self, y, X)
+        check_not_ragged(y)
         check_single_label(self, y, "node")
         given, y = y, numbers_as_numbers(column_or_1d(y, warn=True))
         graph = self._selected_graph(X, len(y), given)

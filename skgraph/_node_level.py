@@ -267,6 +267,14 @@ def labelled_rows(y: np.ndarray, labelled: np.ndarray, predicted: Any,
     return y[labelled], predicted[labelled], sample_weight
 
 
+def check_one_graph(X: Any) -> None:
+    """Refuse a list for a node-level ``fit`` before its labels are read: several graphs
+    (to be joined by ``Graph.disjoint_union``), or items a splitter took from a graph;
+    :func:`as_graph` says which and what to do."""
+    if isinstance(X, list):
+        as_graph(X)
+
+
 class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
     """Base of the estimators that predict a target for each node of a graph (not public API).
 

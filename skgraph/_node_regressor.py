@@ -11,9 +11,15 @@ from sklearn.base import RegressorMixin
 from sklearn.metrics import r2_score
 from sklearn.utils.validation import check_array
 
-from ._base import StandardisedTargetsMixin, fit_context, loss_weights, require_targets
+from ._base import (
+    StandardisedTargetsMixin,
+    check_not_ragged,
+    fit_context,
+    loss_weights,
+    require_targets,
+)
 from ._graph_regressor import _r2
-from ._node_level import NodeLevelEstimator, check_target_order, labelled_rows
+from ._node_level import NodeLevelEstimator, check_one_graph, check_target_order, labelled_rows
 
 __all__ = ["GNNNodeRegressor"]
 
@@ -92,7 +98,9 @@ best_validation_score_, best_loss_, n_iter_, device_
         -------
         self : GNNNodeRegressor
         """
+        check_one_graph(X)
         require_targets(self, y, X)
+        check_not_ragged(y)
         array = check_array(y, ensure_2d=False, dtype="numeric", ensure_all_finite="allow-nan",
                             input_name="y")
         if array.ndim not in (1, 2) or (array.ndim == 2 and array.shape[1] == 0):

@@ -1112,3 +1112,48 @@ def test_text_tables_are_checked_and_travel_through_networkx():
         Graph(A, papers.assign(year=[1.0, np.inf, 2.0]))
     with pytest.raises(TypeError, match="features column 'when' holds Timestamp values \\(row 0"):
         Graph(A, papers.assign(when=pd.Timestamp("2026-01-01")))
+
+
+def test_disjoint_union_joins_graphs_side_by_side_for_the_node_level_estimators():
+    from skgraph.datasets import make_community_graph
+
+    parts = [make_community_graph(n_nodes=n, random_state=n)[0] for n in (40, 50, 30)]
+    labels = [make_community_graph(n_nodes=n, random_state=n)[1] for n in (40, 50, 30)]
+    union = Graph.disjoint_union(parts)
+    assert union.n_nodes == 120 and union.n_edges == sum(g.n_edges for g in parts)
+    np.testing.assert_array_equal(union.adjacency.toarray(), sp.block_diag(
+        [g.adjacency for g in parts]).toarray())
+    np.testing.assert_array_equal(union.features, np.concatenate([g.features for g in parts]))
+    assert union.node_names is None
+    # message passing never crosses parts: each part's predictions are those it gets alone
+    model = GNNNodeClassifier(max_epochs=30, random_state=0).fit(union[:90],
+                                                                  np.concatenate(labels[:2]))
+    np.testing.assert_allclose(model.predict_proba(union[90:]), model.predict_proba(parts[2]),
+                               atol=1e-6)
+    # names (i, name), edge features aligned with each part's entries, sparse features
+    named = Graph(sp.csr_array(np.array([[0, 1, 1], [1, 0, 0], [1, 0, 0]])), sp.eye_array(3),
+                  edge_features=[[1.0], [2.0], [1.0], [2.0]], node_names=["x", "y", "z"])
+    plain = Graph(np.array([[0, 3.0], [3.0, 0]]), np.ones((2, 3)), edge_features=[[5.0], [5.0]])
+    joined = Graph.disjoint_union([named, plain[[1]]])  # a view: its whole graph
+    assert joined.node_names.tolist() == [(0, "x"), (0, "y"), (0, "z"), (1, 0), (1, 1)]
+    assert sp.issparse(joined.features) and joined.features.shape == (5, 3)
+    assert joined.edge_features.ravel().tolist() == [1.0, 2.0, 1.0, 2.0, 5.0, 5.0]
+    assert joined.adjacency[3, 4] == 3.0
+    with pytest.raises(ValueError, match="node features of different widths \\[2, 3\\]"):
+        Graph.disjoint_union([Graph(np.ones((2, 2)), np.ones((2, 2))), plain])
+    with pytest.raises(TypeError, match="graphs must be a non-empty sequence of graphs"):
+        Graph.disjoint_union(plain)
+    with pytest.raises(ValueError, match="graphs\\[1\\] is not a valid graph"):
+        Graph.disjoint_union([plain, np.ones((2, 3))])
+
+
+def test_node_level_estimators_point_a_list_of_graphs_to_the_union():
+    from skgraph import GNNNodeRegressor
+
+    G = Graph(np.ones((3, 3)) - np.eye(3), np.eye(3))
+    for estimator in (GNNNodeClassifier(), GNNNodeRegressor()):
+        with pytest.raises(TypeError, match="Graph.disjoint_union\\(graphs\\)"):
+            estimator.fit([G, G], [[0, 1, 0], [1, 0, 1]])
+        with pytest.raises(ValueError, match="y holds 2 arrays of different lengths \\(\\[2, 3\\]\\)"
+                                             ".*np.concatenate"):
+            estimator.fit(G, [np.array([0, 1]), np.array([1, 0, 1])])
