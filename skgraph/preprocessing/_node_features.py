@@ -340,7 +340,13 @@ default="passthrough"
         if names is None or sp.issparse(features):
             return features
         frame = _frame(features, list(names))
-        return frame.infer_objects() if is_text_table(features) else frame
+        if not is_text_table(features):
+            return frame
+        # numbers as numbers; a column of missing entries only has no type, and stays
+        # objects (the encoders fitted on text take them as missing text)
+        typed = frame.infer_objects()
+        empty = frame.columns[frame.isna().all().to_numpy()]
+        return typed.astype(dict.fromkeys(empty, object)) if len(empty) else typed
 
     def _output_names(self) -> list[str] | None:
         """The transformer's output names, when the input had names and the transformer

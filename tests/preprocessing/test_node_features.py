@@ -461,7 +461,7 @@ def test_text_encoders_in_a_pipeline_and_a_new_graph_whose_texts_are_all_missing
     # a new graph's venues all missing: read as NaN numbers by Graph, taken as unknown
     # categories by the encoder fitted on text (as scikit-learn's own encoder takes them)
     venues = NodeFeatureTransformer(OneHotEncoder(handle_unknown="ignore")).fit(
-        Graph(G.adjacency, G.features[:, 2:]))
+        Graph(G.adjacency, pd.DataFrame({"venue": G.features[:, 2]})))
     unknown = Graph(np.ones((2, 2)) - np.eye(2), pd.DataFrame({"venue": [None, None]}))
     assert unknown.features.dtype == np.float64
     venues.save(tmp_path / "venues.skgraph")
