@@ -146,6 +146,17 @@ def keep_feature_names(graph: Graph, source: Graph) -> Graph:
     return graph
 
 
+def with_feature_names(graph: Graph, names: Any) -> Graph:
+    """``graph``, just built with array features, given these column names (None: none)."""
+    if names is not None:
+        if len(names) != graph.n_features:
+            raise ValueError("with_feature_names needs one name per feature column.")
+        names = np.asarray(names, dtype=object)
+        names.flags.writeable = False
+        object.__setattr__(graph, "_feature_names", names)
+    return graph
+
+
 def missing_features(graph: Graph) -> tuple[int, int, int] | None:
     """``(count, node, column)`` of the graph's missing feature values (NaN) and the first
     of them, or None when its features are complete (or absent)."""

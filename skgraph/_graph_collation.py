@@ -23,7 +23,12 @@ from ._device import torch_state
 from ._feature_names import shared_feature_names
 from ._graph import Graph, _is_instance_of, as_graph, check_complete_features, is_single_graph
 from ._nn._propagation import NeighbourSum
-from ._structural_encodings import degree_features, return_probabilities
+from ._structural_encodings import (
+    LARGE_FOR_WALKS,
+    degree_features,
+    return_probabilities,
+)
+from ._structural_encodings import unit_weights as _wiring  # what the networks read
 from ._warnings import warn_caller
 
 # Inference processes graphs in chunks of at most this many nodes (or one larger graph).
@@ -122,15 +127,6 @@ def _check_graph_sequence(graphs: Any, what: str = "X") -> list:
     return items
 
 
-def _wiring(adjacency: sp.csr_array) -> sp.csr_array:
-    """The adjacency with every edge of weight 1: what the graph-level networks read."""
-    if not np.any(adjacency.data != 1):
-        return adjacency
-    wiring = adjacency.copy()
-    wiring.data[:] = 1.0
-    return wiring
-
-
 def _node_features(graph: Graph, wiring: sp.csr_array) -> np.ndarray:
     """Dense node features, in their own float dtype; ``[1, log(1 + degree)]`` for a
     featureless graph (the number of neighbours in ``wiring``, its :func:`_wiring`: edge
@@ -171,9 +167,6 @@ def _collate(graphs: Sequence[Any], width: int | None, what: str, walk_steps: in
     limit = threadpool_limits(limits=1, user_api="blas") if walk_steps else nullcontext()
     with torch_state(), limit:  # the BLAS thread setting is process-wide too
         return _collate_graphs(graphs, width, what, walk_steps, edge_width, estimator)
-
-
-_LARGE_FOR_WALKS = 20_000  # nodes above which a graph's walk encoding takes minutes
 
 
 def _collate_graphs(graphs: Sequence[Any], width: int | None, what: str, walk_steps: int,
@@ -222,7 +215,7 @@ def _collate_graphs(graphs: Sequence[Any], width: int | None, what: str, walk_st
         wiring = _wiring(adjacency)
         features = _node_features(graph, wiring)
         if walk_steps:
-            if graph.n_nodes > _LARGE_FOR_WALKS and not warned_walks:
+            if graph.n_nodes > LARGE_FOR_WALKS and not warned_walks:
                 warned_walks = True
                 warn_caller(
                     f"{what}[{i}] has {graph.n_nodes} nodes: its random-walk encoding costs "

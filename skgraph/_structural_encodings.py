@@ -9,7 +9,20 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["degree_features", "return_probabilities"]
+__all__ = ["LARGE_FOR_WALKS", "degree_features", "return_probabilities", "unit_weights"]
+
+
+# Nodes above which a graph's walk encoding takes minutes (callers warn).
+LARGE_FOR_WALKS = 20_000
+
+
+def unit_weights(adjacency: sp.csr_array) -> sp.csr_array:
+    """The adjacency with every edge of weight 1 (its wiring): what the walks follow."""
+    if not np.any(adjacency.data != 1):
+        return adjacency
+    wiring = adjacency.copy()
+    wiring.data[:] = 1.0
+    return wiring
 
 
 def degree_features(adjacency: sp.sparray) -> np.ndarray:
