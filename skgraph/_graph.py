@@ -282,7 +282,8 @@ def check_adjacency(adjacency: Any) -> sp.csr_array:
     A = sp.csr_array(A, dtype=np.float64, copy=True)
     A.sum_duplicates()
     _check_weights(A.data)
-    A.setdiag(0)
+    if A.diagonal().any():  # (setdiag rebuilds the matrix even when there is nothing to do)
+        A.setdiag(0)
     A = A.maximum(A.T).tocsr()
     A.eliminate_zeros()
     A.sort_indices()
@@ -975,14 +976,15 @@ def _first_bad_row(endpoints: np.ndarray, bad: np.ndarray) -> tuple[int, Any]:
     return row, plain_value(next(endpoints[k] for k in (row, row + n_edges) if bad[k]))
 
 
-def _lookup_names(names: np.ndarray, keys: np.ndarray, cache: dict | None = None
-                  ) -> np.ndarray:
+def _lookup_names(names: np.ndarray, keys: np.ndarray, cache: dict | None = None,
+                  keys_text: bool | None = None) -> np.ndarray:
     """Positions of ``keys`` among the node ``names`` (-1 where a key is not a name).
 
     Numbers of one kind (integers with integers, floats with floats) are looked up by
     binary search over the sorted names; anything else through a dict, as Python compares
-    names (``1 == 1.0``). ``cache`` (a graph's, its names being immutable) keeps the sorted
-    order and the dict between calls.
+    names (``1 == 1.0``); text with text through pandas' hash table. ``cache`` (a graph's,
+    its names being immutable) keeps the sorted order and the dict between calls;
+    ``keys_text`` says whether the keys are all text when the caller knows.
     """
     cache = {} if cache is None else cache
     if _same_number_kind(names.dtype, keys.dtype):
@@ -992,7 +994,7 @@ def _lookup_names(names: np.ndarray, keys: np.ndarray, cache: dict | None = None
         found = np.searchsorted(names[order], keys).clip(max=max(len(names) - 1, 0))
         return np.where(names[order][found] == keys, order[found], -1).astype(np.int64)
     texts = _text_index(names, cache)
-    if texts is not None and _all_text(keys):  # pandas' hash table, 10 times a dict's speed
+    if texts is not None and (_all_text(keys) if keys_text is None else keys_text):
         return texts.get_indexer(keys).astype(np.int64, copy=False)
     if "dict" not in cache:
         lookup = {}
@@ -1075,7 +1077,8 @@ def _endpoint_positions(endpoints: np.ndarray, names: np.ndarray | None,
             raise ValueError(f"edges row {row} names node {name}, but features has "
                              f"{n_rows} rows (node positions 0 ... {n_rows - 1}).")
         return endpoints.astype(np.int64), None
-    missing = _missing(endpoints)
+    text = _all_text(endpoints)  # then nothing is missing: no scan
+    missing = np.zeros(len(endpoints), dtype=bool) if text else _missing(endpoints)
     if missing.any():
         row, _ = _first_bad_row(endpoints, missing)
         raise ValueError(f"edges row {row} has a missing node (None or NaN) as its source or "
@@ -1093,7 +1096,7 @@ def _endpoint_positions(endpoints: np.ndarray, names: np.ndarray | None,
         rank = np.empty_like(order)
         rank[order] = np.arange(len(order))
         return rank[positions], names[order]
-    positions = _lookup_names(names, endpoints)
+    positions = _lookup_names(names, endpoints, keys_text=text)
     if (positions < 0).any():
         row, name = _first_bad_row(endpoints, positions < 0)
         given, known = _name_kind(name), {_name_kind(v) for v in names[:1000].tolist()}
