@@ -135,7 +135,8 @@ def check_not_ragged(y: Any) -> None:
     """Refuse ``y`` given as arrays of different lengths (one per graph, as for a list of
     graphs) with the way to give one target per sample."""
     if isinstance(y, (list, tuple)) and len(y) > 1 and all(
-            isinstance(item, (list, tuple, np.ndarray)) or hasattr(item, "__array__")
+            isinstance(item, (list, tuple)) or (hasattr(item, "__array__")
+                                                and np.ndim(item) >= 1)
             for item in y):
         lengths = {len(item) for item in y}
         if len(lengths) > 1:

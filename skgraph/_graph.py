@@ -334,7 +334,8 @@ def _sparse_frame(features: Any) -> bool:
     """A DataFrame whose columns are all sparse (``pd.SparseDtype``), e.g. a vectorizer's
     output with its vocabulary as column names."""
     return (_data_frame(features) and len(features.columns) > 0
-            and all(type(dtype).__name__ == "SparseDtype" for dtype in features.dtypes))
+            and all(type(dtype).__name__ == "SparseDtype" and dtype.fill_value == 0
+                    for dtype in features.dtypes))  # (NaN-filled ones are read densely)
 
 
 def _column_names(features: Any) -> np.ndarray | None:
@@ -1019,12 +1020,13 @@ def _all_text(values: np.ndarray) -> bool:
 def _text_index(names: np.ndarray, cache: dict) -> Any:
     """A pandas Index of node names that are all text (None otherwise), kept in ``cache``."""
     if "text_index" not in cache:
+        cache["text_index"] = None
         if _all_text(names):
             import pandas as pd
 
-            cache["text_index"] = pd.Index(names, dtype=object)
-        else:
-            cache["text_index"] = None
+            index = pd.Index(names, dtype=object)
+            if index.is_unique:  # (repeated names are refused by Graph, naming one)
+                cache["text_index"] = index
     return cache["text_index"]
 
 
@@ -1088,6 +1090,10 @@ def _endpoint_positions(endpoints: np.ndarray, names: np.ndarray | None,
         return positions.astype(np.int64), names
     if names is None:  # hashed (faster than sorting text), then sorted when the names sort
         positions, distinct = _factorize(endpoints)
+        if (positions < 0).any():  # pandas' own missing values (NaT, ...)
+            row, _ = _first_bad_row(endpoints, positions < 0)
+            raise ValueError(f"edges row {row} has a missing node (None or NaN) as its "
+                             "source or target; drop or fill such rows first.")
         names = _names_array(distinct)
         try:
             order = np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)

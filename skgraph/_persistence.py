@@ -170,8 +170,9 @@ def _decode(value: Any, tensors: dict[str, torch.Tensor]) -> Any:
         return {_decode(k, tensors): _decode(v, tensors) for k, v in value["items"]}
     if tag == "slice":
         parts = [_decode(v, tensors) for v in value["items"]]
-        if len(parts) != 3 or not all(p is None or isinstance(p, (int, np.integer))
-                                      for p in parts):
+        if len(parts) != 3 or not all(p is None or (isinstance(p, (int, np.integer))
+                                                    and not isinstance(p, bool))
+                                      for p in parts) or parts[2] == 0:
             raise ValueError("estimator.json holds a slice whose bounds are not integers.")
         return slice(*parts)
     if tag == "scalar":

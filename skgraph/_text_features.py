@@ -68,11 +68,9 @@ def text_table(features: Any) -> np.ndarray | None:
         if all(getattr(dtype, "kind", "O") in "biuf" for dtype in dtypes) or all(
                 type(dtype).__name__ == "SparseDtype" for dtype in dtypes):
             return None  # numbers only: no scan, no conversion
-        typed_text = any(text_dtype(dtype) for dtype in dtypes)
         values = np.asarray(features, dtype=object)
         names = list(features.columns)
     elif isinstance(features, (np.ndarray, list, tuple)) and not sp.issparse(features):
-        typed_text = False
         try:  # lists as objects: NumPy would make text of the numbers beside a text
             values = np.asarray(features, dtype=object if isinstance(features, (list, tuple))
                                 else None)
@@ -82,8 +80,9 @@ def text_table(features: Any) -> np.ndarray | None:
             values = values.astype(object)
     else:
         return None
-    if values.dtype != object or values.ndim != 2 or not (
-            typed_text or any(_is_text(value) for value in values.flat)):
+    # a text column with no text in it (all missing) is read as numbers: missing ones
+    if values.dtype != object or values.ndim != 2 or not any(
+            _is_text(value) for value in values.flat):
         return None
     table = np.array(values, dtype=object, copy=True)
     for j in range(table.shape[1]):

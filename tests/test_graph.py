@@ -1157,3 +1157,23 @@ def test_node_level_estimators_point_a_list_of_graphs_to_the_union():
         with pytest.raises(ValueError, match="y holds 2 arrays of different lengths \\(\\[2, 3\\]\\)"
                                              ".*np.concatenate"):
             estimator.fit(G, [np.array([0, 1]), np.array([1, 0, 1])])
+
+
+def test_reader_edge_cases_of_tables_and_names():
+    pd = pytest.importorskip("pandas")
+    # a sparse frame filled with NaN (pandas' default) is read, densely
+    nan_filled = pd.DataFrame({"a": [0.0, 1.0, 0.0]}).astype(pd.SparseDtype(float))
+    np.testing.assert_array_equal(Graph(np.ones((3, 3)) - np.eye(3), nan_filled).features,
+                                  [[0.0], [1.0], [0.0]])
+    # pandas' own missing values among names are missing nodes, not a node
+    with pytest.raises(ValueError, match="edges row 1 has a missing node"):
+        Graph.from_edges(pd.DataFrame({"source": ["a", pd.NaT], "target": ["b", "c"]}))
+    # a text column with no text (all missing) is missing numbers, not a table
+    empty = Graph(np.ones((2, 2)) - np.eye(2),
+                  pd.DataFrame({"title": pd.array([None, None], dtype="string")}))
+    assert empty.features.dtype == np.float64 and np.isnan(empty.features).all()
+    with pytest.raises(ValueError, match="node_names must be unique; 'a' names two nodes"):
+        Graph.from_edges([("a", "b")], nodes=["a", "b", "a"])
+    # labels given as a list of NumPy scalars are one label per node, not ragged arrays
+    G = Graph(np.ones((3, 3)) - np.eye(3), np.eye(3))
+    GNNNodeClassifier(max_epochs=2).fit(G, list(np.array([0, 1, 0])))

@@ -335,7 +335,7 @@ def test_edge_weights_change_nothing(cls):
 def test_graphs_too_large_for_the_walk_encoding_get_a_warning(cls, monkeypatch):
     import skgraph._graph_collation as collation
 
-    monkeypatch.setattr(collation, "_LARGE_FOR_WALKS", 6)  # instead of 20,000 nodes
+    monkeypatch.setattr(collation, "LARGE_FOR_WALKS", 6)  # instead of 20,000 nodes
     graphs = [sp.csr_array(np.ones((n, n)) - np.eye(n)) for n in (4, 5, 7, 8)]
     y = [0, 1, 0, 1]
     with pytest.warns(UserWarning, match=r"X\[2\] has 7 nodes: its random-walk encoding "
