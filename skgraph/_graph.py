@@ -903,8 +903,12 @@ default=None
             return self.positions([key])
         if isinstance(key, np.ndarray) and key.dtype.kind in "biuf":
             return None  # positions or a mask (what splitters pass): no per-item pass
-        if isinstance(key, (slice, numbers.Number, np.generic)) or key is None \
-                or np.ndim(key) != 1:
+        if isinstance(key, (slice, numbers.Number, np.generic)) or key is None:
+            return None
+        if isinstance(key, list) and key and all(isinstance(k, tuple) for k in key) \
+                and self._node_names is not None and isinstance(self._node_names[0], tuple):
+            return self._located(object_array(key))  # names that are tuples (a union's)
+        if np.ndim(key) != 1:
             return None
         keys = _names_array(key.tolist() if hasattr(key, "tolist") else list(key))
         if keys.dtype.kind in "biuf" or keys.size == 0 or (

@@ -1136,6 +1136,7 @@ def test_disjoint_union_joins_graphs_side_by_side_for_the_node_level_estimators(
     plain = Graph(np.array([[0, 3.0], [3.0, 0]]), np.ones((2, 3)), edge_features=[[5.0], [5.0]])
     joined = Graph.disjoint_union([named, plain[[1]]])  # a view: its whole graph
     assert joined.node_names.tolist() == [(0, "x"), (0, "y"), (0, "z"), (1, 0), (1, 1)]
+    assert joined[[(1, 1), (0, "y")]].node_index.tolist() == [4, 1]  # selected by name
     assert sp.issparse(joined.features) and joined.features.shape == (5, 3)
     assert joined.edge_features.ravel().tolist() == [1.0, 2.0, 1.0, 2.0, 5.0, 5.0]
     assert joined.adjacency[3, 4] == 3.0
