@@ -271,14 +271,7 @@ default="passthrough"
             return X.with_graph(self.transform(X.graph))
         if getattr(self, "_fitted_on_one_graph", False) and _plain_pairs(X):
             return X  # pairs of the fitted graph: the predictor after this step reads them
-        single = is_single_graph(X)
-        graphs = self._graphs(X)
-        for i, graph in enumerate(graphs):
-            if graph.n_features != self.n_features_in_:
-                where = "X" if single else f"X[{i}]"
-                raise ValueError(f"{where} has {graph.n_features} node features, but "
-                                 f"NodeFeatureTransformer was fitted on {self.n_features_in_}.")
-        check_feature_names(self, shared_feature_names([g.feature_names for g in graphs]))
+        single, graphs = checked_graphs(self, X)
         if self.transformer_ is not None:
             self._check_features(graphs, single)
             transformed = self.transformer_.transform(
@@ -434,3 +427,17 @@ default="passthrough"
             tags.input_tags.allow_nan = inner.input_tags.allow_nan
         tags.requires_fit = True
         return tags
+
+
+def checked_graphs(step: Any, X: Any) -> tuple[bool, list[Graph]]:
+    """Whether ``X`` is one graph, and its graphs, for a fitted step's ``transform``:
+    checked against the node feature width and names the step saw in fit."""
+    single = is_single_graph(X)
+    graphs = NodeFeatureTransformer._graphs(X)
+    for i, graph in enumerate(graphs):
+        if graph.n_features != step.n_features_in_:
+            where = "X" if single else f"X[{i}]"
+            raise ValueError(f"{where} has {graph.n_features} node features, but "
+                             f"{type(step).__name__} was fitted on {step.n_features_in_}.")
+    check_feature_names(step, shared_feature_names([g.feature_names for g in graphs]))
+    return single, graphs

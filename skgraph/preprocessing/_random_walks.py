@@ -11,13 +11,13 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from .._feature_names import check_feature_names, record_feature_names, shared_feature_names
+from .._feature_names import record_feature_names, shared_feature_names
 from .._graph import Graph, is_single_graph, with_feature_names
 from .._pairs import NodePairs
 from .._persistence import PersistenceMixin
 from .._structural_encodings import LARGE_FOR_WALKS, return_probabilities, unit_weights
 from .._warnings import warn_caller
-from ._node_features import NodeFeatureTransformer, _plain_pairs
+from ._node_features import NodeFeatureTransformer, _plain_pairs, checked_graphs
 
 __all__ = ["RandomWalkEncoding"]
 
@@ -114,14 +114,7 @@ class RandomWalkEncoding(PersistenceMixin, TransformerMixin, BaseEstimator,
             return X.with_graph(self.transform(X.graph))
         if getattr(self, "_fitted_on_one_graph", False) and _plain_pairs(X):
             return X  # pairs of the fitted graph: the predictor after this step reads them
-        single = is_single_graph(X)
-        graphs = NodeFeatureTransformer._graphs(X)
-        for i, graph in enumerate(graphs):
-            if graph.n_features != self.n_features_in_:
-                where = "X" if single else f"X[{i}]"
-                raise ValueError(f"{where} has {graph.n_features} node features, but "
-                                 f"RandomWalkEncoding was fitted on {self.n_features_in_}.")
-        check_feature_names(self, shared_feature_names([g.feature_names for g in graphs]))
+        single, graphs = checked_graphs(self, X)
         encoded = [self._encoded(graph) for graph in graphs]
         return encoded[0] if single else encoded
 
