@@ -142,8 +142,7 @@ def keep_feature_names(graph: Graph, source: Graph) -> Graph:
     graph with held-out edges removed), given ``source``'s feature names too."""
     if graph.n_features != source.n_features:
         raise ValueError("keep_feature_names needs a graph with the source's features.")
-    object.__setattr__(graph, "_feature_names", source.feature_names)
-    return graph
+    return with_feature_names(graph, source.feature_names)
 
 
 def with_feature_names(graph: Graph, names: Any) -> Graph:
@@ -153,7 +152,7 @@ def with_feature_names(graph: Graph, names: Any) -> Graph:
             raise ValueError("with_feature_names needs one name per feature column.")
         names = np.asarray(names, dtype=object)
         names.flags.writeable = False
-        object.__setattr__(graph, "_feature_names", names)
+    object.__setattr__(graph, "_feature_names", names)
     return graph
 
 
@@ -719,9 +718,7 @@ class Graph:
                                                else range(g.n_nodes))])
         union = cls(adjacency, features, edge_features=edge_features, node_names=names)
         shared = {None if g.feature_names is None else tuple(g.feature_names) for g in parts}
-        if len(shared) == 1 and None not in shared:
-            object.__setattr__(union, "_feature_names", parts[0].feature_names)
-        return union
+        return with_feature_names(union, parts[0].feature_names if len(shared) == 1 else None)
 
     def whole(self) -> Graph:
         """The whole graph behind a node view (``self`` if this is not a view)."""
@@ -968,8 +965,6 @@ def _missing(values: np.ndarray) -> np.ndarray:
         return np.isnan(values)
     if values.dtype != object:
         return np.zeros(len(values), dtype=bool)
-    if _all_text(values):  # pandas says so in C: nothing missing
-        return np.zeros(len(values), dtype=bool)
     return np.fromiter(map(is_missing, values), dtype=bool, count=len(values))
 
 
@@ -1063,6 +1058,13 @@ def _factorize(values: np.ndarray) -> tuple[np.ndarray, list]:
     return codes.astype(np.int64, copy=False), list(distinct)
 
 
+def _refuse_missing_endpoints(endpoints: np.ndarray, missing: np.ndarray) -> None:
+    if missing.any():
+        row, _ = _first_bad_row(endpoints, missing)
+        raise ValueError(f"edges row {row} has a missing node (None or NaN) as its source or "
+                         "target; drop or fill such rows first.")
+
+
 def _endpoint_positions(endpoints: np.ndarray, names: np.ndarray | None,
                         n_rows: int | None) -> tuple[np.ndarray, np.ndarray | None]:
     """Node positions of ``endpoints`` (source then target, concatenated) and the node
@@ -1084,20 +1086,14 @@ def _endpoint_positions(endpoints: np.ndarray, names: np.ndarray | None,
                              f"{n_rows} rows (node positions 0 ... {n_rows - 1}).")
         return endpoints.astype(np.int64), None
     text = _all_text(endpoints)  # then nothing is missing: no scan
-    missing = np.zeros(len(endpoints), dtype=bool) if text else _missing(endpoints)
-    if missing.any():
-        row, _ = _first_bad_row(endpoints, missing)
-        raise ValueError(f"edges row {row} has a missing node (None or NaN) as its source or "
-                         "target; drop or fill such rows first.")
+    if not text:
+        _refuse_missing_endpoints(endpoints, _missing(endpoints))
     if names is None and endpoints.dtype.kind in "biuf":  # numbers: sorted by np.unique
         names, positions = np.unique(endpoints, return_inverse=True)
         return positions.astype(np.int64), names
     if names is None:  # hashed (faster than sorting text), then sorted when the names sort
         positions, distinct = _factorize(endpoints)
-        if (positions < 0).any():  # pandas' own missing values (NaT, ...)
-            row, _ = _first_bad_row(endpoints, positions < 0)
-            raise ValueError(f"edges row {row} has a missing node (None or NaN) as its "
-                             "source or target; drop or fill such rows first.")
+        _refuse_missing_endpoints(endpoints, positions < 0)  # pandas' own (NaT, ...)
         names = _names_array(distinct)
         try:
             order = np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)
@@ -1319,9 +1315,7 @@ def _from_networkx(nx_graph: Any, node_attributes: Sequence[str] | None = None,
     if columns and graph.n_features == len(columns) and all(isinstance(c, str) for c in columns):
         # one value per attribute: the columns are named by them (a ColumnTransformer
         # selects them by name), as a DataFrame's would be
-        column_names = np.asarray(columns, dtype=object)
-        column_names.flags.writeable = False
-        object.__setattr__(graph, "_feature_names", column_names)
+        return with_feature_names(graph, columns)
     return graph
 
 
@@ -1625,9 +1619,10 @@ def as_graph(obj: Any, *, node_attributes: Sequence[str] | None = None,
         ``group_node_attrs``); a node without one (absent, None or NaN) gets NaN there, a
         missing value for a pipeline to impute. Text (an atom's symbol, a member's club)
         is kept for a pipeline to encode. Where each attribute is one value, the feature
-        columns are named by the attributes (:attr:`Graph.feature_names`). None reads ``"x"`` when every node has it
-        (what :func:`skgraph.to_networkx` writes), else no node features; ``[]`` reads no
-        node features and does not warn about numeric attributes left unread.
+        columns are named by the attributes (:attr:`Graph.feature_names`). None reads
+        ``"x"`` when every node has it (what :func:`skgraph.to_networkx` writes), else no
+        node features; ``[]`` reads no node features and does not warn about numeric
+        attributes left unread.
     edge_attributes : sequence of str, default=None
         For a networkx graph: the edge attributes (numbers or 1-D arrays) that become the
         edge features, side by side in this order. None reads ``"edge_attr"`` when every

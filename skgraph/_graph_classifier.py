@@ -50,8 +50,9 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
 
     Graphs may have different sizes but must share the node feature width. A graph given
     without features gets ``[1, log(1 + degree)]`` per node (the number of neighbours,
-    PyG's ``degree``). Graphs without edges and single-node graphs are valid. All graphs are validated and collated once per call;
-    mini-batches are then sliced from flat tensors.
+    PyG's ``degree``). Graphs without edges and single-node graphs are valid. All graphs
+    are validated and collated once per call; mini-batches are then sliced from flat
+    tensors.
 
     Parameters
     ----------

@@ -18,8 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 __all__ = ["encoding_suggestion", "is_missing", "is_text_table", "plain_value", "refuse_text",
-           "text_dtype",
-           "text_columns", "text_table"]
+           "text_columns", "text_dtype", "text_table"]
 
 
 def plain_value(value: Any) -> Any:
@@ -64,10 +63,8 @@ def text_table(features: Any) -> np.ndarray | None:
     """
     names = None
     if _data_frame(features):
-        dtypes = list(features.dtypes)
-        if all(getattr(dtype, "kind", "O") in "biuf" for dtype in dtypes) or all(
-                type(dtype).__name__ == "SparseDtype" for dtype in dtypes):
-            return None  # numbers only: no scan, no conversion
+        if all(getattr(dtype, "kind", "O") != "O" for dtype in features.dtypes):
+            return None  # text lives in object, string or category columns only
         values = np.asarray(features, dtype=object)
         names = list(features.columns)
     elif isinstance(features, (np.ndarray, list, tuple)) and not sp.issparse(features):
