@@ -23,7 +23,7 @@ from .._pairs import NodePairs
 from .._persistence import PersistenceMixin
 from .._text_features import encoding_suggestion, is_text_table
 
-__all__ = ["NodeFeatureTransformer"]
+__all__ = ["GraphFeatureStep", "NodeFeatureTransformer"]
 
 
 def _plain_pairs(X: Any) -> bool:
@@ -117,8 +117,88 @@ def _stack(blocks: list) -> np.ndarray | sp.csr_array:
     return np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
 
 
-class NodeFeatureTransformer(PersistenceMixin, TransformerMixin, BaseEstimator,
-                             auto_wrap_output_keys=None):
+class GraphFeatureStep(PersistenceMixin, TransformerMixin, BaseEstimator,
+                       auto_wrap_output_keys=None, persistent=False):
+    """Base of the pipeline steps that give graphs other node features (not public API):
+    the graphs they take (one, a node view, a sequence, :class:`~skgraph.NodePairs`), the
+    width and names they record in fit and check in transform, and the node pairs of the
+    fitted graph they pass through. A step implements ``_transform_graphs``."""
+
+    def _recorded_graphs(self, X: Any) -> list[Graph]:
+        """The graphs of ``X``, recording what the step is fitted on."""
+        if isinstance(X, NodePairs):
+            X = X.graph
+        self._fitted_on_one_graph = is_single_graph(X)
+        graphs = self._graphs(X)
+        widths = {graph.n_features for graph in graphs}
+        if len(widths) > 1:
+            raise ValueError(f"the graphs have node features of different widths {sorted(widths)}; "
+                             "every graph needs the same width.")
+        self.n_features_in_ = widths.pop()
+        record_feature_names(self, shared_feature_names([g.feature_names for g in graphs]))
+        return graphs
+
+    def _transform(self, X: Any) -> Graph | list[Graph] | NodePairs:
+        check_is_fitted(self, "n_features_in_")
+        if isinstance(X, NodePairs):
+            return X.with_graph(self._transform(X.graph))
+        if getattr(self, "_fitted_on_one_graph", False) and _plain_pairs(X):
+            return X  # pairs of the fitted graph: the predictor after this step reads them
+        single = is_single_graph(X)
+        graphs = self._graphs(X)
+        for i, graph in enumerate(graphs):
+            if graph.n_features != self.n_features_in_:
+                where = "X" if single else f"X[{i}]"
+                raise ValueError(f"{where} has {graph.n_features} node features, but "
+                                 f"{type(self).__name__} was fitted on {self.n_features_in_}.")
+        check_feature_names(self, shared_feature_names([g.feature_names for g in graphs]))
+        transformed = self._transform_graphs(graphs, single)
+        return transformed[0] if single else transformed
+
+    def _transform_graphs(self, graphs: list[Graph], single: bool) -> list[Graph]:
+        raise NotImplementedError  # pragma: no cover - each step's own
+
+    @staticmethod
+    def _graphs(X: Any) -> list[Graph]:
+        with warnings.catch_warnings():
+            # this step is where integer ids get encoded (OneHotEncoder): the reader's advice
+            # to do so is for the estimators reading such features as they are
+            warnings.filterwarnings("ignore", message="Data.x holds integers")
+            if is_single_graph(X):
+                return [as_graph(X)]
+            graphs = []
+            for i, item in enumerate(_check_graph_sequence(X)):
+                try:
+                    graphs.append(as_graph(item))
+                except (TypeError, ValueError) as exc:
+                    raise type(exc)(f"X[{i}] is not a valid graph: {exc}") from None
+            return graphs
+
+    def set_output(self, *, transform: str | None = None) -> GraphFeatureStep:
+        """Accepted for pipelines, and ignored: the output is graphs, not a table.
+
+        ``Pipeline.set_output(transform="pandas")`` configures every step that
+        transforms (a :class:`~skgraph.VGAEEmbedder` later in the pipeline then gives a
+        DataFrame); scikit-learn does not pass it to a final predictor, so configure a
+        :class:`~skgraph.GNNNodeClassifier` or :class:`~skgraph.GNNNodeRegressor` itself:
+        ``make_pipeline(NodeFeatureTransformer(...), GNNNodeClassifier().set_output(
+        transform="pandas"))``.
+
+        Returns
+        -------
+        self
+        """
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.sparse = True
+        tags.requires_fit = True
+        return tags
+
+
+class NodeFeatureTransformer(GraphFeatureStep):
     """Apply a scikit-learn transformer to the node features of graphs.
 
     Node features live inside the graph, so a transformer of plain arrays cannot be a
@@ -218,16 +298,7 @@ default="passthrough"
             return self._fit(X)
 
     def _fit(self, X: Any) -> NodeFeatureTransformer:
-        if isinstance(X, NodePairs):
-            X = X.graph
-        self._fitted_on_one_graph = is_single_graph(X)
-        graphs = self._graphs(X)
-        widths = {graph.n_features for graph in graphs}
-        if len(widths) > 1:
-            raise ValueError(f"the graphs have node features of different widths {sorted(widths)}; "
-                             "every graph needs the same width.")
-        self.n_features_in_ = widths.pop()
-        record_feature_names(self, shared_feature_names([g.feature_names for g in graphs]))
+        graphs = self._recorded_graphs(X)
         if self._passthrough():
             self.transformer_ = None
             return self
@@ -266,12 +337,9 @@ default="passthrough"
             A :class:`~skgraph.Graph` for a graph (a view with the same selection for a
             node view), a list for a sequence, :class:`~skgraph.NodePairs` for node pairs.
         """
-        check_is_fitted(self, "n_features_in_")
-        if isinstance(X, NodePairs):
-            return X.with_graph(self.transform(X.graph))
-        if getattr(self, "_fitted_on_one_graph", False) and _plain_pairs(X):
-            return X  # pairs of the fitted graph: the predictor after this step reads them
-        single, graphs = checked_graphs(self, X)
+        return self._transform(X)
+
+    def _transform_graphs(self, graphs: list[Graph], single: bool) -> list[Graph]:
         if self.transformer_ is not None:
             self._check_features(graphs, single)
             transformed = self.transformer_.transform(
@@ -290,7 +358,7 @@ default="passthrough"
             graphs = [graph.with_features(transformed[a:b] if names is None
                                           else _frame(transformed[a:b], names))
                       for graph, a, b in zip(graphs, bounds[:-1], bounds[1:])]
-        return graphs[0] if single else graphs
+        return graphs
 
     def _check_no_new_missing(self, graphs: list[Graph], transformed: Any) -> None:
         """Refuse NaN that the transformer made from complete features (``np.log1p`` of a
@@ -353,22 +421,6 @@ default="passthrough"
             return None
 
     @staticmethod
-    def _graphs(X: Any) -> list[Graph]:
-        with warnings.catch_warnings():
-            # this step is where integer ids get encoded (OneHotEncoder): the reader's advice
-            # to do so is for the estimators reading such features as they are
-            warnings.filterwarnings("ignore", message="Data.x holds integers")
-            if is_single_graph(X):
-                return [as_graph(X)]
-            graphs = []
-            for i, item in enumerate(_check_graph_sequence(X)):
-                try:
-                    graphs.append(as_graph(item))
-                except (TypeError, ValueError) as exc:
-                    raise type(exc)(f"X[{i}] is not a valid graph: {exc}") from None
-            return graphs
-
-    @staticmethod
     def _check_features(graphs: list[Graph], single: bool = True) -> None:
         for i, graph in enumerate(graphs):
             if graph.features is None:
@@ -400,44 +452,12 @@ default="passthrough"
                                  "get_feature_names_out.")
         return self.transformer_.get_feature_names_out(names)
 
-    def set_output(self, *, transform: str | None = None) -> NodeFeatureTransformer:
-        """Accepted for pipelines, and ignored: the output is graphs, not a table.
-
-        ``Pipeline.set_output(transform="pandas")`` configures every step that
-        transforms (a :class:`~skgraph.VGAEEmbedder` later in the pipeline then gives a
-        DataFrame); scikit-learn does not pass it to a final predictor, so configure a
-        :class:`~skgraph.GNNNodeClassifier` or :class:`~skgraph.GNNNodeRegressor` itself:
-        ``make_pipeline(NodeFeatureTransformer(...), GNNNodeClassifier().set_output(
-        transform="pandas"))``.
-
-        Returns
-        -------
-        self
-        """
-        return self
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.sparse = True
         # missing feature values (NaN) reach the transformer, an imputer's to fill
         if self.transformer in (None, "passthrough"):
             tags.input_tags.allow_nan = True
         elif (inner := _tags(self.transformer)) is not None:
             tags.input_tags.allow_nan = inner.input_tags.allow_nan
-        tags.requires_fit = True
         return tags
 
-
-def checked_graphs(step: Any, X: Any) -> tuple[bool, list[Graph]]:
-    """Whether ``X`` is one graph, and its graphs, for a fitted step's ``transform``:
-    checked against the node feature width and names the step saw in fit."""
-    single = is_single_graph(X)
-    graphs = NodeFeatureTransformer._graphs(X)
-    for i, graph in enumerate(graphs):
-        if graph.n_features != step.n_features_in_:
-            where = "X" if single else f"X[{i}]"
-            raise ValueError(f"{where} has {graph.n_features} node features, but "
-                             f"{type(step).__name__} was fitted on {step.n_features_in_}.")
-    check_feature_names(step, shared_feature_names([g.feature_names for g in graphs]))
-    return single, graphs

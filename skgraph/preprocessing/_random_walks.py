@@ -7,23 +7,20 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 
-from .._feature_names import record_feature_names, shared_feature_names
-from .._graph import Graph, is_single_graph, with_feature_names
+from .._graph import Graph, with_feature_names
 from .._pairs import NodePairs
-from .._persistence import PersistenceMixin
 from .._structural_encodings import LARGE_FOR_WALKS, return_probabilities, unit_weights
 from .._warnings import warn_caller
-from ._node_features import NodeFeatureTransformer, _plain_pairs, checked_graphs
+from ._node_features import GraphFeatureStep
 
 __all__ = ["RandomWalkEncoding"]
 
 
-class RandomWalkEncoding(PersistenceMixin, TransformerMixin, BaseEstimator,
-                         auto_wrap_output_keys=None):
+class RandomWalkEncoding(GraphFeatureStep):
     """Append each node's random-walk return probabilities to its features.
 
     Message passing that sums or averages over neighbours cannot count cycles: two nodes
@@ -84,14 +81,7 @@ class RandomWalkEncoding(PersistenceMixin, TransformerMixin, BaseEstimator,
         -------
         self
         """
-        graphs = NodeFeatureTransformer._graphs(X.graph if isinstance(X, NodePairs) else X)
-        widths = {graph.n_features for graph in graphs}
-        if len(widths) > 1:
-            raise ValueError(f"the graphs have node features of different widths "
-                             f"{sorted(widths)}; every graph needs the same width.")
-        self.n_features_in_ = widths.pop()
-        self._fitted_on_one_graph = is_single_graph(X) or isinstance(X, NodePairs)
-        record_feature_names(self, shared_feature_names([g.feature_names for g in graphs]))
+        self._recorded_graphs(X)
         return self
 
     def transform(self, X: Any) -> Graph | list[Graph] | NodePairs:
@@ -109,14 +99,10 @@ class RandomWalkEncoding(PersistenceMixin, TransformerMixin, BaseEstimator,
             <skgraph.preprocessing.NodeFeatureTransformer.transform>` returns them: a
             view keeps its selection; plain node pairs pass through.
         """
-        check_is_fitted(self, "n_features_in_")
-        if isinstance(X, NodePairs):
-            return X.with_graph(self.transform(X.graph))
-        if getattr(self, "_fitted_on_one_graph", False) and _plain_pairs(X):
-            return X  # pairs of the fitted graph: the predictor after this step reads them
-        single, graphs = checked_graphs(self, X)
-        encoded = [self._encoded(graph) for graph in graphs]
-        return encoded[0] if single else encoded
+        return self._transform(X)
+
+    def _transform_graphs(self, graphs: list[Graph], single: bool) -> list[Graph]:
+        return [self._encoded(graph) for graph in graphs]
 
     def _encoded(self, graph: Graph) -> Graph:
         if graph.n_nodes > LARGE_FOR_WALKS:
@@ -154,19 +140,7 @@ class RandomWalkEncoding(PersistenceMixin, TransformerMixin, BaseEstimator,
         names = _check_feature_names_in(self, input_features) if self.n_features_in_ else []
         return np.asarray([*names, *self._walk_names()], dtype=object)
 
-    def set_output(self, *, transform: str | None = None) -> RandomWalkEncoding:
-        """Accepted for pipelines, and ignored: the output is graphs, not a table.
-
-        Returns
-        -------
-        self
-        """
-        return self
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.sparse = True
-        tags.input_tags.allow_nan = True
-        tags.requires_fit = True
+        tags.input_tags.allow_nan = True  # missing feature values pass through
         return tags
