@@ -69,6 +69,9 @@ def text_table(features: Any) -> np.ndarray | None:
         names = list(features.columns)
     elif isinstance(features, (np.ndarray, list, tuple)) and not sp.issparse(features):
         try:  # lists as objects: NumPy would make text of the numbers beside a text
+            if isinstance(features, (list, tuple)) \
+                    and np.asarray(features).dtype.kind in "biuf":
+                return None  # numbers only, read at NumPy's speed (not value by value)
             values = np.asarray(features, dtype=object if isinstance(features, (list, tuple))
                                 else None)
         except (TypeError, ValueError):  # ragged rows: refused by the numeric reader
