@@ -40,7 +40,8 @@ _ACCEPTED = (
 
 # graph objects of other libraries, which as_graph reads and Graph's constructor does not
 _GRAPH_OBJECTS = (("networkx", "Graph", "networkx graph"),
-                  ("torch_geometric.data", "Data", "torch_geometric Data object"))
+                  ("torch_geometric.data", "Data", "torch_geometric Data object"),
+                  ("torch_geometric.data", "HeteroData", "torch_geometric HeteroData object"))
 
 
 def _kind_name(obj: Any) -> str:
@@ -1503,7 +1504,9 @@ def _from_pyg(data: Any) -> Graph:
     A = sp.coo_array((weight, (src, dst)), shape=(n, n))  # entries in edge_index's order
     x = _pyg_node_features(data)
     edge_attr = getattr(data, "edge_attr", None)
-    if edge_attr is not None:
+    if edge_attr is None:
+        _warn_unread_edge_attributes(data, len(src))
+    else:
         edge_attr = _numpy(edge_attr, "edge_attr")
         edge_attr = edge_attr.reshape(-1, 1) if edge_attr.ndim == 1 else edge_attr
         if edge_attr.shape[0] != len(src):
@@ -1579,6 +1582,30 @@ def _numeric_node_attribute(data: Any, key: str) -> bool:
     return (value.ndim >= 1 and data.num_nodes > 1 and str(value.dtype) != "torch.bool"
             and not value.is_complex() and "edge" not in key and not key.endswith("index")
             and (is_node(key) if callable(is_node) else value.shape[0] == data.num_nodes))
+
+
+def _warn_unread_edge_attributes(data: Any, n_edges: int) -> None:
+    """Warn about numeric tensors with one row per edge (an R-GCN's ``edge_type``, a
+    ``to_homogeneous()`` graph's) when there is no ``edge_attr``: they are not read. A link
+    split's ``edge_label`` and ``*_index`` tensors are targets and pairs, not features."""
+    unread = []
+    for key in _pyg_keys(data):
+        value = getattr(data, key, None)
+        if key in _PYG_READ or "label" in key or key.endswith("index") \
+                or not (callable(getattr(value, "is_complex", None)) and hasattr(value, "ndim")):
+            continue
+        # as many edges as nodes: PyG tells an edge's tensor by its name
+        if value.ndim >= 1 and value.shape[0] == n_edges \
+                and (n_edges != data.num_nodes or "edge" in key) \
+                and str(value.dtype) != "torch.bool" and not value.is_complex():
+            unread.append(key)
+    if unread:
+        example = (f"torch.nn.functional.one_hot(data.{unread[0]}).float()"
+                   if "type" in unread[0] else f"data.{unread[0]}")
+        warn_caller(f"the Data object's edge attributes {sorted(unread)} are not read: edge "
+                    "features come from Data.edge_attr only, and the graph is read without "
+                    f"them. Put those that are features into edge_attr (data.edge_attr = "
+                    f"{example}).")
 
 
 def _numpy(tensor: Any, name: str) -> np.ndarray:

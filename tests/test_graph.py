@@ -278,6 +278,27 @@ def test_pyg_integer_ids_and_unread_node_attributes_warn():
                       train_mask=torch.ones(3, dtype=torch.bool), num_nodes=3))
 
 
+def test_pyg_unread_edge_attributes_warn():
+    from torch_geometric.data import HeteroData
+
+    hetero = HeteroData()
+    hetero["user"].x = torch.randn(3, 2)
+    hetero["item"].x = torch.randn(2, 2)
+    hetero["user", "buys", "item"].edge_index = torch.tensor([[0, 1, 2], [0, 1, 1]])
+    hetero["user", "knows", "user"].edge_index = torch.tensor([[0, 1], [1, 2]])
+    with pytest.warns(UserWarning, match=r"edge attributes \['edge_type'\] are not read.*"
+                                         r"one_hot\(data.edge_type\)"):
+        G = as_graph(hetero.to_homogeneous())  # what the HeteroData error advises
+    assert G.edge_features is None and G.n_nodes == 5
+    edges = torch.tensor([[0, 1], [1, 2]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # read as edge_attr; a link split's labels and pairs
+        as_graph(Data(edge_index=edges, num_nodes=3, edge_attr=torch.ones(2, 1),
+                      edge_type=torch.tensor([0, 1])))
+        as_graph(Data(edge_index=edges, num_nodes=3, edge_label=torch.ones(2),
+                      edge_label_index=torch.zeros(2, 2, dtype=torch.long)))
+
+
 def test_pyg_containers_get_errors_that_lead_somewhere():
     from torch_geometric.data import HeteroData
 
@@ -285,6 +306,9 @@ def test_pyg_containers_get_errors_that_lead_somewhere():
     hetero["user"].x = torch.randn(2, 3)
     with pytest.raises(TypeError, match=r"convert it with data.to_homogeneous\(\)"):
         as_graph(hetero)
+    with pytest.raises(TypeError, match=r"adjacency is a torch_geometric HeteroData object "
+                                        r"\(HeteroData\).*use skgraph.as_graph"):
+        Graph(hetero)
     dataset = torch.utils.data.TensorDataset(torch.zeros(3))  # any sized torch dataset
     with pytest.raises(TypeError, match=r"for its one graph .* pass dataset\[0\]"):
         as_graph(dataset)
