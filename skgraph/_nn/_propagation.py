@@ -221,11 +221,15 @@ def gcn_normalize(adjacency: sp.sparray, *, add_self_loops: bool = True) -> sp.c
     """``D^-1/2 (A + I) D^-1/2`` of Kipf & Welling (2017), as a float32 CSR array.
 
     Weighted edges keep their weights; degrees are weighted degrees (computed in float64
-    when float32 could not hold them; the normalised weights are at most 1).
+    when float32 could not hold them or the weights, too large or too small for it: the
+    normalised weights are at most 1, and without self loops unchanged by scaling every
+    weight).
     """
     A = sp.csr_array(adjacency)
+    float32 = np.finfo(np.float32)
     wide = A.nnz and (float(np.abs(A.data).max()) * int(np.diff(A.indptr).max())
-                      > float(np.finfo(np.float32).max) / 2)  # bounds the weighted degrees
+                      > float(float32.max) / 2  # bounds the weighted degrees
+                      or float(np.abs(A.data).min()) < float(float32.tiny))  # would vanish
     dtype = np.float64 if wide else np.float32
     A = A.astype(dtype)
     if add_self_loops:

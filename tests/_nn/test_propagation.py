@@ -31,6 +31,17 @@ def test_gcn_normalize_matches_pyg_gcn_norm():
     np.testing.assert_allclose(gcn_normalize(A).toarray(), expected.toarray(), rtol=1e-5)
 
 
+def test_normalisation_without_self_loops_ignores_the_scale_of_the_weights():
+    # exp(-distance / s) weights of a road network fall far below float32's range (1e-46):
+    # they must not vanish (an operator of zeros), nor weights near its top overflow
+    A = _weighted_graph()
+    expected = gcn_normalize(A, add_self_loops=False)
+    for scale in (1e-50, 1e-30, 1e30, 1e300):
+        scaled = gcn_normalize(A * scale, add_self_loops=False)
+        assert scaled.dtype == np.float32 and scaled.nnz == expected.nnz
+        np.testing.assert_allclose(scaled.toarray(), expected.toarray(), rtol=1e-6)
+
+
 def test_isolated_nodes_keep_their_self_loop():
     A = sp.csr_array(np.array([[0, 1, 0], [1, 0, 0], [0, 0, 0]], dtype=float))
     S = gcn_normalize(A).toarray()
