@@ -271,8 +271,10 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
                 f"{collated.n_weighted} of the graphs have edge weights other than 1, which "
                 "the graph-level networks do not read (they read the wiring: messages, "
                 "random-walk encodings and the degrees of featureless graphs count edges); "
-                "give the weights as edge features, Graph(A, X, edge_features=w), to let "
-                "conv='gine' use them.")
+                "to let conv='gine' use them, give them as edge features as each graph "
+                "holds them (repeats summed, the larger of two directions): "
+                "G = Graph(A, X); Graph(G.adjacency, X, edge_features=G.adjacency.data[:, "
+                "None]).")
         reuse = self._reuses_module()
         targets = self._training_targets(targets, weights, reuse)
         if weights is not None:

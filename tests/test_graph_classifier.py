@@ -451,6 +451,25 @@ def test_edge_weights_are_named_as_unread():
         GNNGraphClassifier(**FAST).fit(graphs, y)  # unit weights: nothing to say
 
 
+def test_the_advice_for_edge_weights_works_on_directed_graphs_with_repeated_edges():
+    # payments: 0->1 of 2 and 1->0 of 3, 1->2 twice; what the warning says to write
+    A = sp.coo_array(([2.0, 3.0, 5.0, 7.0, 1.0], ([0, 1, 1, 1, 2], [1, 0, 2, 2, 3])),
+                     shape=(4, 4))
+    graphs = [Graph(A * (1 + i % 2), np.ones((4, 2))) for i in range(10)]
+    y = [i % 2 for i in range(10)]
+    with pytest.warns(UserWarning, match=r"edge weights other than 1") as caught:
+        GNNGraphClassifier(**FAST).fit(graphs, y)
+    assert "G = Graph(A, X); Graph(G.adjacency, X, edge_features=G.adjacency.data[:, None])" \
+        in str(caught[0].message)
+    advised = [Graph(G.adjacency, G.features, edge_features=G.adjacency.data[:, None])
+               for G in graphs]
+    assert sorted(advised[1].edge_features.ravel().tolist()) == [2, 2, 6, 6, 24, 24]
+    model = GNNGraphClassifier(**FAST).fit([Graph((G.adjacency > 0) * 1.0, G.features,
+                                                  edge_features=G.edge_features)
+                                            for G in advised], y)
+    assert model.conv_ == "gine" and model.n_edge_features_in_ == 1
+
+
 def test_auto_reads_edge_features_when_the_graphs_have_them_and_gin_otherwise():
     graphs, y = _bond_graphs(40, seed=0)
     unseen, _ = _bond_graphs(20, seed=1)
