@@ -124,6 +124,12 @@ class GraphFeatureStep(PersistenceMixin, TransformerMixin, BaseEstimator,
     width and names they record in fit and check in transform, and the node pairs of the
     fitted graph they pass through. A step implements ``_transform_graphs``."""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # steps give graphs: scikit-learn must never wrap them in a DataFrame (under its
+        # global transform_output="pandas" too), and it re-enables wrapping per subclass
+        kwargs.setdefault("auto_wrap_output_keys", None)
+        super().__init_subclass__(**kwargs)
+
     def _recorded_graphs(self, X: Any) -> list[Graph]:
         """The graphs of ``X``, recording what the step is fitted on."""
         if isinstance(X, NodePairs):

@@ -128,6 +128,25 @@ def test_pipeline_grid_search_clone_and_pickle():
     assert pipe.set_output(transform="pandas") is pipe  # every step accepts the setting
 
 
+def test_steps_give_graphs_under_the_global_pandas_output_setting():
+    import sklearn
+
+    from skgraph.preprocessing import RandomWalkEncoding
+
+    pd = pytest.importorskip("pandas")
+    G, y = make_community_graph(n_nodes=40, n_features=4, random_state=0)
+    steps = (NodeFeatureTransformer(StandardScaler()), RandomWalkEncoding(steps=3))
+    expected = [step.fit_transform(G).features for step in steps]
+    with sklearn.config_context(transform_output="pandas"):  # a common notebook setting
+        for step, features in zip(steps, expected):
+            for out in (clone(step).fit_transform(G), clone(step).fit(G).transform(G)):
+                assert isinstance(out, Graph)
+                np.testing.assert_array_equal(out.features, features)
+        pipe = make_pipeline(NodeFeatureTransformer(StandardScaler()),
+                             VGAEEmbedder(max_epochs=2, random_state=0))
+        assert isinstance(pipe.fit_transform(G), pd.DataFrame)
+
+
 def test_graph_classification_pipeline():
     rng = np.random.default_rng(0)
     A = np.ones((5, 5)) - np.eye(5)
