@@ -38,6 +38,31 @@ _ACCEPTED = (
 )
 
 
+_NOT_AN_ARRAY = (
+    "a Graph is not an array: skgraph's estimators take graphs, node views G[idx] and lists "
+    "of graphs directly, but a scikit-learn tool that converts its input to an array or "
+    "indexes its feature columns (SelfTrainingClassifier, BaggingClassifier, "
+    "OneVsOneClassifier, classifier and regressor chains, permutation_importance, "
+    "partial_dependence, ...) cannot pass them on (MultiOutputClassifier and "
+    "MultiOutputRegressor can: several labels per node). For semi-supervised node "
+    "classification, fit(G, y) with -1 for the unlabelled nodes; for the importance of a "
+    "node feature, skgraph.inspection.permutation_importance takes graphs; G.adjacency "
+    "and G.features are the arrays.")
+
+
+class _NodeShape(tuple):
+    """A Graph's ``shape``, ``(n_nodes,)``: its samples are its nodes. Its features are
+    inside it, so a tool asking for its columns (``shape[1]``, as scikit-learn's
+    ``partial_dependence`` does of anything with ``__array__``) is told so."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, int) and not isinstance(key, bool) and key >= len(self):
+            raise TypeError(_NOT_AN_ARRAY)
+        return super().__getitem__(key)
+
+
 # graph objects of other libraries, which as_graph reads and Graph's constructor does not
 _GRAPH_OBJECTS = (("networkx", "Graph", "networkx graph"),
                   ("torch_geometric.data", "Data", "torch_geometric Data object"),
@@ -804,21 +829,14 @@ default=None
     def __array__(self, dtype=None, copy=None):
         # without this numpy reads a Graph as a nested sequence (len and getitem), recursing
         # through node views for seconds before a message about dimensions
-        raise TypeError(
-            "a Graph is not an array: skgraph's estimators take graphs, node views G[idx] "
-            "and lists of graphs directly, but a scikit-learn tool that converts its input "
-            "to an array (SelfTrainingClassifier, BaggingClassifier, OneVsOneClassifier, "
-            "classifier and regressor chains, permutation_importance, ...) cannot pass them "
-            "on (MultiOutputClassifier and MultiOutputRegressor can: several labels per "
-            "node). For semi-supervised node classification, fit(G, y) with -1 for the "
-            "unlabelled nodes; G.adjacency and G.features are the arrays.")
+        raise TypeError(_NOT_AN_ARRAY)
 
     def __len__(self) -> int:
         return self.n_nodes if self._node_index is None else len(self._node_index)
 
     @property
     def shape(self) -> tuple[int]:
-        return (len(self),)
+        return _NodeShape((len(self),))
 
     def __getitem__(self, key: Any) -> Graph:
         if isinstance(key, tuple):

@@ -16,6 +16,7 @@ import pytest
 
 import skgraph
 import skgraph.datasets
+import skgraph.inspection
 import skgraph.model_selection
 import skgraph.preprocessing
 
@@ -46,6 +47,7 @@ def test_sphinx_build_without_warnings(built_docs):
     public += [f"skgraph.datasets.{name}" for name in skgraph.datasets.__all__]
     public += [f"skgraph.model_selection.{name}" for name in skgraph.model_selection.__all__]
     public += [f"skgraph.preprocessing.{name}" for name in skgraph.preprocessing.__all__]
+    public += [f"skgraph.inspection.{name}" for name in skgraph.inspection.__all__]
     missing = [name for name in public if f'id="{name}"' not in api]
     assert not missing, f"not in the API reference: {missing}"
     for page in ("input", "node_tasks", "preprocessing", "link_prediction", "graph_classification",

@@ -437,6 +437,22 @@ def test_a_graph_is_refused_at_once_as_an_array():
             np.asarray(view)
 
 
+def test_tools_that_index_feature_columns_get_the_clear_error():
+    from sklearn.inspection import partial_dependence
+
+    from skgraph import GNNNodeClassifier
+    from skgraph.datasets import make_community_graph
+
+    G, y = make_community_graph(n_nodes=40, n_features=3, random_state=0)
+    clf = GNNNodeClassifier(max_epochs=2, random_state=0).fit(G[:20], y[:20])
+    for view in (G, G[20:]):  # it takes anything with __array__ for an array, reads shape[1]
+        with pytest.raises(TypeError, match="a Graph is not an array.*partial_dependence.*"
+                                            "skgraph.inspection.permutation_importance"):
+            partial_dependence(clf, view, features=[0])
+    assert G.shape == (40,) and G[20:].shape[0] == 20 and G.shape[-1] == 40
+    assert pickle.loads(pickle.dumps(G.shape)) == (40,)
+
+
 def test_self_training_gets_a_clear_error_naming_the_alternative():
     from sklearn.semi_supervised import SelfTrainingClassifier
 
