@@ -324,6 +324,27 @@ def _in_sorted(sorted_keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
     return found
 
 
+def edge_key_sample(adjacency: sp.sparray, limit: int) -> np.ndarray:
+    """Sorted keys ``i * n + j`` (``i < j``) of the undirected edges of ``adjacency``, or of
+    a uniform sample of ``limit`` of them (seeded: a graph always gives the same sample)."""
+    n = adjacency.shape[0]
+    pairs = upper_edges(adjacency)
+    if len(pairs) > limit:
+        pairs = pairs[np.random.default_rng(0).choice(len(pairs), limit, replace=False)]
+    return np.sort(pairs[:, 0] * n + pairs[:, 1])
+
+
+def edge_share(sample: np.ndarray, n_edges: int, n_nodes: int, pairs: np.ndarray) -> float:
+    """The share of ``pairs`` that are edges of the graph whose :func:`edge_key_sample` of
+    its ``n_edges`` edges is ``sample``: exact when the sample holds every edge, else an
+    unbiased estimate (a pair found in the sample is an edge; others may be too)."""
+    if not len(pairs) or not len(sample):
+        return 0.0
+    low, high = np.minimum(pairs[:, 0], pairs[:, 1]), np.maximum(pairs[:, 0], pairs[:, 1])
+    found = int(_in_sorted(sample, low.astype(np.int64) * n_nodes + high).sum())
+    return found * (n_edges / len(sample)) / len(pairs)
+
+
 def split_edges(adjacency: sp.csr_array, n_heldout: int, rng: np.random.Generator, *,
                 whole_adjacency: sp.csr_array | None = None,
                 exclude_negatives: np.ndarray | None = None,

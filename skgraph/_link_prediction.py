@@ -14,6 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._autoencoder_estimator import BaseGraphAutoEncoder
 from ._base import fit_context
 from ._device import thread_limit, torch_defaults
+from ._edges import edge_key_sample, edge_share
 from ._graph import Graph, as_graph, keep_feature_names
 from ._nn._graph_autoencoder import CosineDecoder, HadamardMLPDecoder
 from ._node_inputs import structure_fingerprint
@@ -24,6 +25,7 @@ from ._warnings import warn_caller
 __all__ = ["LinkPredictor"]
 
 _CHUNK = 1 << 20  # pairs decoded at once at prediction time
+_TRAINED_EDGE_SAMPLE = 100_000  # edges kept to check scored positives against (800 kB)
 
 
 class LinkPredictor(ClassifierMixin, BaseGraphAutoEncoder):
@@ -192,6 +194,9 @@ best_validation_score_, best_loss_, n_iter_, device_
         # the edges of the graph whose NodePairs this model scores (the whole set's, for a
         # fold of NodePairs): pairs of another graph of as many nodes are refused
         self._pairs_structure = structure_fingerprint((pairs_graph or graph).adjacency)
+        # what score checks its positive pairs against (a sample of a large graph's edges)
+        self._trained_edges = edge_key_sample(graph.adjacency, _TRAINED_EDGE_SAMPLE)
+        self._n_trained_edges = graph.n_edges
         self.classes_ = np.array([0, 1])
         self.embedding_ = self._embed(graph).cpu().numpy()
         return self
@@ -269,7 +274,26 @@ best_validation_score_, best_loss_, n_iter_, device_
         if len(unexpected):
             raise ValueError(f"y must be 1 (an edge) or 0 (no edge) for each pair; got "
                              f"{unexpected[:3].tolist()!r}.")
+        self._warn_trained_positives(resolve_pairs(X, self.n_nodes_, self.node_names_),
+                                     labels)
         return float(roc_auc_score(labels, scores, sample_weight=sample_weight))
+
+    def _warn_trained_positives(self, pairs: np.ndarray, labels: np.ndarray) -> None:
+        """Warn when most pairs labelled 1 are edges the model was trained on: the usual
+        leak of fitting on the whole graph and scoring edges held out from it."""
+        trained = getattr(self, "_trained_edges", None)  # None: fitted before 0.2
+        positives = pairs[np.asarray(labels).astype(float) == 1]
+        if trained is None or not len(positives):
+            return
+        share = edge_share(trained, self._n_trained_edges, self.n_nodes_, positives)
+        if share >= 0.5:
+            exact = len(trained) == self._n_trained_edges
+            warn_caller(f"{'' if exact else 'about '}{min(share, 1.0):.0%} of the "
+                        f"{len(positives)} pairs labelled 1 are edges of the graph this "
+                        "LinkPredictor was fitted on: the score measures how it reconstructs "
+                        "edges it learned from, not how it predicts unseen ones. For a "
+                        "held-out score, fit on the training graph of train_test_split_edges "
+                        "(or cross-validate link_pairs).")
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -248,7 +248,10 @@ class NodePairs:
         return NodePairs._assembled(self._graph, self._all_pairs, index)
 
     def training_adjacency(self) -> sp.csr_array:
-        """The graph's adjacency without the unselected pairs that are edges (both directions)."""
+        """The graph's adjacency without the unselected pairs that are edges (both
+        directions): what an estimator fitted on this selection trains on. For a test fold
+        it is the other folds' graph, not the one a model fitted on the training folds saw
+        (that is ``train_fold.training_adjacency()``)."""
         A = self._graph.adjacency
         if self._index is None:
             return A

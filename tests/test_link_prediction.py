@@ -381,3 +381,46 @@ def test_node_pairs_of_another_graph_of_as_many_nodes_are_refused(split):
     assert score == folded.score(P.pairs[half:], labels[half:]) and 0.5 < score <= 1
     with pytest.raises(ValueError, match="another graph"):
         folded.predict_proba(NodePairs(G, pairs))  # the whole graph is not the pairs' graph
+
+
+def test_scoring_held_out_edges_with_a_model_fitted_on_them_warns(split, monkeypatch):
+    import warnings
+
+    import skgraph._link_prediction as link_prediction
+
+    G, G_train, pairs, y = split
+    leaky = LinkPredictor(**FAST).fit(G)  # the held-out edges are training edges here
+    with pytest.warns(UserWarning, match=rf"^100% of the {int(y.sum())} pairs labelled 1 are "
+                                         r"edges of the graph this LinkPredictor was fitted "
+                                         r"on.*train_test_split_edges"):
+        leaky.score(pairs, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LinkPredictor(**FAST).fit(G_train).score(pairs, y)  # held out: nothing to say
+        folds = link_pairs(G, random_state=0)
+        cross_val_score(LinkPredictor(**{**FAST, "max_epochs": 2}), *folds, cv=2)
+    # a large graph's edges are checked against a sample of them
+    monkeypatch.setattr(link_prediction, "_TRAINED_EDGE_SAMPLE", G.n_edges // 4)
+    sampled = LinkPredictor(**{**FAST, "max_epochs": 2}).fit(G)
+    assert len(sampled._trained_edges) == G.n_edges // 4
+    with pytest.warns(UserWarning, match=r"^about \d+% of the"):
+        sampled.score(pairs, y)
+
+
+def test_edge_share_is_exact_with_every_edge_and_unbiased_from_a_sample():
+    from skgraph._edges import edge_key_sample, edge_share, upper_edges
+
+    G, _ = make_community_graph(n_nodes=300, random_state=0)
+    edges = upper_edges(G.adjacency)
+    rng = np.random.default_rng(1)
+    half = np.vstack([edges[rng.choice(len(edges), 100, replace=False)][:, ::-1],  # (j, i)
+                      rng.integers(0, 300, size=(100, 2))])
+    truth = float(np.mean(np.asarray(G.adjacency[half[:, 0], half[:, 1]]).ravel() > 0))
+    every = edge_key_sample(G.adjacency, limit=10 ** 9)
+    assert len(every) == G.n_edges
+    assert edge_share(every, G.n_edges, 300, half) == truth
+    estimates = [edge_share(np.sort(rng.choice(every, len(every) // 3, replace=False)),
+                            G.n_edges, 300, half) for _ in range(200)]
+    assert abs(np.mean(estimates) - truth) < 0.02
+    np.testing.assert_array_equal(edge_key_sample(G.adjacency, 50),
+                                  edge_key_sample(G.adjacency, 50))  # seeded
