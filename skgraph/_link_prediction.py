@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from sklearn.base import ClassifierMixin
 from sklearn.metrics import roc_auc_score
@@ -15,17 +17,32 @@ from ._autoencoder_estimator import BaseGraphAutoEncoder
 from ._base import fit_context
 from ._device import thread_limit, torch_defaults
 from ._edges import edge_key_sample, edge_share
-from ._graph import Graph, as_graph, keep_feature_names
+from ._graph import Graph, as_graph, is_single_graph, keep_feature_names
 from ._nn._graph_autoencoder import CosineDecoder, HadamardMLPDecoder
 from ._node_inputs import structure_fingerprint
-from ._pairs import NodePairs, resolve_pairs
+from ._pairs import NodePairs, resolve_nodes, resolve_pairs
 from ._parameters import IntInterval
+from ._text_features import plain_value
 from ._warnings import warn_caller
 
 __all__ = ["LinkPredictor"]
 
 _CHUNK = 1 << 20  # pairs decoded at once at prediction time
+_SCORE_BLOCK = 1 << 24  # scores (times the decoder's width) of recommend at once: 64 MB
 _TRAINED_EDGE_SAMPLE = 100_000  # edges kept to check scored positives against (800 kB)
+
+
+def _excluded_cells(queries: np.ndarray, column: np.ndarray,
+                    excluded: sp.csr_array) -> tuple[torch.Tensor, torch.Tensor]:
+    """(row, column) cells of a block of scores (``queries`` by the candidates, whose
+    columns ``column`` gives) that are not recommended: each query itself and its
+    excluded pairs."""
+    block = excluded[queries]
+    counts = np.diff(block.indptr)
+    rows = np.r_[np.arange(len(queries)), np.repeat(np.arange(len(queries)), counts)]
+    columns = column[np.r_[queries, block.indices]]
+    kept = columns >= 0
+    return torch.from_numpy(rows[kept]), torch.from_numpy(columns[kept])
 
 
 class LinkPredictor(ClassifierMixin, BaseGraphAutoEncoder):
@@ -244,6 +261,108 @@ best_validation_score_, best_loss_, n_iter_, device_
                 chunk = torch.as_tensor(pairs[start:start + _CHUNK].T.copy(), device=device)
                 out[start:start + _CHUNK] = self.module_.decoder(z, chunk).cpu().numpy()
         return out
+
+    @torch_defaults()
+    def recommend(self, nodes: Any = None, k: int = 10, *, candidates: Any = None,
+                  exclude: Any = None) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` most likely new neighbours of each of ``nodes``, best first.
+
+        Each node is scored against every candidate at once (a matrix product for the
+        inner-product and cosine decoders), in chunks of bounded memory, without building
+        the pairs; the scores are :meth:`decision_function`'s. A node is never
+        recommended to itself.
+
+        Parameters
+        ----------
+        nodes : array-like of node positions or names, default=None
+            The nodes to recommend to (names by :meth:`decision_function`'s rule); None
+            for every node.
+        k : int, default=10
+        candidates : array-like of node positions or names, default=None
+            The nodes that may be recommended (the items of a user-item graph); None for
+            every node.
+        exclude : graph or array-like of shape (n_pairs, 2), default=None
+            Pairs never recommended, in both directions: the edges of a graph of the
+            fitted graph's nodes (pass the training graph, so that the links it already
+            has are not recommended again), or node pairs (positions or names).
+
+        Returns
+        -------
+        neighbours : ndarray of shape (n_queries, k)
+            Positions, or node names for a graph with names. Where fewer than ``k``
+            candidates remain for a node (the others excluded), its row ends with -1
+            (None for names).
+        scores : ndarray of shape (n_queries, k)
+            Edge logits, float32; ``-inf`` where the row has no neighbour left.
+
+        Examples
+        --------
+        >>> from skgraph import LinkPredictor
+        >>> from skgraph.datasets import make_community_graph
+        >>> from skgraph.model_selection import train_test_split_edges
+        >>> G, _ = make_community_graph(n_nodes=100, random_state=0)
+        >>> G_train, pairs, y = train_test_split_edges(G, random_state=0)
+        >>> lp = LinkPredictor(max_epochs=20, random_state=0).fit(G_train)
+        >>> neighbours, scores = lp.recommend([0, 1], k=5, exclude=G_train)
+        >>> neighbours.shape, bool((scores[:, :-1] >= scores[:, 1:]).all())
+        ((2, 5), True)
+        """
+        check_is_fitted(self, "embedding_")
+        names = getattr(self, "node_names_", None)
+        n = self.n_nodes_
+        queries = np.arange(n) if nodes is None else resolve_nodes(nodes, n, names, "nodes")
+        pool = (np.arange(n) if candidates is None
+                else np.unique(resolve_nodes(candidates, n, names, "candidates")))
+        if not isinstance(k, numbers.Integral) or isinstance(k, bool) or k < 1:
+            raise ValueError(f"k must be a positive integer, got {k!r}.")
+        if k > len(pool):
+            raise ValueError(f"k is {k}, more than the {len(pool)} candidates.")
+        excluded = self._excluded_pairs(exclude)
+        column = np.full(n, -1, dtype=np.int64)  # a node's column among the candidates
+        column[pool] = np.arange(len(pool))
+        device = torch.device(self.device_)
+        z = torch.as_tensor(self.embedding_, device=device)
+        z_pool = z[torch.as_tensor(pool, device=device)]
+        width = self.decoder_hidden_size if self.decoder == "hadamard_mlp" else 1
+        rows = max(1, _SCORE_BLOCK // (len(pool) * width))  # queries scored at once
+        neighbours = np.full((len(queries), k), -1, dtype=np.int64)
+        scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
+        self.module_.eval()
+        with torch.no_grad(), thread_limit(min(len(queries), rows) * len(pool) * width):
+            score = self.module_.decoder.pair_scorer(z_pool)
+            for start in range(0, len(queries), rows):
+                chunk = queries[start:start + rows]
+                logits = score(z[torch.as_tensor(chunk, device=device)]).float().cpu()
+                row, col = _excluded_cells(chunk, column, excluded)
+                logits[row, col] = -torch.inf
+                top = torch.topk(logits, k, dim=1)
+                found = torch.isfinite(top.values).numpy()
+                block = pool[top.indices.numpy()]
+                neighbours[start:start + len(chunk)] = np.where(found, block, -1)
+                scores[start:start + len(chunk)] = top.values.numpy()
+        if names is not None:
+            named = np.empty(neighbours.shape, dtype=object)
+            for (i, j), position in np.ndenumerate(neighbours):
+                named[i, j] = None if position < 0 else plain_value(names[position])
+            neighbours = named
+        return neighbours, scores
+
+    def _excluded_pairs(self, exclude: Any) -> sp.csr_array:
+        """``exclude`` as a symmetric CSR pattern over the fitted graph's nodes."""
+        n = self.n_nodes_
+        if exclude is None:
+            return sp.csr_array((n, n), dtype=np.int8)
+        if isinstance(exclude, NodePairs) or not is_single_graph(exclude) or (
+                isinstance(exclude, np.ndarray) and exclude.shape != (n, n)):
+            pairs = resolve_pairs(exclude, n, getattr(self, "node_names_", None))
+            pattern = sp.coo_array((np.ones(len(pairs), dtype=np.int8),
+                                    (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+            return sp.csr_array(pattern + pattern.T)
+        graph = as_graph(exclude).whole()
+        if graph.n_nodes != n:
+            raise ValueError(f"exclude is a graph of {graph.n_nodes} nodes; the edges of a "
+                             f"graph of the fitted graph's {n} nodes are expected.")
+        return graph.adjacency
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities of no edge and edge for node pairs: shape (n_pairs, 2).

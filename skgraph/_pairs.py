@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from ._edges import remove_edges
 from ._graph import Graph, NodeIndexError, _positions, as_graph, plain_value
 
-__all__ = ["NodePairs", "check_pairs", "pairs_of_names", "resolve_pairs"]
+__all__ = ["NodePairs", "check_pairs", "pairs_of_names", "resolve_nodes", "resolve_pairs"]
 
 
 def check_pairs(pairs: Any, n_nodes: int) -> np.ndarray:
@@ -113,6 +113,35 @@ def resolve_pairs(pairs: Any, n_nodes: int, names: np.ndarray | None = None) -> 
                                  "node of the graph.") from None
     if len(out) == 0:
         raise ValueError("pairs is empty: give at least one (u, v) node pair.")
+    return out
+
+
+def resolve_nodes(nodes: Any, n_nodes: int, names: np.ndarray | None, what: str) -> np.ndarray:
+    """Nodes as int64 positions, from positions or node names by :func:`resolve_pairs`'s
+    rule (integers are positions unless the names are integers)."""
+    if isinstance(nodes, (str, bytes)) or np.ndim(nodes) == 0:
+        raise TypeError(f"{what} must be a sequence of nodes (positions or names), got "
+                        f"{nodes!r}; give [{nodes!r}] for one node.")
+    arr = np.asarray(nodes)
+    if arr.ndim != 1 or not len(arr):
+        raise ValueError(f"{what} must be a non-empty 1-D sequence of nodes, got shape "
+                         f"{arr.shape}.")
+    if names is None or (arr.dtype.kind in "iu" and not _integer_names(names)):
+        if arr.dtype.kind not in "iu":
+            raise TypeError(f"{what} must hold node positions (integers) for a graph without "
+                            f"node names, got dtype {arr.dtype}.")
+        if arr.min() < 0 or arr.max() >= n_nodes:
+            raise ValueError(f"{what} refer to nodes outside 0..{n_nodes - 1} (got values "
+                             f"from {arr.min()} to {arr.max()}).")
+        return arr.astype(np.int64)
+    position = {plain_value(name): k for k, name in enumerate(names)}
+    out = np.empty(len(arr), dtype=np.int64)
+    for i, name in enumerate(arr.tolist()):
+        try:
+            out[i] = position[name]
+        except (KeyError, TypeError):
+            raise ValueError(f"{what}[{i}] names node {name!r}, which is not a node of the "
+                             "graph.") from None
     return out
 
 

@@ -424,3 +424,61 @@ def test_edge_share_is_exact_with_every_edge_and_unbiased_from_a_sample():
     assert abs(np.mean(estimates) - truth) < 0.02
     np.testing.assert_array_equal(edge_key_sample(G.adjacency, 50),
                                   edge_key_sample(G.adjacency, 50))  # seeded
+
+
+@pytest.mark.parametrize("decoder", ["cosine", "inner_product", "hadamard_mlp"])
+def test_recommend_is_the_top_of_decision_function_over_the_candidates(split, decoder):
+    G, G_train, _, _ = split
+    lp = LinkPredictor(decoder=decoder, **{**FAST, "max_epochs": 5}).fit(G_train)
+    queries = np.array([0, 7, 42, 149])
+    neighbours, scores = lp.recommend(queries, k=6, exclude=G_train)
+    assert neighbours.shape == scores.shape == (4, 6) and scores.dtype == np.float32
+    A = G_train.adjacency
+    for q, row, top in zip(queries, neighbours, scores):
+        allowed = np.array([c for c in range(G.n_nodes) if c != q and A[q, c] == 0])
+        logits = lp.decision_function(np.column_stack([np.full(len(allowed), q), allowed]))
+        np.testing.assert_allclose(top, np.sort(logits)[::-1][:6], rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(lp.decision_function(np.column_stack([np.full(6, q), row])),
+                                   top, rtol=1e-5, atol=1e-5)
+        assert q not in row and not A.toarray()[q, row].any()
+
+
+def test_recommend_candidates_exclusions_and_a_row_with_nothing_left():
+    A = np.ones((6, 6)) - np.eye(6)
+    A[4, 5] = A[5, 4] = 0  # one non-edge to sample
+    G = Graph(sp.csr_array(A), np.eye(6))
+    lp = LinkPredictor(**{**FAST, "max_epochs": 2}).fit(G)
+    neighbours, scores = lp.recommend([0, 1], k=2, candidates=[3, 4, 5], exclude=[(3, 0)])
+    assert set(neighbours[0]) == {4, 5} and set(neighbours[1]) <= {3, 4, 5}
+    everything, scores = lp.recommend([0], k=3, exclude=G)  # every other node is a neighbour
+    assert everything.tolist() == [[-1, -1, -1]] and np.isneginf(scores).all()
+    all_nodes, _ = lp.recommend(k=1)
+    assert all_nodes.shape == (6, 1) and (all_nodes.ravel() != np.arange(6)).all()
+    with pytest.raises(ValueError, match="k is 4, more than the 3 candidates"):
+        lp.recommend([0], k=4, candidates=[3, 4, 5])
+    with pytest.raises(ValueError, match="k must be a positive integer"):
+        lp.recommend([0], k=0)
+    with pytest.raises(ValueError, match=r"nodes refer to nodes outside 0..5"):
+        lp.recommend([6])
+    with pytest.raises(TypeError, match=r"nodes must be a sequence of nodes.*give \[3\]"):
+        lp.recommend(3)
+    with pytest.raises(ValueError, match="exclude is a graph of 3 nodes"):
+        lp.recommend([0], k=1, exclude=Graph(sp.csr_array(np.ones((3, 3)) - np.eye(3))))
+
+
+def test_recommend_takes_and_gives_node_names():
+    import networkx as nx
+
+    karate = nx.relabel_nodes(nx.karate_club_graph(), lambda k: f"member{k}")
+    G_train, pairs, y = train_test_split_edges(karate, random_state=0)
+    lp = LinkPredictor(**{**FAST, "max_epochs": 5}).fit(G_train)
+    neighbours, scores = lp.recommend(["member3", "member17"], k=4, exclude=G_train)
+    assert neighbours.dtype == object and all(name.startswith("member")
+                                             for name in neighbours.ravel())
+    np.testing.assert_allclose(lp.decision_function([("member3", v) for v in neighbours[0]]),
+                               scores[0], rtol=1e-5)
+    assert not any(G_train.adjacency[3, G_train.positions(neighbours[0])])
+    by_position, _ = lp.recommend([3, 17], k=4, exclude=G_train)  # names are not integers
+    assert (by_position == neighbours).all()
+    with pytest.raises(ValueError, match=r"nodes\[0\] names node 'nobody'"):
+        lp.recommend(["nobody"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 from torch import nn
@@ -160,6 +160,12 @@ class InnerProductDecoder(nn.Module):
     def forward(self, z: torch.Tensor, pairs: torch.Tensor | PairSet) -> torch.Tensor:
         return pair_dot(z, pairs)
 
+    def pair_scorer(self, z_columns: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+        """A function of row embeddings giving the logits of every pair of a row node and
+        a column node, shape (rows, columns)."""
+        columns = z_columns.T.contiguous()
+        return lambda z_rows: z_rows @ columns
+
 
 class HadamardMLPDecoder(nn.Module):
     """Edge logit from an MLP on ``z_i * z_j`` (symmetric in i and j)."""
@@ -172,6 +178,11 @@ class HadamardMLPDecoder(nn.Module):
     def forward(self, z: torch.Tensor, pairs: torch.Tensor | PairSet) -> torch.Tensor:
         src, dst = pair_indices(pairs)
         return self.mlp(z[src] * z[dst]).squeeze(-1)
+
+    def pair_scorer(self, z_columns: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+        """A function of row embeddings giving the logits of every pair of a row node and
+        a column node, shape (rows, columns)."""
+        return lambda z_rows: self.mlp(z_rows[:, None, :] * z_columns[None, :, :]).squeeze(-1)
 
 
 class CosineDecoder(nn.Module):
@@ -188,6 +199,13 @@ class CosineDecoder(nn.Module):
 
     def forward(self, z: torch.Tensor, pairs: torch.Tensor | PairSet) -> torch.Tensor:
         return self.scale * pair_dot(F.normalize(z, dim=-1), pairs) + self.offset
+
+    def pair_scorer(self, z_columns: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor]:
+        """A function of row embeddings giving the logits of every pair of a row node and
+        a column node, shape (rows, columns)."""
+        columns = F.normalize(z_columns, dim=-1).T.contiguous()
+        return lambda z_rows: torch.addmm(self.offset, F.normalize(z_rows, dim=-1) * self.scale,
+                                          columns)  # the scale on the rows: one pass fewer
 
 
 class _SampleWithKL(torch.autograd.Function):
