@@ -348,8 +348,9 @@ def edge_share(sample: np.ndarray, n_edges: int, n_nodes: int, pairs: np.ndarray
 def split_edges(adjacency: sp.csr_array, n_heldout: int, rng: np.random.Generator, *,
                 whole_adjacency: sp.csr_array | None = None,
                 exclude_negatives: np.ndarray | None = None,
-                kinds: np.ndarray | None = None):
-    """Hold out ``n_heldout`` undirected edges plus as many non-edges.
+                kinds: np.ndarray | None = None, n_negatives: int | None = None):
+    """Hold out ``n_heldout`` undirected edges plus ``n_negatives`` non-edges (default: as
+    many).
 
     Negatives are non-edges of ``whole_adjacency`` (default: ``adjacency``), so that an
     edge held out earlier is never drawn as a negative; with ``kinds``, pairs of nodes of
@@ -359,14 +360,15 @@ def split_edges(adjacency: sp.csr_array, n_heldout: int, rng: np.random.Generato
     -------
     train_adjacency : csr_array without the held-out edges (both directions)
     positives : (n_heldout, 2) int array of held-out edges
-    negatives : (n_heldout, 2) int array of sampled non-edges of ``adjacency``
+    negatives : (n_negatives, 2) int array of sampled non-edges of ``adjacency``
     """
     edges = upper_edges(adjacency)
     picked = rng.permutation(len(edges))[:n_heldout]
     positives = edges[picked]
     whole = adjacency if whole_adjacency is None else whole_adjacency
-    negatives = NonEdgeSampler(whole).held_out_pairs(n_heldout, rng, exclude=exclude_negatives,
-                                                     kinds=kinds)
+    negatives = NonEdgeSampler(whole).held_out_pairs(
+        n_heldout if n_negatives is None else n_negatives, rng, exclude=exclude_negatives,
+        kinds=kinds)
     return remove_edges(adjacency, positives), positives, negatives
 
 

@@ -100,18 +100,21 @@ def _warn_two_sided(graph: Graph, kinds: np.ndarray | None, function: str) -> No
 @validate_params(
     {"graph": "no_validation", "test_size": _HELD_OUT_SIZE,
      "validation_size": _HELD_OUT_SIZE + [None], "random_state": ["random_state"],
-     "node_kinds": ["array-like", None]},
+     "node_kinds": ["array-like", None],
+     "negative_ratio": [Interval(Real, 0, None, closed="neither")]},
     prefer_skip_nested_validation=True,
 )
 def train_test_split_edges(graph: Any, *, test_size: float = 0.1,
                            validation_size: float | None = None,
-                           random_state: Any = None, node_kinds: Any = None):
+                           random_state: Any = None, node_kinds: Any = None,
+                           negative_ratio: float = 1.0):
     """Split the edges of a graph into a training graph and held-out node pairs.
 
     Protocol (Kipf & Welling 2016, as PyG's ``RandomLinkSplit``): ``test_size`` of the
     undirected edges are removed from the training graph in both directions; as many
-    node pairs that are not edges of the *whole* graph are sampled as negatives (no self
-    pairs, no duplicates, no pair in both sets). Node features are kept unchanged, and so
+    node pairs that are not edges of the *whole* graph are sampled as negatives
+    (``negative_ratio`` times as many; no self pairs, no duplicates, no pair in both
+    sets). Node features are kept unchanged, and so
     are the edge features of the edges kept.
 
     Parameters
@@ -129,17 +132,20 @@ def train_test_split_edges(graph: Any, *, test_size: float = 0.1,
         pandas Series indexed by node names is read by name). Negatives then join nodes of
         different kinds only, uniformly among such pairs, as the edges of a user-item
         graph do. None draws them among all pairs, and warns when the graph is bipartite.
+    negative_ratio : float, default=1.0
+        Non-edges sampled per held-out edge, for the test and the validation pairs (OGB's
+        ranking protocols score each edge against many non-edges: 100, say).
 
     Returns
     -------
     train_graph : Graph
         The graph without the held-out edges (all nodes kept; the kept edges keep their
         features).
-    test_pairs : ndarray of shape (2 * n_test, 2)
+    test_pairs : ndarray of shape (n_test + n_negatives, 2)
         Held-out edges first, then sampled non-edges: node positions (int64), or, for a
         graph with node names (e.g. from networkx), pairs of names (an object array), which
         :class:`~skgraph.LinkPredictor` accepts as they are.
-    test_labels : ndarray of shape (2 * n_test,)
+    test_labels : ndarray of shape (n_test + n_negatives,)
         1 for held-out edges, 0 for non-edges.
     val_pairs, val_labels : ndarrays
         Only when ``validation_size`` is given, after the test outputs.
@@ -165,11 +171,16 @@ def train_test_split_edges(graph: Any, *, test_size: float = 0.1,
                          f"training edge out of {n_edges}.")
     kinds = _kind_codes(node_kinds, G)
     _warn_two_sided(G, kinds, "train_test_split_edges")
-    train_adj, test_pos, test_neg = split_edges(G.adjacency, n_test, rng, kinds=kinds)
+    def negatives(n_positives):
+        return max(1, int(round(negative_ratio * n_positives)))
+
+    train_adj, test_pos, test_neg = split_edges(G.adjacency, n_test, rng, kinds=kinds,
+                                                n_negatives=negatives(n_test))
     outputs = [test_pos, test_neg]
     if n_val:
         train_adj, val_pos, val_neg = split_edges(train_adj, n_val, rng, whole_adjacency=G.adjacency,
-                                                  exclude_negatives=test_neg, kinds=kinds)
+                                                  exclude_negatives=test_neg, kinds=kinds,
+                                                  n_negatives=negatives(n_val))
         outputs += [val_pos, val_neg]
     train_adj = sp.csr_array(train_adj)
     train_adj.sort_indices()  # the edge features below follow this order

@@ -40,6 +40,24 @@ def test_validation_split_is_disjoint_and_leak_free():
     assert G_train.n_edges == G.n_edges - (test_y == 1).sum() - (val_y == 1).sum()
 
 
+def test_many_negatives_per_held_out_edge_for_ranking_protocols():
+    G, _ = make_community_graph(n_nodes=100, random_state=1)
+    n = G.n_nodes
+    plain = train_test_split_edges(G, test_size=0.1, validation_size=0.05, random_state=0)
+    G_train, test_pairs, test_y, val_pairs, val_y = train_test_split_edges(
+        G, test_size=0.1, validation_size=0.05, random_state=0, negative_ratio=20)
+    for y, before in ((test_y, plain[2]), (val_y, plain[4])):
+        assert (y == 0).sum() == 20 * (y == 1).sum() and (y == 1).sum() == (before == 1).sum()
+    assert not _keys(test_pairs, n) & _keys(val_pairs, n)
+    for pairs, y in ((test_pairs, test_y), (val_pairs, val_y)):
+        negatives = pairs[y == 0]
+        assert (G.adjacency[negatives[:, 0], negatives[:, 1]] == 0).all()
+        assert len(_keys(negatives, n)) == len(negatives)  # no pair twice
+    np.testing.assert_array_equal(test_pairs[test_y == 1], plain[1][plain[2] == 1])
+    with pytest.raises(ValueError, match="negative_ratio"):
+        train_test_split_edges(G, negative_ratio=0)
+
+
 def test_random_state_repeats():
     G, _ = make_community_graph(n_nodes=60, random_state=0)
     a = train_test_split_edges(G, random_state=3)
