@@ -268,7 +268,8 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
                 f"uses them.")
         if collated.n_weighted:
             warn_caller(
-                f"{collated.n_weighted} of the graphs have edge weights other than 1, which "
+                f"{collated.n_weighted} of the graphs have edge weights other than 1 (given, "
+                "or repeated edges summed), which "
                 "the graph-level networks do not read (they read the wiring: messages, "
                 "random-walk encodings and the degrees of featureless graphs count edges); "
                 "to let conv='gine' use them, give them as edge features as each graph "

@@ -90,7 +90,8 @@ def warn_unread_weights(graph: Graph, conv: str, estimator: str) -> None:
     weights = graph.adjacency.data
     if conv == "gat" and weights.size and (weights != 1).any():
         warn_caller(f"{estimator}(conv='gat') attends over the edges without reading their "
-                    f"weights (from {weights.min():g} to {weights.max():g} here): they are "
+                    f"weights (from {weights.min():g} to {weights.max():g} here, given or "
+                    "repeated edges summed): they are "
                     "ignored. conv='gprgnn' (the default), 'appnp', 'gcn' and 'sage' weigh "
                     "the edges.")
 

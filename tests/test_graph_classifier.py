@@ -443,8 +443,9 @@ def test_edge_feature_warning_points_at_the_callers_line():
 def test_edge_weights_are_named_as_unread():
     graphs, y = community_graphs()
     weighted = [Graph(g.adjacency * 2.0, g.features) for g in graphs[:3]] + list(graphs[3:])
-    with pytest.warns(UserWarning, match="3 of the graphs have edge weights other than 1, "
-                                         "which the graph-level networks do not read"):
+    with pytest.warns(UserWarning, match=r"3 of the graphs have edge weights other than 1 "
+                                         r"\(given, or repeated edges summed\), which the "
+                                         "graph-level networks do not read"):
         GNNGraphClassifier(**FAST).fit(weighted, y)
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -464,7 +464,8 @@ def test_gat_says_it_ignores_edge_weights(estimator):
     weighted = Graph(sp.coo_array((weights, (entries.row, entries.col)), shape=entries.shape),
                      G.features)
     with pytest.warns(UserWarning, match="conv='gat'.* without reading their weights "
-                                         r"\(from 1 to 5 here\)") as record:
+                                         r"\(from 1 to 5 here, given or repeated edges "
+                                         r"summed\)") as record:
         fitted = estimator(conv="gat", max_epochs=3, random_state=0).fit(weighted, y)
     assert record[0].filename == __file__
     plain = estimator(conv="gat", max_epochs=3, random_state=0).fit(G, y)  # the same model
