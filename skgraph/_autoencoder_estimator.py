@@ -182,7 +182,7 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
         self._fit_module(prepare_batches, _run_minibatch_epoch,
                          (lambda module, data: _validation_auc(module, data.validation))
                          if self.early_stopping else None,
-                         work_size=self.batch_size * max(self._hidden_sizes() + (1,)))
+                         work_size=int(self.batch_size) * max(self._hidden_sizes() + (1,)))
         return self
 
     def _fanouts(self) -> tuple[int, ...]:

@@ -347,6 +347,12 @@ best_validation_score_, best_loss_, n_iter_, device_
             neighbours = named
         return neighbours, scores
 
+    def _module_signature(self) -> tuple:
+        signature = super()._module_signature()
+        if self.decoder == "hadamard_mlp":  # its width shapes the decoder's weights
+            signature += (self.decoder_hidden_size,)
+        return signature
+
     def _excluded_pairs(self, exclude: Any) -> sp.csr_array:
         """``exclude`` as a symmetric CSR pattern over the fitted graph's nodes."""
         n = self.n_nodes_

@@ -56,12 +56,16 @@ def checked_fanouts(fanouts: Any, hops: int, mismatch: str) -> tuple[int, ...]:
 
 
 def check_batching(batch_size: Any, fanouts: Any, checked: Any) -> None:
-    """Validate ``fanouts`` (``checked()``) even without ``batch_size``, where a warning
-    says it changes nothing (a boolean ``batch_size`` is refused by the parameter
-    constraints)."""
+    """Validate ``fanouts`` (``checked()``, which also counts them against the layers);
+    without ``batch_size`` only its values, with a warning that it changes nothing (a
+    search may pair one ``fanouts`` with full-batch points of other depths). A boolean
+    ``batch_size`` is refused by the parameter constraints."""
     if fanouts is not None:
-        checked()
-        if batch_size is None:
+        if batch_size is not None:
+            checked()
+        else:
+            count = len(np.atleast_1d(np.asarray(fanouts, dtype=object)))
+            checked_fanouts(fanouts, count, "")
             warn_caller("fanouts has no effect without batch_size: the fit runs full batch "
                         "over the whole graph; set batch_size to train in mini-batches over "
                         "sampled neighbourhoods.")

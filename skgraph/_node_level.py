@@ -458,7 +458,7 @@ class NodeLevelEstimator(BaseGraphEstimator, persistent=False):
         self._fit_module(prepare_batches, _run_minibatch_epoch,
                          (lambda module, data: self._validation_score(module, data.full))
                          if self.early_stopping else None,
-                         work_size=self.batch_size * max(1, self.hidden_size),
+                         work_size=int(self.batch_size) * max(1, self.hidden_size),
                          **self._schedule())
 
     def _schedule(self) -> dict:

@@ -51,7 +51,8 @@ class GNNNodeRegressor(StandardisedTargetsMixin, RegressorMixin, NodeLevelEstima
 n_iter_no_change, tol, device, random_state, verbose, warm_start, callbacks, batch_size, \
 fanouts, weight_averaging
         As for :class:`~skgraph.GNNNodeClassifier`; ``early_stopping`` scores the R² of the
-        held-out labelled nodes (at least 2).
+        held-out labelled nodes (at least 2); a warm start also keeps the target scaling
+        its weights were trained on (the number of targets must stay the same).
 
     Attributes
     ----------

@@ -225,6 +225,9 @@ def test_fanouts_are_validated(graph):
     with pytest.warns(UserWarning, match="fanouts has no effect without batch_size") as caught:
         LinkPredictor(fanouts=(5, 5), max_epochs=2).fit(G)
     assert caught[0].filename == __file__
+    # nor counted against the layers then: a search pairs it with full-batch points
+    with pytest.warns(UserWarning, match="fanouts has no effect without batch_size"):
+        GNNNodeClassifier(n_layers=1, fanouts=(5, 5), max_epochs=2).fit(G[::3], y[::3])
     # a bool is an int to Python, but True is no batch size
     for estimator in (GNNNodeRegressor(batch_size=True), LinkPredictor(batch_size=True)):
         with pytest.raises(ValueError, match="'batch_size' parameter .* Got True instead"):

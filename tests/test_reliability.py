@@ -330,6 +330,20 @@ def test_a_warm_start_refuses_other_classes_and_says_when_it_starts_afresh():
         assert len(est.loss_curve_) == FAST["max_epochs"]  # not continued
 
 
+def test_a_warm_start_with_another_decoder_width_starts_afresh():
+    G, _ = make_community_graph(n_nodes=60, random_state=0)
+    lp = LinkPredictor(decoder="hadamard_mlp", decoder_hidden_size=8, warm_start=True, **FAST)
+    lp.fit(G)
+    lp.set_params(decoder_hidden_size=16)
+    with pytest.warns(UserWarning, match="trains a new one from scratch"):
+        lp.fit(G)
+    assert len(lp.loss_curve_) == FAST["max_epochs"]
+    assert lp.module_.decoder.mlp[0].out_features == 16
+    lp.set_params(dropout=0.1)  # shapes alike: continued
+    lp.fit(G)
+    assert len(lp.loss_curve_) == 2 * FAST["max_epochs"]
+
+
 def test_a_warm_start_keeps_the_feature_scaling_its_weights_were_trained_on():
     G, y = make_community_graph(n_nodes=60, n_communities=3, random_state=0)
     for est in (GNNNodeClassifier(warm_start=True, **FAST),
