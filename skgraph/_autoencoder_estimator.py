@@ -62,7 +62,7 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
     _parameter_constraints: dict = {
         **BaseGraphEstimator._parameter_constraints,
         "n_components": [IntInterval(1, None, closed="left")],
-        "hidden_layer_sizes": ["array-like"],
+        "hidden_layer_sizes": ["array-like", IntInterval(1, None, closed="left")],
         "variational": ["boolean"],
         "dropout": _DROPOUT,
         "featureless": _FEATURELESS,

@@ -27,8 +27,9 @@ class VGAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGraphA
     ----------
     n_components : int, default=16
         Embedding dimension.
-    hidden_layer_sizes : sequence of int, default=(32,)
-        Widths of the GCN layers before the embedding heads (may be empty).
+    hidden_layer_sizes : int or sequence of int, default=(32,)
+        Widths of the GCN layers before the embedding heads (may be empty; an int is one
+        layer, as for MLPClassifier).
     variational : bool, default=True
         VGAE when True, plain GAE (no sampling, no KL term) when False.
     dropout : float, default=0.5

@@ -57,7 +57,7 @@ class LinkPredictor(ClassifierMixin, BaseGraphAutoEncoder):
     ----------
     n_components : int, default=64
         Embedding dimension.
-    hidden_layer_sizes : sequence of int, default=(128,)
+    hidden_layer_sizes : int or sequence of int, default=(128,)
     decoder : {"cosine", "inner_product", "hadamard_mlp"}, default="cosine"
         ``"cosine"``: ``a * cos(z_i, z_j) + b`` with learned ``a``, ``b`` (free of the inner
         product's degree bias); ``"inner_product"``: ``<z_i, z_j>`` (the VGAE paper's);

@@ -120,6 +120,10 @@ def test_not_fitted_and_bad_input(community):
         VGAEEmbedder(**FAST).fit("graph")
     with pytest.raises(ValueError, match="hidden_layer_sizes"):
         VGAEEmbedder(hidden_layer_sizes=(0,), **FAST).fit(G)
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        VGAEEmbedder(hidden_layer_sizes=0, **FAST).fit(G)
+    one_layer = VGAEEmbedder(hidden_layer_sizes=8, n_components=4, **FAST).fit(G)
+    assert one_layer._hidden_sizes() == (8,)  # an int is one layer, as for MLPClassifier
     with pytest.raises(ValueError, match="device"):
         VGAEEmbedder(device="gpu").fit(G)
     with pytest.raises(ValueError, match="max_epochs"):
