@@ -58,7 +58,8 @@ class _NodeShape(tuple):
     __slots__ = ()
 
     def __getitem__(self, key: Any) -> Any:
-        if isinstance(key, int) and not isinstance(key, bool) and key >= len(self):
+        if isinstance(key, numbers.Integral) and not isinstance(key, bool) \
+                and key >= len(self):
             raise TypeError(_NOT_AN_ARRAY)
         return super().__getitem__(key)
 

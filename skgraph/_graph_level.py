@@ -274,8 +274,8 @@ class GraphLevelEstimator(BaseGraphEstimator, persistent=False):
                 "random-walk encodings and the degrees of featureless graphs count edges); "
                 "to let conv='gine' use them, give them as edge features as each graph "
                 "holds them (repeats summed, the larger of two directions): "
-                "G = Graph(A, X); Graph(G.adjacency, X, edge_features=G.adjacency.data[:, "
-                "None]).")
+                "G = Graph(A, X); Graph((G.adjacency > 0) * 1.0, X, "
+                "edge_features=G.adjacency.data[:, None]).")
         reuse = self._reuses_module()
         targets = self._training_targets(targets, weights, reuse)
         if weights is not None:

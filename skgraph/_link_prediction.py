@@ -20,9 +20,8 @@ from ._edges import edge_key_sample, edge_share
 from ._graph import Graph, as_graph, is_single_graph, keep_feature_names
 from ._nn._graph_autoencoder import CosineDecoder, HadamardMLPDecoder
 from ._node_inputs import structure_fingerprint
-from ._pairs import NodePairs, resolve_nodes, resolve_pairs
+from ._pairs import NodePairs, as_node_names, resolve_nodes, resolve_pairs
 from ._parameters import IntInterval
-from ._text_features import plain_value
 from ._warnings import warn_caller
 
 __all__ = ["LinkPredictor"]
@@ -30,6 +29,10 @@ __all__ = ["LinkPredictor"]
 _CHUNK = 1 << 20  # pairs decoded at once at prediction time
 _SCORE_BLOCK = 1 << 24  # scores (times the decoder's width) of recommend at once: 64 MB
 _TRAINED_EDGE_SAMPLE = 100_000  # edges kept to check scored positives against (800 kB)
+
+
+def _edge_probability(logits: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))
 
 
 def _excluded_cells(queries: np.ndarray, column: np.ndarray,
@@ -237,6 +240,11 @@ best_validation_score_, best_loss_, n_iter_, device_
         -------
         ndarray of shape (n_pairs,)
         """
+        return self._pair_logits(X)[1]
+
+    @torch_defaults()
+    def _pair_logits(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+        """The positions of the pairs ``X`` and their logits."""
         check_is_fitted(self, "embedding_")
         pairs = resolve_pairs(X, self.n_nodes_, getattr(self, "node_names_", None))
         fitted_structure = getattr(self, "_pairs_structure", None)  # None: saved before 0.2
@@ -260,7 +268,7 @@ best_validation_score_, best_loss_, n_iter_, device_
             for start in range(0, len(pairs), _CHUNK):
                 chunk = torch.as_tensor(pairs[start:start + _CHUNK].T.copy(), device=device)
                 out[start:start + _CHUNK] = self.module_.decoder(z, chunk).cpu().numpy()
-        return out
+        return pairs, out
 
     @torch_defaults()
     def recommend(self, nodes: Any = None, k: int = 10, *, candidates: Any = None,
@@ -278,6 +286,7 @@ best_validation_score_, best_loss_, n_iter_, device_
             The nodes to recommend to (names by :meth:`decision_function`'s rule); None
             for every node.
         k : int, default=10
+            Neighbours recommended per node (at most the number of candidates).
         candidates : array-like of node positions or names, default=None
             The nodes that may be recommended (the items of a user-item graph); None for
             every node.
@@ -323,7 +332,9 @@ best_validation_score_, best_loss_, n_iter_, device_
         device = torch.device(self.device_)
         z = torch.as_tensor(self.embedding_, device=device)
         z_pool = z[torch.as_tensor(pool, device=device)]
-        width = self.decoder_hidden_size if self.decoder == "hadamard_mlp" else 1
+        # floats per scored pair: the MLP's input and its two hidden activations
+        width = (self.n_components + 2 * self.decoder_hidden_size
+                 if self.decoder == "hadamard_mlp" else 1)
         rows = max(1, _SCORE_BLOCK // (len(pool) * width))  # queries scored at once
         neighbours = np.full((len(queries), k), -1, dtype=np.int64)
         scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
@@ -340,12 +351,7 @@ best_validation_score_, best_loss_, n_iter_, device_
                 block = pool[top.indices.numpy()]
                 neighbours[start:start + len(chunk)] = np.where(found, block, -1)
                 scores[start:start + len(chunk)] = top.values.numpy()
-        if names is not None:
-            named = np.empty(neighbours.shape, dtype=object)
-            for (i, j), position in np.ndenumerate(neighbours):
-                named[i, j] = None if position < 0 else plain_value(names[position])
-            neighbours = named
-        return neighbours, scores
+        return as_node_names(neighbours, names), scores
 
     def _module_signature(self) -> tuple:
         signature = super()._module_signature()
@@ -358,8 +364,10 @@ best_validation_score_, best_loss_, n_iter_, device_
         n = self.n_nodes_
         if exclude is None:
             return sp.csr_array((n, n), dtype=np.int8)
+        shape = getattr(exclude, "shape", None)
         if isinstance(exclude, NodePairs) or not is_single_graph(exclude) or (
-                isinstance(exclude, np.ndarray) and exclude.shape != (n, n)):
+                shape is not None and len(shape) == 2 and shape[1] == 2
+                and tuple(shape) != (n, n)):  # a table, array or tensor of pairs
             pairs = resolve_pairs(exclude, n, getattr(self, "node_names_", None))
             pattern = sp.coo_array((np.ones(len(pairs), dtype=np.int8),
                                     (pairs[:, 0], pairs[:, 1])), shape=(n, n))
@@ -379,7 +387,7 @@ best_validation_score_, best_loss_, n_iter_, device_
         edge in a sparse graph (add ``log(rate / (1 - rate))`` of the real edge rate to
         :meth:`decision_function` for a probability).
         """
-        p = 1.0 / (1.0 + np.exp(-self.decision_function(X).astype(np.float64)))
+        p = _edge_probability(self.decision_function(X))
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: Any) -> np.ndarray:
@@ -388,8 +396,14 @@ best_validation_score_, best_loss_, n_iter_, device_
         return (self.decision_function(X) > 0).astype(int)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """ROC AUC of ``predict_proba(X)[:, 1]`` against ``y`` (1 edge, 0 no edge)."""
-        scores = self.predict_proba(X)[:, 1]
+        """ROC AUC of ``predict_proba(X)[:, 1]`` against ``y`` (1 edge, 0 no edge).
+
+        Warns when ``X`` is an array of pairs and most of those labelled 1 are edges of the
+        graph the model was fitted on (a held-out score that would leak). Folds of
+        :class:`NodePairs` hold out their own edges, and a fold's training score (as
+        ``learning_curve`` computes) is meant to be one."""
+        pairs, logits = self._pair_logits(X)
+        scores = _edge_probability(logits)
         labels = np.asarray(y)
         if labels.ndim != 1 or len(labels) != len(scores):
             raise ValueError(f"y must hold one label per pair: {len(scores)} pairs, y of shape "
@@ -399,8 +413,8 @@ best_validation_score_, best_loss_, n_iter_, device_
         if len(unexpected):
             raise ValueError(f"y must be 1 (an edge) or 0 (no edge) for each pair; got "
                              f"{unexpected[:3].tolist()!r}.")
-        self._warn_trained_positives(resolve_pairs(X, self.n_nodes_, self.node_names_),
-                                     labels)
+        if not isinstance(X, NodePairs):
+            self._warn_trained_positives(pairs, labels)
         return float(roc_auc_score(labels, scores, sample_weight=sample_weight))
 
     def _warn_trained_positives(self, pairs: np.ndarray, labels: np.ndarray) -> None:

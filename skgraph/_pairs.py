@@ -8,9 +8,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._edges import remove_edges
-from ._graph import Graph, NodeIndexError, _positions, as_graph, plain_value
+from ._graph import Graph, NodeIndexError, _lookup_names, _positions, as_graph, plain_value
 
-__all__ = ["NodePairs", "check_pairs", "pairs_of_names", "resolve_nodes", "resolve_pairs"]
+__all__ = ["NodePairs", "check_pairs", "as_node_names", "resolve_nodes", "resolve_pairs"]
 
 
 def check_pairs(pairs: Any, n_nodes: int) -> np.ndarray:
@@ -134,15 +134,12 @@ def resolve_nodes(nodes: Any, n_nodes: int, names: np.ndarray | None, what: str)
             raise ValueError(f"{what} refer to nodes outside 0..{n_nodes - 1} (got values "
                              f"from {arr.min()} to {arr.max()}).")
         return arr.astype(np.int64)
-    position = {plain_value(name): k for k, name in enumerate(names)}
-    out = np.empty(len(arr), dtype=np.int64)
-    for i, name in enumerate(arr.tolist()):
-        try:
-            out[i] = position[name]
-        except (KeyError, TypeError):
-            raise ValueError(f"{what}[{i}] names node {name!r}, which is not a node of the "
-                             "graph.") from None
-    return out
+    positions = _lookup_names(names, arr)
+    unknown = np.flatnonzero(positions < 0)
+    if len(unknown):
+        raise ValueError(f"{what}[{unknown[0]}] names node {plain_value(arr[unknown[0]])!r}, "
+                         "which is not a node of the graph.")
+    return positions
 
 
 def _string_name_positions(pairs: Any, names: np.ndarray) -> np.ndarray | None:
@@ -167,13 +164,14 @@ def _string_name_positions(pairs: Any, names: np.ndarray) -> np.ndarray | None:
     return order[at].astype(np.int64)
 
 
-def pairs_of_names(positions: np.ndarray, names: np.ndarray | None) -> np.ndarray:
-    """``positions`` as pairs of node names (an object array), or unchanged without names."""
+def as_node_names(positions: np.ndarray, names: np.ndarray | None) -> np.ndarray:
+    """``positions`` as node names (an object array of the same shape; None where a
+    position is -1), or unchanged without names."""
     if names is None:
         return positions
     out = np.empty(positions.shape, dtype=object)
-    for (row, col), k in np.ndenumerate(positions):
-        out[row, col] = plain_value(names[k])
+    for index, k in np.ndenumerate(positions):
+        out[index] = None if k < 0 else plain_value(names[k])
     return out
 
 

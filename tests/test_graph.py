@@ -872,6 +872,17 @@ def test_text_in_object_arrays_is_not_read_as_numbers():
     with pytest.raises(TypeError, match="adjacency has dtype object holding text"):
         Graph(np.array([[0, "2.5"], [1, 0]], dtype=object))
     assert Graph(np.ones((2, 2)), np.array([[1, 2.5], [3, 4]], dtype=object)).n_features == 2
+    # lists of rows: numbers (NumPy's fast path), booleans, missing values, text
+    A = np.ones((2, 2))
+    for rows, expected in (([[1, 2.5], [3, 4]], np.array([[1, 2.5], [3, 4]])),
+                           (((True, False), (False, True)), np.eye(2)),
+                           ([[1.0, np.nan], [3, 4]], np.array([[1.0, np.nan], [3, 4]]))):
+        features = Graph(A, rows).features
+        assert features.dtype == np.float64
+        np.testing.assert_array_equal(features, expected)
+    mixed = Graph(A, [[1.5, "a"], [None, "b"]]).features
+    assert mixed.dtype == object and mixed[0, 1] == "a" and mixed[0, 0] == 1.5
+    assert np.isnan(mixed[1, 0])
 
 
 def test_a_graph_from_edges_takes_names_in_the_estimators():

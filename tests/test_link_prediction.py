@@ -6,7 +6,7 @@ import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
-from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
+from sklearn.model_selection import GridSearchCV, KFold, cross_val_score, learning_curve
 
 from skgraph import Graph, LinkPredictor, NodePairs
 from skgraph.datasets import make_community_graph
@@ -399,6 +399,9 @@ def test_scoring_held_out_edges_with_a_model_fitted_on_them_warns(split, monkeyp
         LinkPredictor(**FAST).fit(G_train).score(pairs, y)  # held out: nothing to say
         folds = link_pairs(G, random_state=0)
         cross_val_score(LinkPredictor(**{**FAST, "max_epochs": 2}), *folds, cv=2)
+        # a fold's training score is meant to be one (learning_curve computes them)
+        learning_curve(LinkPredictor(**{**FAST, "max_epochs": 2}), *folds, cv=2,
+                       train_sizes=[1.0])
     # a large graph's edges are checked against a sample of them
     monkeypatch.setattr(link_prediction, "_TRAINED_EDGE_SAMPLE", G.n_edges // 4)
     sampled = LinkPredictor(**{**FAST, "max_epochs": 2}).fit(G)
@@ -464,6 +467,28 @@ def test_recommend_candidates_exclusions_and_a_row_with_nothing_left():
         lp.recommend(3)
     with pytest.raises(ValueError, match="exclude is a graph of 3 nodes"):
         lp.recommend([0], k=1, exclude=Graph(sp.csr_array(np.ones((3, 3)) - np.eye(3))))
+
+
+def test_recommend_in_blocks_and_exclusions_in_any_table_of_pairs(split, monkeypatch):
+    import pandas as pd
+    import torch
+
+    import skgraph._link_prediction as link_prediction
+
+    G, G_train, _, _ = split
+    for decoder in ("cosine", "hadamard_mlp"):
+        lp = LinkPredictor(decoder=decoder, **{**FAST, "max_epochs": 2}).fit(G_train)
+        whole = lp.recommend(k=5, exclude=G_train)
+        monkeypatch.setattr(link_prediction, "_SCORE_BLOCK", 3 * G.n_nodes)  # 3 rows a block
+        blocks = lp.recommend(k=5, exclude=G_train)
+        monkeypatch.undo()
+        np.testing.assert_array_equal(blocks[0], whole[0])
+        np.testing.assert_allclose(blocks[1], whole[1], rtol=1e-6)  # float32 rounding
+    excluded = [(0, int(whole[0][0, 0])), (0, int(whole[0][0, 1]))]
+    for table in (np.array(excluded), pd.DataFrame(excluded, columns=["u", "v"]),
+                  torch.tensor(excluded), excluded):
+        neighbours, _ = lp.recommend([0], k=3, exclude=table)
+        assert not set(neighbours[0]) & {pair[1] for pair in excluded}
 
 
 def test_recommend_takes_and_gives_node_names():

@@ -10,6 +10,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix
 from sklearn.model_selection import (
     FixedThresholdClassifier,
+    KFold,
     StratifiedKFold,
     cross_val_predict,
     validation_curve,
@@ -91,4 +92,12 @@ def test_validation_curve_and_a_transformed_target_on_lists_of_graphs():
                                np.log(by_hand.predict(graphs[20:])), rtol=1e-6)
     train_scores, test_scores = validation_curve(model, graphs, y, param_name="max_epochs",
                                                  param_range=[1, 5], cv=3)
-    assert train_scores.shape == test_scores.shape == (2, 3)
+    folds = KFold(3).split(np.zeros(len(y)))  # what validation_curve splits a regressor by
+    for k, (fit_rows, test_rows) in enumerate(folds):
+        for row, epochs in enumerate([1, 5]):
+            fitted = GNNGraphRegressor(max_epochs=epochs, random_state=0, device="cpu").fit(
+                [graphs[i] for i in fit_rows], y[fit_rows])
+            assert test_scores[row, k] == pytest.approx(
+                fitted.score([graphs[i] for i in test_rows], y[test_rows]), rel=1e-6)
+            assert train_scores[row, k] == pytest.approx(
+                fitted.score([graphs[i] for i in fit_rows], y[fit_rows]), rel=1e-6)

@@ -44,6 +44,10 @@ class _FeatureSamples:
             self.graphs = [view.whole()]
             self.nodes = view.node_index
             self._view = view.is_view
+            if len(np.unique(self.nodes)) < len(self.nodes):
+                raise ValueError("X selects a node more than once: its copies would share one "
+                                 "feature value, so a column could not be shuffled among "
+                                 "them; give a view of distinct nodes.")
         else:
             self.graphs = []
             for i, item in enumerate(_check_graph_sequence(X)):
@@ -207,7 +211,10 @@ def permutation_importance(estimator: Any, X: Any, y: Any, *, scoring: Any = Non
     n_jobs : int, default=None
         Features scored in parallel (joblib).
     random_state : int, RandomState instance or None, default=None
+        Seeds the shuffles (scikit-learn's scheme: the same value gives the same
+        shuffles as its ``permutation_importance``).
     sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the samples in the scores.
     max_samples : int or float, default=1.0
         Samples drawn (without replacement) per feature: a count, or a share of them.
 

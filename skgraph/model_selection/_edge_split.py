@@ -12,7 +12,7 @@ from sklearn.utils._param_validation import Interval, RealNotInt, validate_param
 
 from .._edges import NonEdgeSampler, split_edges, two_sided, upper_edges
 from .._graph import Graph, as_graph, is_missing, keep_feature_names
-from .._pairs import NodePairs, pairs_of_names
+from .._pairs import NodePairs, as_node_names
 from .._parameters import IntInterval
 from .._warnings import warn_caller
 
@@ -190,7 +190,7 @@ def train_test_split_edges(graph: Any, *, test_size: float = 0.1,
     def pairs_and_labels(pos, neg):
         return np.vstack([pos, neg]), np.r_[np.ones(len(pos), int), np.zeros(len(neg), int)]
 
-    outputs = [pairs_of_names(pairs, G.node_names) for pairs in outputs]
+    outputs = [as_node_names(pairs, G.node_names) for pairs in outputs]
     result = [train_graph, *pairs_and_labels(*outputs[:2])]
     if n_val:
         result += pairs_and_labels(*outputs[2:])

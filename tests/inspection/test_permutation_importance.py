@@ -131,6 +131,8 @@ def test_inputs_it_cannot_permute_are_refused_clearly():
     model = _RowLogistic().fit(F, y)
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         permutation_importance(model, F[:10], y)
+    with pytest.raises(ValueError, match="selects a node more than once"):
+        permutation_importance(model, F[[1, 2, 1]], y[[1, 2, 1]])
     with pytest.raises(ValueError, match="max_samples is 50, more than the 40 samples"):
         permutation_importance(model, F, y, max_samples=50)
     pairs, labels = link_pairs(F, random_state=0)
