@@ -464,9 +464,10 @@ def test_the_advice_for_edge_weights_works_on_directed_graphs_with_repeated_edge
               "edge_features=G.adjacency.data[:, None])")
     assert advice in str(caught[0].message)
     advised = []
-    for G in graphs:  # the advice, word for word
-        A, X = G.adjacency, G.features
-        exec(advice.replace("G = Graph(A, X); ", "advised.append(") + ")")
+    for G in graphs:  # the advice, word for word, on each graph's A and X
+        namespace = {"Graph": Graph, "A": G.adjacency, "X": G.features}
+        exec(advice.replace("; Graph(", "; result = Graph("), namespace)
+        advised.append(namespace["result"])
     assert sorted(advised[1].edge_features.ravel().tolist()) == [2, 2, 6, 6, 24, 24]
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the weights are read now: nothing to say
