@@ -30,19 +30,15 @@ import torch
 from skgraph import Graph, LinkPredictor
 
 
-def _pyg_top_k(lp: LinkPredictor, adjacency: sp.csr_array, queries: np.ndarray,
-               k: int) -> tuple[np.ndarray, np.ndarray]:
-    z = torch.as_tensor(lp.embedding_)
-    decoder = lp.module_.decoder
-    n = z.shape[0]
-    rows = max(1, (1 << 20) // n)
+def _top_k(scores_of, n: int, adjacency: sp.csr_array, queries: np.ndarray, k: int,
+           rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """The top ``k`` of ``scores_of(chunk)`` (rows of logits over all ``n`` nodes) for the
+    queries, block by block, each query's neighbours and itself masked."""
     values, indices = [], []
     with torch.no_grad():
         for start in range(0, len(queries), rows):
             chunk = torch.as_tensor(queries[start:start + rows])
-            source = chunk.repeat_interleave(n)
-            target = torch.arange(n).repeat(len(chunk))
-            logits = decoder(z, torch.stack([source, target])).view(len(chunk), n)
+            logits = scores_of(chunk)
             block = adjacency[chunk.numpy()]
             masked_rows = np.repeat(np.arange(len(chunk)), np.diff(block.indptr))
             logits[masked_rows, block.indices] = -torch.inf
@@ -51,6 +47,18 @@ def _pyg_top_k(lp: LinkPredictor, adjacency: sp.csr_array, queries: np.ndarray,
             values.append(top.values.numpy())
             indices.append(top.indices.numpy())
     return np.vstack(indices), np.vstack(values)
+
+
+def _pyg_top_k(lp: LinkPredictor, adjacency: sp.csr_array, queries: np.ndarray,
+               k: int) -> tuple[np.ndarray, np.ndarray]:
+    z = torch.as_tensor(lp.embedding_)
+    n = z.shape[0]
+
+    def pairwise(chunk):  # PyG's decode(z, edge_label_index) over explicit pairs
+        pairs = torch.stack([chunk.repeat_interleave(n), torch.arange(n).repeat(len(chunk))])
+        return lp.module_.decoder(z, pairs).view(len(chunk), n)
+
+    return _top_k(pairwise, n, adjacency, queries, k, rows=max(1, (1 << 20) // n))
 
 
 def _torch_top_k(lp: LinkPredictor, adjacency: sp.csr_array, queries: np.ndarray,
@@ -58,20 +66,8 @@ def _torch_top_k(lp: LinkPredictor, adjacency: sp.csr_array, queries: np.ndarray
     z = torch.nn.functional.normalize(torch.as_tensor(lp.embedding_), dim=-1)
     scale, offset = lp.module_.decoder.scale.item(), lp.module_.decoder.offset.item()
     n = z.shape[0]
-    rows = max(1, (1 << 24) // n)
-    values, indices = [], []
-    with torch.no_grad():
-        for start in range(0, len(queries), rows):
-            chunk = torch.as_tensor(queries[start:start + rows])
-            logits = scale * (z[chunk] @ z.T) + offset
-            block = adjacency[chunk.numpy()]
-            masked_rows = np.repeat(np.arange(len(chunk)), np.diff(block.indptr))
-            logits[masked_rows, block.indices] = -torch.inf
-            logits[torch.arange(len(chunk)), chunk] = -torch.inf
-            top = torch.topk(logits, k, dim=1)
-            values.append(top.values.numpy())
-            indices.append(top.indices.numpy())
-    return np.vstack(indices), np.vstack(values)
+    return _top_k(lambda chunk: scale * (z[chunk] @ z.T) + offset, n, adjacency, queries, k,
+                  rows=max(1, (1 << 24) // n))
 
 
 def main() -> None:
