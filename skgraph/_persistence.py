@@ -47,6 +47,7 @@ from typing import Any
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
+from sklearn.compose import make_column_selector
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.metadata_routing import MetadataRequest
 from sklearn.utils.validation import check_is_fitted
@@ -77,6 +78,17 @@ def _file_name(cls: type) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
+# types a scikit-learn estimator's parameters may name (make_column_selector(dtype_include=
+# np.number), OneHotEncoder(dtype=float)): stored by name, restored from this table only
+_TYPE_NAMES = {int: "int", float: "float", bool: "bool", str: "str", object: "object",
+               complex: "complex", np.number: "numpy.number", np.integer: "numpy.integer",
+               np.signedinteger: "numpy.signedinteger",
+               np.unsignedinteger: "numpy.unsignedinteger", np.floating: "numpy.floating",
+               np.inexact: "numpy.inexact", np.complexfloating: "numpy.complexfloating",
+               np.generic: "numpy.generic", np.datetime64: "numpy.datetime64",
+               np.timedelta64: "numpy.timedelta64"}
+
+
 # -- tagged JSON encoding -------------------------------------------------------------
 class _Encoder:
     """Encode parameters and attributes as JSON; numeric arrays go to a tensor dict."""
@@ -100,6 +112,12 @@ class _Encoder:
             return self._array(value, where)
         if isinstance(value, np.dtype):  # e.g. SimpleImputer's fitted dtype
             return {_TAG: "dtype", "value": value.str}
+        if isinstance(value, type) and value in _TYPE_NAMES:  # np.number, object, ...
+            return {_TAG: "type", "value": _TYPE_NAMES[value]}
+        if isinstance(value, make_column_selector):  # columns chosen by dtype or name
+            return {_TAG: "column_selector",
+                    **{name: self.encode(getattr(value, name), f"{where} selector's {name}")
+                       for name in ("pattern", "dtype_include", "dtype_exclude")}}
         if isinstance(value, type) and issubclass(value, np.generic):  # e.g. dtype=np.float64
             return {_TAG: "scalar_type", "value": np.dtype(value).str}
         if type(value) is list:
@@ -130,8 +148,9 @@ class _Encoder:
                                    for k, v in attributes.items()}}
         raise TypeError(
             f"cannot save {where} of type {type(value).__name__} safely: only None, bool, int, "
-            "float, str, lists, tuples, dicts, slices, numpy scalars, dtypes and arrays and "
-            "scikit-learn estimators made of those are stored; pickle or joblib store any "
+            "float, str, lists, tuples, dicts, slices, numpy scalars, dtypes and arrays, "
+            "types such as float or np.number, column selectors and scikit-learn "
+            "estimators made of those are stored; pickle or joblib store any "
             "object." + (" A RandomState instance as random_state cannot be saved; use an "
                          "int." if isinstance(value, np.random.RandomState) else ""))
 
@@ -181,6 +200,13 @@ def _decode(value: Any, tensors: dict[str, torch.Tensor]) -> Any:
         return _stored_dtype(value["value"])
     if tag == "scalar_type":
         return _stored_dtype(value["value"]).type
+    if tag == "type":
+        named = {name: kind for kind, name in _TYPE_NAMES.items()}
+        if value.get("value") not in named:
+            raise ValueError(f"estimator.json names an unknown type {value.get('value')!r}.")
+        return named[value["value"]]
+    if tag == "column_selector":
+        return _column_selector(value, tensors)
     if tag == "ndarray":
         dtype = np.dtype(value["dtype"])
         if dtype.kind not in "biufcUSO":
@@ -204,6 +230,25 @@ def _decode(value: Any, tensors: dict[str, torch.Tensor]) -> Any:
     if tag == "metadata_request":
         return _metadata_request(value, tensors)
     raise ValueError(f"estimator.json holds an object with an unknown tag {tag!r}.")
+
+
+def _column_selector(value: dict, tensors: dict[str, torch.Tensor]) -> make_column_selector:
+    """A ``make_column_selector`` of a saved ``ColumnTransformer``: a pattern (text or None)
+    and dtypes (text, the types :data:`_TYPE_NAMES` names, or lists of them)."""
+    parts = {name: _decode(value.get(name), tensors)
+             for name in ("pattern", "dtype_include", "dtype_exclude")}
+
+    def dtypes(item: Any) -> bool:
+        items = item if isinstance(item, list) else [item]
+        return all(entry is None or isinstance(entry, str) or entry in _TYPE_NAMES
+                   or (isinstance(entry, type) and issubclass(entry, np.generic))
+                   for entry in items)
+
+    if not (parts["pattern"] is None or isinstance(parts["pattern"], str)) \
+            or not dtypes(parts["dtype_include"]) or not dtypes(parts["dtype_exclude"]):
+        raise ValueError("estimator.json holds a column selector that is not a pattern and "
+                         "dtypes.")
+    return make_column_selector(**parts)
 
 
 class _MetadataRequests(dict):

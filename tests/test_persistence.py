@@ -477,6 +477,48 @@ def test_node_feature_transformer_saves_text_encoders(tmp_path):
     assert again.transformer_.vocabulary_ == step.transformer_.vocabulary_
 
 
+def test_column_selectors_and_named_types_are_saved(tmp_path):
+    import zipfile
+
+    from sklearn.compose import ColumnTransformer, make_column_selector
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    from skgraph import Graph
+    from skgraph.preprocessing import NodeFeatureTransformer
+
+    pd = pytest.importorskip("pandas")
+    table = pd.DataFrame({"age": [30.0, 41, 25, 60], "tenure": [1.0, 7, 2, 9],
+                          "plan": ["a", "b", "a", "c"]})
+    G = Graph(np.ones((4, 4)) - np.eye(4), table)
+    columns = ColumnTransformer([
+        ("numbers", StandardScaler(), make_column_selector(dtype_include=np.number)),
+        ("plans", OneHotEncoder(handle_unknown="ignore", dtype=float),
+         make_column_selector(pattern="^pl", dtype_exclude=[np.number, "category"]))],
+        sparse_threshold=0)
+    step = NodeFeatureTransformer(columns).fit(G)
+    path = tmp_path / "selectors.skgraph"
+    step.save(path)
+    again = skgraph.load(path)
+    np.testing.assert_array_equal(_dense(again.transform(G).features),
+                                  _dense(step.transform(G).features))
+    selector = again.transformer.transformers[1][2]
+    assert selector.pattern == "^pl" and selector.dtype_exclude == [np.number, "category"]
+    assert again.transformer.transformers[1][1].dtype is float
+    # a type name outside the table is refused, not imported
+    import hashlib
+
+    with zipfile.ZipFile(path) as archive:
+        text = archive.read("estimator.json").decode()
+    assert '"numpy.number"' in text
+    data = text.replace('"numpy.number"', '"os.system"').encode()
+    _rewrite(path, "estimator.json", lambda _: data)
+    sha = _manifest(path)["sha256"]
+    sha["estimator.json"] = hashlib.sha256(data).hexdigest()  # consistent checksums
+    _edit_manifest(path, sha256=sha)
+    with pytest.raises(ValueError, match="unknown type 'os.system'"):
+        skgraph.load(path)
+
+
 def _dense(features):
     return features.toarray() if hasattr(features, "toarray") else features
 
