@@ -102,13 +102,16 @@ class RandomWalkEncoding(GraphFeatureStep):
         return self._transform(X)
 
     def _transform_graphs(self, graphs: list[Graph], single: bool) -> list[Graph]:
+        large = [graph.n_nodes for graph in graphs if graph.n_nodes > LARGE_FOR_WALKS]
+        if large:  # one warning for all the graphs, before the cost
+            which = ("the graph has" if single else
+                     f"{len(large)} of the graphs have up to")
+            warn_caller(f"{which} {max(large)} nodes: a graph's random-walk encoding costs "
+                        "about steps / 2 x edges x nodes (a minute at 20,000 nodes of 10 "
+                        "neighbours, growing with the square of the size).")
         return [self._encoded(graph) for graph in graphs]
 
     def _encoded(self, graph: Graph) -> Graph:
-        if graph.n_nodes > LARGE_FOR_WALKS:
-            warn_caller(f"the graph has {graph.n_nodes} nodes: its random-walk encoding costs "
-                        "about steps / 2 x edges x nodes (a minute at 20,000 nodes of 10 "
-                        "neighbours, growing with the square of the size).")
         walks = return_probabilities(unit_weights(graph.adjacency), self.steps)
         features = graph.features
         if features is None:

@@ -95,3 +95,20 @@ def test_in_front_of_a_link_predictor_on_pairs():
     pipe = make_pipeline(RandomWalkEncoding(steps=4), NodeFeatureTransformer(),
                          LinkPredictor(max_epochs=5, random_state=0)).fit(pairs)
     assert pipe.predict_proba(pairs[:5]).shape == (5, 2)
+
+
+def test_large_graphs_get_one_warning_for_the_whole_list(monkeypatch):
+    import warnings
+
+    import skgraph.preprocessing._random_walks as random_walks
+
+    monkeypatch.setattr(random_walks, "LARGE_FOR_WALKS", 6)  # instead of 20,000 nodes
+    graphs = [make_community_graph(n_nodes=n, random_state=0)[0] for n in (5, 8, 9, 12)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        RandomWalkEncoding(steps=2).fit_transform(graphs)
+    messages = [str(w.message) for w in caught if "random-walk" in str(w.message)]
+    assert messages == [messages[0]] and messages[0].startswith("3 of the graphs have up to "
+                                                                "12 nodes")
+    with pytest.warns(UserWarning, match="^the graph has 12 nodes"):
+        RandomWalkEncoding(steps=2).fit_transform(graphs[-1])
