@@ -1431,6 +1431,20 @@ def _numeric_attributes(dicts: Any, skip: str) -> list:
     return numeric
 
 
+_LABEL_NAMES = ("label", "labels", "node_label")
+
+
+def _text_attributes(dicts: list, skip: str) -> list:
+    """The attribute names among ``dicts`` whose values are all text (missing values aside),
+    except ``skip``, in the order first found."""
+    kinds: dict = {}
+    for data in dicts:
+        for name, value in data.items():
+            if name != skip and not is_missing(value):
+                kinds[name] = kinds.get(name, True) and isinstance(value, str)
+    return [name for name, text in kinds.items() if text]
+
+
 def _edge_attribute_names(edges: list) -> list:
     """The attribute names of the first 1000 networkx edges, in order of appearance."""
     return list(dict.fromkeys(name for _, _, d in edges[:1000] for name in d))
@@ -1448,7 +1462,8 @@ def _warn_unread_attributes(nx_graph: Any, nodes: list, edges: list, no_features
              "x", ""),
             (no_edge_features, "edges", (d for _, _, d in edges), weight or "weight",
              "edge_attributes", "edge_attr", weights)):
-        names = _numeric_attributes(dicts, skip) if unread else []
+        dicts = list(dicts) if unread else []
+        names = _numeric_attributes(dicts, skip)
         if names:
             warn_caller(
                 f"the networkx {kind} carry numeric attributes {names}, which are not read: "
@@ -1456,6 +1471,17 @@ def _warn_unread_attributes(nx_graph: Any, nodes: list, edges: list, no_features
                 f"attribute {default!r}, or from those named by as_graph(graph, "
                 f"{parameter}=[...])). Name there the ones that are features (not labels "
                 f"or ids), or pass {parameter}=[] to read none without this warning.{more}")
+        # text in general is no feature (karate's "club" is a target), but text under
+        # "label" is GraKeL's and the TU converters' node label ("C", "O"): say so
+        texts = [name for name in _text_attributes(dicts, skip) if name in _LABEL_NAMES] \
+            if kind == "nodes" and not names else []
+        if texts:
+            warn_caller(
+                f"the networkx nodes carry text labels {texts}, which are not read: the "
+                "graph is read without node features. To use them (atom types, ...), name "
+                f"them, as_graph(graph, node_attributes={texts}), and encode the text in "
+                "the pipeline (NodeFeatureTransformer(OneHotEncoder(handle_unknown="
+                "'ignore'))); node_attributes=[] reads none without this warning.")
 
 
 def _networkx_edge_features(edges: list, names: Sequence[str] | None) -> np.ndarray | None:

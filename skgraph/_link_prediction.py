@@ -293,7 +293,8 @@ best_validation_score_, best_loss_, n_iter_, device_
         exclude : graph or array-like of shape (n_pairs, 2), default=None
             Pairs never recommended, in both directions: the edges of a graph of the
             fitted graph's nodes (pass the training graph, so that the links it already
-            has are not recommended again), or node pairs (positions or names).
+            has are not recommended again; where both graphs name their nodes, its nodes
+            are matched by name, in any order), or node pairs (positions or names).
 
         Returns
         -------
@@ -376,7 +377,19 @@ best_validation_score_, best_loss_, n_iter_, device_
         if graph.n_nodes != n:
             raise ValueError(f"exclude is a graph of {graph.n_nodes} nodes; the edges of a "
                              f"graph of the fitted graph's {n} nodes are expected.")
-        return graph.adjacency
+        names = getattr(self, "node_names_", None)
+        if names is None or graph.node_names is None \
+                or np.array_equal(graph.node_names, names):
+            return graph.adjacency  # the same nodes in the same order, or read by position
+        try:  # the same names in another order: its rows and columns in the fitted order
+            order = graph.positions(names)
+        except IndexError:
+            missing = [name for name in names.tolist()
+                       if name not in set(graph.node_names.tolist())]
+            raise ValueError(f"exclude is a graph of other nodes than the fitted one (it has "
+                             f"no node {missing[0]!r}); the edges of a graph of the fitted "
+                             "graph's nodes are expected.") from None
+        return graph.adjacency[order][:, order]
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probabilities of no edge and edge for node pairs: shape (n_pairs, 2).

@@ -1006,6 +1006,13 @@ def test_networkx_node_attributes_by_name_and_unread_attributes_warn():
         chosen = as_graph(H, node_attributes=[], edge_attributes=[])
         as_graph(nx.karate_club_graph())
     assert chosen.features is None and chosen.edge_features is None
+    molecule = nx.path_graph(3)
+    nx.set_node_attributes(molecule, {0: "C", 1: "O", 2: "C"}, "label")  # GraKeL's form
+    with pytest.warns(UserWarning, match=r"nodes carry text labels \['label'\], which are "
+                                         r"not read.*node_attributes=\['label'\]"):
+        assert as_graph(molecule).features is None
+    assert as_graph(molecule, node_attributes=["label"]).features[:, 0].tolist() == \
+        ["C", "O", "C"]
     with pytest.warns(UserWarning, match=r"numeric attributes \['age'\]"):  # after a None
         as_graph(_with_ages(nx.path_graph(3), [None, "n/a", 4.0]))
     # a node without a named attribute (absent, None) gets NaN: a missing value

@@ -507,3 +507,12 @@ def test_recommend_takes_and_gives_node_names():
     assert (by_position == neighbours).all()
     with pytest.raises(ValueError, match=r"nodes\[0\] names node 'nobody'"):
         lp.recommend(["nobody"])
+    # the training graph with its nodes in another order: matched by name
+    order = np.random.default_rng(0).permutation(G_train.n_nodes)
+    shuffled = Graph(G_train.adjacency[order][:, order], node_names=G_train.node_names[order])
+    again, _ = lp.recommend(["member3", "member17"], k=4, exclude=shuffled)
+    assert (again == neighbours).all()
+    renamed = Graph(G_train.adjacency, node_names=[f"x{k}" for k in range(G_train.n_nodes)])
+    with pytest.raises(ValueError, match="exclude is a graph of other nodes than the fitted "
+                                         "one \\(it has no node 'member0'\\)"):
+        lp.recommend(["member3"], k=2, exclude=renamed)

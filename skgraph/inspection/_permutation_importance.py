@@ -216,7 +216,9 @@ def permutation_importance(estimator: Any, X: Any, y: Any, *, scoring: Any = Non
     sample_weight : array-like of shape (n_samples,), default=None
         Weights of the samples in the scores.
     max_samples : int or float, default=1.0
-        Samples drawn (without replacement) per feature: a count, or a share of them.
+        Samples drawn (without replacement) per feature: a count, or a share of them. As
+        in scikit-learn, the baseline is scored on all the samples and the shuffled
+        scores on the drawn ones, so a subset's own score level shifts every importance.
 
     Returns
     -------

@@ -123,6 +123,12 @@ def test_checks_warnings_and_persistence(tmp_path):
     with pytest.warns(UserWarning, match="most nodes have a colour of their own.*"
                                          "KBinsDiscretizer"):
         WeisfeilerLehmanFeatures().fit(continuous)
+    # an integer attribute of many values beside the labels: few colours at first, most
+    # nodes their own after one round (PROTEINS' attribute)
+    many = [Graph(g.adjacency, np.column_stack([g.features, rng.integers(0, 8, g.n_nodes)]))
+            for g in graphs]
+    with pytest.warns(UserWarning, match="within one round: most nodes"):
+        WeisfeilerLehmanFeatures().fit(many)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         WeisfeilerLehmanFeatures().fit(graphs)
