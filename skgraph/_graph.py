@@ -1480,8 +1480,9 @@ def _warn_unread_attributes(nx_graph: Any, nodes: list, edges: list, no_features
                 f"the networkx nodes carry text labels {texts}, which are not read: the "
                 "graph is read without node features. To use them (atom types, ...), name "
                 f"them, as_graph(graph, node_attributes={texts}), and encode the text in "
-                "the pipeline (NodeFeatureTransformer(OneHotEncoder(handle_unknown="
-                "'ignore'))); node_attributes=[] reads none without this warning.")
+                "the pipeline for a network (NodeFeatureTransformer(OneHotEncoder("
+                "handle_unknown='ignore')); WeisfeilerLehmanFeatures reads text labels as "
+                "they are); node_attributes=[] reads none without this warning.")
 
 
 def _networkx_edge_features(edges: list, names: Sequence[str] | None) -> np.ndarray | None:

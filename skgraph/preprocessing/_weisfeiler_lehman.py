@@ -11,10 +11,9 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from .._graph import Graph, as_graph, is_single_graph
+from .._graph import Graph, as_graph, is_single_graph, missing_features
 from .._graph_collation import _check_graph_sequence
 from .._persistence import PersistenceMixin
-from .._text_features import is_text_table
 from .._warnings import warn_caller
 
 __all__ = ["WeisfeilerLehmanFeatures"]
@@ -23,8 +22,10 @@ __all__ = ["WeisfeilerLehmanFeatures"]
 class WeisfeilerLehmanFeatures(PersistenceMixin, TransformerMixin, BaseEstimator):
     """Weisfeiler-Lehman subtree features of graphs: how often each node colour occurs.
 
-    Each node starts with a colour given by its feature row (a one-hot or integer node
-    label: atom types, ...; one colour for all nodes of featureless graphs); each of
+    Each node starts with a colour given by its feature row (a node label: one-hot or
+    integer codes, or text such as atom symbols, as ``as_graph(g, node_attributes=
+    ["label"])`` reads them from networkx; one colour for all nodes of featureless
+    graphs); each of
     ``n_iter`` refinements gives a node a new colour for its colour and the multiset of
     its neighbours' (the rooted subtrees of depth 1, 2, ...). A graph's row counts every
     colour of every round: the WL subtree kernel of Shervashidze et al. (2011) is the
@@ -173,9 +174,13 @@ def _graph_list(X: Any) -> list[Graph]:
             graph = as_graph(item).whole()
         except (TypeError, ValueError) as exc:
             raise type(exc)(f"X[{i}] is not a valid graph: {exc}") from None
-        if is_text_table(graph.features):
-            raise TypeError(f"X[{i}] has text node features; encode them first "
-                            "(NodeFeatureTransformer(OrdinalEncoder())).")
+        found = missing_features(graph)
+        if found is not None:
+            raise ValueError(f"X[{i}] has node features with missing values ({found[0]}, the "
+                             f"first at node {found[1]}, column {found[2]}): a missing label "
+                             "is no colour. Impute them in the pipeline "
+                             "(NodeFeatureTransformer(SimpleImputer(strategy='constant')))."
+                             )
         graphs.append(graph)
     return graphs
 

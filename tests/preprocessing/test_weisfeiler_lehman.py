@@ -84,6 +84,29 @@ def test_new_graphs_count_only_the_colours_seen_in_fit():
     assert plain[:, 0].toarray().ravel().tolist() == [3, 4, 5]
 
 
+def test_text_labels_are_colours_and_missing_ones_are_refused():
+    import networkx as nx
+
+    from skgraph import as_graph
+
+    graphs = _labelled_graphs()
+    symbols = np.array(["C", "O", "N"], dtype=object)
+    as_text = [Graph(g.adjacency, symbols[g.features.argmax(axis=1)][:, None])
+               for g in graphs]
+    codes = WeisfeilerLehmanFeatures(n_iter=2).fit_transform(graphs)
+    text = WeisfeilerLehmanFeatures(n_iter=2).fit_transform(as_text)
+    np.testing.assert_array_equal((text @ text.T).toarray(), (codes @ codes.T).toarray())
+    molecule = nx.path_graph(3)  # GraKeL's networkx form: labels under "label"
+    nx.set_node_attributes(molecule, {0: "C", 1: "O", 2: "C"}, "label")
+    F = WeisfeilerLehmanFeatures(n_iter=0).fit_transform(
+        [as_graph(molecule, node_attributes=["label"])])
+    assert sorted(F.toarray().ravel().tolist()) == [1.0, 2.0]
+    holey = Graph(np.ones((2, 2)) - np.eye(2), np.array([[1.0], [np.nan]]))
+    with pytest.raises(ValueError, match=r"X\[1\] has node features with missing values "
+                                         r"\(1, the first at node 1, column 0\)"):
+        WeisfeilerLehmanFeatures().fit([graphs[0], holey])
+
+
 def test_a_linear_model_on_wl_features_learns_what_a_gnn_sum_cannot_see():
     # the same 6 nodes with one label: two triangles against a hexagon (regular graphs,
     # alike to 1-WL too) and a triangle with a tail against a path
