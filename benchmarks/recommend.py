@@ -13,7 +13,7 @@ themselves excluded, timed side by side in one process:
 * ``torch``: the same by hand as a matrix product, ``scale * cos(z_q, z) + offset`` for a
   block of query nodes at once (what a user who knows the cosine decoder writes).
 
-Both give the same neighbours (checked). Usage::
+All three give the same neighbours (checked). Usage::
 
     OMP_NUM_THREADS=2 python benchmarks/recommend.py --nodes 100000 --edges 500000
 """

@@ -17,11 +17,12 @@ from ._autoencoder_estimator import BaseGraphAutoEncoder
 from ._base import fit_context
 from ._device import thread_limit, torch_defaults
 from ._edges import edge_key_sample, edge_share
-from ._graph import Graph, as_graph, is_single_graph, keep_feature_names
+from ._graph import Graph, _lookup_names, as_graph, is_single_graph, keep_feature_names
 from ._nn._graph_autoencoder import CosineDecoder, HadamardMLPDecoder
 from ._node_inputs import structure_fingerprint
 from ._pairs import NodePairs, as_node_names, resolve_nodes, resolve_pairs
 from ._parameters import IntInterval
+from ._text_features import plain_value
 from ._warnings import warn_caller
 
 __all__ = ["LinkPredictor"]
@@ -378,17 +379,16 @@ best_validation_score_, best_loss_, n_iter_, device_
             raise ValueError(f"exclude is a graph of {graph.n_nodes} nodes; the edges of a "
                              f"graph of the fitted graph's {n} nodes are expected.")
         names = getattr(self, "node_names_", None)
-        if names is None or graph.node_names is None \
-                or np.array_equal(graph.node_names, names):
+        if names is None:  # nodes 0 .. n - 1 (a networkx graph of them in order, say)
+            names = np.arange(n)
+        if graph.node_names is None or np.array_equal(graph.node_names, names):
             return graph.adjacency  # the same nodes in the same order, or read by position
-        try:  # the same names in another order: its rows and columns in the fitted order
-            order = graph.positions(names)
-        except IndexError:
-            missing = [name for name in names.tolist()
-                       if name not in set(graph.node_names.tolist())]
+        # the same names in another order: its rows and columns in the fitted order
+        order = _lookup_names(graph.node_names, names)
+        if (order < 0).any():
             raise ValueError(f"exclude is a graph of other nodes than the fitted one (it has "
-                             f"no node {missing[0]!r}); the edges of a graph of the fitted "
-                             "graph's nodes are expected.") from None
+                             f"no node {plain_value(names[np.argmax(order < 0)])!r}); the "
+                             "edges of a graph of the fitted graph's nodes are expected.")
         return graph.adjacency[order][:, order]
 
     def predict_proba(self, X: Any) -> np.ndarray:

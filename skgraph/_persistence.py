@@ -114,7 +114,7 @@ class _Encoder:
             return {_TAG: "dtype", "value": value.str}
         if isinstance(value, type) and value in _TYPE_NAMES:  # np.number, object, ...
             return {_TAG: "type", "value": _TYPE_NAMES[value]}
-        if isinstance(value, make_column_selector):  # columns chosen by dtype or name
+        if type(value) is make_column_selector:  # columns chosen by dtype or name
             return {_TAG: "column_selector",
                     **{name: self.encode(getattr(value, name), f"{where} selector's {name}")
                        for name in ("pattern", "dtype_include", "dtype_exclude")}}

@@ -8,7 +8,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score, learning_curve
 
-from skgraph import Graph, LinkPredictor, NodePairs
+from skgraph import Graph, LinkPredictor, NodePairs, as_graph
 from skgraph.datasets import make_community_graph
 from skgraph.model_selection import link_pairs, train_test_split_edges
 
@@ -512,6 +512,13 @@ def test_recommend_takes_and_gives_node_names():
     shuffled = Graph(G_train.adjacency[order][:, order], node_names=G_train.node_names[order])
     again, _ = lp.recommend(["member3", "member17"], k=4, exclude=shuffled)
     assert (again == neighbours).all()
+    # a graph of nodes 0 .. n - 1 (no names) against the same nodes in another order
+    plain = nx.karate_club_graph()
+    rebuilt = nx.Graph(list(reversed(list(plain.edges()))))
+    assert as_graph(rebuilt).node_names is not None
+    unnamed = LinkPredictor(**{**FAST, "max_epochs": 2}).fit(as_graph(plain))
+    suggested, _ = unnamed.recommend([0], k=5, exclude=rebuilt)
+    assert not set(suggested[0]) & set(plain[0])
     renamed = Graph(G_train.adjacency, node_names=[f"x{k}" for k in range(G_train.n_nodes)])
     with pytest.raises(ValueError, match="exclude is a graph of other nodes than the fitted "
                                          "one \\(it has no node 'member0'\\)"):
