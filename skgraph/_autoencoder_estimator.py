@@ -38,6 +38,7 @@ from ._node_inputs import (
     warn_unread_edge_features,
 )
 from ._parameters import IntInterval
+from ._warnings import warn_caller
 
 __all__ = ["BaseGraphAutoEncoder"]
 
@@ -54,6 +55,10 @@ class _EdgeTrainingData:
 def _positive_pairs(adjacency: sp.csr_array, device) -> PairSet:
     pairs = torch.from_numpy(upper_edges(adjacency).T.copy()).to(device)
     return PairSet(pairs, adjacency.shape[0], assume_sorted=adjacency.has_sorted_indices)
+
+
+# held-out edges below which early stopping's ROC AUC is too coarse to choose weights by
+_FEW_VALIDATION_EDGES = 10
 
 
 class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
@@ -147,6 +152,12 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
                     f"early_stopping holds out {n_val} edges and as many non-edges to validate "
                     f"on, but the graph has only {n_non_edges} non-edge(s); lower "
                     "validation_fraction or set early_stopping=False.")
+            if n_val < _FEW_VALIDATION_EDGES:
+                warn_caller(f"early_stopping validates on {n_val} held-out edge(s) and as many "
+                            "non-edges: a ROC AUC of so few pairs moves in large steps, and "
+                            "the weights kept may be those of a lucky epoch. Raise "
+                            "validation_fraction, or set early_stopping=False on so small a "
+                            "graph.")
             adjacency, pos, neg = split_edges(graph.adjacency, n_val, rng)
             val_pairs = torch.from_numpy(np.vstack([pos, neg]).T.copy()).to(device)
             return adjacency, val_pairs, np.r_[np.ones(len(pos)), np.zeros(len(neg))]

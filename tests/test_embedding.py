@@ -166,6 +166,19 @@ def test_early_stopping_tracks_validation_auc_and_keeps_the_best():
     assert emb.best_validation_score_ > before.best_validation_score_ + 0.08
 
 
+def test_early_stopping_on_a_handful_of_edges_warns(community):
+    import warnings
+
+    G = community[0]
+    with pytest.warns(UserWarning, match=r"early_stopping validates on 1 held-out edge\(s\) "
+                                         "and as many non-edges.*Raise validation_fraction"):
+        VGAEEmbedder(early_stopping=True, validation_fraction=0.001, max_epochs=2,
+                     random_state=0, device="cpu").fit(G)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        VGAEEmbedder(early_stopping=True, max_epochs=2, random_state=0, device="cpu").fit(G)
+
+
 def test_plateau_stopping_on_training_loss(community):
     # the first epoch improves on +inf; with tol=10 no later one counts: stop once the
     # count of epochs without improvement exceeds n_iter_no_change (scikit-learn's MLP rule)
