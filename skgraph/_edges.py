@@ -36,6 +36,16 @@ def upper_edges(adjacency: sp.sparray, *, weights: bool = False):
     return (pairs, upper.data) if weights else pairs
 
 
+def pair_pattern(pairs: np.ndarray, n: int) -> sp.csr_array:
+    """The node pairs ``pairs`` (an ``(m, 2)`` array) as an ``n x n`` CSR of ones, in both
+    directions (a pair listed twice, or both ways, is still one entry of 1)."""
+    pattern = sp.csr_array((np.ones(2 * len(pairs)), (np.r_[pairs[:, 0], pairs[:, 1]],
+                                                      np.r_[pairs[:, 1], pairs[:, 0]])),
+                           shape=(n, n))
+    pattern.data[:] = 1.0
+    return pattern
+
+
 def remove_edges(adjacency: sp.sparray, pairs: np.ndarray) -> sp.csr_array:
     """``adjacency`` without the node pairs ``pairs`` (an ``(m, 2)`` array), in both directions.
 
@@ -45,10 +55,7 @@ def remove_edges(adjacency: sp.sparray, pairs: np.ndarray) -> sp.csr_array:
     A = sp.csr_array(adjacency)
     if len(pairs) == 0:
         return A
-    n = A.shape[0]
-    mask = sp.csr_array((np.ones(2 * len(pairs)), (np.r_[pairs[:, 0], pairs[:, 1]],
-                                                   np.r_[pairs[:, 1], pairs[:, 0]])), shape=(n, n))
-    mask.data[:] = 1.0  # a pair listed twice is still removed once
+    mask = pair_pattern(pairs, A.shape[0])
     reduced = sp.csr_array(A - A.multiply(mask))
     reduced.eliminate_zeros()
     reduced.sort_indices()

@@ -1617,34 +1617,34 @@ def _pyg_keys(data: Any) -> list:
     return list(keys() if callable(keys) else keys)
 
 
+def _numeric_rows(value: Any) -> int | None:
+    """The row count of a torch tensor of real numbers (not a boolean mask), else None."""
+    if not (callable(getattr(value, "is_complex", None)) and hasattr(value, "dtype")) \
+            or value.ndim < 1 or str(value.dtype) == "torch.bool" or value.is_complex():
+        return None
+    return value.shape[0]
+
+
 def _numeric_node_attribute(data: Any, key: str) -> bool:
     """Whether ``Data[key]`` is a torch tensor of numbers (not a boolean mask) with one row
     per node, by PyG's rule, and not by name an edge's (``edge_label``, ``*_index``): PyG
     tells them apart by name only where there are as many edges as nodes."""
-    value = getattr(data, key, None)
-    if not (callable(getattr(value, "is_complex", None)) and hasattr(value, "dtype")):
-        return False
+    rows = _numeric_rows(getattr(data, key, None))
     is_node = getattr(data, "is_node_attr", None)
-    return (value.ndim >= 1 and data.num_nodes > 1 and str(value.dtype) != "torch.bool"
-            and not value.is_complex() and "edge" not in key and not key.endswith("index")
-            and (is_node(key) if callable(is_node) else value.shape[0] == data.num_nodes))
+    return (rows is not None and data.num_nodes > 1 and "edge" not in key
+            and not key.endswith("index")
+            and (is_node(key) if callable(is_node) else rows == data.num_nodes))
 
 
 def _warn_unread_edge_attributes(data: Any, n_edges: int) -> None:
     """Warn about numeric tensors with one row per edge (an R-GCN's ``edge_type``, a
     ``to_homogeneous()`` graph's) when there is no ``edge_attr``: they are not read. A link
     split's ``edge_label`` and ``*_index`` tensors are targets and pairs, not features."""
-    unread = []
-    for key in _pyg_keys(data):
-        value = getattr(data, key, None)
-        if key in _PYG_READ or "label" in key or key.endswith("index") \
-                or not (callable(getattr(value, "is_complex", None)) and hasattr(value, "ndim")):
-            continue
-        # as many edges as nodes: PyG tells an edge's tensor by its name
-        if value.ndim >= 1 and value.shape[0] == n_edges \
-                and (n_edges != data.num_nodes or "edge" in key) \
-                and str(value.dtype) != "torch.bool" and not value.is_complex():
-            unread.append(key)
+    unread = [key for key in _pyg_keys(data)
+              if key not in _PYG_READ and "label" not in key and not key.endswith("index")
+              and _numeric_rows(getattr(data, key, None)) == n_edges
+              # as many edges as nodes: PyG tells an edge's tensor by its name
+              and (n_edges != data.num_nodes or "edge" in key)]
     if unread:
         example = (f"torch.nn.functional.one_hot(data.{unread[0]}).float()"
                    if "type" in unread[0] else f"data.{unread[0]}")

@@ -127,6 +127,37 @@ def _check_graph_sequence(graphs: Any, what: str = "X") -> list:
     return items
 
 
+def read_graphs(X: Any, what: str = "X") -> list[Graph]:
+    """The graphs of the sequence ``X``, each read by :func:`as_graph`; one that cannot be
+    read is named by its position."""
+    graphs = []
+    for i, item in enumerate(_check_graph_sequence(X, what)):
+        try:
+            graphs.append(as_graph(item))
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{what}[{i}] is not a valid graph: {exc}") from None
+    return graphs
+
+
+def shared_width(graphs: Sequence[Graph]) -> int:
+    """The node feature width every one of ``graphs`` has (a ValueError where they differ)."""
+    widths = {graph.n_features for graph in graphs}
+    if len(widths) > 1:
+        raise ValueError(f"the graphs have node features of different widths {sorted(widths)}; "
+                         "every graph needs the same width.")
+    return widths.pop()
+
+
+def check_fitted_width(graphs: Sequence[Graph], width: int, estimator: str,
+                       single: bool = False) -> None:
+    """Refuse graphs whose node feature width is not ``width``, the one fitted on."""
+    for i, graph in enumerate(graphs):
+        if graph.n_features != width:
+            where = "X" if single else f"X[{i}]"
+            raise ValueError(f"{where} has {graph.n_features} node features, but {estimator} "
+                             f"was fitted on {width}.")
+
+
 def _node_features(graph: Graph, wiring: sp.csr_array) -> np.ndarray:
     """Dense node features, in their own float dtype; ``[1, log(1 + degree)]`` for a
     featureless graph (the number of neighbours in ``wiring``, its :func:`_wiring`: edge

@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._autoencoder_estimator import BaseGraphAutoEncoder
 from ._base import fit_context
 from ._device import thread_limit, torch_defaults
-from ._edges import edge_key_sample, edge_share
+from ._edges import edge_key_sample, edge_share, pair_pattern
 from ._graph import Graph, _lookup_names, as_graph, is_single_graph, keep_feature_names
 from ._nn._graph_autoencoder import CosineDecoder, HadamardMLPDecoder
 from ._node_inputs import structure_fingerprint
@@ -370,10 +370,8 @@ best_validation_score_, best_loss_, n_iter_, device_
         if isinstance(exclude, NodePairs) or not is_single_graph(exclude) or (
                 shape is not None and len(shape) == 2 and shape[1] == 2
                 and tuple(shape) != (n, n)):  # a table, array or tensor of pairs
-            pairs = resolve_pairs(exclude, n, getattr(self, "node_names_", None))
-            pattern = sp.coo_array((np.ones(len(pairs), dtype=np.int8),
-                                    (pairs[:, 0], pairs[:, 1])), shape=(n, n))
-            return sp.csr_array(pattern + pattern.T)
+            return pair_pattern(resolve_pairs(exclude, n, getattr(self, "node_names_", None)),
+                                n)
         graph = as_graph(exclude).whole()
         if graph.n_nodes != n:
             raise ValueError(f"exclude is a graph of {graph.n_nodes} nodes; the edges of a "

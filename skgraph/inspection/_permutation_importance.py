@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import numbers
 from collections.abc import Callable
 from typing import Any
@@ -23,7 +24,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_consistent_length
 
 from .._graph import Graph, as_graph, is_single_graph, with_feature_names
-from .._graph_collation import _check_graph_sequence
+from .._graph_collation import read_graphs, shared_width
 from .._pairs import NodePairs
 
 __all__ = ["permutation_importance"]
@@ -49,17 +50,8 @@ class _FeatureSamples:
                                  "feature value, so a column could not be shuffled among "
                                  "them; give a view of distinct nodes.")
         else:
-            self.graphs = []
-            for i, item in enumerate(_check_graph_sequence(X)):
-                try:
-                    self.graphs.append(as_graph(item))
-                except (TypeError, ValueError) as exc:
-                    raise type(exc)(f"X[{i}] is not a valid graph: {exc}") from None
-        widths = {graph.n_features for graph in self.graphs}
-        if len(widths) > 1:
-            raise ValueError(f"the graphs have node features of different widths "
-                             f"{sorted(widths)}; every graph needs the same width.")
-        self.n_features = widths.pop()
+            self.graphs = read_graphs(X)
+        self.n_features = shared_width(self.graphs)
         if self.n_features == 0:
             raise ValueError("X has no node features to permute (a featureless graph).")
 
@@ -68,8 +60,7 @@ class _FeatureSamples:
 
     def subset(self, samples: np.ndarray) -> _FeatureSamples:
         """The same samples restricted to ``samples`` (positions among them)."""
-        part = object.__new__(_FeatureSamples)
-        part.__dict__.update(self.__dict__)
+        part = copy.copy(self)
         if self.single:
             part.nodes, part._view = self.nodes[samples], True
         else:

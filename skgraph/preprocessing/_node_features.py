@@ -18,7 +18,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted
 from .._base import kept_on_failure
 from .._feature_names import check_feature_names, record_feature_names, shared_feature_names
 from .._graph import Graph, as_graph, is_single_graph, missing_features
-from .._graph_collation import _check_graph_sequence
+from .._graph_collation import check_fitted_width, read_graphs, shared_width
 from .._pairs import NodePairs
 from .._persistence import PersistenceMixin
 from .._text_features import encoding_suggestion, is_text_table
@@ -136,11 +136,7 @@ class GraphFeatureStep(PersistenceMixin, TransformerMixin, BaseEstimator,
             X = X.graph
         self._fitted_on_one_graph = is_single_graph(X)
         graphs = self._graphs(X)
-        widths = {graph.n_features for graph in graphs}
-        if len(widths) > 1:
-            raise ValueError(f"the graphs have node features of different widths {sorted(widths)}; "
-                             "every graph needs the same width.")
-        self.n_features_in_ = widths.pop()
+        self.n_features_in_ = shared_width(graphs)
         record_feature_names(self, shared_feature_names([g.feature_names for g in graphs]))
         return graphs
 
@@ -152,11 +148,7 @@ class GraphFeatureStep(PersistenceMixin, TransformerMixin, BaseEstimator,
             return X  # pairs of the fitted graph: the predictor after this step reads them
         single = is_single_graph(X)
         graphs = self._graphs(X)
-        for i, graph in enumerate(graphs):
-            if graph.n_features != self.n_features_in_:
-                where = "X" if single else f"X[{i}]"
-                raise ValueError(f"{where} has {graph.n_features} node features, but "
-                                 f"{type(self).__name__} was fitted on {self.n_features_in_}.")
+        check_fitted_width(graphs, self.n_features_in_, type(self).__name__, single)
         check_feature_names(self, shared_feature_names([g.feature_names for g in graphs]))
         transformed = self._transform_graphs(graphs, single)
         return transformed[0] if single else transformed
@@ -170,15 +162,7 @@ class GraphFeatureStep(PersistenceMixin, TransformerMixin, BaseEstimator,
             # this step is where integer ids get encoded (OneHotEncoder): the reader's advice
             # to do so is for the estimators reading such features as they are
             warnings.filterwarnings("ignore", message="Data.x holds integers")
-            if is_single_graph(X):
-                return [as_graph(X)]
-            graphs = []
-            for i, item in enumerate(_check_graph_sequence(X)):
-                try:
-                    graphs.append(as_graph(item))
-                except (TypeError, ValueError) as exc:
-                    raise type(exc)(f"X[{i}] is not a valid graph: {exc}") from None
-            return graphs
+            return [as_graph(X)] if is_single_graph(X) else read_graphs(X)
 
     def set_output(self, *, transform: str | None = None) -> GraphFeatureStep:
         """Accepted for pipelines, and ignored: the output is graphs, not a table.

@@ -11,8 +11,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from .._graph import Graph, as_graph, is_single_graph, missing_features
-from .._graph_collation import _check_graph_sequence
+from .._graph import Graph, is_single_graph, missing_features
+from .._graph_collation import check_fitted_width, read_graphs, shared_width
 from .._persistence import PersistenceMixin
 from .._warnings import warn_caller
 
@@ -86,11 +86,7 @@ class WeisfeilerLehmanFeatures(PersistenceMixin, TransformerMixin, BaseEstimator
         self
         """
         graphs = _graph_list(X)
-        widths = {graph.n_features for graph in graphs}
-        if len(widths) > 1:
-            raise ValueError(f"the graphs have node features of different widths "
-                             f"{sorted(widths)}; every graph needs the same width.")
-        self.n_features_in_ = widths.pop()
+        self.n_features_in_ = shared_width(graphs)
         self.colours_ = [{} for _ in range(self.n_iter + 1)]
         self._refine(graphs, learn=True)
         # labels refined once give a few colours (at most 3% of the nodes of the TU sets);
@@ -119,14 +115,8 @@ class WeisfeilerLehmanFeatures(PersistenceMixin, TransformerMixin, BaseEstimator
         """
         check_is_fitted(self, "colours_")
         graphs = _graph_list(X)
-        for i, graph in enumerate(graphs):
-            if graph.n_features != self.n_features_in_:
-                raise ValueError(f"X[{i}] has {graph.n_features} node features, but "
-                                 f"{type(self).__name__} was fitted on {self.n_features_in_}.")
+        check_fitted_width(graphs, self.n_features_in_, type(self).__name__)
         return self._refine(graphs, learn=False)
-
-    def fit_transform(self, X: Any, y: Any = None) -> sp.csr_array:
-        return self.fit(X).transform(X)
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """``wl{round}_{colour}`` for each column."""
@@ -168,12 +158,8 @@ def _graph_list(X: Any) -> list[Graph]:
     if is_single_graph(X):
         raise TypeError("X is one graph; WeisfeilerLehmanFeatures gives one row per graph of "
                         "a sequence: pass [graph].")
-    graphs = []
-    for i, item in enumerate(_check_graph_sequence(X)):
-        try:
-            graph = as_graph(item).whole()
-        except (TypeError, ValueError) as exc:
-            raise type(exc)(f"X[{i}] is not a valid graph: {exc}") from None
+    graphs = [graph.whole() for graph in read_graphs(X)]
+    for i, graph in enumerate(graphs):
         found = missing_features(graph)
         if found is not None:
             raise ValueError(f"X[{i}] has node features with missing values ({found[0]}, the "
@@ -181,7 +167,6 @@ def _graph_list(X: Any) -> list[Graph]:
                              "is no colour. Impute them in the pipeline "
                              "(NodeFeatureTransformer(SimpleImputer(strategy='constant')))."
                              )
-        graphs.append(graph)
     return graphs
 
 
