@@ -54,6 +54,9 @@ class _FeatureSamples:
         self.n_features = shared_width(self.graphs)
         if self.n_features == 0:
             raise ValueError("X has no node features to permute (a featureless graph).")
+        # each graph's features, sparse ones by column once (every shuffle reads a column)
+        self.features = [sp.csc_array(graph.features) if sp.issparse(graph.features)
+                         else graph.features for graph in self.graphs]
 
     def __len__(self) -> int:
         return len(self.nodes) if self.single else len(self.graphs)
@@ -65,28 +68,30 @@ class _FeatureSamples:
             part.nodes, part._view = self.nodes[samples], True
         else:
             part.graphs = [self.graphs[i] for i in samples]
+            part.features = [self.features[i] for i in samples]
         return part
 
-    def rows(self) -> list[tuple[Graph, np.ndarray]]:
-        """Each graph with the feature rows its samples stand on."""
+    def rows(self) -> list[tuple[Graph, Any, np.ndarray]]:
+        """Each graph with its features and the feature rows its samples stand on."""
         if self.single:
-            return [(self.graphs[0], self.nodes)]
-        return [(graph, np.arange(graph.n_nodes)) for graph in self.graphs]
+            return [(self.graphs[0], self.features[0], self.nodes)]
+        return [(graph, features, np.arange(graph.n_nodes))
+                for graph, features in zip(self.graphs, self.features)]
 
     def column(self, j: int) -> np.ndarray:
         """Column ``j`` of the samples' rows, pooled in order."""
-        return np.concatenate([_column(graph.features, j)[rows] for graph, rows in self.rows()])
+        return np.concatenate([_column(features, j)[rows] for _, features, rows in self.rows()])
 
     def with_column(self, j: int, values: np.ndarray) -> Any:
         """The input with column ``j`` of the samples' rows set to ``values`` (in the order of
         :meth:`column`); other rows and columns as they are."""
         graphs, start = [], 0
-        for graph, rows in self.rows():
-            column = _column(graph.features, j)
+        for graph, features, rows in self.rows():
+            column = _column(features, j)
             column[rows] = values[start:start + len(rows)]
             start += len(rows)
             changed = with_feature_names(graph.with_features(_replace_column(
-                graph.features, j, column)), graph.feature_names)
+                features, j, column)), graph.feature_names)
             graphs.append(changed)
         if not self.single:
             return graphs
@@ -98,18 +103,17 @@ class _FeatureSamples:
         return self.graphs[0][self.nodes] if self._view else self.graphs[0]
 
 
-def _column(features: np.ndarray | sp.sparray, j: int) -> np.ndarray:
+def _column(features: np.ndarray | sp.csc_array, j: int) -> np.ndarray:
     if sp.issparse(features):
-        return sp.csc_array(features)[:, [j]].toarray().ravel()
+        return features[:, [j]].toarray().ravel()
     return np.array(features[:, j])  # a copy
 
 
-def _replace_column(features: np.ndarray | sp.sparray, j: int,
+def _replace_column(features: np.ndarray | sp.csc_array, j: int,
                     column: np.ndarray) -> np.ndarray | sp.csr_array:
     if sp.issparse(features):
-        columns = sp.csc_array(features)
-        return sp.hstack([columns[:, :j], sp.csc_array(column.reshape(-1, 1)),
-                          columns[:, j + 1:]], format="csr")
+        return sp.hstack([features[:, :j], sp.csc_array(column.reshape(-1, 1)),
+                          features[:, j + 1:]], format="csr")
     changed = features.copy()
     changed[:, j] = column
     return changed
