@@ -87,6 +87,7 @@ _TYPE_NAMES = {int: "int", float: "float", bool: "bool", str: "str", object: "ob
                np.inexact: "numpy.inexact", np.complexfloating: "numpy.complexfloating",
                np.generic: "numpy.generic", np.datetime64: "numpy.datetime64",
                np.timedelta64: "numpy.timedelta64"}
+_TYPES_BY_NAME = {name: kind for kind, name in _TYPE_NAMES.items()}
 
 
 # -- tagged JSON encoding -------------------------------------------------------------
@@ -201,10 +202,9 @@ def _decode(value: Any, tensors: dict[str, torch.Tensor]) -> Any:
     if tag == "scalar_type":
         return _stored_dtype(value["value"]).type
     if tag == "type":
-        named = {name: kind for kind, name in _TYPE_NAMES.items()}
-        if value.get("value") not in named:
+        if value.get("value") not in _TYPES_BY_NAME:
             raise ValueError(f"estimator.json names an unknown type {value.get('value')!r}.")
-        return named[value["value"]]
+        return _TYPES_BY_NAME[value["value"]]
     if tag == "column_selector":
         return _column_selector(value, tensors)
     if tag == "ndarray":
