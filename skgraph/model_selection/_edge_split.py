@@ -163,7 +163,8 @@ def train_test_split_edges(graph: Any, *, test_size: float = 0.1,
     n_edges = G.n_edges
     if n_edges < 2:
         raise ValueError(f"the graph has {n_edges} edge(s); at least 2 are needed to split edges.")
-    rng = np.random.default_rng(check_random_state(random_state).randint(np.iinfo(np.int32).max))
+    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
+    rng = np.random.default_rng(seed)
     n_test = _n_heldout(test_size, n_edges, "test_size")
     n_val = 0 if validation_size is None else _n_heldout(validation_size, n_edges, "validation_size")
     if n_test + n_val >= n_edges:
@@ -178,7 +179,11 @@ def train_test_split_edges(graph: Any, *, test_size: float = 0.1,
                                                 n_negatives=negatives(n_test))
     outputs = [test_pos, test_neg]
     if n_val:
-        train_adj, val_pos, val_neg = split_edges(train_adj, n_val, rng, whole_adjacency=G.adjacency,
+        # A stream of its own, so that the validation edges do not move with how many
+        # negatives the test set drew (negative_ratio).
+        val_rng = np.random.default_rng([seed, 1])
+        train_adj, val_pos, val_neg = split_edges(train_adj, n_val, val_rng,
+                                                  whole_adjacency=G.adjacency,
                                                   exclude_negatives=test_neg, kinds=kinds,
                                                   n_negatives=negatives(n_val))
         outputs += [val_pos, val_neg]

@@ -53,7 +53,10 @@ def test_many_negatives_per_held_out_edge_for_ranking_protocols():
         negatives = pairs[y == 0]
         assert (G.adjacency[negatives[:, 0], negatives[:, 1]] == 0).all()
         assert len(_keys(negatives, n)) == len(negatives)  # no pair twice
+    # the held-out edges do not move with the number of negatives, nor does the graph
     np.testing.assert_array_equal(test_pairs[test_y == 1], plain[1][plain[2] == 1])
+    np.testing.assert_array_equal(val_pairs[val_y == 1], plain[3][plain[4] == 1])
+    assert (G_train.adjacency != plain[0].adjacency).nnz == 0
     with pytest.raises(ValueError, match="negative_ratio"):
         train_test_split_edges(G, negative_ratio=0)
 
