@@ -12,15 +12,17 @@ import os
 import sys
 import warnings
 
+import joblib
 import sklearn
 
 _INTERNAL = tuple(os.path.dirname(os.path.abspath(path)) + os.sep
-                  for path in (__file__, sklearn.__file__)) + tuple(
+                  for path in (__file__, sklearn.__file__, joblib.__file__)) + tuple(
     os.path.abspath(module.__file__) for module in (contextlib, functools))
 
 
 def warn_caller(message: str, category: type[Warning] = UserWarning) -> None:
-    """``warnings.warn`` attributed to the first frame outside skgraph and scikit-learn."""
+    """``warnings.warn`` attributed to the first frame outside skgraph, scikit-learn and joblib
+    (which runs ``cross_val_score``'s fits)."""
     frame, level = sys._getframe(1), 2
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_INTERNAL):
         frame, level = frame.f_back, level + 1

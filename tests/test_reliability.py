@@ -370,3 +370,16 @@ def test_a_fit_whose_loss_diverges_says_so_at_the_callers_line(name):
         model = fit(learning_rate=1e3, **FAST)
     assert record[0].filename == __file__
     assert model.loss_curve_[-1] > 10 * model.loss_curve_[0]
+
+
+def test_a_warning_from_a_fit_inside_cross_val_score_points_at_the_callers_line():
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.model_selection import cross_val_score
+
+    from skgraph import GNNGraphRegressor
+
+    graphs, labels = _graphs_and_labels()
+    with pytest.warns(ConvergenceWarning, match="training diverged") as record:
+        cross_val_score(GNNGraphRegressor(learning_rate=1e3, **FAST), graphs,
+                        labels.astype(float), cv=2)
+    assert {warning.filename for warning in record} == {__file__}  # not joblib's
