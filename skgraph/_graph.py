@@ -291,7 +291,7 @@ def check_adjacency(adjacency: Any) -> sp.csr_array:
         hint = ""
         if A.shape[1] == 2 and A.shape[0] != 2:
             hint = (" An (n, 2) array looks like node pairs: an estimator takes the graph, and "
-                    "pairs as skgraph.link_pairs(G, pairs).")
+                    "pairs as skgraph.NodePairs(G, pairs).")
         elif A.shape[0] < A.shape[1]:
             hint = (" Were its rows selected (by a cross-validation splitter, or "
                     "train_test_split)? A matrix split by rows is no longer a graph: to split "

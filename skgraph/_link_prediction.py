@@ -20,7 +20,7 @@ from ._edges import edge_key_sample, edge_share, pair_pattern
 from ._graph import Graph, _lookup_names, as_graph, is_single_graph, keep_feature_names
 from ._nn._graph_autoencoder import CosineDecoder, HadamardMLPDecoder
 from ._node_inputs import structure_fingerprint
-from ._pairs import NodePairs, as_node_names, resolve_nodes, resolve_pairs
+from ._pairs import NodePairs, UnknownNodeError, as_node_names, resolve_nodes, resolve_pairs
 from ._parameters import IntInterval
 from ._text_features import plain_value
 from ._warnings import warn_caller
@@ -237,6 +237,12 @@ best_validation_score_, best_loss_, n_iter_, device_
             gets a warning: graphs here hold no self loops, so its score means nothing
             (a similarity decoder scores it highest).
 
+            Pairs of a *new* graph with the same feature width (a later snapshot with new
+            nodes, another graph of the same kind) as ``NodePairs(new_graph, pairs)``: the
+            fitted encoder embeds that graph's nodes from their features and its edges
+            (inductive), and the decoder scores the pairs. :class:`NodePairs` of the fitted
+            graph (the same edges) use the fitted embeddings.
+
         Returns
         -------
         ndarray of shape (n_pairs,)
@@ -247,22 +253,28 @@ best_validation_score_, best_loss_, n_iter_, device_
     def _pair_logits(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
         """The positions of the pairs ``X`` and their logits."""
         check_is_fitted(self, "embedding_")
-        pairs = resolve_pairs(X, self.n_nodes_, getattr(self, "node_names_", None))
-        fitted_structure = getattr(self, "_pairs_structure", None)  # None: saved before 0.2
-        if (isinstance(X, NodePairs) and fitted_structure is not None
-                and structure_fingerprint(X.graph.adjacency) != fitted_structure):
-            raise ValueError(
-                "these NodePairs belong to another graph than the one this LinkPredictor was "
-                f"fitted on (as many nodes, {self.n_nodes_}, but other edges); its scores "
-                "come from the fitted graph's embeddings. Refit on the pairs' graph, or give "
-                "pairs of the fitted graph.")
+        device = torch.device(self.device_)
+        if self._of_another_graph(X):
+            # pairs of a new graph: its nodes embedded by the fitted encoder (inductive)
+            pairs = X.pairs
+            z = self._embed(self._inference_graph(X.graph))
+        else:
+            if isinstance(X, NodePairs) and X.graph.n_features != self.n_features_in_:
+                raise ValueError(f"these NodePairs' graph has {X.graph.n_features} features, "
+                                 f"but LinkPredictor is expecting {self.n_features_in_} "
+                                 "features as input (node feature width seen in fit).")
+            try:
+                pairs = resolve_pairs(X, self.n_nodes_, getattr(self, "node_names_", None))
+            except UnknownNodeError as exc:
+                raise UnknownNodeError(
+                    f"{exc} Arrays of pairs are pairs of the fitted graph; for pairs of a new "
+                    "graph (new nodes), give NodePairs(new_graph, pairs).") from None
+            z = torch.as_tensor(self.embedding_, device=device)
         self_pairs = np.flatnonzero(pairs[:, 0] == pairs[:, 1])
         if len(self_pairs):
             warn_caller(f"{len(self_pairs)} of the pairs join a node to itself (the first: "
                         f"pairs[{self_pairs[0]}]); graphs hold no self loops, so their scores "
                         "mean nothing.")
-        device = torch.device(self.device_)
-        z = torch.as_tensor(self.embedding_, device=device)
         out = np.empty(len(pairs), dtype=np.float32)
         self.module_.eval()
         with torch.no_grad(), thread_limit(len(pairs) * self.n_components):
@@ -270,6 +282,23 @@ best_validation_score_, best_loss_, n_iter_, device_
                 chunk = torch.as_tensor(pairs[start:start + _CHUNK].T.copy(), device=device)
                 out[start:start + _CHUNK] = self.module_.decoder(z, chunk).cpu().numpy()
         return pairs, out
+
+    def _of_another_graph(self, X: Any) -> bool:
+        """Whether ``X`` is :class:`NodePairs` of a graph other than the fitted one (for a
+        model fitted on a fold of NodePairs: other than the whole set's graph)."""
+        if not isinstance(X, NodePairs):
+            return False
+        fitted_structure = getattr(self, "_pairs_structure", None)
+        if fitted_structure is None:  # saved before 0.2: pairs of the fitted graph only
+            return False
+        graph = X.graph
+        if graph.n_nodes != self.n_nodes_:
+            return True
+        names = getattr(self, "node_names_", None)
+        if (names is None) != (graph.node_names is None) or (
+                names is not None and not np.array_equal(graph.node_names, names)):
+            return True
+        return structure_fingerprint(graph.adjacency) != fitted_structure
 
     @torch_defaults()
     def recommend(self, nodes: Any = None, k: int = 10, *, candidates: Any = None,
@@ -410,9 +439,10 @@ best_validation_score_, best_loss_, n_iter_, device_
         """ROC AUC of ``predict_proba(X)[:, 1]`` against ``y`` (1 edge, 0 no edge).
 
         Warns when ``X`` is an array of pairs and most of those labelled 1 are edges of the
-        graph the model was fitted on (a held-out score that would leak). Folds of
-        :class:`NodePairs` hold out their own edges, and a fold's training score (as
-        ``learning_curve`` computes) is meant to be one."""
+        graph the model was fitted on (a held-out score that would leak), or when ``X`` is
+        :class:`NodePairs` of a new graph in which most of them are edges (the encoder sees
+        them there). Folds of :class:`NodePairs` hold out their own edges, and a fold's
+        training score (as ``learning_curve`` computes) is meant to be one."""
         pairs, logits = self._pair_logits(X)
         scores = _edge_probability(logits)
         labels = np.asarray(y)
@@ -426,6 +456,8 @@ best_validation_score_, best_loss_, n_iter_, device_
                              f"{unexpected[:3].tolist()!r}.")
         if not isinstance(X, NodePairs):
             self._warn_trained_positives(pairs, labels)
+        elif self._of_another_graph(X):
+            _warn_visible_positives(X.graph, pairs, labels)
         return float(roc_auc_score(labels, scores, sample_weight=sample_weight))
 
     def _warn_trained_positives(self, pairs: np.ndarray, labels: np.ndarray) -> None:
@@ -450,3 +482,17 @@ best_validation_score_, best_loss_, n_iter_, device_
         tags.classifier_tags.multi_class = False
         tags.target_tags.required = False  # fit(G): the edges are the targets
         return tags
+
+
+def _warn_visible_positives(graph: Graph, pairs: np.ndarray, labels: np.ndarray) -> None:
+    """Warn when most pairs labelled 1 are edges of the new graph they are scored on."""
+    positives = pairs[np.asarray(labels).astype(float) == 1]
+    if not len(positives):
+        return
+    share = float(np.mean(graph.adjacency[positives[:, 0], positives[:, 1]] != 0))
+    if share >= 0.5:
+        warn_caller(f"{share:.0%} of the {len(positives)} pairs labelled 1 are edges of the "
+                    "graph they are scored on, which the encoder reads: the score measures how "
+                    "it recognises edges it can see, not how it predicts missing ones. Remove "
+                    "the pairs to predict from that graph first (skgraph.model_selection."
+                    "train_test_split_edges on it, for example).")

@@ -13,6 +13,11 @@ from ._graph import Graph, NodeIndexError, _lookup_names, _positions, as_graph, 
 __all__ = ["NodePairs", "check_pairs", "as_node_names", "resolve_nodes", "resolve_pairs"]
 
 
+class UnknownNodeError(ValueError):
+    """A pair names a node that the graph does not have (an unknown name, a position out
+    of range)."""
+
+
 def check_pairs(pairs: Any, n_nodes: int) -> np.ndarray:
     """Validate node pairs: an ``(n, 2)`` array of integer node indices in ``[0, n_nodes)``.
 
@@ -40,7 +45,7 @@ def check_pairs(pairs: Any, n_nodes: int) -> np.ndarray:
             raise TypeError("pairs must hold integer node indices, got non-integer values.")
     arr = arr.astype(np.int64)
     if arr.min() < 0 or arr.max() >= n_nodes:
-        raise ValueError(f"pairs refer to nodes outside 0..{n_nodes - 1} "
+        raise UnknownNodeError(f"pairs refer to nodes outside 0..{n_nodes - 1} "
                          f"(got values from {arr.min()} to {arr.max()}).")
     return arr
 
@@ -109,8 +114,8 @@ def resolve_pairs(pairs: Any, n_nodes: int, names: np.ndarray | None = None) -> 
             try:
                 out[row, col] = position[plain_value(name)]
             except (KeyError, TypeError):
-                raise ValueError(f"pairs[{row}] names node {plain_value(name)!r}, which is not a "
-                                 "node of the graph.") from None
+                raise UnknownNodeError(f"pairs[{row}] names node {plain_value(name)!r}, which is "
+                                       "not a node of the graph.") from None
     if len(out) == 0:
         raise ValueError("pairs is empty: give at least one (u, v) node pair.")
     return out
