@@ -106,6 +106,15 @@ class BaseGraphAutoEncoder(BaseGraphEstimator, persistent=False):
         return (self._input_width, self._hidden_sizes(), self.n_components, self.variational,
                 type(self._build_decoder()).__name__)
 
+    def _warm_start_hint(self) -> str:
+        fitted = getattr(self, "_fitted_signature", None)
+        if self._identity_of is None or fitted is None or fitted[0] == self._input_width:
+            return ""
+        return (f" With featureless='identity' the input has one column per node, so a graph "
+                f"of {self._input_width} nodes after one of {fitted[0]} needs another network; "
+                "give the graphs node features, or fit with featureless='degree', to continue "
+                "across snapshots.")
+
     # -- fit -----------------------------------------------------------------
     def _fit_graph(self, X: Any) -> BaseGraphAutoEncoder:
         check_batching(self.batch_size, self.fanouts, self._fanouts)

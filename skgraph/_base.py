@@ -323,7 +323,12 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
                                  "afresh.")
         warn_caller(f"warm_start=True, but the fitted network does not fit this fit (the "
                     f"input width, the number of outputs or a parameter that shapes the "
-                    f"network changed): {type(self).__name__} trains a new one from scratch.")
+                    f"network changed): {type(self).__name__} trains a new one from scratch."
+                    f"{self._warm_start_hint()}")
+
+    def _warm_start_hint(self) -> str:
+        """Why a warm start could not continue, where a subclass can say more."""
+        return ""
 
     def _fitted(self, name: str) -> Any:
         """Parameter ``name`` as the last fit used it (``set_params`` since reaches only the
@@ -428,7 +433,8 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
         self.validation_scores_ = history.validation_scores if validation_score else None
         self.best_validation_score_ = history.best_validation_score
         self.best_loss_ = min(self.loss_curve_) if self.loss_curve_ else float("nan")
-        self.n_iter_ = history.n_iter
+        # as MLPClassifier: a warm start's epochs add to those of the fits it continues
+        self.n_iter_ = (getattr(self, "n_iter_", 0) if reuse else 0) + history.n_iter
         return history
 
     def __sklearn_tags__(self):

@@ -101,7 +101,7 @@ class VGAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGraphA
         Global max-abs value of the training features; features are divided by it (also
         at ``transform``), so the model does not depend on their overall scale.
     loss_curve_ : list of float
-        Training loss per epoch.
+        Training loss per epoch; a ``warm_start`` fit appends its own.
     validation_scores_ : list of float or None
         Validation ROC AUC per epoch with ``early_stopping``.
     best_validation_score_ : float or None
@@ -109,7 +109,8 @@ class VGAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGraphA
     best_loss_ : float
         The lowest training loss of ``loss_curve_``.
     n_iter_ : int
-        Epochs run by the last fit.
+        Epochs trained: the last fit's, plus those of the fits it continued with
+        ``warm_start`` (as ``loss_curve_`` holds them all; MLPClassifier's rule).
     device_ : str
         Device the model lives on.
 

@@ -202,7 +202,7 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
         The trained network (an ensemble when ``ensemble_size > 1`` or with the
         ``pooled_member``).
     loss_curve_ : list of float
-        Mean training loss per epoch.
+        Mean training loss per epoch; a ``warm_start`` fit appends its own.
     validation_scores_ : list of float or None
         The negated validation log-loss per epoch with ``early_stopping`` (higher is
         better).
@@ -211,7 +211,8 @@ class GNNGraphClassifier(ClassifierMixin, GraphLevelEstimator):
     best_loss_ : float
         The lowest training loss of ``loss_curve_``.
     n_iter_ : int
-        Epochs run by the last fit.
+        Epochs trained: the last fit's, plus those of the fits it continued with
+        ``warm_start`` (as ``loss_curve_`` holds them all; MLPClassifier's rule).
     device_ : str
         Device the model lives on.
 

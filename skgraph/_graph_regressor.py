@@ -117,7 +117,8 @@ edge_feature_scale_, edge_feature_bound_ : ndarray or None
     module_ : torch.nn.Module
         The trained network (or ensemble); its outputs are the standardised targets.
     loss_curve_ : list of float
-        Mean squared error of the standardised targets per epoch (training graphs).
+        Mean squared error of the standardised targets per epoch (training graphs); a
+        ``warm_start`` fit appends its own.
     validation_scores_ : list of float or None
         Validation R² per epoch with ``early_stopping``.
     best_validation_score_ : float or None
@@ -125,7 +126,8 @@ edge_feature_scale_, edge_feature_bound_ : ndarray or None
     best_loss_ : float
         The lowest training loss of ``loss_curve_``.
     n_iter_ : int
-        Epochs run by the last fit.
+        Epochs trained: the last fit's, plus those of the fits it continued with
+        ``warm_start`` (as ``loss_curve_`` holds them all; MLPClassifier's rule).
     device_ : str
         Device the model lives on.
 

@@ -324,7 +324,8 @@ best_validation_score_, best_loss_, n_iter_, device_
             Pairs never recommended, in both directions: the edges of a graph of the
             fitted graph's nodes (pass the training graph, so that the links it already
             has are not recommended again; where both graphs name their nodes, its nodes
-            are matched by name, in any order), or node pairs (positions or names).
+            are matched by name, in any order, and it may hold more nodes, as a later
+            snapshot does), or node pairs (positions or names).
 
         Returns
         -------
@@ -401,16 +402,23 @@ best_validation_score_, best_loss_, n_iter_, device_
                 and tuple(shape) != (n, n)):  # a table, array or tensor of pairs
             return pair_pattern(resolve_pairs(exclude, n, getattr(self, "node_names_", None)),
                                 n)
+        if shape is not None and len(shape) == 2 and shape[0] != shape[1]:
+            raise ValueError(f"exclude has shape {tuple(shape)}: neither (n_pairs, 2) node pairs "
+                             "nor a square adjacency. For an edge table with more columns "
+                             "(a time, a weight), select its two node columns, as "
+                             "table[['source', 'target']].")
         graph = as_graph(exclude).whole()
-        if graph.n_nodes != n:
-            raise ValueError(f"exclude is a graph of {graph.n_nodes} nodes; the edges of a "
-                             f"graph of the fitted graph's {n} nodes are expected.")
+        if graph.n_nodes != n and graph.node_names is None:
+            raise ValueError(f"exclude is a graph of {graph.n_nodes} unnamed nodes; the edges "
+                             f"of a graph of the fitted graph's {n} nodes are expected (a graph "
+                             "with node names may hold more nodes: its fitted ones are used).")
         names = getattr(self, "node_names_", None)
         if names is None:  # nodes 0 .. n - 1 (a networkx graph of them in order, say)
             names = np.arange(n)
         if graph.node_names is None or np.array_equal(graph.node_names, names):
             return graph.adjacency  # the same nodes in the same order, or read by position
-        # the same names in another order: its rows and columns in the fitted order
+        # the same names in another order, or among more nodes (a later snapshot): its rows
+        # and columns of the fitted nodes, in the fitted order
         order = _lookup_names(graph.node_names, names)
         if (order < 0).any():
             raise ValueError(f"exclude is a graph of other nodes than the fitted one (it has "

@@ -509,8 +509,10 @@ def test_recommend_candidates_exclusions_and_a_row_with_nothing_left():
         lp.recommend([6])
     with pytest.raises(TypeError, match=r"nodes must be a sequence of nodes.*give \[3\]"):
         lp.recommend(3)
-    with pytest.raises(ValueError, match="exclude is a graph of 3 nodes"):
+    with pytest.raises(ValueError, match="exclude is a graph of 3 unnamed nodes"):
         lp.recommend([0], k=1, exclude=Graph(sp.csr_array(np.ones((3, 3)) - np.eye(3))))
+    with pytest.raises(ValueError, match=r"exclude has shape \(2, 3\).*two node columns"):
+        lp.recommend([0], k=1, exclude=np.array([[0, 1, 2020], [0, 2, 2021]]))  # with a time
 
 
 def test_recommend_in_blocks_and_exclusions_in_any_table_of_pairs(split, monkeypatch):
@@ -563,6 +565,11 @@ def test_recommend_takes_and_gives_node_names():
     unnamed = LinkPredictor(**{**FAST, "max_epochs": 2}).fit(as_graph(plain))
     suggested, _ = unnamed.recommend([0], k=5, exclude=rebuilt)
     assert not set(suggested[0]) & set(plain[0])
+    # a later snapshot with more nodes: the fitted nodes' edges are excluded
+    later = karate.copy()
+    later.add_edges_from([("newcomer", "member3"), ("member3", "member17")])
+    suggested, _ = lp.recommend(["member3"], k=30, exclude=later)
+    assert not set(suggested[0]) & set(later["member3"]) and len(suggested[0]) == 30
     renamed = Graph(G_train.adjacency, node_names=[f"x{k}" for k in range(G_train.n_nodes)])
     with pytest.raises(ValueError, match="exclude is a graph of other nodes than the fitted "
                                          "one \\(it has no node 'member0'\\)"):

@@ -1,6 +1,7 @@
 """Repeatability, interrupted training, numerical robustness and threads, for every estimator."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -344,6 +345,21 @@ def test_a_warm_start_with_another_decoder_width_starts_afresh():
     assert len(lp.loss_curve_) == 2 * FAST["max_epochs"]
 
 
+def test_a_warm_start_on_a_featureless_graph_of_more_nodes_says_why_it_starts_afresh():
+    G, _ = make_community_graph(n_nodes=40, n_features=0, random_state=0)
+    larger, _ = make_community_graph(n_nodes=50, n_features=0, random_state=0)
+    lp = LinkPredictor(warm_start=True, **FAST).fit(G)
+    with pytest.warns(UserWarning, match="from scratch. With featureless='identity' the input "
+                                         "has one column per node, so a graph of 50 nodes "
+                                         "after one of 40"):
+        lp.fit(larger)
+    degree = LinkPredictor(warm_start=True, featureless="degree", **FAST).fit(G)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        degree.fit(larger)  # [1, log(1 + degree)] for any number of nodes: continued
+    assert len(degree.loss_curve_) == 2 * FAST["max_epochs"]
+
+
 def test_a_warm_start_keeps_the_feature_scaling_its_weights_were_trained_on():
     G, y = make_community_graph(n_nodes=60, n_communities=3, random_state=0)
     for est in (GNNNodeClassifier(warm_start=True, **FAST),
@@ -351,7 +367,12 @@ def test_a_warm_start_keeps_the_feature_scaling_its_weights_were_trained_on():
         est.fit(G, y)
         scale = est.feature_scale_
         est.fit(Graph(G.adjacency, G.features * 3.0), y)  # continues, inputs read as fitted
-        assert est.feature_scale_ == scale and len(est.loss_curve_) == 2 * FAST["max_epochs"]
+        assert est.feature_scale_ == scale
+        # the epochs of both fits, in the curve and in n_iter_ (MLPClassifier's rule)
+        assert len(est.loss_curve_) == est.n_iter_ == 2 * FAST["max_epochs"]
+        assert est.best_loss_ == min(est.loss_curve_)
+        est.set_params(warm_start=False).fit(G, y)  # afresh: this fit's epochs only
+        assert len(est.loss_curve_) == est.n_iter_ == FAST["max_epochs"]
 
 
 @pytest.mark.parametrize("name", ["node classifier", "graph regressor", "VGAE"])
