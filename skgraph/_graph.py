@@ -297,6 +297,11 @@ def check_adjacency(adjacency: Any) -> sp.csr_array:
                     "train_test_split)? A matrix split by rows is no longer a graph: to split "
                     "one graph by node, wrap it in skgraph.Graph (or skgraph.as_graph) and pass "
                     "that; its node views keep the whole graph.")
+        else:
+            hint = (" A table of one row per node, such as a feature matrix, is not a graph: "
+                    "an estimator takes skgraph.Graph(A, X) with the adjacency A of the nodes "
+                    "(for points, sklearn.neighbors.kneighbors_graph(X_coordinates, "
+                    "n_neighbors, mode='connectivity')).")
         raise ValueError(f"adjacency must be square (n_nodes, n_nodes), got shape "
                          f"{A.shape}.{hint}")
     if A.shape[0] == 0:

@@ -20,6 +20,7 @@ from ._base import (
 )
 from ._graph_regressor import _r2
 from ._node_level import NodeLevelEstimator, check_one_graph, check_target_order, labelled_rows
+from ._warnings import warn_caller
 
 __all__ = ["GNNNodeRegressor"]
 
@@ -119,6 +120,12 @@ best_validation_score_, best_loss_, n_iter_, device_
         node_weights = None if weights is None else loss_weights(weights[labelled],
                                                                  int(labelled.sum()))
         values = targets[labelled]
+        minus_one = float(np.mean(np.all(values == -1, axis=1)))
+        if minus_one >= 0.5 and labelled.all():
+            warn_caller(f"{minus_one:.0%} of the targets are exactly -1: for regression -1 is "
+                        "a value, and NaN marks an unlabelled node (the classifier's -1 "
+                        "convention does not apply). Give NaN for the unlabelled nodes, or "
+                        "fit on a view of the labelled ones, G[labelled].")
         self.n_outputs_ = values.shape[1]
         self._one_dimensional = array.ndim == 1
         self._fit_nodes(graph, labelled, values, node_weights, _squared_error, stratify=None)

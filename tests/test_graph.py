@@ -175,6 +175,9 @@ def test_as_graph_forms(small_adjacency):
     # what a splitter hands on when it selects rows of a matrix, or a user's pairs array
     with pytest.raises(ValueError, match="got shape \\(3, 6\\). Were its rows selected"):
         as_graph(A[:3])
+    with pytest.raises(ValueError, match=r"got shape \(300, 4\). A table of one row per "
+                                         r"node, such as a feature matrix, is not a graph"):
+        as_graph(np.ones((300, 4)))  # what an estimator gets in fit(X, y) with tabular X
     with pytest.raises(ValueError,
                        match="looks like node pairs.*skgraph.NodePairs\\(G, pairs\\)"):
         as_graph(np.array([[0, 1], [1, 2], [0, 4]]))

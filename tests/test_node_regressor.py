@@ -41,6 +41,11 @@ def test_nan_marks_unlabelled_nodes_and_the_scale_of_targets_does_not_matter(gra
     big = GNNNodeRegressor(**FAST).fit(G[train], 1e6 * values[train, 0])
     np.testing.assert_allclose(big.predict(G) / 1e6, b.predict(G), rtol=1e-3, atol=1e-3)
     assert b.target_offset_.shape == b.target_scale_.shape == (1,)
+    # the classifier's -1 for unlabelled nodes is a value here: said so
+    minus_one = np.where(np.isnan(partial), -1.0, partial)
+    with pytest.warns(UserWarning, match=r"^67% of the targets are exactly -1: for regression "
+                                         "-1 is a value, and NaN marks an unlabelled node"):
+        GNNNodeRegressor(**{**FAST, "max_epochs": 1}).fit(G, minus_one)
 
 
 def test_shares_the_classifiers_parameters_but_dropouts_class_weight_and_consistency():
