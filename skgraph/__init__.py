@@ -6,6 +6,7 @@ from ._graph_classifier import GNNGraphClassifier
 from ._graph_regressor import GNNGraphRegressor
 from ._interop import embeddings_by_node, to_networkx
 from ._link_prediction import LinkPredictor
+from ._node2vec import Node2VecEmbedder
 from ._node_classifier import GNNNodeClassifier
 from ._node_regressor import GNNNodeRegressor
 from ._pairs import NodePairs
@@ -21,6 +22,7 @@ __all__ = [
     "GNNNodeRegressor",
     "Graph",
     "LinkPredictor",
+    "Node2VecEmbedder",
     "NodePairs",
     "VGAEEmbedder",
     "__version__",

@@ -330,6 +330,10 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
         """Why a warm start could not continue, where a subclass can say more."""
         return ""
 
+    def _epochs(self) -> int:
+        """The epochs this fit trains at most (``max_epochs``, unless a subclass derives it)."""
+        return self.max_epochs
+
     def _fitted(self, name: str) -> Any:
         """Parameter ``name`` as the last fit used it (``set_params`` since reaches only the
         next fit); the current value for a model saved before fits kept theirs."""
@@ -383,6 +387,7 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
         average_from: int | None = None,
         recalibration: Callable[[torch.nn.Module, Any], tuple[Iterable[tuple], Callable]]
         | None = None,
+        sparse_gradients: bool = False,
     ) -> History:
         """Seed, build (or reuse with ``warm_start``) the module, and train it.
 
@@ -393,7 +398,8 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
         ``None`` leaves torch's setting alone. ``lr_schedule`` and ``average_from`` are
         :func:`~skgraph._training.train_module`'s; ``recalibration(module, data)`` returns
         the batches (consumed after training, so a generator) and the forward call over
-        which the batch-norm statistics are recomputed for the final weights.
+        which the batch-norm statistics are recomputed for the final weights;
+        ``sparse_gradients`` is :func:`~skgraph._training.train_module`'s.
         """
         device = resolve_device(self.device)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
@@ -418,12 +424,14 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
                 module, lambda optimizer: run_epoch(module, optimizer, data),
                 validation_score=(None if validation_score is None
                                   else lambda: validation_score(module, data)),
-                max_epochs=self.max_epochs, learning_rate=self.learning_rate,
-                weight_decay=self.weight_decay, n_iter_no_change=self.n_iter_no_change,
+                max_epochs=self._epochs(), learning_rate=self.learning_rate,
+                weight_decay=getattr(self, "weight_decay", 0.0),  # none: sparse embeddings
+                n_iter_no_change=self.n_iter_no_change,
                 tol=self.tol, verbose=self.verbose, description=type(self).__name__,
                 lr_schedule=lr_schedule, average_from=average_from,
                 recalibration_batches=batches, recalibration_forward=forward,
                 callbacks=self.callbacks or (), distributed=distributed,
+                sparse_gradients=sparse_gradients,
             )
         self.module_ = module
         self.device_ = str(device)

@@ -15,7 +15,7 @@ import copy
 import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -340,6 +340,7 @@ def train_module(
     recalibration_forward: Callable[..., Any] | None = None,
     callbacks: Sequence[Callable[[EpochInfo], Any]] = (),
     distributed: DistributedContext | None = None,
+    sparse_gradients: bool = False,
 ) -> History:
     """Train ``module`` with Adam until ``max_epochs`` or a stopping rule fires.
 
@@ -379,6 +380,11 @@ def train_module(
         gradients over the ranks, and the epoch's loss, validation score and stopping
         decision are the ranks' average (so every rank takes the same decisions);
         ``run_epoch`` runs this rank's share of the batches.
+    sparse_gradients : bool, default=False
+        The module's parameters get sparse gradients (embedding tables with
+        ``sparse=True``, of which a step touches a few rows): they are stepped by
+        :class:`torch.optim.SparseAdam`, whose cost grows with the rows a step touches, not
+        with the table; no weight decay, no data-parallel training.
 
     Returns
     -------
@@ -388,12 +394,18 @@ def train_module(
     best_state = None
     averaged = None
     no_improvement = 0
-    with _flat_parameters(module) as buffers, tqdm(
+    if sparse_gradients and (weight_decay or distributed is not None):
+        raise ValueError("a module with sparse gradients trains without weight decay, in one "
+                         "process.")
+    parameters = (nullcontext([p for p in module.parameters() if p.requires_grad])
+                  if sparse_gradients else _flat_parameters(module))
+    with parameters as buffers, tqdm(
             range(max_epochs), desc=description, disable=not verbose, leave=verbose > 1,
             dynamic_ncols=True) as bar:
         if distributed is not None:
             distributed.broadcast_parameters(module)
-        optimizer = _adam(buffers, learning_rate, weight_decay, distributed)
+        optimizer = (torch.optim.SparseAdam(buffers, lr=learning_rate) if sparse_gradients
+                     else _adam(buffers, learning_rate, weight_decay, distributed))
         scheduler = None if lr_schedule is None else LambdaLR(optimizer, lr_schedule)
         try:
             for epoch in bar:

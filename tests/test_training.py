@@ -303,3 +303,26 @@ def test_validation_log_loss_is_scikit_learns_log_loss_negated():
     assert validation_log_loss(combined, y) == pytest.approx(
         -log_loss(y.numpy(), torch.softmax(logits, -1).mean(0).numpy(), labels=range(4)),
         abs=1e-6)
+
+
+def test_sparse_gradients_train_with_sparse_adam_and_refuse_weight_decay():
+    table = torch.nn.Embedding(100, 4, sparse=True)
+    before = table.weight.detach().clone()
+    rows = torch.tensor([3, 7])
+
+    def run_epoch(optimizer):
+        optimizer.zero_grad()
+        loss = (table(rows) - 1.0).pow(2).sum()
+        loss.backward()
+        assert table.weight.grad.is_sparse
+        optimizer.step()
+        return float(loss)
+
+    history = train_module(table, run_epoch, validation_score=None, max_epochs=50,
+                           learning_rate=0.1, n_iter_no_change=None, sparse_gradients=True)
+    assert history.loss_curve[-1] < 0.1 * history.loss_curve[0]
+    changed = (table.weight.detach() != before).any(dim=1)
+    assert changed.nonzero().ravel().tolist() == [3, 7]  # only the rows of the steps
+    with pytest.raises(ValueError, match="sparse gradients trains without weight decay"):
+        train_module(table, run_epoch, validation_score=None, max_epochs=1, learning_rate=0.1,
+                     weight_decay=0.01, sparse_gradients=True)

@@ -1,0 +1,70 @@
+"""RandomWalker: DeepWalk's and node2vec's walks, checked against their transition laws."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import torch
+
+from skgraph import Graph
+from skgraph._random_walks import RandomWalker
+from skgraph.datasets import make_community_graph
+
+
+def _graph(weights=None):
+    # a square 0-1-2-3-0 with a chord 0-2 and a pendant 4 on node 2; node 5 isolated
+    edges = np.array([[0, 1], [1, 2], [2, 3], [3, 0], [0, 2], [2, 4]])
+    w = np.ones(len(edges)) if weights is None else np.asarray(weights, float)
+    A = sp.coo_array((np.r_[w, w], (np.r_[edges[:, 0], edges[:, 1]],
+                                    np.r_[edges[:, 1], edges[:, 0]])), shape=(6, 6))
+    return Graph(A).adjacency
+
+
+def test_walks_follow_edges_and_an_isolated_node_stays():
+    A = _graph()
+    walks = RandomWalker(A).walks(torch.arange(6).repeat(50), 8,
+                                  torch.Generator().manual_seed(0))
+    assert walks.shape == (300, 8) and walks.dtype == torch.long
+    assert (walks[:, 0] == torch.arange(6).repeat(50)).all()
+    steps = walks[:, :-1].reshape(-1).numpy(), walks[:, 1:].reshape(-1).numpy()
+    moving = steps[0] != 5
+    assert (A[steps[0][moving], steps[1][moving]] > 0).all()
+    assert (steps[1][~moving] == 5).all()  # node 5 has no edge: it stays put
+
+
+@pytest.mark.parametrize("weights", [None, [1, 1, 1, 1, 5, 0.5]])
+def test_a_first_order_step_is_drawn_in_proportion_to_the_edge_weights(weights):
+    A = _graph(weights)
+    n = 200_000
+    nxt = RandomWalker(A).walks(torch.full((n,), 2), 2, torch.Generator().manual_seed(1))[:, 1]
+    counts = np.bincount(nxt.numpy(), minlength=6)
+    expected = A[[2]].toarray().ravel() / A[[2]].sum()
+    # within 5 standard deviations of the multinomial frequencies
+    np.testing.assert_allclose(counts / n, expected, atol=5 * np.sqrt(0.25 / n))
+
+
+@pytest.mark.parametrize("p, q", [(0.25, 4.0), (4.0, 0.25), (1.0, 0.5)])
+def test_a_second_order_step_follows_node2vec_biases(p, q):
+    # from 1 to 2 (previous node 1): back to 1 has weight 1/p, to 0 (a neighbour of 1) 1,
+    # to 3 and 4 (not neighbours of 1) 1/q; times the edge weights
+    weights = [1, 1, 1, 1, 2, 3]  # 0-2 weighs 2, 2-4 weighs 3
+    A = _graph(weights)
+    n = 200_000
+    walker = RandomWalker(A, p=p, q=q)
+    walks = walker.walks(torch.full((n,), 1), 3, torch.Generator().manual_seed(2))
+    arrived = walks[:, 1] == 2
+    third = walks[arrived, 2].numpy()
+    alpha = {1: 1 / p, 0: 1.0, 3: 1 / q, 4: 1 / q}
+    unnormalised = np.array([alpha.get(x, 0.0) * A[2, x] for x in range(6)])
+    expected = unnormalised / unnormalised.sum()
+    freq = np.bincount(third, minlength=6) / len(third)
+    np.testing.assert_allclose(freq, expected, atol=5 * np.sqrt(0.25 / len(third)))
+
+
+def test_walks_repeat_for_a_generator_seed():
+    G, _ = make_community_graph(n_nodes=2000, n_features=0, random_state=0)
+    walker = RandomWalker(G.adjacency, p=0.5, q=2.0)
+    starts = torch.arange(2000)
+    a = walker.walks(starts, 20, torch.Generator().manual_seed(3))
+    b = walker.walks(starts, 20, torch.Generator().manual_seed(3))
+    assert torch.equal(a, b)
+    assert not torch.equal(a, walker.walks(starts, 20, torch.Generator().manual_seed(4)))
