@@ -157,3 +157,14 @@ def test_tags_say_no_targets_and_float32():
     tags = get_tags(Node2VecEmbedder())
     assert not tags.target_tags.required and tags.transformer_tags.preserves_dtype == ["float32"]
     assert not tags.input_tags.two_d_array
+
+
+def test_in_a_pipeline_cross_validated_by_node(communities):
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+
+    G, y = communities
+    pipe = make_pipeline(Node2VecEmbedder(**FAST), LogisticRegression(max_iter=1000))
+    assert cross_val_score(pipe, G, y, cv=3).mean() > 0.9  # fitted on views of the graph
+    search = GridSearchCV(pipe, {"node2vecembedder__q": [0.5, 2.0]}, cv=2).fit(G, y)
+    assert search.best_score_ > 0.9
