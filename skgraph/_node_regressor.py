@@ -128,6 +128,7 @@ best_validation_score_, best_loss_, n_iter_, device_
                         "fit on a view of the labelled ones, G[labelled].")
         self.n_outputs_ = values.shape[1]
         self._one_dimensional = array.ndim == 1
+        self._target_names = _target_names(y, array.ndim)
         self._fit_nodes(graph, labelled, values, node_weights, _squared_error, stratify=None)
         return self
 
@@ -148,9 +149,10 @@ best_validation_score_, best_loss_, n_iter_, device_
         on a 2-D ``y``
         """
         predicted = self._original_scale(self._node_outputs(X))
+        names = getattr(self, "_target_names", None)  # None: fitted before 0.2
         if self._one_dimensional:
-            return self._output(predicted[:, 0], X, "prediction")
-        return self._output(predicted, X, [f"y{k}" for k in range(self.n_outputs_)])
+            return self._output(predicted[:, 0], X, names or "prediction")
+        return self._output(predicted, X, names or [f"y{k}" for k in range(self.n_outputs_)])
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """R² on the selected nodes that have targets (averaged over the targets): a row
@@ -177,6 +179,18 @@ best_validation_score_, best_loss_, n_iter_, device_
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+def _target_names(y: Any, ndim: int) -> str | list[str] | None:
+    """The names of targets given as a named pandas Series (its name) or a DataFrame with
+    text column names (its columns), for the pandas output of ``predict``."""
+    if ndim == 1:
+        name = getattr(y, "name", None)
+        return name if isinstance(name, str) else None
+    columns = getattr(y, "columns", None)
+    if columns is not None and all(isinstance(c, str) for c in columns):
+        return [str(c) for c in columns]
+    return None
 
 
 def _labelled_rows_of(targets: np.ndarray) -> np.ndarray:

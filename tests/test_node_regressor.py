@@ -126,3 +126,24 @@ def test_score_leaves_out_the_nodes_marked_unlabelled(graph):
     partly[4, 1] = np.nan
     with pytest.raises(ValueError, match="row 4 of y is NaN in some targets only"):
         two.score(G, partly)
+
+
+def test_pandas_predictions_are_named_after_the_targets(graph, tmp_path):
+    import skgraph
+
+    pd = pytest.importorskip("pandas")
+    G, values = graph
+    train = np.arange(0, 120, 3)
+    table = pd.DataFrame(values[train], columns=["temperature", "rainfall"])
+    reg = GNNNodeRegressor(**{**FAST, "max_epochs": 2}).set_output(transform="pandas")
+    predicted = reg.fit(G[train], table).predict(G[[4, 5]])
+    assert predicted.columns.tolist() == ["temperature", "rainfall"]
+    assert predicted.index.tolist() == [4, 5] and predicted.index.name == "node"
+    reg.save(tmp_path / "reg.skgraph")
+    loaded = skgraph.load(tmp_path / "reg.skgraph").set_output(transform="pandas")
+    assert loaded.predict(G[[4, 5]]).columns.tolist() == ["temperature", "rainfall"]
+    series = reg.fit(G[train], pd.Series(values[train, 0], name="price")).predict(G[[4]])
+    assert series.name == "price"
+    unnamed = reg.fit(G[train], values[train]).predict(G[[4]])
+    assert unnamed.columns.tolist() == ["y0", "y1"]
+    assert reg.fit(G[train], values[train, 0]).predict(G[[4]]).name == "prediction"
