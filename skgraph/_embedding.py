@@ -6,11 +6,10 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.utils._set_output import _get_output_config
 
 from ._autoencoder_estimator import BaseGraphAutoEncoder
 from ._base import fit_context
-from ._interop import _node_label_index, _selected_labels
+from ._interop import selected_node_rows
 
 __all__ = ["VGAEEmbedder"]
 
@@ -188,15 +187,7 @@ class VGAEEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGraphA
             networkx graph's nodes), else their positions in the whole graph.
         """
         graph = self._inference_graph(X)
-        Z = self._embed(graph).cpu().numpy()
-        if graph.is_view:
-            Z = Z[graph.node_index]
-        pandas = _get_output_config("transform", self)["dense"] == "pandas"
-        if pandas:  # indexed by node, as the node-level estimators' predictions
-            import pandas as pd  # scikit-learn's wrapper keeps this index, names the columns
-
-            return pd.DataFrame(Z, index=_node_label_index(_selected_labels(graph)), copy=False)
-        return Z
+        return selected_node_rows(self, self._embed(graph).cpu().numpy(), graph)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -40,6 +40,22 @@ def _node_label_index(labels: list):
     return pd.Index(labels, name="node", tupleize_cols=False)
 
 
+def selected_node_rows(estimator: Any, Z: np.ndarray, graph) -> Any:
+    """The rows of ``Z`` (one per node of the whole graph) of the nodes ``graph`` selects,
+    as the estimator's ``set_output`` asks: an array, or a DataFrame indexed by node (the
+    node names where the graph has them, else positions; scikit-learn's wrapper keeps the
+    index and names the columns)."""
+    from sklearn.utils._set_output import _get_output_config
+
+    if graph.is_view:
+        Z = Z[graph.node_index]
+    if _get_output_config("transform", estimator)["dense"] == "pandas":
+        import pandas as pd
+
+        return pd.DataFrame(Z, index=_node_label_index(_selected_labels(graph)), copy=False)
+    return Z
+
+
 def _rows(values: Any, n_rows: int, what: str) -> np.ndarray:
     if hasattr(values, "to_numpy"):  # a pandas DataFrame, e.g. from set_output("pandas")
         values = values.to_numpy()

@@ -10,14 +10,13 @@ import numpy as np
 import torch
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils._param_validation import Interval
-from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import TRAINING_PARAMETER_CONSTRAINTS, BaseGraphEstimator, fit_context
 from ._device import torch_defaults
 from ._distributed import distributed_context
 from ._graph import as_graph
-from ._interop import _node_label_index, _selected_labels
+from ._interop import selected_node_rows
 from ._nn._skipgram import SkipGram
 from ._node_inputs import structure_fingerprint
 from ._parameters import IntInterval
@@ -260,13 +259,8 @@ class Node2VecEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGr
                 "Node2VecEmbedder embeds the nodes of the graph it was fitted on (one learned "
                 "vector per node) and this is another graph; refit on it, or, for embeddings "
                 "of new graphs from node features, use VGAEEmbedder.")
-        Z = self.module_.embedding.weight.detach().cpu().numpy()
-        Z = Z[graph.node_index] if graph.is_view else Z.copy()
-        if _get_output_config("transform", self)["dense"] == "pandas":
-            import pandas as pd
-
-            return pd.DataFrame(Z, index=_node_label_index(_selected_labels(graph)), copy=False)
-        return Z
+        table = self.module_.embedding.weight.detach().cpu().numpy()
+        return selected_node_rows(self, table if graph.is_view else table.copy(), graph)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
