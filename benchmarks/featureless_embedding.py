@@ -20,6 +20,9 @@ Usage::
     OMP_NUM_THREADS=1 python benchmarks/featureless_embedding.py --seeds 0 1 2
     OMP_NUM_THREADS=1 python benchmarks/featureless_embedding.py --datasets Cora \\
         --methods "PyG Node2Vec" --pyg-epochs 5 100 --seeds 0
+
+``--score-on validation`` scores the validation nodes instead (to choose parameters with
+``--params``; the test nodes never choose).
 """
 
 from __future__ import annotations
@@ -41,11 +44,12 @@ from skgraph._random_walks import RandomWalker
 METHODS = ("node2vec", "vgae", "PyG Node2Vec", "spectral")
 
 
-def _accuracies(Z: np.ndarray, data) -> list[float]:
+def _accuracies(Z: np.ndarray, data, score_on: str = "test") -> list[float]:
     scores = []
-    for train, _, test in data.splits:
+    for train, val, test in data.splits:
+        scored = test if score_on == "test" else val
         model = LogisticRegression(max_iter=2000).fit(Z[train], data.target[train])
-        scores.append(model.score(Z[test], data.target[test]))
+        scores.append(model.score(Z[scored], data.target[scored]))
     return scores
 
 
@@ -100,6 +104,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--pyg-epochs", type=int, nargs="+", default=[5])
     parser.add_argument("--params", default="{}", help="JSON of Node2VecEmbedder parameters")
+    parser.add_argument("--score-on", choices=("test", "validation"), default="test",
+                        help="the nodes scored: validation to choose parameters")
     args = parser.parse_args()
     import json
 
@@ -108,7 +114,8 @@ def main() -> None:
     for name in args.datasets:
         data = load(name, args.datasets_dir)
         A = data.graph.adjacency
-        print(f"\n{name}: {A.shape[0]} nodes, {A.nnz // 2} edges; {data.protocol}", flush=True)
+        print(f"\n{name}: {A.shape[0]} nodes, {A.nnz // 2} edges; {data.protocol}; scored on "
+              f"the {args.score_on} nodes", flush=True)
         runs = {
             "node2vec": [("node2vec", lambda seed: Node2VecEmbedder(
                 random_state=seed, **params).fit_transform(A))],
@@ -126,8 +133,9 @@ def main() -> None:
                     start = time.perf_counter()
                     Z = np.asarray(embed(seed))
                     seconds.append(time.perf_counter() - start)
-                    means.append(np.mean(_accuracies(Z, data)))
-                print(f"{label:28s} test accuracy {np.mean(means):.3f} ± {np.std(means):.3f} "
+                    means.append(np.mean(_accuracies(Z, data, args.score_on)))
+                print(f"{label:28s} {args.score_on} accuracy {np.mean(means):.3f} ± "
+                      f"{np.std(means):.3f} "
                       f"over {len(seeds)} seed(s) (per seed: "
                       f"{' '.join(f'{m:.3f}' for m in means)}); fit {np.mean(seconds):.1f} s",
                       flush=True)
