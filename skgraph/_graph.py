@@ -290,8 +290,9 @@ def check_adjacency(adjacency: Any) -> sp.csr_array:
     if A.shape[0] != A.shape[1]:
         hint = ""
         if A.shape[1] == 2 and A.shape[0] != 2:
-            hint = (" An (n, 2) array looks like node pairs: an estimator takes the graph, and "
-                    "pairs as skgraph.NodePairs(G, pairs).")
+            hint = (" An (n, 2) array looks like an edge list or node pairs: build the graph "
+                    "from an edge list with skgraph.Graph.from_edges(edges); pairs to score go "
+                    "with their graph, as skgraph.NodePairs(G, pairs).")
         elif A.shape[0] < A.shape[1]:
             hint = (" Were its rows selected (by a cross-validation splitter, or "
                     "train_test_split)? A matrix split by rows is no longer a graph: to split "
@@ -318,7 +319,13 @@ def check_adjacency(adjacency: Any) -> sp.csr_array:
     A = A.maximum(A.T).tocsr()
     A.eliminate_zeros()
     A.sort_indices()
-    return sp.csr_array(A)
+    A = sp.csr_array(A)
+    if A.nnz < 2**31 - 1 and A.shape[0] < 2**31 - 1 and A.indices.dtype != np.int32:
+        # scipy's own choice for such a matrix, which tools that take it (scikit-learn's
+        # SpectralEmbedding with affinity="precomputed") expect
+        A.indices = A.indices.astype(np.int32)
+        A.indptr = A.indptr.astype(np.int32)
+    return A
 
 
 def check_features(features: Any, n_nodes: int) -> np.ndarray | sp.csr_array | None:

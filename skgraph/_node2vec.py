@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import TRAINING_PARAMETER_CONSTRAINTS, BaseGraphEstimator, fit_context
 from ._device import torch_defaults
 from ._distributed import distributed_context
-from ._graph import as_graph
+from ._graph import _is_instance_of, as_graph
 from ._interop import selected_node_rows
 from ._nn._skipgram import SkipGram
 from ._node_inputs import structure_fingerprint
@@ -28,6 +28,7 @@ __all__ = ["Node2VecEmbedder"]
 @dataclass
 class _WalkData:
     walker: RandomWalker
+    starts: torch.Tensor  # the nodes walks start from: every node with an edge
     n_nodes: int
     device: torch.device
 
@@ -36,16 +37,20 @@ class Node2VecEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGr
     """Node embeddings from random walks: node2vec (Grover & Leskovec, 2016), and DeepWalk
     (Perozzi et al., 2014) with ``p = q = 1``.
 
-    Walks of ``walk_length`` nodes start ``walks_per_node`` times from every node each
-    epoch; nodes within ``context_size`` steps of each other on a walk are pulled together
+    Walks of ``walk_length`` nodes start ``walks_per_node`` times from every node with an
+    edge each epoch; nodes within ``context_size`` steps of each other on a walk are pulled together
     and random nodes apart (skip-gram with negative sampling, as PyG's ``Node2Vec``, which
     needs pyg-lib to walk; this does not). A step follows an edge with probability
     proportional to its weight; ``p`` and ``q`` bias the walk's second step on:
-    ``p < 1`` keeps it near where it came from, ``q < 1`` pushes it outwards (exploring
-    communities; ``q > 1`` stays local, reading structural roles). The embeddings use the
+    ``p < 1`` keeps it near where it came from, ``q < 1`` pushes it outwards
+    (depth-first, across a community), ``q > 1`` keeps it local (breadth-first). The
+    embeddings use the
     edges only: node features, if the graph has them, are not read (:class:`VGAEEmbedder`
     reads both). Embeddings exist for the nodes of the fitted graph only (transductive):
-    ``transform`` takes that graph or a node view of it.
+    ``transform`` takes that graph or a node view of it. An isolated node has no walk and
+    is never drawn as a random node: its vector stays at its small random start, near no
+    other node's (as word2vec leaves the words it never saw). Vectors are best compared by
+    direction: L2-normalise them before KMeans or cosine similarity.
 
     Parameters
     ----------
@@ -60,13 +65,18 @@ class Node2VecEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGr
         Walks from each node per epoch.
     p : float, default=1.0
         Return parameter: the walk steps back to the node it came from with weight ``1 / p``.
-    q : float, default=1.0
+    q : float, default=0.5
         In-out parameter: a step to a node that is not a neighbour of the previous one has
-        weight ``1 / q`` (one to a common neighbour, 1).
+        weight ``1 / q`` (one to a common neighbour, 1). The default 0.5 (walks that move
+        outwards) scored above 1 (DeepWalk's) and 2 on the validation nodes of each of the
+        five node-level benchmark sets (see the benchmarks page); ``q=1`` gives DeepWalk.
     negative_samples : int, default=1
         Random windows per window of a walk.
     batch_size : int, default=128
-        Start nodes per optimisation step (each with its ``walks_per_node`` walks).
+        Start nodes per optimisation step (each with its ``walks_per_node`` walks). A step's
+        memory grows with ``batch_size * walks_per_node * walk_length * n_components``; a
+        larger batch makes fewer steps an epoch, so with ``max_epochs=None`` more epochs
+        (at least 100 steps), not a faster fit.
     max_epochs : int or None, default=None
         Epochs: passes over every start node. None trains at least 5, and on a small graph
         (few batches per epoch) as many as make 100 optimisation steps: Cora's 2,708 nodes
@@ -140,7 +150,7 @@ class Node2VecEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGr
 
     def __init__(self, n_components: int = 128, *, walk_length: int = 20,
                  context_size: int = 10, walks_per_node: int = 10, p: float = 1.0,
-                 q: float = 1.0, negative_samples: int = 1, batch_size: int = 128,
+                 q: float = 0.5, negative_samples: int = 1, batch_size: int = 128,
                  max_epochs: int | None = None, learning_rate: float = 0.01,
                  n_iter_no_change: int | None = None, tol: float = 1e-4,
                  device: str = "auto", random_state=None, verbose: int = 0,
@@ -186,7 +196,7 @@ class Node2VecEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGr
         if self.context_size > self.walk_length:
             raise ValueError(f"context_size ({self.context_size}) must be at most walk_length "
                              f"({self.walk_length}): a window is part of a walk.")
-        graph = as_graph(X).whole()
+        graph = _read_graph(X).whole()
         if graph.n_edges == 0:
             raise ValueError("Node2VecEmbedder learns from walks along edges, but the graph "
                              "has none.")
@@ -197,10 +207,14 @@ class Node2VecEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGr
         self.n_features_in_ = graph.n_features
         self._structure = structure_fingerprint(graph.adjacency)
         adjacency = graph.adjacency
+        # an isolated node has no walk (only itself, again and again): its vector keeps its
+        # small random start, near no other, rather than learning to be like itself alone
+        starts = np.flatnonzero(np.diff(adjacency.indptr) > 0)
+        self._n_walk_starts = len(starts)
 
         def prepare(device: torch.device, _rng: np.random.Generator) -> _WalkData:
-            return _WalkData(RandomWalker(adjacency, self.p, self.q, device), graph.n_nodes,
-                             device)
+            return _WalkData(RandomWalker(adjacency, self.p, self.q, device),
+                             torch.as_tensor(starts, device=device), graph.n_nodes, device)
 
         self._fit_module(prepare, self._run_epoch, sparse_gradients=True)
         return self
@@ -211,13 +225,13 @@ class Node2VecEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGr
     def _epochs(self) -> int:
         if self.max_epochs is not None:
             return self.max_epochs
-        steps_per_epoch = -(-self.n_nodes_ // self.batch_size)
+        steps_per_epoch = -(-self._n_walk_starts // self.batch_size)
         return max(self._MIN_EPOCHS, -(-self._MIN_STEPS // steps_per_epoch))
 
     def _run_epoch(self, module: SkipGram, optimizer, data: _WalkData) -> float:
-        order = torch.randperm(data.n_nodes, device=data.device)
+        order = data.starts[torch.randperm(len(data.starts), device=data.device)]
         total, steps = 0.0, 0
-        for start in range(0, data.n_nodes, self.batch_size):
+        for start in range(0, len(order), self.batch_size):
             batch = order[start:start + self.batch_size]
             walks, random_walks = self._walks(batch, data)
             optimizer.zero_grad()
@@ -230,11 +244,14 @@ class Node2VecEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGr
 
     def _walks(self, batch: torch.Tensor, data: _WalkData) -> tuple[torch.Tensor, torch.Tensor]:
         """Walks from ``batch``, and random walks as PyG's ``Node2Vec`` draws them: each a
-        start node followed by uniform random nodes."""
+        start node followed by uniform random nodes (here of those with an edge)."""
         walks = data.walker.walks(batch.repeat(self.walks_per_node), self.walk_length)
         starts = batch.repeat(self.walks_per_node * self.negative_samples)
-        random = torch.randint(data.n_nodes, (len(starts), self.walk_length - 1),
-                               device=data.device)
+        # random nodes among those with an edge (as word2vec draws negatives from its
+        # corpus): an isolated node drawn only ever as a negative would be pushed, with
+        # every other such node, away from all the rest, into a cluster of their own
+        random = data.starts[torch.randint(len(data.starts), (len(starts), self.walk_length - 1),
+                                           device=data.device)]
         return walks, torch.cat([starts[:, None], random], dim=1)
 
     @torch_defaults()
@@ -252,7 +269,7 @@ class Node2VecEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGr
             (the node names where the graph has them, else positions).
         """
         check_is_fitted(self, "module_")
-        graph = as_graph(X)
+        graph = _read_graph(X)
         if (graph.n_nodes != self.n_nodes_
                 or structure_fingerprint(graph.adjacency) != self._structure):
             raise ValueError(
@@ -271,3 +288,9 @@ class Node2VecEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGr
     @property
     def _n_features_out(self) -> int:
         return self.n_components
+
+
+def _read_graph(X: Any):
+    """``as_graph(X)``, without the warning about a networkx graph's numeric node
+    attributes: no node attribute is a feature here."""
+    return as_graph(X, node_attributes=[] if _is_instance_of(X, "networkx", "Graph") else None)

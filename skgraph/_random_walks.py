@@ -7,7 +7,8 @@ rejection, as KnightKing and pyg-lib do: a neighbour ``x`` of the current node `
 by weight, is kept with probability ``alpha(t, x) / max(alpha)``, where ``t`` is the
 previous node and ``alpha`` is ``1 / p`` for ``x == t``, ``1`` for a neighbour of ``t`` and
 ``1 / q`` otherwise, which draws ``x`` with probability proportional to ``alpha * weight``
-(Grover & Leskovec, 2016). None of this needs pyg-lib or torch-cluster, which PyG's
+(Grover & Leskovec, 2016). Walkers that a few rounds have not served (low acceptance: a hub
+under extreme ``p`` or ``q``) draw from all their neighbours' ``alpha * weight`` at once. None of this needs pyg-lib or torch-cluster, which PyG's
 ``Node2Vec`` does.
 """
 
@@ -19,8 +20,8 @@ import torch
 
 __all__ = ["RandomWalker"]
 
-# rejection rounds after which the walkers still waiting take the neighbour they drew
-_MAX_ROUNDS = 100
+# rejection rounds after which the walkers still waiting draw exactly, from every neighbour
+_REJECTION_ROUNDS = 10
 
 
 class RandomWalker:
@@ -67,6 +68,7 @@ class RandomWalker:
             rows = torch.repeat_interleave(torch.arange(self.n_nodes, device=device),
                                            self.degree)
             self.keys = rows * self.n_nodes + self.col
+            self.weights = torch.as_tensor(weights, dtype=torch.float64, device=device)
 
     def _step(self, nodes: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
         """One first-order step from each of ``nodes`` (an isolated node stays)."""
@@ -92,17 +94,16 @@ class RandomWalker:
 
     def _biased_step(self, previous: torch.Tensor, current: torch.Tensor,
                      generator: torch.Generator | None) -> torch.Tensor:
-        """node2vec's second-order step, by rejection."""
-        alphas = torch.tensor([1.0 / self.p, 1.0, 1.0 / self.q], dtype=torch.float64,
-                              device=current.device)
+        """node2vec's second-order step: by rejection for a few rounds, then exactly (over
+        every neighbour) for the walkers still waiting, whose acceptance is low (a hub with
+        extreme ``p`` or ``q``), so that every step follows ``alpha * weight``."""
+        alphas = self._alphas(current.device)
         ceiling = alphas.max()
         out = current.clone()
         waiting = torch.arange(len(current), device=current.device)
-        for _ in range(_MAX_ROUNDS):
+        for _ in range(_REJECTION_ROUNDS):
             proposal = self._step(current[waiting], generator)
-            t = previous[waiting]
-            kind = torch.where(proposal == t, 0,
-                               torch.where(self._are_neighbours(t, proposal), 1, 2))
+            kind = self._kind(previous[waiting], proposal)
             u = torch.rand(len(waiting), dtype=torch.float64, device=current.device,
                            generator=generator)
             accepted = u * ceiling < alphas[kind]
@@ -110,8 +111,42 @@ class RandomWalker:
             waiting = waiting[~accepted]
             if not len(waiting):
                 return out
-        out[waiting] = proposal[~accepted]
+        out[waiting] = self._exact_biased_step(previous[waiting], current[waiting], generator)
         return out
+
+    def _alphas(self, device) -> torch.Tensor:
+        return torch.tensor([1.0 / self.p, 1.0, 1.0 / self.q], dtype=torch.float64,
+                            device=device)
+
+    def _kind(self, previous: torch.Tensor, proposal: torch.Tensor) -> torch.Tensor:
+        """0 for a step back, 1 to a neighbour of the previous node, 2 further away."""
+        return torch.where(proposal == previous, 0,
+                           torch.where(self._are_neighbours(previous, proposal), 1, 2))
+
+    def _exact_biased_step(self, previous: torch.Tensor, current: torch.Tensor,
+                           generator: torch.Generator | None) -> torch.Tensor:
+        """The second-order step drawn from every neighbour's ``alpha * weight`` at once
+        (work in the degrees of ``current``; an isolated node stays)."""
+        degree = self.degree[current]
+        owner = torch.repeat_interleave(torch.arange(len(current), device=current.device),
+                                        degree)
+        first = torch.cumsum(degree, 0) - degree  # each walker's first entry among them all
+        entry = self.crow[current][owner] + torch.arange(len(owner), device=current.device) \
+            - first[owner]
+        neighbour = self.col[entry]
+        score = self._alphas(current.device)[self._kind(previous[owner], neighbour)] \
+            * self.weights[entry]
+        running = torch.cumsum(score, 0)
+        total = torch.zeros(len(current), dtype=torch.float64, device=current.device)
+        total.index_add_(0, owner, score)
+        below = torch.cumsum(total, 0) - total  # the running sum before each walker's entries
+        u = torch.rand(len(current), dtype=torch.float64, device=current.device,
+                       generator=generator)
+        at = torch.searchsorted(running, below + u * total, right=True)
+        at = torch.minimum(torch.maximum(at, first), first + degree - 1).clamp(min=0)
+        picked = neighbour[at.clamp(max=max(len(neighbour) - 1, 0))] if len(neighbour) \
+            else current
+        return torch.where(degree > 0, picked, current)
 
     def walks(self, starts: torch.Tensor, length: int,
               generator: torch.Generator | None = None) -> torch.Tensor:

@@ -179,7 +179,8 @@ def test_as_graph_forms(small_adjacency):
                                          r"node, such as a feature matrix, is not a graph"):
         as_graph(np.ones((300, 4)))  # what an estimator gets in fit(X, y) with tabular X
     with pytest.raises(ValueError,
-                       match="looks like node pairs.*skgraph.NodePairs\\(G, pairs\\)"):
+                       match="looks like an edge list or node pairs.*Graph.from_edges"
+                             ".*skgraph.NodePairs\\(G, pairs\\)"):
         as_graph(np.array([[0, 1], [1, 2], [0, 4]]))
 
 
@@ -1240,3 +1241,15 @@ def test_reader_edge_cases_of_tables_and_names():
     # labels given as a list of NumPy scalars are one label per node, not ragged arrays
     G = Graph(np.ones((3, 3)) - np.eye(3), np.eye(3))
     GNNNodeClassifier(max_epochs=2).fit(G, list(np.array([0, 1, 0])))
+
+
+def test_the_adjacency_has_scipys_int32_indices_for_tools_that_need_them():
+    from sklearn.manifold import SpectralEmbedding
+
+    rows, cols = np.array([0, 1, 2, 3]), np.array([1, 2, 3, 0])
+    A = sp.csr_array((np.ones(4), (rows, cols)), shape=(4, 4))
+    A.indices, A.indptr = A.indices.astype(np.int64), A.indptr.astype(np.int64)
+    G = Graph(A)
+    assert G.adjacency.indices.dtype == G.adjacency.indptr.dtype == np.int32
+    assert SpectralEmbedding(2, affinity="precomputed", random_state=0).fit_transform(
+        G.adjacency).shape == (4, 2)  # refuses int64 indices

@@ -168,3 +168,27 @@ def test_in_a_pipeline_cross_validated_by_node(communities):
     assert cross_val_score(pipe, G, y, cv=3).mean() > 0.9  # fitted on views of the graph
     search = GridSearchCV(pipe, {"node2vecembedder__q": [0.5, 2.0]}, cv=2).fit(G, y)
     assert search.best_score_ > 0.9
+
+
+def test_isolated_nodes_keep_their_random_start_and_form_no_cluster(communities):
+    G, _ = communities
+    A = sp.block_diag([G.adjacency, sp.csr_array((30, 30))]).tocsr()  # nodes 200-229 alone
+    trained = Node2VecEmbedder(**FAST).fit_transform(A)
+    start = Node2VecEmbedder(**{**FAST, "max_epochs": 1, "learning_rate": 1e-9}).fit_transform(A)
+    np.testing.assert_array_equal(trained[200:], start[200:])  # never stepped
+    assert not np.allclose(trained[:200], start[:200], atol=1e-3)
+    alone = trained[200:] / np.linalg.norm(trained[200:], axis=1, keepdims=True)
+    similarity = (alone @ alone.T)[~np.eye(30, dtype=bool)]
+    assert abs(similarity.mean()) < 0.1  # drawn as negatives, they gathered (cosine 0.72)
+
+
+def test_a_networkx_graphs_node_attributes_raise_no_warning_here():
+    import warnings
+
+    nx = pytest.importorskip("networkx")
+    sbm = nx.stochastic_block_model([20, 20], [[0.5, 0.05], [0.05, 0.5]], seed=0)
+    assert "block" in sbm.nodes[0]  # numeric, which a feature-reading model warns about
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Z = Node2VecEmbedder(**{**FAST, "max_epochs": 2}).fit_transform(sbm)
+    assert Z.shape == (40, 16)

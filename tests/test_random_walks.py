@@ -42,8 +42,12 @@ def test_a_first_order_step_is_drawn_in_proportion_to_the_edge_weights(weights):
     np.testing.assert_allclose(counts / n, expected, atol=5 * np.sqrt(0.25 / n))
 
 
+@pytest.mark.parametrize("rounds", [10, 0])  # 0: every step by the exact draw
 @pytest.mark.parametrize("p, q", [(0.25, 4.0), (4.0, 0.25), (1.0, 0.5)])
-def test_a_second_order_step_follows_node2vec_biases(p, q):
+def test_a_second_order_step_follows_node2vec_biases(p, q, rounds, monkeypatch):
+    import skgraph._random_walks as random_walks
+
+    monkeypatch.setattr(random_walks, "_REJECTION_ROUNDS", rounds)
     # from 1 to 2 (previous node 1): back to 1 has weight 1/p, to 0 (a neighbour of 1) 1,
     # to 3 and 4 (not neighbours of 1) 1/q; times the edge weights
     weights = [1, 1, 1, 1, 2, 3]  # 0-2 weighs 2, 2-4 weighs 3
@@ -68,3 +72,18 @@ def test_walks_repeat_for_a_generator_seed():
     b = walker.walks(starts, 20, torch.Generator().manual_seed(3))
     assert torch.equal(a, b)
     assert not torch.equal(a, walker.walks(starts, 20, torch.Generator().manual_seed(4)))
+
+
+@pytest.mark.parametrize("p, q", [(0.02, 50.0), (50.0, 0.02), (1.0, 50.0)])
+def test_extreme_biases_at_a_hub_are_exact(p, q):
+    # a star: from leaf 1 through the hub, back to 1 weighs 1/p, to any of the other 199
+    # leaves (not neighbours of leaf 1) 1/q; rejection alone accepts rarely here
+    leaves = 200
+    A = sp.coo_array((np.ones(2 * leaves), (np.r_[np.zeros(leaves, int), 1 + np.arange(leaves)],
+                                            np.r_[1 + np.arange(leaves), np.zeros(leaves, int)])))
+    n = 40_000
+    walks = RandomWalker(Graph(A).adjacency, p=p, q=q).walks(
+        torch.full((n,), 1), 3, torch.Generator().manual_seed(5))
+    back = float((walks[:, 2] == 1).float().mean())
+    expected = (1 / p) / (1 / p + (leaves - 1) / q)
+    assert abs(back - expected) < 5 * np.sqrt(expected * (1 - expected) / n) + 1e-3
