@@ -20,8 +20,10 @@ import torch
 
 __all__ = ["RandomWalker"]
 
-# rejection rounds after which the walkers still waiting draw exactly, from every neighbour
-_REJECTION_ROUNDS = 10
+# a second-order step weighs every neighbour of the walkers left once their neighbours
+# number at most this many (memory of a few arrays of it), or after this many rounds
+_EXACT_ENTRIES = 1 << 20
+_MAX_REJECTION_ROUNDS = 20
 
 
 class RandomWalker:
@@ -68,7 +70,7 @@ class RandomWalker:
             rows = torch.repeat_interleave(torch.arange(self.n_nodes, device=device),
                                            self.degree)
             self.keys = rows * self.n_nodes + self.col
-            self.weights = torch.as_tensor(weights, dtype=torch.float64, device=device)
+            self.weights = torch.tensor(weights, dtype=torch.float64, device=device)
 
     def _step(self, nodes: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
         """One first-order step from each of ``nodes`` (an isolated node stays)."""
@@ -94,14 +96,17 @@ class RandomWalker:
 
     def _biased_step(self, previous: torch.Tensor, current: torch.Tensor,
                      generator: torch.Generator | None) -> torch.Tensor:
-        """node2vec's second-order step: by rejection for a few rounds, then exactly (over
-        every neighbour) for the walkers still waiting, whose acceptance is low (a hub with
-        extreme ``p`` or ``q``), so that every step follows ``alpha * weight``."""
+        """node2vec's second-order step: by rejection while the walkers left are many or
+        at nodes of many neighbours, then exactly (over every neighbour, in blocks of
+        bounded memory) for those still waiting, so that every step follows
+        ``alpha * weight`` whatever the acceptance (a hub under extreme ``p`` or ``q``)."""
         alphas = self._alphas(current.device)
         ceiling = alphas.max()
         out = current.clone()
         waiting = torch.arange(len(current), device=current.device)
-        for _ in range(_REJECTION_ROUNDS):
+        for round in range(_MAX_REJECTION_ROUNDS):
+            if round and int(self.degree[current[waiting]].sum()) <= _EXACT_ENTRIES:
+                break  # few enough entries left to weigh them all
             proposal = self._step(current[waiting], generator)
             kind = self._kind(previous[waiting], proposal)
             u = torch.rand(len(waiting), dtype=torch.float64, device=current.device,
@@ -111,7 +116,15 @@ class RandomWalker:
             waiting = waiting[~accepted]
             if not len(waiting):
                 return out
-        out[waiting] = self._exact_biased_step(previous[waiting], current[waiting], generator)
+        entries = torch.cumsum(self.degree[current[waiting]], 0)
+        if not len(entries) or int(entries[-1]) <= _EXACT_ENTRIES:
+            out[waiting] = self._exact_biased_step(previous[waiting], current[waiting],
+                                                   generator)
+            return out
+        block = torch.div(entries - 1, _EXACT_ENTRIES, rounding_mode="floor").clamp(min=0)
+        for b in torch.unique(block).tolist():  # walkers left at hubs: blocks of them
+            some = waiting[block == b]
+            out[some] = self._exact_biased_step(previous[some], current[some], generator)
         return out
 
     def _alphas(self, device) -> torch.Tensor:

@@ -42,12 +42,15 @@ def test_a_first_order_step_is_drawn_in_proportion_to_the_edge_weights(weights):
     np.testing.assert_allclose(counts / n, expected, atol=5 * np.sqrt(0.25 / n))
 
 
-@pytest.mark.parametrize("rounds", [10, 0])  # 0: every step by the exact draw
+@pytest.mark.parametrize("rounds, entries", [(20, 1 << 20), (0, 1 << 20), (0, 100_000)])
 @pytest.mark.parametrize("p, q", [(0.25, 4.0), (4.0, 0.25), (1.0, 0.5)])
-def test_a_second_order_step_follows_node2vec_biases(p, q, rounds, monkeypatch):
+def test_a_second_order_step_follows_node2vec_biases(p, q, rounds, entries, monkeypatch):
+    # by rejection then exactly (the defaults), exactly at once (no round), exactly in
+    # blocks of 100,000 entries (the walkers at node 2 weigh 4 each: 8 blocks)
     import skgraph._random_walks as random_walks
 
-    monkeypatch.setattr(random_walks, "_REJECTION_ROUNDS", rounds)
+    monkeypatch.setattr(random_walks, "_MAX_REJECTION_ROUNDS", rounds)
+    monkeypatch.setattr(random_walks, "_EXACT_ENTRIES", entries)
     # from 1 to 2 (previous node 1): back to 1 has weight 1/p, to 0 (a neighbour of 1) 1,
     # to 3 and 4 (not neighbours of 1) 1/q; times the edge weights
     weights = [1, 1, 1, 1, 2, 3]  # 0-2 weighs 2, 2-4 weighs 3
