@@ -282,6 +282,7 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
 
     _parameter_constraints: dict = dict(TRAINING_PARAMETER_CONSTRAINTS)
     _min_validation_samples = 1  # held out by early_stopping, whatever validation_fraction
+    _mps_unsupported: str | None = None  # why MPS cannot train a subclass (None: it can)
 
     def __init_subclass__(cls, persistent: bool = True, **kwargs: Any) -> None:
         super().__init_subclass__(persistent=persistent, **kwargs)
@@ -401,7 +402,7 @@ class BaseGraphEstimator(PersistenceMixin, BaseEstimator, persistent=False):
         which the batch-norm statistics are recomputed for the final weights;
         ``sparse_gradients`` is :func:`~skgraph._training.train_module`'s.
         """
-        device = resolve_device(self.device)
+        device = resolve_device(self.device, mps=self._mps_unsupported)
         seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         distributed = distributed_context(device)
         if distributed is not None:  # every rank draws as rank 0 does

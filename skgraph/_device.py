@@ -26,17 +26,22 @@ def _mps_available() -> bool:
     return bool(mps is not None and mps.is_available())
 
 
-def resolve_device(device: str) -> torch.device:
+def resolve_device(device: str, *, mps: str | None = None) -> torch.device:
     """The torch device for a ``device`` parameter.
 
     ``"auto"`` picks CUDA, then MPS, then CPU. Asking for a device that is not present
-    raises ``ValueError`` instead of failing later inside torch.
+    raises ``ValueError`` instead of failing later inside torch. ``mps``, for an estimator
+    whose training MPS cannot run, says why: ``"auto"`` then skips MPS, and ``"mps"``
+    raises ``ValueError`` with that reason.
     """
     check_device_name(device)
     if device == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
-        return torch.device("mps") if _mps_available() else torch.device("cpu")
+        return torch.device("mps") if _mps_available() and mps is None else torch.device("cpu")
+    if mps is not None and torch.device(device).type == "mps":
+        raise ValueError(f"device='mps' cannot train this estimator: {mps} Use 'cpu' (or "
+                         "'auto', which skips MPS for it).")
     resolved = torch.device(device)
     if resolved.type == "cuda":
         if not torch.cuda.is_available():

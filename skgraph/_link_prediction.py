@@ -402,6 +402,13 @@ best_validation_score_, best_loss_, n_iter_, device_
                 and tuple(shape) != (n, n)):  # a table, array or tensor of pairs
             return pair_pattern(resolve_pairs(exclude, n, getattr(self, "node_names_", None)),
                                 n)
+        columns = getattr(exclude, "columns", None)
+        if columns is not None and len(columns) > 2 and not (
+                len(columns) == len(exclude) and list(columns) == list(exclude.index)):
+            raise ValueError(f"exclude is a table of {len(columns)} columns "
+                             f"{list(columns)[:4]!r}: neither (n_pairs, 2) node pairs nor an "
+                             "adjacency (whose index and columns are the nodes). Select its "
+                             "two node columns, as table[['source', 'target']].")
         if shape is not None and len(shape) == 2 and shape[0] != shape[1]:
             raise ValueError(f"exclude has shape {tuple(shape)}: neither (n_pairs, 2) node pairs "
                              "nor a square adjacency. For an edge table with more columns "

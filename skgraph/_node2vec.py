@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from numbers import Real
 from typing import Any
@@ -88,8 +89,9 @@ class Node2VecEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGr
         the training loss; None trains for ``max_epochs``.
     tol : float, default=1e-4
         Minimum improvement that counts.
-    device : {"auto", "cpu", "cuda", "cuda:N", "mps"}, default="auto"
-        Where to train: ``"auto"`` picks CUDA, then MPS, then CPU.
+    device : {"auto", "cpu", "cuda", "cuda:N"}, default="auto"
+        Where to train: ``"auto"`` picks CUDA, then CPU (MPS has neither the float64 the
+        walks sum weights in nor sparse gradients: ``"mps"`` is refused).
     random_state : int, RandomState instance or None, default=None
         Seeds the embeddings' start, the walks and the negatives; fits with the same
         integer agree on CPU.
@@ -173,11 +175,22 @@ class Node2VecEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGr
         self.warm_start = warm_start
         self.callbacks = callbacks
 
+    # torch has no float64 on MPS (the walks' running sums) nor sparse gradients there
+    _mps_unsupported = ("its walks sum weights in float64 and its embedding table takes "
+                        "sparse gradients, neither of which MPS has.")
+
     def _build_module(self) -> SkipGram:
         return SkipGram(self.n_nodes_, self.n_components)
 
     def _module_signature(self) -> tuple:
         return (self.n_nodes_, self.n_components)
+
+    def _warm_start_hint(self) -> str:
+        fitted = getattr(self, "_fitted_signature", None)
+        if fitted is None or fitted[0] == self.n_nodes_:
+            return ""
+        return (f" Its table holds one vector per node: a graph of {self.n_nodes_} nodes "
+                f"after one of {fitted[0]} needs another.")
 
     @fit_context
     def fit(self, X: Any, y: Any = None) -> Node2VecEmbedder:
@@ -205,7 +218,7 @@ class Node2VecEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGr
                              "on one rank.")
         self.n_nodes_ = graph.n_nodes
         self.n_features_in_ = graph.n_features
-        self._structure = structure_fingerprint(graph.adjacency)
+        self._structure = _walk_fingerprint(graph.adjacency)
         adjacency = graph.adjacency
         # an isolated node has no walk (only itself, again and again): its vector keeps its
         # small random start, near no other, rather than learning to be like itself alone
@@ -271,11 +284,12 @@ class Node2VecEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGr
         check_is_fitted(self, "module_")
         graph = _read_graph(X)
         if (graph.n_nodes != self.n_nodes_
-                or structure_fingerprint(graph.adjacency) != self._structure):
+                or _walk_fingerprint(graph.adjacency) != self._structure):
             raise ValueError(
                 "Node2VecEmbedder embeds the nodes of the graph it was fitted on (one learned "
-                "vector per node) and this is another graph; refit on it, or, for embeddings "
-                "of new graphs from node features, use VGAEEmbedder.")
+                "vector per node) and this is another graph (other edges or edge weights, "
+                "which steer the walks); refit on it, or, for embeddings of new graphs from "
+                "node features, use VGAEEmbedder.")
         table = self.module_.embedding.weight.detach().cpu().numpy()
         return selected_node_rows(self, table if graph.is_view else table.copy(), graph)
 
@@ -294,3 +308,10 @@ def _read_graph(X: Any):
     """``as_graph(X)``, without the warning about a networkx graph's numeric node
     attributes: no node attribute is a feature here."""
     return as_graph(X, node_attributes=[] if _is_instance_of(X, "networkx", "Graph") else None)
+
+
+def _walk_fingerprint(adjacency) -> str:
+    """A hash of what the walks follow: the edges and their weights."""
+    digest = hashlib.blake2b(structure_fingerprint(adjacency).encode(), digest_size=16)
+    digest.update(np.ascontiguousarray(adjacency.data, dtype=np.float64).tobytes())
+    return digest.hexdigest()

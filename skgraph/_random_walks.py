@@ -50,6 +50,9 @@ class RandomWalker:
     def __init__(self, adjacency: sp.sparray, p: float = 1.0, q: float = 1.0,
                  device: torch.device | str = "cpu") -> None:
         adjacency = sp.csr_array(adjacency)
+        if not adjacency.has_sorted_indices:  # the neighbour test searches sorted rows
+            adjacency = adjacency.copy()
+            adjacency.sort_indices()
         self.n_nodes = adjacency.shape[0]
         self.p, self.q = float(p), float(q)
         self.crow = torch.as_tensor(adjacency.indptr.astype(np.int64), device=device)
@@ -58,9 +61,12 @@ class RandomWalker:
         weights = adjacency.data
         self.cumulative = None
         if len(weights) and not np.all(weights == weights[0]):
-            # running sums of the weights from each row's start: a step draws a point below
-            # its row's total and finds the entry whose running sum passes it
-            cumulative = np.cumsum(weights, dtype=np.float64)
+            # running sums of each row's weights as shares of its total (every row spans a
+            # width of 1, whatever the weights' scale elsewhere): a step draws a point in its
+            # row's span and finds the entry whose running sum passes it
+            rows = np.repeat(np.arange(self.n_nodes), np.diff(adjacency.indptr))
+            totals = np.bincount(rows, weights=weights, minlength=self.n_nodes)
+            cumulative = np.cumsum(weights / totals[rows], dtype=np.float64)
             self.cumulative = torch.as_tensor(cumulative, device=device)
             starts = np.concatenate([[0.0], cumulative])[adjacency.indptr]
             self.row_start = torch.as_tensor(starts, device=device)
@@ -149,13 +155,19 @@ class RandomWalker:
         neighbour = self.col[entry]
         score = self._alphas(current.device)[self._kind(previous[owner], neighbour)] \
             * self.weights[entry]
-        running = torch.cumsum(score, 0)
         total = torch.zeros(len(current), dtype=torch.float64, device=current.device)
         total.index_add_(0, owner, score)
-        below = torch.cumsum(total, 0) - total  # the running sum before each walker's entries
+        # each walker's scores as shares of its total, so that every walker spans a width
+        # of 1 in the running sum, whatever the scale of the others' weights
+        running = torch.cumsum(score / total[owner], 0)
+        last = (first + degree - 1).clamp(min=0)
+        below = torch.where(first > 0, running[(first - 1).clamp(min=0)], 0.0) \
+            if len(running) else torch.zeros_like(total)
+        span = running[last.clamp(max=max(len(running) - 1, 0))] - below \
+            if len(running) else torch.zeros_like(total)
         u = torch.rand(len(current), dtype=torch.float64, device=current.device,
                        generator=generator)
-        at = torch.searchsorted(running, below + u * total, right=True)
+        at = torch.searchsorted(running, below + u * span, right=True)
         at = torch.minimum(torch.maximum(at, first), first + degree - 1).clamp(min=0)
         picked = neighbour[at.clamp(max=max(len(neighbour) - 1, 0))] if len(neighbour) \
             else current

@@ -30,6 +30,26 @@ def test_auto_prefers_cuda_then_mps_then_cpu(monkeypatch):
     assert resolve_device("auto") == torch.device("cuda")
 
 
+def test_an_estimator_that_mps_cannot_train_skips_it_under_auto_and_refuses_it(monkeypatch):
+    from skgraph import Node2VecEmbedder
+    from skgraph.datasets import make_community_graph
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
+    reason = "no float64 there."
+    assert resolve_device("auto", mps=reason) == torch.device("cpu")
+    assert resolve_device("auto") == torch.device("mps")
+    with pytest.raises(ValueError, match="device='mps' cannot train this estimator: no "
+                                         "float64 there. Use 'cpu'"):
+        resolve_device("mps", mps=reason)
+    G, _ = make_community_graph(n_nodes=30, n_features=0, random_state=0)
+    small = dict(n_components=4, walk_length=4, context_size=2, walks_per_node=1,
+                 max_epochs=1, random_state=0)
+    assert Node2VecEmbedder(**small).fit(G).device_ == "cpu"  # auto, with "MPS" present
+    with pytest.raises(ValueError, match="float64 .* sparse gradients"):
+        Node2VecEmbedder(**small, device="mps").fit(G)
+
+
 def test_missing_devices_are_refused(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)

@@ -513,6 +513,12 @@ def test_recommend_candidates_exclusions_and_a_row_with_nothing_left():
         lp.recommend([0], k=1, exclude=Graph(sp.csr_array(np.ones((3, 3)) - np.eye(3))))
     with pytest.raises(ValueError, match=r"exclude has shape \(2, 3\).*two node columns"):
         lp.recommend([0], k=1, exclude=np.array([[0, 1, 2020], [0, 2, 2021]]))  # with a time
+    import pandas as pd
+
+    square = pd.DataFrame({"u": [0, 0, 1], "v": [1, 2, 2], "time": [2020, 2021, 2022]})
+    with pytest.raises(ValueError, match=r"exclude is a table of 3 columns \['u', 'v', "
+                                         r"'time'\].*two node columns"):
+        lp.recommend([0], k=1, exclude=square)  # 3 edges, 3 columns: not an adjacency
 
 
 def test_recommend_in_blocks_and_exclusions_in_any_table_of_pairs(split, monkeypatch):

@@ -81,9 +81,11 @@ def test_features_are_not_read_and_another_graph_is_refused(communities):
     np.testing.assert_array_equal(Node2VecEmbedder(**FAST).fit_transform(featured), plain)
     other, _ = make_community_graph(n_nodes=200, n_features=0, random_state=1)
     emb = Node2VecEmbedder(**FAST).fit(G)
-    with pytest.raises(ValueError, match="embeds the nodes of the graph it was fitted on.*"
-                                         "VGAEEmbedder"):
-        emb.transform(other)
+    reweighted = Graph(G.adjacency * 2.0)  # the same edges, other weights: other walks
+    for graph in (other, reweighted):
+        with pytest.raises(ValueError, match="embeds the nodes of the graph it was fitted "
+                                             "on.*edge weights.*VGAEEmbedder"):
+            emb.transform(graph)
 
 
 def test_weights_steer_the_walks():
@@ -134,6 +136,9 @@ def test_warm_start_continues_and_clone_starts_afresh(communities):
     emb.fit(G)
     assert len(emb.loss_curve_) == emb.n_iter_ == 60 and emb.loss_curve_[30] < first + 0.05
     assert not hasattr(clone(emb), "module_")
+    with pytest.warns(UserWarning, match="one vector per node: a graph of 30 nodes after one "
+                                         "of 200"):
+        emb.fit(make_community_graph(n_nodes=30, n_features=0, random_state=0)[0])
 
 
 def test_bad_input_gets_clear_errors():

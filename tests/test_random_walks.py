@@ -90,3 +90,50 @@ def test_extreme_biases_at_a_hub_are_exact(p, q):
     back = float((walks[:, 2] == 1).float().mean())
     expected = (1 / p) / (1 / p + (leaves - 1) / q)
     assert abs(back - expected) < 5 * np.sqrt(expected * (1 - expected) / n) + 1e-3
+
+
+@pytest.mark.parametrize("p, q", [(1.0, 1.0), (0.5, 2.0)])
+def test_weights_of_very_different_scales_elsewhere_do_not_blur_a_nodes_choice(p, q):
+    # one heavy edge early in the CSR, then a node whose two edges weigh 1e-10 and 3e-10:
+    # running sums over the whole graph lost that node's shares (0.125 / 0.875 seen)
+    rows = np.array([0, 2, 2, 3])
+    cols = np.array([1, 3, 4, 4])
+    w = np.array([1e17, 1e-10, 3e-10, 1.0])
+    A = sp.coo_array((np.r_[w, w], (np.r_[rows, cols], np.r_[cols, rows])), shape=(5, 5))
+    n = 100_000
+    walker = RandomWalker(Graph(A).adjacency, p=p, q=q)
+    nxt = walker.walks(torch.full((n,), 2), 2, torch.Generator().manual_seed(6))[:, 1].numpy()
+    assert abs(np.mean(nxt == 4) - 0.75) < 0.01
+    if (p, q) != (1.0, 1.0):
+        # the exact second-order draw, for walkers at a node of huge weights (0, via 5) and
+        # at one of small ones (2, via 3) in one block
+        import skgraph._random_walks as random_walks
+
+        rows, cols = np.array([0, 0, 2, 2]), np.array([1, 5, 3, 4])
+        w = np.array([1e17, 2e17, 1.0, 3.0])
+        B = sp.coo_array((np.r_[w, w], (np.r_[rows, cols], np.r_[cols, rows])), shape=(6, 6))
+        old = random_walks._MAX_REJECTION_ROUNDS
+        random_walks._MAX_REJECTION_ROUNDS = 0
+        try:
+            walks = RandomWalker(Graph(B).adjacency, p=p, q=q).walks(
+                torch.tensor([5, 3]).repeat_interleave(n), 3, torch.Generator().manual_seed(7))
+        finally:
+            random_walks._MAX_REJECTION_ROUNDS = old
+        back = float((walks[n:, 2] == 3).float().mean())
+        expected = (1 / p) / (1 / p + 3 / q)  # 4 is no neighbour of 3: 1/q
+        assert abs(back - expected) < 0.01, (back, expected)
+
+
+def test_unsorted_rows_are_sorted_for_the_neighbour_test():
+    A = _graph()
+    indptr = np.array(A.indptr, dtype=np.int64)
+    order = np.concatenate([np.arange(a, b)[::-1] for a, b in zip(indptr[:-1], indptr[1:])])
+    shuffled = sp.csr_array((np.array(A.data)[order], np.array(A.indices)[order], indptr),
+                            shape=A.shape)
+    assert not shuffled.has_sorted_indices
+    walker = RandomWalker(shuffled, p=0.5, q=2.0)
+    walks = walker.walks(torch.arange(5).repeat(20), 6, torch.Generator().manual_seed(0))
+    steps = np.array(walks[:, :-1].reshape(-1)), np.array(walks[:, 1:].reshape(-1))
+    assert (A[steps[0], steps[1]] > 0).all()
+    t, x = torch.tensor([0, 0, 1]), torch.tensor([1, 4, 3])
+    assert walker._are_neighbours(t, x).tolist() == [True, False, False]
