@@ -84,6 +84,7 @@ def test_every_example_has_a_gallery_page_with_its_pictures(built_docs):
 
 @pytest.mark.parametrize("name, example", [
     ("VGAEEmbedder", "demo"),
+    ("Node2VecEmbedder", "node2vec_communities"),
     ("LinkPredictor", "link_prediction"),
     ("GNNNodeClassifier", "node_classification"),
     ("GNNGraphClassifier", "graph_classification"),
