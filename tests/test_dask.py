@@ -32,6 +32,7 @@ from skgraph import (
     GNNNodeClassifier,
     GNNNodeRegressor,
     LinkPredictor,
+    Node2VecEmbedder,
     VGAEEmbedder,
 )
 from skgraph.datasets import make_community_graph
@@ -80,6 +81,12 @@ def _searches():
     return {
         "VGAEEmbedder pipeline, node views, GridSearchCV": lambda n: GridSearchCV(
             pipe, {"vgaeembedder__n_components": [4, 8]}, cv=cv, n_jobs=n).fit(G, y)
+        .cv_results_["split0_test_score"],
+        "Node2VecEmbedder pipeline, node views, GridSearchCV": lambda n: GridSearchCV(
+            make_pipeline(Node2VecEmbedder(n_components=8, walk_length=6, context_size=3,
+                                           walks_per_node=2, max_epochs=3, random_state=0,
+                                           device="cpu"), LogisticRegression(max_iter=200)),
+            {"node2vecembedder__q": [0.5, 2.0]}, cv=cv, n_jobs=n).fit(G, y)
         .cv_results_["split0_test_score"],
         "LinkPredictor, NodePairs, GridSearchCV": lambda n: GridSearchCV(
             LinkPredictor(**FAST), {"n_components": [4, 8]}, cv=cv, n_jobs=n).fit(P, labels)
