@@ -133,7 +133,7 @@ def test_unsorted_rows_are_sorted_for_the_neighbour_test():
     assert not shuffled.has_sorted_indices
     walker = RandomWalker(shuffled, p=0.5, q=2.0)
     walks = walker.walks(torch.arange(5).repeat(20), 6, torch.Generator().manual_seed(0))
-    steps = np.array(walks[:, :-1].reshape(-1)), np.array(walks[:, 1:].reshape(-1))
+    steps = walks[:, :-1].reshape(-1).numpy().copy(), walks[:, 1:].reshape(-1).numpy().copy()
     assert (A[steps[0], steps[1]] > 0).all()
     t, x = torch.tensor([0, 0, 1]), torch.tensor([1, 4, 3])
     assert walker._are_neighbours(t, x).tolist() == [True, False, False]

@@ -316,7 +316,7 @@ def test_sparse_gradients_train_with_sparse_adam_and_refuse_weight_decay():
         loss.backward()
         assert table.weight.grad.is_sparse
         optimizer.step()
-        return float(loss)
+        return float(loss.detach())
 
     history = train_module(table, run_epoch, validation_score=None, max_epochs=50,
                            learning_rate=0.1, n_iter_no_change=None, sparse_gradients=True)
