@@ -107,6 +107,9 @@ class Node2VecEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGr
     ----------
     module_ : torch.nn.Module
         The trained embedding table (``module_.embedding``).
+    embedding_ : ndarray of shape (n_nodes, n_components), float32
+        Every node's vector, in the fitted graph's node order (a copy; karateclub's
+        ``get_embedding()``); ``transform`` gives them by node view or name.
     n_nodes_ : int
         Nodes of the graph seen in fit.
     n_features_in_ : int
@@ -292,6 +295,11 @@ class Node2VecEmbedder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseGr
                 "node features, use VGAEEmbedder.")
         table = self.module_.embedding.weight.detach().cpu().numpy()
         return selected_node_rows(self, table if graph.is_view else table.copy(), graph)
+
+    @property
+    def embedding_(self) -> np.ndarray:
+        check_is_fitted(self, "module_")
+        return self.module_.embedding.weight.detach().cpu().numpy().copy()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

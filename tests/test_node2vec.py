@@ -62,8 +62,13 @@ def test_deepwalk_and_biased_walks_both_learn(communities):
 
 def test_node_views_select_rows_and_pandas_output_is_indexed_by_node_name(communities):
     G, _ = communities
+    with pytest.raises(NotFittedError):
+        Node2VecEmbedder().embedding_
     emb = Node2VecEmbedder(**FAST).fit(G)
     Z = emb.transform(G)
+    np.testing.assert_array_equal(emb.embedding_, Z)
+    emb.embedding_[:] = 0  # a copy: the model is untouched
+    np.testing.assert_array_equal(emb.transform(G), Z)
     idx = np.array([5, 0, 17])
     np.testing.assert_array_equal(emb.transform(G[idx]), Z[idx])
     named = Graph(G.adjacency, node_names=[f"n{k}" for k in range(G.n_nodes)])
